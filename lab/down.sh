@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Remove the lab's containers and network (by label and name). Safe to run when nothing is up.
+set -euo pipefail
+net=${LAB_NETWORK:-clusterops-lab}
+docker info >/dev/null 2>&1 || { echo "down.sh: no Docker engine answers; nothing to remove"; exit 0; }
+old=$(docker ps -aq --filter "label=clusterops.lab=$net")
+[ -z "$old" ] || docker rm -f $old >/dev/null
+docker network inspect "$net" >/dev/null 2>&1 && docker network rm "$net" >/dev/null
+rm -f "$(cd "$(dirname "$0")" && pwd)/inventory.yml"
+echo "down.sh: lab removed"

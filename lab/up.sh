@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Start the lab's nodes: LAB_NODES (default 3) Debian containers with systemd, named
+# lab-node1..lab-nodeN, on the docker network clusterops-lab with fixed addresses, and write
+# lab/inventory.yml for them. Leftover lab containers of the same names are removed first.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+n=${LAB_NODES:-3}
+image=${LAB_NODE_IMAGE:-clusterops/ha-node:bookworm}
+net=${LAB_NETWORK:-clusterops-lab}
+subnet_prefix=${LAB_SUBNET_PREFIX:-172.31.250}
+prefix=${LAB_PREFIX:-lab-node}
+inventory=${LAB_INVENTORY:-$here/inventory.yml}
+
+case "$n" in ''|*[!0-9]*) echo "up.sh: LAB_NODES must be a whole number, got '$n'" >&2; exit 2;; esac
+if [ "$n" -lt 1 ] || [ "$n" -gt 16 ]; then echo "up.sh: LAB_NODES must be 1..16, got $n" >&2; exit 2; fi
+
+# Remove leftovers: any container of ours (by label), then the network.
+old=$(docker ps -aq --filter "label=clusterops.lab=$net")
+[ -z "$old" ] || docker rm -f $old >/dev/null
+docker network inspect "$net" >/dev/null 2>&1 && docker network rm "$net" >/dev/null
+docker network create --subnet "$subnet_prefix.0/24" "$net" >/dev/null
+
+hosts=()
+for i in $(seq 1 "$n"); do
+  hosts+=(--add-host "$prefix$i:$subnet_prefix.$((10 + i))")
+done
+
+for i in $(seq 1 "$n"); do
+  name="$prefix$i"
+  docker run -d --name "$name" --hostname "$name" --label "clusterops.lab=$net" \
+    --network "$net" --ip "$subnet_prefix.$((10 + i))" "${hosts[@]}" \
+    --cap-add SYS_ADMIN --cap-add NET_ADMIN --cap-add SYS_NICE --cap-add IPC_LOCK --cap-add SYS_PTRACE \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+    --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+    --tmpfs /run --tmpfs /run/lock --tmpfs /tmp --shm-size 256m \
+    --stop-signal SIGRTMIN+3 \
+    "$image" /lib/systemd/systemd >/dev/null
+done
+
+# Wait until systemd in every node answers (running or degraded both mean "booted").
+for i in $(seq 1 "$n"); do
+  for _ in $(seq 1 60); do
+    state=$(docker exec "$prefix$i" systemctl is-system-running 2>/dev/null || true)
+    case "$state" in running|degraded) break;; esac
+    sleep 1
+  done
+done
+
+# A random hacluster password per lab, kept only in the (git-ignored) inventory.
+password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+{
+  echo "# Written by lab/up.sh. The lab's nodes, reached with community.docker.docker."
+  echo "all:"
+  echo "  children:"
+  echo "    cluster:"
+  echo "      hosts:"
+  for i in $(seq 1 "$n"); do
+    echo "        $prefix$i:"
+    echo "          cluster_node_addresses: [$subnet_prefix.$((10 + i))]"
+  done
+  echo "      vars:"
+  echo "        ansible_connection: community.docker.docker"
+  echo "        ansible_python_interpreter: /usr/bin/python3"
+  echo "        cluster_name: lab"
+  echo "        cluster_hacluster_password: $password"
+  echo "        # Containers: keep corosync in the container's cgroup."
+  echo "        cluster_system: {move_to_root_cgroup: \"no\"}"
+  echo "        # No fence device in the lab yet: stonith is off, explicitly (the role warns)."
+  echo "        cluster_stonith_enabled: false"
+} >"$inventory"
+chmod 0600 "$inventory"
+echo "up.sh: $n nodes up on $net; inventory: $inventory"

@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters the cluster role uses on the controller. Thin wrappers over module_utils."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import (
+    PlanError,
+    apply_plan,
+    conf_kind,
+    key_plan,
+    nodelist,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
+
+
+def cluster_nodelist(hosts, hostvars):
+    try:
+        return nodelist(hosts, hostvars)
+    except PlanError as e:
+        raise AnsibleFilterError(str(e))
+
+
+def corosync_conf_kind(text, cluster_name):
+    return conf_kind(text, cluster_name)
+
+
+def cluster_key_plan(hosts, hostvars, key_index, members):
+    checksums = {}
+    for host in hosts:
+        try:
+            stat = hostvars[host]["__cluster_key_stat"]["results"][int(key_index)]["stat"]
+        except (KeyError, IndexError, TypeError):
+            raise AnsibleFilterError("%s: no key survey result; run the survey phase first" % host)
+        checksums[host] = stat.get("checksum") if stat.get("exists") else None
+    return key_plan(list(hosts), checksums, list(members))
+
+
+def cluster_apply_plan(hosts, hostvars, members):
+    running, results = {}, {}
+    for host in hosts:
+        hv = hostvars[host]
+        running[host] = list(hv.get("__cluster_running") or [])
+        results[host] = dict(hv.get("__cluster_corosync_result") or {})
+    return apply_plan(list(hosts), list(members), running, results)
+
+
+def corosync_validate(config):
+    errors, warnings = validate(config)
+    return {"errors": list(errors), "warnings": list(warnings)}
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "cluster_nodelist": cluster_nodelist,
+            "corosync_conf_kind": corosync_conf_kind,
+            "cluster_key_plan": cluster_key_plan,
+            "corosync_validate": corosync_validate,
+            "cluster_apply_plan": cluster_apply_plan,
+        }

@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure decisions of the cluster role: the nodelist from inventory, and what a node's existing
+corosync.conf means for joining it. Used on the controller by filters; no I/O here."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import (
+    CorosyncConfError,
+    parse,
+)
+
+MAX_LINKS = 8
+
+
+class PlanError(Exception):
+    pass
+
+
+def _as_int(value, host, field):
+    if isinstance(value, bool):
+        raise PlanError("%s: %s must be a positive integer, got %r" % (host, field, value))
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise PlanError("%s: %s must be a positive integer, got %r" % (host, field, value))
+    if number < 1:
+        raise PlanError("%s: %s must be a positive integer, got %r" % (host, field, value))
+    return number
+
+
+def nodelist(hosts, hostvars):
+    """Node dicts for corosync.conf from the hosts' variables, sorted by nodeid.
+
+    Per host: cluster_node_name (default: the inventory name), cluster_node_id (default: 1-based
+    position in hosts), cluster_node_addresses (default: [ansible_host], else the default IPv4).
+    """
+    if not hosts:
+        raise PlanError("the play has no hosts to form a cluster")
+    nodes = []
+    for index, host in enumerate(hosts):
+        hv = hostvars[host] if host in hostvars else {}
+        name = hv.get("cluster_node_name") or host
+        nodeid = _as_int(hv.get("cluster_node_id", index + 1), host, "cluster_node_id")
+        addrs = hv.get("cluster_node_addresses")
+        if addrs is None:
+            fallback = hv.get("ansible_host") or (hv.get("ansible_default_ipv4") or {}).get("address")
+            addrs = [fallback] if fallback else []
+        if isinstance(addrs, str) or not isinstance(addrs, (list, tuple)):
+            raise PlanError("%s: cluster_node_addresses must be a list of addresses, got %r" % (host, addrs))
+        if not addrs:
+            raise PlanError("%s: cluster_node_addresses is empty and no ansible_host or default IPv4 address "
+                            "is known; give the node at least one address" % host)
+        if len(addrs) > MAX_LINKS:
+            raise PlanError("%s: cluster_node_addresses has %d addresses; knet allows at most %d links"
+                            % (host, len(addrs), MAX_LINKS))
+        node = {"name": str(name), "nodeid": nodeid}
+        for link, addr in enumerate(addrs):
+            if not addr or not str(addr).strip():
+                raise PlanError("%s: cluster_node_addresses[%d] is empty" % (host, link))
+            node["ring%d_addr" % link] = str(addr).strip()
+        nodes.append((host, node))
+
+    seen = {}
+    for host, node in nodes:
+        for field in sorted(node):
+            if field == "nodeid" or field == "name" or field.endswith("_addr"):
+                key = (field if not field.endswith("_addr") else "address", node[field])
+                if key in seen:
+                    label = {"nodeid": "cluster_node_id", "name": "cluster_node_name"}.get(field, "cluster_node_addresses")
+                    raise PlanError("%s and %s: %s %r is used twice; names, ids and addresses must be unique"
+                                    % (seen[key], host, label, node[field]))
+                seen[key] = host
+    links = [sorted(k for k in node if k.endswith("_addr")) for _, node in nodes]
+    for (host, node), have in zip(nodes, links):
+        if have != links[0]:
+            raise PlanError("%s: has %d address(es) but %s has %d; every node needs one address per link"
+                            % (host, len(have), nodes[0][0], len(links[0])))
+    return [node for _, node in sorted(nodes, key=lambda item: item[1]["nodeid"])]
+
+
+def conf_kind(text, cluster_name):
+    """absent | debian-default | member | foreign | unparsable."""
+    if text is None or not str(text).strip():
+        return "absent"
+    try:
+        conf = parse(text)
+    except CorosyncConfError:
+        return "unparsable"
+    totem = conf.get("totem") or {}
+    if isinstance(totem, list):
+        totem = totem[0] if totem else {}
+    name = totem.get("cluster_name")
+    nodes = (conf.get("nodelist") or {}).get("node") or []
+    if isinstance(nodes, dict):
+        nodes = [nodes]
+    if str(name) == str(cluster_name):
+        return "member"
+    if name == "debian" and len(nodes) == 1 and str(nodes[0].get("ring0_addr")) in ("127.0.0.1", "::1"):
+        return "debian-default"
+    return "foreign"
+
+
+def key_plan(hosts, checksums, members):
+    """Where a shared key comes from and which nodes need a copy.
+
+    checksums: {host: sha256 of the node's key file, or None when it has none}.
+    members: hosts already part of this cluster (their corosync.conf names it).
+    First bootstrap (no member holds a key): generate a new key on the first host, copy to all.
+    Otherwise the first member holding a key is the source; nodes whose copy differs get it.
+    """
+    holders = [h for h in hosts if h in members and checksums.get(h)]
+    if not holders:
+        return {"source": hosts[0], "generate": True, "targets": [h for h in hosts if h != hosts[0]]}
+    source = holders[0]
+    want = checksums[source]
+    return {"source": source, "generate": False,
+            "targets": [h for h in hosts if checksums.get(h) != want]}
+
+
+def apply_plan(hosts, members, running, results):
+    """How a written corosync.conf takes effect.
+
+    members: hosts that were part of this cluster before this run.
+    running: {host: [running services]} from the survey.
+    results: {host: corosync_config result (changed, reload_required, restart_required)}.
+    Nodes that join start with the new file. Running members whose file changed either reload
+    (all changes reloadable: one `corosync-cfgtool -R`, run on one member, applies on all) or are
+    restarted one at a time (any change needs a restart).
+    """
+    live = [h for h in hosts if h in members and "corosync" in (running.get(h) or [])]
+    changed = [h for h in live if (results.get(h) or {}).get("changed")]
+    restart = [h for h in changed if (results.get(h) or {}).get("restart_required")]
+    reload_ = bool(changed) and not restart
+    return {
+        "reload": reload_,
+        "reload_on": live[0] if reload_ else None,
+        "restart": restart,
+        "action": "restart" if restart else ("reload" if reload_ else "none"),
+    }

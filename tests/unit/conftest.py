@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+"""Shared helpers for the unit tests: captured fixtures and a fake command seam."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FIXTURES = os.path.join(HERE, "fixtures")
+
+# Make `ansible_collections.clusterops.ha` importable from the repository checkout.
+_COLL = os.path.join(ROOT, ".build", "collections")
+if not os.path.isdir(os.path.join(_COLL, "ansible_collections", "clusterops", "ha")):
+    os.makedirs(os.path.join(_COLL, "ansible_collections", "clusterops"), exist_ok=True)
+    link = os.path.join(_COLL, "ansible_collections", "clusterops", "ha")
+    if not os.path.lexists(link):
+        os.symlink(ROOT, link)
+if _COLL not in sys.path:
+    sys.path.insert(0, _COLL)
+
+from ansible_collections.clusterops.ha.plugins.module_utils.command import (  # noqa: E402
+    CommandError,
+    CommandNotFound,
+    Result,
+)
+
+
+def fixture_text(*parts):
+    """The text of a captured fixture, e.g. fixture_text('status', 'crm_mon.healthy.xml')."""
+    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as f:
+        return f.read()
+
+
+class FakeRunner:
+    """Answers commands from a table instead of running them.
+
+    answers maps a tuple prefix of argv to (rc, stdout, stderr) or to a callable(argv, data)
+    returning that triple. The longest matching prefix wins. Every call is recorded in .calls.
+    A command with no answer raises CommandNotFound, as a missing program would.
+    """
+
+    def __init__(self, answers=None):
+        self.answers = dict(answers or {})
+        self.calls = []
+
+    def add(self, prefix, rc=0, stdout="", stderr=""):
+        self.answers[tuple(prefix)] = (rc, stdout, stderr)
+
+    def which(self, program):
+        return "/usr/sbin/" + program if any(k and k[0] == program for k in self.answers) else None
+
+    def run(self, argv, ok_rcs=(0,), data=None, check=True, env=None):
+        argv = [str(a) for a in argv]
+        self.calls.append({"argv": argv, "data": data, "env": env})
+        best = None
+        for prefix in self.answers:
+            if tuple(argv[: len(prefix)]) == tuple(prefix) and (best is None or len(prefix) > len(best)):
+                best = prefix
+        if best is None:
+            raise CommandNotFound(argv)
+        answer = self.answers[best]
+        rc, out, err = answer(argv, data) if callable(answer) else answer
+        if check and rc not in ok_rcs:
+            raise CommandError(argv, rc, out, err)
+        return Result(argv, rc, out, err)
+
+
+@pytest.fixture
+def fake_runner():
+    return FakeRunner()

@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+"""cluster_plan: nodelist from inventory, existing-config classification, key and apply plans."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import fixture_text
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import (
+    PlanError,
+    apply_plan,
+    conf_kind,
+    key_plan,
+    nodelist,
+)
+
+HOSTS = ["n1", "n2", "n3"]
+
+
+def hv(**per_host):
+    return {h: dict(per_host.get(h, {}), inventory_hostname=h) for h in HOSTS}
+
+
+def test_nodelist_defaults_and_sorting():
+    hostvars = hv(n1={"ansible_host": "10.0.0.1", "cluster_node_id": 3},
+                  n2={"ansible_host": "10.0.0.2", "cluster_node_id": 1},
+                  n3={"cluster_node_addresses": ["10.0.0.3"], "cluster_node_id": "2"})
+    nodes = nodelist(HOSTS, hostvars)
+    assert [n["nodeid"] for n in nodes] == [1, 2, 3]
+    assert nodes[0] == {"name": "n2", "nodeid": 1, "ring0_addr": "10.0.0.2"}
+    assert nodes[1]["ring0_addr"] == "10.0.0.3"
+
+
+def test_nodelist_position_ids_and_two_links():
+    hostvars = {h: {"cluster_node_addresses": ["10.0.0.%d" % i, "10.1.0.%d" % i], "cluster_node_name": h.upper()}
+                for i, h in enumerate(HOSTS, 1)}
+    nodes = nodelist(HOSTS, hostvars)
+    assert [(n["name"], n["nodeid"], n["ring1_addr"]) for n in nodes] == [
+        ("N1", 1, "10.1.0.1"), ("N2", 2, "10.1.0.2"), ("N3", 3, "10.1.0.3")]
+
+
+@pytest.mark.parametrize("per_host,needle", [
+    ({"n1": {"cluster_node_id": 2}}, "cluster_node_id 2 is used twice"),
+    ({"n2": {"cluster_node_name": "n1"}}, "cluster_node_name 'n1' is used twice"),
+    ({"n3": {"cluster_node_addresses": ["10.0.0.1"]}}, "cluster_node_addresses '10.0.0.1' is used twice"),
+    ({"n2": {"cluster_node_id": 0}}, "n2: cluster_node_id must be a positive integer"),
+    ({"n2": {"cluster_node_id": "two"}}, "n2: cluster_node_id must be a positive integer"),
+    ({"n2": {"cluster_node_id": True}}, "n2: cluster_node_id must be a positive integer"),
+    ({"n3": {"cluster_node_addresses": "10.0.0.3"}}, "n3: cluster_node_addresses must be a list"),
+    ({"n3": {"cluster_node_addresses": []}}, "n3: cluster_node_addresses is empty"),
+    ({"n3": {"cluster_node_addresses": ["10.0.0.3", "10.1.0.3"]}}, "every node needs one address per link"),
+    ({"n3": {"cluster_node_addresses": ["10.9.0.%d" % i for i in range(9)]}}, "at most 8 links"),
+])
+def test_nodelist_rejects_bad_input_naming_host_and_field(per_host, needle):
+    base = {h: {"cluster_node_addresses": ["10.0.0.%d" % i]} for i, h in enumerate(HOSTS, 1)}
+    for h, v in per_host.items():
+        base[h].update(v)
+    with pytest.raises(PlanError) as e:
+        nodelist(HOSTS, base)
+    assert needle in str(e.value)
+
+
+def test_nodelist_needs_hosts():
+    with pytest.raises(PlanError):
+        nodelist([], {})
+
+
+def test_conf_kind_on_real_files():
+    assert conf_kind("", "lab") == "absent"
+    assert conf_kind(None, "lab") == "absent"
+    assert conf_kind(fixture_text("corosync", "debian-default.corosync.conf"), "lab") == "debian-default"
+    pcs = fixture_text("corosync", "pcs-0.11.corosync.conf")
+    assert conf_kind(pcs, "labclu") == "member"
+    assert conf_kind(pcs, "other") == "foreign"
+    assert conf_kind("totem {\n  version: 2\n", "lab") == "unparsable"
+
+
+def test_key_plan_first_bootstrap_generates_on_first_host():
+    plan = key_plan(HOSTS, {"n1": "a", "n2": "a", "n3": None}, members=[])
+    assert plan == {"source": "n1", "generate": True, "targets": ["n2", "n3"]}
+
+
+def test_key_plan_existing_cluster_copies_from_first_member():
+    plan = key_plan(HOSTS, {"n1": None, "n2": "k", "n3": "k"}, members=["n2", "n3"])
+    assert plan == {"source": "n2", "generate": False, "targets": ["n1"]}
+
+
+def test_key_plan_nothing_to_do_when_all_agree():
+    plan = key_plan(HOSTS, {h: "k" for h in HOSTS}, members=HOSTS)
+    assert plan["targets"] == [] and not plan["generate"]
+
+
+def test_apply_plan_reload_restart_none():
+    running = {h: ["corosync", "pacemaker"] for h in HOSTS}
+    unchanged = {h: {"changed": False} for h in HOSTS}
+    assert apply_plan(HOSTS, HOSTS, running, unchanged)["action"] == "none"
+
+    reload_ = {h: {"changed": True, "reload_required": True, "restart_required": False} for h in HOSTS}
+    plan = apply_plan(HOSTS, HOSTS, running, reload_)
+    assert plan["action"] == "reload" and plan["reload_on"] == "n1" and plan["restart"] == []
+
+    restart = dict(reload_, n2={"changed": True, "reload_required": True, "restart_required": True})
+    plan = apply_plan(HOSTS, HOSTS, running, restart)
+    assert plan["action"] == "restart" and plan["restart"] == ["n2"] and not plan["reload"]
+
+
+def test_apply_plan_ignores_joining_and_stopped_nodes():
+    running = {"n1": ["corosync"], "n2": [], "n3": ["corosync"]}
+    results = {h: {"changed": True, "restart_required": True} for h in HOSTS}
+    # n3 joins (not a member), n2 is a member whose stack is stopped: both simply start.
+    plan = apply_plan(HOSTS, ["n1", "n2"], running, results)
+    assert plan["restart"] == ["n1"]
