@@ -4,7 +4,7 @@ set -euo pipefail
 net=${LAB_NETWORK:-clusterops-lab}
 docker info >/dev/null 2>&1 || { echo "down.sh: no Docker engine answers; nothing to remove"; exit 0; }
 old=$(docker ps -aq --filter "label=clusterops.lab=$net")
-[ -z "$old" ] || docker rm -f $old >/dev/null
+[ -z "$old" ] || echo "$old" | xargs docker rm -f >/dev/null
 docker network inspect "$net" >/dev/null 2>&1 && docker network rm "$net" >/dev/null
 rm -f "$(cd "$(dirname "$0")" && pwd)/inventory.yml"
 echo "down.sh: lab removed"

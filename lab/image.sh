@@ -29,7 +29,7 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
   fi
 fi
 
-want=$(cat "$here/node/Dockerfile" | sha256sum | cut -c1-16)
+want=$(sha256sum <"$here/node/Dockerfile" | cut -c1-16)
 have=$(docker image inspect -f '{{ index .Config.Labels "clusterops.dockerfile" }}' "$node" 2>/dev/null || true)
 if [ "$have" = "$want" ]; then
   echo "image.sh: $node is current"

@@ -16,7 +16,7 @@ if [ "$n" -lt 1 ] || [ "$n" -gt 16 ]; then echo "up.sh: LAB_NODES must be 1..16,
 
 # Remove leftovers: any container of ours (by label), then the network.
 old=$(docker ps -aq --filter "label=clusterops.lab=$net")
-[ -z "$old" ] || docker rm -f $old >/dev/null
+[ -z "$old" ] || echo "$old" | xargs docker rm -f >/dev/null
 docker network inspect "$net" >/dev/null 2>&1 && docker network rm "$net" >/dev/null
 docker network create --subnet "$subnet_prefix.0/24" "$net" >/dev/null
 

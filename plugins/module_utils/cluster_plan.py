@@ -74,12 +74,12 @@ def nodelist(hosts, hostvars):
                     raise PlanError("%s and %s: %s %r is used twice; names, ids and addresses must be unique"
                                     % (seen[key], host, label, node[field]))
                 seen[key] = host
-    links = [sorted(k for k in node if k.endswith("_addr")) for _, node in nodes]
+    links = [sorted(k for k in entry[1] if k.endswith("_addr")) for entry in nodes]
     for (host, node), have in zip(nodes, links):
         if have != links[0]:
             raise PlanError("%s: has %d address(es) but %s has %d; every node needs one address per link"
                             % (host, len(have), nodes[0][0], len(links[0])))
-    return [node for _, node in sorted(nodes, key=lambda item: item[1]["nodeid"])]
+    return [entry[1] for entry in sorted(nodes, key=lambda item: item[1]["nodeid"])]
 
 
 def conf_kind(text, cluster_name):
