@@ -6,5 +6,5 @@ docker info >/dev/null 2>&1 || { echo "down.sh: no Docker engine answers; nothin
 old=$(docker ps -aq --filter "label=clusterops.lab=$net")
 [ -z "$old" ] || echo "$old" | xargs docker rm -f >/dev/null
 docker network inspect "$net" >/dev/null 2>&1 && docker network rm "$net" >/dev/null
-rm -f "$(cd "$(dirname "$0")" && pwd)/inventory.yml"
+rm -f "${LAB_INVENTORY:-$(cd "$(dirname "$0")" && pwd)/inventory.yml}"
 echo "down.sh: lab removed"
