@@ -13,17 +13,22 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import 
     PlanError,
     apply_plan,
     conf_kind,
+    existing_nodeids,
     key_plan,
     nodelist,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
 
 
-def cluster_nodelist(hosts, hostvars):
+def cluster_nodelist(hosts, hostvars, existing=None):
     try:
-        return nodelist(hosts, hostvars)
+        return nodelist(hosts, hostvars, existing)
     except PlanError as e:
         raise AnsibleFilterError(str(e))
+
+
+def corosync_nodeids(texts):
+    return existing_nodeids(list(texts or []))
 
 
 def corosync_conf_kind(text, cluster_name):
@@ -60,6 +65,7 @@ class FilterModule(object):
         return {
             "cluster_nodelist": cluster_nodelist,
             "corosync_conf_kind": corosync_conf_kind,
+            "corosync_nodeids": corosync_nodeids,
             "cluster_key_plan": cluster_key_plan,
             "corosync_validate": corosync_validate,
             "cluster_apply_plan": cluster_apply_plan,

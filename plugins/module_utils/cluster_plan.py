@@ -32,19 +32,56 @@ def _as_int(value, host, field):
     return number
 
 
-def nodelist(hosts, hostvars):
+def existing_nodeids(texts):
+    """{node name: nodeid} from the corosync.conf texts of a cluster's members (unparsable ones skipped)."""
+    ids = {}
+    for text in texts:
+        if not text or not str(text).strip():
+            continue
+        try:
+            conf = parse(text)
+        except CorosyncConfError:
+            continue
+        for node in (conf.get("nodelist") or {}).get("node") or []:
+            if isinstance(node, dict) and node.get("name") and str(node.get("nodeid", "")).isdigit():
+                ids.setdefault(str(node["name"]), int(node["nodeid"]))
+    return ids
+
+
+def nodelist(hosts, hostvars, existing=None):
     """Node dicts for corosync.conf from the hosts' variables, sorted by nodeid.
 
-    Per host: cluster_node_name (default: the inventory name), cluster_node_id (default: 1-based
-    position in hosts), cluster_node_addresses (default: [ansible_host], else the default IPv4).
+    Per host: cluster_node_name (default: the inventory name), cluster_node_id (default: the id the
+    node already has in the running cluster's nodelist (`existing`, {name: id}), else the next free id
+    after every id in use, in play order), cluster_node_addresses (default: [ansible_host], else the
+    default IPv4). Ids never follow the play's order once a node is a member: removing a host from the
+    middle of the inventory must not renumber the others.
     """
     if not hosts:
         raise PlanError("the play has no hosts to form a cluster")
+    existing = dict(existing or {})
+    names = [(hostvars[h] if h in hostvars else {}).get("cluster_node_name") or h for h in hosts]
+    explicit = [(hostvars[h] if h in hostvars else {}).get("cluster_node_id") for h in hosts]
+    used = set(existing.values())
+    for host, value in zip(hosts, explicit):
+        if value is not None:
+            used.add(_as_int(value, host, "cluster_node_id"))
+    next_free = [max(used) + 1 if used else 1]
+
+    def pick_id(host, name, value):
+        if value is not None:
+            return _as_int(value, host, "cluster_node_id")
+        if str(name) in existing:
+            return existing[str(name)]
+        while next_free[0] in used:
+            next_free[0] += 1
+        used.add(next_free[0])
+        return next_free[0]
+
     nodes = []
-    for index, host in enumerate(hosts):
+    for host, name, value in zip(hosts, names, explicit):
         hv = hostvars[host] if host in hostvars else {}
-        name = hv.get("cluster_node_name") or host
-        nodeid = _as_int(hv.get("cluster_node_id", index + 1), host, "cluster_node_id")
+        nodeid = pick_id(host, name, value)
         addrs = hv.get("cluster_node_addresses")
         if addrs is None:
             fallback = hv.get("ansible_host") or (hv.get("ansible_default_ipv4") or {}).get("address")

@@ -10,6 +10,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import 
     PlanError,
     apply_plan,
     conf_kind,
+    existing_nodeids,
     key_plan,
     nodelist,
 )
@@ -40,7 +41,7 @@ def test_nodelist_position_ids_and_two_links():
 
 
 @pytest.mark.parametrize("per_host,needle", [
-    ({"n1": {"cluster_node_id": 2}}, "cluster_node_id 2 is used twice"),
+    ({"n1": {"cluster_node_id": 2}, "n2": {"cluster_node_id": 2}}, "cluster_node_id 2 is used twice"),
     ({"n2": {"cluster_node_name": "n1"}}, "cluster_node_name 'n1' is used twice"),
     ({"n3": {"cluster_node_addresses": ["10.0.0.1"]}}, "cluster_node_addresses '10.0.0.1' is used twice"),
     ({"n2": {"cluster_node_id": 0}}, "n2: cluster_node_id must be a positive integer"),
@@ -110,3 +111,32 @@ def test_apply_plan_ignores_joining_and_stopped_nodes():
     # n3 joins (not a member), n2 is a member whose stack is stopped: both simply start.
     plan = apply_plan(HOSTS, ["n1", "n2"], running, results)
     assert plan["restart"] == ["n1"]
+
+
+def test_nodelist_keeps_ids_of_members_and_never_renumbers():
+    # A 4-node cluster loses its second node: the others keep their ids.
+    hosts = ["n1", "n3", "n4"]
+    hostvars = {h: {"cluster_node_addresses": ["10.0.0.%s" % h[1]]} for h in hosts}
+    existing = {"n1": 1, "n2": 2, "n3": 3, "n4": 4}
+    nodes = nodelist(hosts, hostvars, existing)
+    assert [(n["name"], n["nodeid"]) for n in nodes] == [("n1", 1), ("n3", 3), ("n4", 4)]
+
+
+def test_nodelist_new_node_gets_next_free_id_after_all_in_use():
+    hosts = ["n5", "n1", "n2"]
+    hostvars = {h: {"cluster_node_addresses": ["10.0.0.%s" % h[1]]} for h in hosts}
+    nodes = nodelist(hosts, hostvars, {"n1": 1, "n2": 7})
+    assert {n["name"]: n["nodeid"] for n in nodes} == {"n1": 1, "n2": 7, "n5": 8}
+
+
+def test_nodelist_explicit_id_wins_and_is_reserved():
+    hosts = ["n1", "n2", "n3"]
+    hostvars = {h: {"cluster_node_addresses": ["10.0.0.%s" % h[1]]} for h in hosts}
+    hostvars["n3"]["cluster_node_id"] = 2
+    nodes = nodelist(hosts, hostvars, {"n1": 1})
+    assert {n["name"]: n["nodeid"] for n in nodes} == {"n1": 1, "n2": 3, "n3": 2}
+
+
+def test_existing_nodeids_from_real_files():
+    pcs = fixture_text("corosync", "pcs-0.11.corosync.conf")
+    assert existing_nodeids([pcs, "", "garbage {"]) == {"lab-node1": 1, "lab-node2": 2, "lab-node3": 3}
