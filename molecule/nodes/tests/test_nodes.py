@@ -28,7 +28,9 @@ def test_ids_kept_when_a_middle_node_left(host):
     # nl-node2 had id 2; removing it must not renumber nl-node3 (3) or nl-node4 (4).
     ids = {}
     for line in host.check_output("corosync-cmapctl -b nodelist.node").splitlines():
+        # nodelist.node.0.name (str) = nl-node1
         key, _, value = line.partition(" = ")
+        key = key.split()[0]
         if key.endswith(".name") or key.endswith(".nodeid"):
             index = key.split(".")[2]
             ids.setdefault(index, {})[key.rsplit(".", 1)[1]] = value.strip()
