@@ -1,0 +1,68 @@
+"""Bad input fails before any node is touched.
+
+Each case runs the real site playbook against the built cluster with one bad variable, expects it to
+fail with a message naming the field, and proves from the nodes that nothing changed: the CIB's
+admin_epoch/epoch and the sha256 of corosync.conf on every node are the same before and after.
+Runs from the controller (this file is collected once, not per host).
+"""
+
+import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+NODES = ["mol-node1", "mol-node2", "mol-node3"]
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+testinfra_hosts = ["ansible://mol-node1"]
+
+CASES = [
+    # (id, extra vars, text the error must contain)
+    ("duplicate-ids", {"cluster_node_id": 1}, "cluster_node_id 1 is used twice"),
+    ("duplicate-addresses", {"cluster_node_addresses": ["172.31.251.11"]}, "is used twice"),
+    ("too-many-links", {"cluster_node_addresses": ["10.9.0.%d" % i for i in range(9)]}, "at most 8 links"),
+    ("bad-cluster-name", {"cluster_name": "bad name!"}, "cluster_name"),
+    ("bad-choice", {"cluster_admin_interface": "webui"}, "cluster_admin_interface"),
+    ("crypto-without-knet", {"cluster_transport": "udpu"}, "cluster_transport"),
+    ("two-node-with-three", {"cluster_quorum": {"two_node": 1}}, "two_node"),
+    ("negative-token", {"cluster_totem": {"token": -5}}, "totem.token"),
+    ("text-token", {"cluster_totem": {"token": "fast"}}, "totem.token"),
+    ("qdevice-without-host", {"cluster_qdevice": {"algorithm": "ffsplit"}}, "cluster_qdevice"),
+]
+
+
+def _inventory():
+    inv = os.environ.get("MOLECULE_INVENTORY_FILE")
+    if inv and os.path.exists(inv):
+        return inv
+    return os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")
+
+
+def _docker(node, *argv):
+    return subprocess.run(["docker", "exec", node] + list(argv), capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+
+
+def _state():
+    state = {}
+    for node in NODES:
+        cib = ET.fromstring(_docker(node, "cibadmin", "--query", "--local"))
+        conf = _docker(node, "sha256sum", "/etc/corosync/corosync.conf").split()[0]
+        state[node] = (cib.get("admin_epoch"), cib.get("epoch"), conf)
+    return state
+
+
+@pytest.mark.parametrize("case_id,extra,needle", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_fails_before_any_change(host, case_id, extra, needle):
+    before = _state()
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
+               ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run(
+        ["ansible-playbook", "-i", _inventory(), os.path.join(ROOT, "playbooks", "site.yml"),
+         "-e", json.dumps(extra)],
+        capture_output=True, text=True, env=env, timeout=300, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-3000:]
+    assert needle in out, "%s: message does not name %r:\n%s" % (case_id, needle, out[-3000:])
+    assert _state() == before, "%s changed the cluster" % case_id
