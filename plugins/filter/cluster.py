@@ -16,6 +16,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import 
     existing_nodeids,
     key_plan,
     nodelist,
+    totem_section,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
 
@@ -23,6 +24,14 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
 def cluster_nodelist(hosts, hostvars, existing=None):
     try:
         return nodelist(hosts, hostvars, existing)
+    except PlanError as e:
+        raise AnsibleFilterError(str(e))
+
+
+def cluster_totem(base, profile, totem_vars, node_count, link_count, link_vars=None, pin_ping_timers=True):
+    try:
+        return totem_section(base, profile, totem_vars, int(node_count), int(link_count), link_vars,
+                             bool(pin_ping_timers))
     except PlanError as e:
         raise AnsibleFilterError(str(e))
 
@@ -66,6 +75,7 @@ class FilterModule(object):
             "cluster_nodelist": cluster_nodelist,
             "corosync_conf_kind": corosync_conf_kind,
             "corosync_nodeids": corosync_nodeids,
+            "cluster_totem": cluster_totem,
             "cluster_key_plan": cluster_key_plan,
             "corosync_validate": corosync_validate,
             "cluster_apply_plan": cluster_apply_plan,

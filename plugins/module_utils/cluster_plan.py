@@ -13,6 +13,13 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
     parse,
 )
 
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import (
+    LINK_DEFAULT_KEYS,
+    TIMING_KEYS,
+    TuningError,
+    tuned_totem,
+)
+
 MAX_LINKS = 8
 
 
@@ -178,3 +185,40 @@ def apply_plan(hosts, members, running, results):
         "restart": restart,
         "action": "restart" if restart else ("reload" if reload_ else "none"),
     }
+
+
+def totem_section(base, profile, totem_vars, node_count, link_count, link_vars=None, pin_ping_timers=True):
+    """The totem section from the role's variables.
+
+    base: the keys the role always writes (version, cluster_name, transport, crypto).
+    totem_vars (cluster_totem): timing keys, per-link knet keys and `interface` go through the profile
+    (corosync_tuning.tuned_totem, which derives consensus for the node count); any other key is
+    written as given. link_vars (cluster_links): options per knet link, by linknumber or position;
+    one interface entry is made for each of the link_count addresses every node has, so that pinned
+    knet ping timers cover every link (a token change is then reloadable on corosync <= 3.1.10).
+    """
+    totem_vars = dict(totem_vars or {})
+    timing_names = TIMING_KEYS + LINK_DEFAULT_KEYS + ("interface",)
+    timing = dict((k, v) for k, v in totem_vars.items() if k in timing_names)
+    rest = dict((k, v) for k, v in totem_vars.items() if k not in timing_names)
+    by_number = {}
+    for position, link in enumerate(link_vars or []):
+        if not isinstance(link, dict):
+            raise PlanError("cluster_links[%d] must be a dict of knet link options, got %r" % (position, link))
+        number = link.get("linknumber", position)
+        if isinstance(number, bool) or not str(number).isdigit() or int(number) >= MAX_LINKS:
+            raise PlanError("cluster_links[%d].linknumber must be 0..%d, got %r" % (position, MAX_LINKS - 1, number))
+        by_number[int(number)] = link
+    extra = sorted(n for n in by_number if n >= link_count)
+    if extra:
+        raise PlanError("cluster_links names link %d but the nodes have %d address(es) (links 0..%d)"
+                        % (extra[0], link_count, link_count - 1))
+    links = [dict(by_number.get(n, {}), linknumber=n) for n in range(link_count)]
+    try:
+        tuned = tuned_totem(profile, timing, node_count, links, pin_ping_timers)
+    except TuningError as e:
+        raise PlanError(str(e))
+    section = dict(base)
+    section.update(rest)
+    section.update(tuned)
+    return section
