@@ -29,6 +29,18 @@ CASES = [
     ("negative-token", {"cluster_totem": {"token": -5}}, "totem.token"),
     ("text-token", {"cluster_totem": {"token": "fast"}}, "totem.token"),
     ("qdevice-without-host", {"cluster_qdevice": {"algorithm": "ffsplit"}}, "cluster_qdevice"),
+    ("consensus-below-1.2-token", {"cluster_totem": {"token": 5000, "consensus": 5000}},
+     "totem.consensus: '5000' is below 1.2 x the effective token"),
+    ("consensus-below-join", {"cluster_totem": {"consensus": 40, "join": 50}}, "is below totem.join"),
+    ("lms-without-wait-for-all", {"cluster_quorum": {"last_man_standing": 1}}, "quorum.last_man_standing"),
+    ("ffsplit-odd-nodes", {"cluster_qdevice": {"host": "172.31.251.99", "algorithm": "ffsplit"}},
+     "quorum.device.net.algorithm: 'ffsplit' is for even node counts"),
+    ("tie-breaker-with-qdevice", {"cluster_qdevice": {"host": "172.31.251.99", "algorithm": "lms"},
+                                  "cluster_quorum": {"auto_tie_breaker": 1}},
+     "quorum.auto_tie_breaker: '1' cannot be used together with quorum.device"),
+    ("unknown-key", {"cluster_totem": {"tokn": 5000}}, "totem.tokn: unknown key; did you mean token?"),
+    ("unknown-profile", {"cluster_totem_profile": "moon"}, "cluster_totem_profile"),
+    ("link-without-address", {"cluster_links": [{"linknumber": 3}]}, "cluster_links names link 3"),
 ]
 
 
