@@ -78,13 +78,14 @@ def probe(address, seconds):
             left = until - time.time()
             if left <= 0:
                 break
-            ready, _, _ = select.select([sock], [], [], left)
+            ready = select.select([sock], [], [], left)[0]
             if not ready:
                 break
-            packet, (src, _) = sock.recvfrom(2048)
+            packet, peer = sock.recvfrom(2048)
             now = time.time()
             ihl = (packet[0] & 0x0F) * 4
-            kind, _, _, rid, _ = struct.unpack("!BBHHH", packet[ihl:ihl + 8])
+            fields = struct.unpack("!BBHHH", packet[ihl:ihl + 8])
+            kind, rid, src = fields[0], fields[3], peer[0]
             if src == address and kind == 0 and rid == ident:
                 print("%.6f" % now)
                 return 0
@@ -179,6 +180,7 @@ def report(out, notes):
         if rec["case"] not in cases:
             order.append(rec["case"])
             cases[rec["case"]] = {"case": rec["case"], "extra_vars": rec["extra_vars"],
+                                  "role_report": rec.get("role_report") or None,
                                   "runtime_token_ms": rec["token"], "runtime_consensus_ms": rec["consensus"],
                                   "predicted_detection_ms": rec["token"] + rec["consensus"],
                                   "repeats": [], "spurious_membership_events": []}
@@ -226,8 +228,8 @@ def report(out, notes):
     with open(out, "w", encoding="utf-8") as handle:
         json.dump(result, handle, indent=2)
         handle.write("\n")
-    print("%-6s %6s %9s %10s %16s %8s %14s %6s %9s" % ("case", "token", "consensus", "predicted", "detection(each)",
-                                                          "median", "vip(each)", "ratio", "target"))
+    print("%-6s %6s %9s %10s %16s %8s %14s %6s %9s" % (
+        "case", "token", "consensus", "predicted", "detection(each)", "median", "vip(each)", "ratio", "target"))
     for case in result["cases"]:
         each = ",".join(str(r["detection_ms"]) for r in case["repeats"])
         vips = ",".join(str(r["vip_answers_ms"]) for r in case["repeats"])

@@ -2,8 +2,8 @@
 # bench/failover_detection: how long the survivors of a 3-node lab cluster take to declare a crashed
 # node lost, and how long until a VIP it ran answers again from another node, against the prediction
 # token + consensus (the runtime values corosync reports). Cases:
-#   lan    corosync's defaults (no cluster_totem)
-#   short  cluster_totem: {token: 1000}
+#   lan    the role's lan profile (corosync's defaults: token 3000, token_coefficient 650)
+#   short  the lan profile with cluster_totem: {token: 1000}
 # Per case: fresh nodes (lab/up.sh), playbooks/site.yml, a VIP made by hand, then BENCH_REPEAT
 # (default 3) times: `docker kill` the node running the VIP, measure, `docker start` it again and
 # wait until it has rejoined and the cluster has settled. Writes bench/results/failover_detection.json.
@@ -48,10 +48,13 @@ wait_settled() {
 cmap() { docker exec "${nodes[0]}" corosync-cmapctl -g "$1" | awk '{print $NF}'; }
 
 run_case() {
-  local name=$1 extra=$2 token consensus case_start r
+  local name=$1 extra=$2 token consensus case_start r says
   log "case $name: fresh nodes and site.yml -e '$extra'"
   bash lab/up.sh >/dev/null
   ansible-playbook -i "$LAB_INVENTORY" playbooks/site.yml -e "$extra" >"$root/.build/fd-deploy-$name.log"
+  # The role's own forecast ("lan profile, 3 nodes: a lost node is declared after about ..."), if it prints one.
+  says=$(grep -A4 'Plan | report' "$root/.build/fd-deploy-$name.log" | tr -s ' \n' ' ' \
+         | sed -n "s/.*msg: '\([^']*\)'.*/\1/p" | tr -d "\"\\\\" || true)
   token=$(cmap runtime.config.totem.token)
   consensus=$(cmap runtime.config.totem.consensus)
   log "case $name: runtime token $token ms, consensus $consensus ms, predicted $((token + consensus)) ms"
@@ -98,8 +101,8 @@ run_case() {
     t_done=$(now)
     printf '{"t0": %s, "until": %s, "id": %s, "name": "%s"}\n' "$t0" "$t_done" "$vid" "$victim" \
       >>"$work/kills-$name.jsonl"
-    printf '{"case": "%s", "extra_vars": %s, "token": %s, "consensus": %s, "t0": %s, "die": %s, "killed": "%s", "dc": "%s", "vip": %s, "vip_after": "%s", "rejoin_s": %s, "survivors": [%s]}\n' \
-      "$name" "$extra" "$token" "$consensus" "$t0" "$die_s" \
+    printf '{"case": "%s", "extra_vars": %s, "role_report": "%s", "token": %s, "consensus": %s, "t0": %s, "die": %s, "killed": "%s", "dc": "%s", "vip": %s, "vip_after": "%s", "rejoin_s": %s, "survivors": [%s]}\n' \
+      "$name" "$extra" "$says" "$token" "$consensus" "$t0" "$die_s" \
       "$victim" "$dc" "$vip_t" "$vip_after" "$(awk -v a="$t_start" -v b="$t_done" 'BEGIN{printf "%.1f", b - a}')" "$evs" \
       >>"$work/repeats.jsonl"
     log "case $name repeat $r: killed $victim (DC: $dc); VIP now on $vip_after"
@@ -109,16 +112,16 @@ run_case() {
   for s in "${nodes[@]}"; do
     docker exec "$s" journalctl -u corosync -o json --no-pager --since "@${case_start%.*}" >"$work/journal-$name-$s.json"
   done
-  printf '{"case": "%s", "extra_vars": %s, "token": %s, "consensus": %s, "spurious": %s}\n' \
-    "$name" "$extra" "$token" "$consensus" \
+  printf '{"case": "%s", "extra_vars": %s, "role_report": "%s", "token": %s, "consensus": %s, "spurious": %s}\n' \
+    "$name" "$extra" "$says" "$token" "$consensus" \
     "$(helper spurious -k "$work/kills-$name.jsonl" "$work"/journal-"$name"-*.json)" >>"$work/repeats.jsonl"
   bash lab/down.sh >/dev/null
 }
 
 others=$(docker ps -q | wc -l)
 load=$(cut -d' ' -f1 /proc/loadavg)
-run_case lan '{}'
-run_case short '{"cluster_totem": {"token": 1000}}'
+run_case lan '{"cluster_totem_profile": "lan"}'
+run_case short '{"cluster_totem_profile": "lan", "cluster_totem": {"token": 1000}}'
 
 helper report "$out" \
   "detection_ms: t0 is the host clock right before 'docker kill' of the node running the VIP; the end is the first survivor's corosync journal entry 'A new membership (...) was formed. Members left: <id>'. Its timestamp is journald's _SOURCE_REALTIME_TIMESTAMP (the kernel's time when corosync's logging thread sent the line; microseconds, and the same clock as the host's because containers share the kernel). That is more exact than polling membership with docker exec (100 ms or more per round on this machine) and than corosync.log, whose 'timestamp: on' has whole seconds. token_expired_ms and knet_link_down_ms are the 'A processor failed, forming new configuration' and 'KNET link ... is down' entries of the same journal." \
