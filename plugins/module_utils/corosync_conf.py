@@ -479,7 +479,10 @@ RELOAD_RULES = [
     (("quorum", "two_node"), None, RELOAD, "votequorum_readconfig(runtime=1) re-reads two_node"),
     (("quorum", "expected_votes"), None, RELOAD, "votequorum_readconfig(runtime=1) re-reads expected_votes"),
     (("quorum", "votes"), None, RELOAD, "votequorum re-reads votes at runtime (votequorum(5))"),
-    (("quorum", "device", "**"), None, RESTART, "quorum device settings are not classified yet: restart to be safe"),
+    (("quorum", "device", "**"), None, RELOAD,
+     "tested on corosync 3.1.7: a reload applies the device section to votequorum (no 'cannot be changed at "
+     "run-time'); corosync-qdevice itself reads its settings only at start, so the cluster role restarts "
+     "corosync-qdevice node by node after the reload, as pcs does (pcs/lib/commands/quorum.py update_device)"),
     (("quorum", "**"), None, RESTART, _VQ_STARTUP),
     (("logging", "**"), None, RELOAD, "exec/logconfig.c tracks 'logging.' and re-applies it after a reload"),
     (("system", "**"), None, RESTART, _CFG_RO),

@@ -29,7 +29,7 @@ def test_ids_kept_when_a_middle_node_left(host):
     ids = {}
     for line in host.check_output("corosync-cmapctl -b nodelist.node").splitlines():
         # nodelist.node.0.name (str) = nl-node1
-        key, _, value = line.partition(" = ")
+        key, _sep, value = line.partition(" = ")
         key = key.split()[0]
         if key.endswith(".name") or key.endswith(".nodeid"):
             index = key.split(".")[2]
@@ -41,7 +41,7 @@ def test_ids_kept_when_a_middle_node_left(host):
 def test_four_nodes_were_online_in_between():
     with open(os.path.join(EPHEMERAL, "nodes-four.txt"), encoding="utf-8") as f:
         lines = [l.split() for l in f if l.strip()]
-    assert sorted((int(i), n) for i, n, _ in lines) == [
+    assert sorted((int(row[0]), row[1]) for row in lines) == [
         (1, "nl-node1"), (2, "nl-node2"), (3, "nl-node3"), (4, "nl-node4")]
 
 

@@ -498,7 +498,7 @@ def test_diff_logging_is_reload():
     ("quorum.provider", RESTART), ("quorum.two_node", RELOAD), ("quorum.expected_votes", RELOAD),
     ("quorum.wait_for_all", RESTART), ("quorum.last_man_standing", RESTART),
     ("quorum.last_man_standing_window", RESTART), ("quorum.auto_tie_breaker", RESTART),
-    ("quorum.allow_downscale", RESTART), ("quorum.device.votes", RESTART),
+    ("quorum.allow_downscale", RESTART), ("quorum.device.votes", RELOAD),
     ("system.move_to_root_cgroup", RESTART), ("system.sched_rr", RESTART),
     ("logging.to_syslog", RELOAD), ("logging.logger_subsys.debug", RELOAD),
     ("nodelist.node.quorum_votes", RELOAD), ("uidgid.uid", RESTART),
