@@ -285,3 +285,22 @@ def test_node_added_is_reload(conf, tmp_path, runner):
     result = run({"path": str(conf), "config": config}, tmp_path)
     assert [c["path"] for c in result["changes"]] == ["nodelist.node[nodeid=3]"]
     assert result["reload_required"] is True and result["restart_required"] is False
+
+
+def test_check_mode_without_the_key_skips_corosync_t_with_a_warning(conf, tmp_path, runner, monkeypatch):
+    config = copy.deepcopy(CONFIG)
+    config["totem"]["keyfile"] = str(tmp_path / "no-such-authkey")
+    warnings = []
+    monkeypatch.setattr(corosync_config.AnsibleModule, "warn", lambda self, msg: warnings.append(msg))
+    result = run({"path": str(conf), "config": config}, tmp_path, check_mode=True)
+    assert result["changed"] is True and result["validated"] is False
+    assert runner.calls == []
+    assert any("no-such-authkey does not exist yet" in w for w in warnings)
+
+
+def test_real_run_with_the_key_missing_still_asks_corosync(conf, tmp_path, runner):
+    config = copy.deepcopy(CONFIG)
+    config["totem"]["keyfile"] = str(tmp_path / "no-such-authkey")
+    conf.parent.mkdir(parents=True)
+    result = run({"path": str(conf), "config": config}, tmp_path)
+    assert result.get("validated") is True and runner.calls, result.get("msg")
