@@ -1,0 +1,701 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: cib
+short_description: Make Pacemaker's configuration (the CIB) say what is asked, in one transaction
+version_added: 0.2.0
+description:
+  - Takes the desired resources, constraints, properties, defaults, node attributes and utilization,
+    tags, ACLs, alerts and fencing levels, and changes the live CIB to match in one step.
+  - "The flow: read the CIB once; build the candidate offline, changing only the objects named;
+    check every new or changed primitive against its agent's metadata (unknown agent, missing
+    required parameter, unknown parameter); run C(crm_verify) on the candidate; run C(crm_simulate)
+    on it to predict what will start, stop, move, promote or demote; push one patch made by
+    C(crm_diff). Resources and their constraints therefore appear together: a resource never starts
+    before its constraints exist."
+  - The patch carries the version of the CIB it was built from. When anyone changed the CIB in
+    between, Pacemaker refuses it and the module reads the CIB again and rebuilds, up to O(retries)
+    times.
+  - An object that exists with other attributes is updated in place; what was asked is exactly what
+    the CIB says afterwards (for example operations not listed are removed from a primitive).
+    O(primitives[].state=absent) (and likewise for other kinds) removes an object. Objects not named
+    are left alone unless their kind is listed in O(purge).
+  - Removing a resource also removes the constraints, set members, tag references and fencing-level
+    devices that name it, and a group or clone left empty.
+  - Ids of sub-elements (nvpairs, operations, rules, sets, permissions, recipients) are generated
+    from their parents' ids and are not compared.
+  - Runs on one cluster node (use C(run_once)). The input format is exactly what
+    M(clusterops.ha.cib_info) returns, so exporting and applying changes nothing.
+author:
+  - clusterops.ha developers (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Builds, verifies and simulates the candidate, returns the changes and the predicted actions, and pushes nothing.
+  diff_mode:
+    support: full
+    details: Returns a normalised before and after of only the objects that change.
+  platform:
+    platforms: posix
+options:
+  primitives:
+    description: Primitive resources, including fence devices (agent C(stonith:...)).
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The resource id., type: str, required: true}
+      state: {description: Whether the resource exists., type: str, choices: [present, absent], default: present}
+      agent:
+        description:
+          - The agent as C(class:provider:type) (V(ocf:heartbeat:IPaddr2)) or C(class:type)
+            (V(systemd:haproxy), V(stonith:fence_docker)). Required when O(primitives[].state=present).
+        type: str
+      params: {description: Instance attributes (the agent's parameters)., type: dict}
+      meta:
+        description:
+          - Meta attributes, for example C(resource-stickiness), C(migration-threshold),
+            C(failure-timeout), C(target-role), C(is-managed).
+        type: dict
+      utilization: {description: What the resource uses, for C(placement-strategy) (for example C(cpu), C(memory))., type: dict}
+      operations:
+        description: Operations. A monitor needs an interval. Keys with underscores are written with hyphens (C(on_fail) is C(on-fail)).
+        type: list
+        elements: dict
+        suboptions:
+          name: {description: The action (start, stop, monitor, promote, demote, ...)., type: str, required: true}
+          interval: {description: How often; V(0s) for one-off actions (the default)., type: str}
+          timeout: {description: How long the action may take., type: str}
+          on_fail:
+            description: What to do when the action fails.
+            type: str
+            choices: [ignore, block, stop, restart, standby, fence, demote, restart-container]
+          role: {description: The role the operation applies to., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+          start_delay: {description: Delay before the first run., type: str}
+          interval_origin: {description: Time the interval counts from., type: str}
+          record_pending: {description: Record the operation while it is pending., type: bool}
+          enabled: {description: Whether the operation is enabled., type: bool}
+          params: {description: The operation's instance attributes (for example C(OCF_CHECK_LEVEL))., type: dict}
+          requires: {description: What the operation needs before it runs., type: str, choices: [nothing, quorum, fencing, unfencing]}
+          description: {description: Free text., type: str}
+  groups:
+    description: Groups. Members are primitives, started in order and kept on one node.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The group id., type: str, required: true}
+      state: {description: Whether the group exists. V(absent) removes it with its members., type: str, choices: [present, absent], default: present}
+      members: {description: Primitive ids in start order. A primitive dropped from the list stays, outside the group., type: list, elements: str}
+      meta: {description: Meta attributes., type: dict}
+  clones:
+    description: Clones of a primitive or a group; promotable clones have C(promotable=true) in O(clones[].meta).
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The clone id., type: str, required: true}
+      state: {description: Whether the clone exists. V(absent) removes it with what it clones., type: str, choices: [present, absent], default: present}
+      member: {description: The primitive or group that is cloned., type: str}
+      meta: {description: Meta attributes (C(clone-max), C(clone-node-max), C(interleave), C(promotable), ...)., type: dict}
+  locations:
+    description: Location constraints, by node and score or by rules.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The constraint id; default C(location-RESOURCE-NODE) or C(location-RESOURCE-rule)., type: str}
+      state: {description: Whether the constraint exists., type: str, choices: [present, absent], default: present}
+      resource: {description: The resource it places., type: str}
+      resource_pattern: {description: A regular expression matching resource ids., type: str}
+      node: {description: The node, with O(locations[].score)., type: str}
+      score: {description: A score, C(INFINITY) or C(-INFINITY)., type: str}
+      role: {description: The role it applies to., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+      resource_discovery: {description: Whether probes run on the node., type: str, choices: [always, never, exclusive]}
+      rules:
+        description: Rules; a rule's score applies where its expressions hold.
+        type: list
+        elements: dict
+        suboptions:
+          score: {description: Score where the rule holds., type: str}
+          score_attribute: {description: A node attribute whose value is the score., type: str}
+          boolean_op: {description: How expressions combine., type: str, choices: [and, or]}
+          role: {description: The role it applies to., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+          expressions:
+            description: Node attribute expressions.
+            type: list
+            elements: dict
+            suboptions:
+              attribute: {description: Node attribute (C(#uname) is the node name)., type: str, required: true}
+              operation:
+                description: Comparison.
+                type: str
+                required: true
+                choices: [lt, gt, lte, gte, eq, ne, defined, not_defined]
+              value: {description: Value to compare with., type: str}
+              type: {description: How values compare., type: str, choices: [string, integer, number, version]}
+              value_source: {description: Where the value comes from., type: str, choices: [literal, param, meta]}
+          date_expressions:
+            description: Date expressions.
+            type: list
+            elements: dict
+            suboptions:
+              operation: {description: Comparison., type: str, required: true, choices: [gt, lt, in_range]}
+              start: {description: ISO 8601 start., type: str}
+              end: {description: ISO 8601 end., type: str}
+      sets: &sets
+        description: Resource sets, instead of a single resource.
+        type: list
+        elements: dict
+        suboptions:
+          resources: {description: Resource ids in the set., type: list, elements: str, required: true}
+          sequential: {description: Whether members depend on each other in order., type: bool}
+          require_all: {description: Whether all members are needed (order sets)., type: bool}
+          ordering: {description: Ordering of the set., type: str, choices: [group, listed]}
+          action: {description: The action the set applies to., type: str, choices: [start, promote, demote, stop]}
+          role: {description: The role the set applies to., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+          score: {description: Score of the set., type: str}
+          kind: {description: Order kind of the set., type: str, choices: [Optional, Mandatory, Serialize]}
+  colocations:
+    description: Colocation constraints.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The constraint id; default C(colocation-RESOURCE-WITH)., type: str}
+      state: {description: Whether the constraint exists., type: str, choices: [present, absent], default: present}
+      resource: {description: The resource placed relative to O(colocations[].with)., type: str}
+      with: {description: The resource placed first., type: str}
+      score: {description: Score; defaults to C(INFINITY) (must run together)., type: str}
+      resource_role: {description: Role of O(colocations[].resource)., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+      with_role: {description: Role of O(colocations[].with)., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+      node_attribute: {description: Node attribute that must match instead of the node., type: str}
+      sets: *sets
+  orders:
+    description: Order constraints.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The constraint id; default C(order-FIRST-THEN)., type: str}
+      state: {description: Whether the constraint exists., type: str, choices: [present, absent], default: present}
+      first: {description: The resource acted on first., type: str}
+      then: {description: The resource acted on next., type: str}
+      kind: {description: How strict (Pacemaker's default is Mandatory)., type: str, choices: [Optional, Mandatory, Serialize]}
+      symmetrical: {description: Whether stops happen in reverse order., type: bool}
+      first_action: {description: Action of O(orders[].first)., type: str, choices: [start, promote, demote, stop]}
+      then_action: {description: Action of O(orders[].then)., type: str, choices: [start, promote, demote, stop]}
+      sets: *sets
+  tickets:
+    description: Ticket constraints.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The constraint id; default C(ticket-TICKET-RESOURCE)., type: str}
+      state: {description: Whether the constraint exists., type: str, choices: [present, absent], default: present}
+      ticket: {description: The ticket., type: str}
+      resource: {description: The resource that needs the ticket., type: str}
+      loss_policy: {description: What happens when the ticket is lost., type: str, choices: [stop, demote, fence, freeze]}
+      role: {description: Role of the resource., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+      sets: *sets
+  properties:
+    description:
+      - Cluster properties (C(cib-bootstrap-options)), for example C(stonith-enabled),
+        C(placement-strategy), C(no-quorum-policy). A null value removes the property.
+      - Properties not named stay unless V(properties) is in O(purge); Pacemaker's own (C(dc-version),
+        C(cluster-infrastructure), C(cluster-name), C(have-watchdog), C(last-lrm-refresh)) are never purged.
+    type: dict
+  rsc_defaults:
+    description: Resource defaults, for example C(resource-stickiness), C(migration-threshold). A null value removes one.
+    type: dict
+  op_defaults:
+    description: Operation defaults, for example C(timeout). A null value removes one.
+    type: dict
+  nodes:
+    description: Permanent node attributes and node utilization. Named keys are set, null removes one, others stay unless V(nodes) is in O(purge).
+    type: list
+    elements: dict
+    suboptions:
+      name: {description: The node name as Pacemaker knows it., type: str, required: true}
+      attributes: {description: Node attributes., type: dict}
+      utilization: {description: What the node offers (for example C(cpu), C(memory))., type: dict}
+  tags:
+    description: Tags, names for a list of resources or constraints.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The tag id., type: str, required: true}
+      state: {description: Whether the tag exists., type: str, choices: [present, absent], default: present}
+      members: {description: Ids the tag names., type: list, elements: str}
+  acl_roles:
+    description: ACL roles. ACLs apply when the property C(enable-acl) is true, to users in the C(haclient) group other than root and hacluster.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The role id., type: str, required: true}
+      state: {description: Whether the role exists., type: str, choices: [present, absent], default: present}
+      description: {description: Free text., type: str}
+      permissions:
+        description: Rules, each giving one of read, write or deny on an XPath, an id or an element type.
+        type: list
+        elements: dict
+        suboptions:
+          kind: {description: The permission., type: str, required: true, choices: [read, write, deny]}
+          xpath: {description: XPath of what it covers., type: str}
+          reference: {description: Id of what it covers., type: str}
+          object_type: {description: Element name it covers., type: str}
+          attribute: {description: Attribute it covers, with O(acl_roles[].permissions[].object_type)., type: str}
+          description: {description: Free text., type: str}
+  acl_targets:
+    description: ACL users, each with the roles it has.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The user name., type: str, required: true}
+      state: {description: Whether the entry exists., type: str, choices: [present, absent], default: present}
+      roles: {description: Role ids., type: list, elements: str}
+  acl_groups:
+    description: ACL groups (system groups), each with the roles its members have.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The group name., type: str, required: true}
+      state: {description: Whether the entry exists., type: str, choices: [present, absent], default: present}
+      roles: {description: Role ids., type: list, elements: str}
+  alerts:
+    description: Alerts, an agent Pacemaker runs on cluster events, with its recipients.
+    type: list
+    elements: dict
+    suboptions:
+      id: {description: The alert id., type: str, required: true}
+      state: {description: Whether the alert exists., type: str, choices: [present, absent], default: present}
+      path: {description: Path of the alert agent on every node., type: str}
+      description: {description: Free text., type: str}
+      params: {description: Instance attributes passed to the agent., type: dict}
+      meta: {description: Meta attributes (C(timeout), C(timestamp-format))., type: dict}
+      select:
+        description: Event kinds sent; all when not given.
+        type: list
+        elements: str
+        choices: [nodes, fencing, resources, attributes]
+      select_attributes: {description: With V(attributes) in O(alerts[].select), only these attributes., type: list, elements: str}
+      recipients:
+        description: Recipients; their ids are generated.
+        type: list
+        elements: dict
+        suboptions:
+          value: {description: What the agent gets as the recipient (a file, an address)., type: str, required: true}
+          description: {description: Free text., type: str}
+          params: {description: Instance attributes., type: dict}
+          meta: {description: Meta attributes., type: dict}
+  fencing_levels:
+    description: Fencing topology levels, keyed by target and index.
+    type: list
+    elements: dict
+    suboptions:
+      target: {description: The node the level fences., type: str, required: true}
+      index: {description: The level (1 is tried first)., type: int, required: true}
+      devices: {description: Fence device ids, all needed for the level to succeed., type: list, elements: str}
+      state: {description: Whether the level exists., type: str, choices: [present, absent], default: present}
+  purge:
+    description:
+      - Kinds whose objects not named in this call are removed. Use with care; for example
+        V(primitives) removes every primitive (fence devices too) that is not listed.
+    type: list
+    elements: str
+    default: []
+    choices: [primitives, groups, clones, locations, colocations, orders, tickets, tags, acl_roles,
+              acl_targets, acl_groups, alerts, fencing_levels, nodes, properties, rsc_defaults, op_defaults]
+  validate_agents:
+    description: Check new and changed primitives against their agent's metadata before anything else.
+    type: bool
+    default: true
+  retries:
+    description: How often to rebuild and push again when the CIB changed under the module.
+    type: int
+    default: 5
+"""
+
+EXAMPLES = r"""
+- name: A VIP and nginx that move together, nginx after the VIP
+  clusterops.ha.cib:
+    primitives:
+      - id: web-vip
+        agent: ocf:heartbeat:IPaddr2
+        params: {ip: 192.0.2.10, cidr_netmask: 24}
+        operations:
+          - {name: monitor, interval: 10s, timeout: 20s}
+      - id: web-server
+        agent: ocf:heartbeat:nginx
+        meta: {migration-threshold: 2, failure-timeout: 120s}
+        operations:
+          - {name: monitor, interval: 15s, timeout: 30s, on_fail: restart}
+    colocations:
+      - {resource: web-server, with: web-vip}
+    orders:
+      - {first: web-vip, then: web-server}
+    rsc_defaults:
+      resource-stickiness: 100
+  run_once: true
+
+- name: What would moving the VIP off node1 do?
+  clusterops.ha.cib:
+    locations:
+      - {resource: web-vip, node: node1, score: -INFINITY}
+  check_mode: true
+  run_once: true
+  register: what_if
+
+- name: Remove a resource and the constraints that name it
+  clusterops.ha.cib:
+    primitives:
+      - {id: old-service, state: absent}
+  run_once: true
+"""
+
+RETURN = r"""
+changes:
+  description: Objects created, updated or deleted (for dict kinds the id is the key).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"kind": "primitives", "id": "web-vip", "action": "created"}]
+predicted_actions:
+  description:
+    - What the cluster will do once the change is in, from C(crm_simulate) on the candidate, less
+      what it was about to do anyway. C(move) and C(migrate) have C(source) and C(dest); the others C(node).
+  returned: when there are changes
+  type: list
+  elements: dict
+  sample: [{"action": "move", "resource": "web-vip", "source": "node1", "dest": "node2"}]
+pending_actions:
+  description: Actions the cluster was already about to take before the change (it was not settled).
+  returned: when there are changes
+  type: list
+  elements: dict
+  sample: []
+warnings_verify:
+  description: What C(crm_verify) said about the candidate that did not stop the change (problems the CIB already had).
+  returned: when there are changes
+  type: list
+  elements: str
+  sample: []
+epoch_before:
+  description: The CIB's C(admin_epoch.epoch) before.
+  returned: always
+  type: str
+  sample: "0.42"
+epoch_after:
+  description: The CIB's C(admin_epoch.epoch) after the push (the same as before when nothing changed or in check mode).
+  returned: always
+  type: str
+  sample: "0.44"
+attempts:
+  description: How many times the CIB was read (more than 1 when someone else changed it meanwhile).
+  returned: always
+  type: int
+  sample: 1
+"""
+
+import os
+import shutil
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
+    KINDS,
+    CibError,
+    check_params,
+    parse,
+    parse_metadata,
+    parse_simulate,
+    plan,
+    to_xml,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+
+# pcmk_err_old_data: the patch was built from a CIB older than the live one.
+RC_OLD_DATA = 103
+
+_STATE = dict(type="str", choices=["present", "absent"], default="present")
+_ROLE = dict(type="str", choices=["Started", "Stopped", "Promoted", "Unpromoted"])
+_SETS = dict(type="list", elements="dict", options=dict(
+    resources=dict(type="list", elements="str", required=True),
+    sequential=dict(type="bool"),
+    require_all=dict(type="bool"),
+    ordering=dict(type="str", choices=["group", "listed"]),
+    action=dict(type="str", choices=["start", "promote", "demote", "stop"]),
+    role=_ROLE,
+    score=dict(type="str"),
+    kind=dict(type="str", choices=["Optional", "Mandatory", "Serialize"]),
+))
+_MEMBERS = dict(type="list", elements="str")
+
+
+def _list(**options):
+    return dict(type="list", elements="dict", options=options)
+
+
+ARGUMENT_SPEC = dict(
+    primitives=_list(
+        id=dict(type="str", required=True), state=_STATE, agent=dict(type="str"),
+        params=dict(type="dict"), meta=dict(type="dict"), utilization=dict(type="dict"),
+        operations=_list(
+            name=dict(type="str", required=True), interval=dict(type="str"), timeout=dict(type="str"),
+            on_fail=dict(type="str", choices=["ignore", "block", "stop", "restart", "standby", "fence",
+                                              "demote", "restart-container"]),
+            role=_ROLE, start_delay=dict(type="str"), interval_origin=dict(type="str"),
+            record_pending=dict(type="bool"), enabled=dict(type="bool"), params=dict(type="dict"),
+            requires=dict(type="str", choices=["nothing", "quorum", "fencing", "unfencing"]),
+            description=dict(type="str"),
+        ),
+    ),
+    groups=_list(id=dict(type="str", required=True), state=_STATE, members=_MEMBERS, meta=dict(type="dict")),
+    clones=_list(id=dict(type="str", required=True), state=_STATE, member=dict(type="str"), meta=dict(type="dict")),
+    locations=_list(
+        id=dict(type="str"), state=_STATE, resource=dict(type="str"), resource_pattern=dict(type="str"),
+        node=dict(type="str"), score=dict(type="str"), role=_ROLE,
+        resource_discovery=dict(type="str", choices=["always", "never", "exclusive"]),
+        rules=_list(
+            score=dict(type="str"), score_attribute=dict(type="str"),
+            boolean_op=dict(type="str", choices=["and", "or"]), role=_ROLE,
+            expressions=_list(
+                attribute=dict(type="str", required=True),
+                operation=dict(type="str", required=True,
+                               choices=["lt", "gt", "lte", "gte", "eq", "ne", "defined", "not_defined"]),
+                value=dict(type="str"),
+                type=dict(type="str", choices=["string", "integer", "number", "version"]),
+                value_source=dict(type="str", choices=["literal", "param", "meta"]),
+            ),
+            date_expressions=_list(
+                operation=dict(type="str", required=True, choices=["gt", "lt", "in_range"]),
+                start=dict(type="str"), end=dict(type="str"),
+            ),
+        ),
+        sets=_SETS,
+    ),
+    colocations=_list(
+        id=dict(type="str"), state=_STATE, resource=dict(type="str"), score=dict(type="str"),
+        resource_role=_ROLE, with_role=_ROLE, node_attribute=dict(type="str"), sets=_SETS,
+        **{"with": dict(type="str")}
+    ),
+    orders=_list(
+        id=dict(type="str"), state=_STATE, first=dict(type="str"), then=dict(type="str"),
+        kind=dict(type="str", choices=["Optional", "Mandatory", "Serialize"]),
+        symmetrical=dict(type="bool"),
+        first_action=dict(type="str", choices=["start", "promote", "demote", "stop"]),
+        then_action=dict(type="str", choices=["start", "promote", "demote", "stop"]),
+        sets=_SETS,
+    ),
+    tickets=_list(
+        id=dict(type="str"), state=_STATE, ticket=dict(type="str"), resource=dict(type="str"),
+        loss_policy=dict(type="str", choices=["stop", "demote", "fence", "freeze"]), role=_ROLE, sets=_SETS,
+    ),
+    properties=dict(type="dict"),
+    rsc_defaults=dict(type="dict"),
+    op_defaults=dict(type="dict"),
+    nodes=_list(name=dict(type="str", required=True), attributes=dict(type="dict"), utilization=dict(type="dict")),
+    tags=_list(id=dict(type="str", required=True), state=_STATE, members=_MEMBERS),
+    acl_roles=_list(
+        id=dict(type="str", required=True), state=_STATE, description=dict(type="str"),
+        permissions=_list(
+            kind=dict(type="str", required=True, choices=["read", "write", "deny"]),
+            xpath=dict(type="str"), reference=dict(type="str"), object_type=dict(type="str"),
+            attribute=dict(type="str"), description=dict(type="str"),
+        ),
+    ),
+    acl_targets=_list(id=dict(type="str", required=True), state=_STATE, roles=_MEMBERS),
+    acl_groups=_list(id=dict(type="str", required=True), state=_STATE, roles=_MEMBERS),
+    alerts=_list(
+        id=dict(type="str", required=True), state=_STATE, path=dict(type="str"), description=dict(type="str"),
+        params=dict(type="dict"), meta=dict(type="dict"),
+        select=dict(type="list", elements="str", choices=["nodes", "fencing", "resources", "attributes"]),
+        select_attributes=_MEMBERS,
+        recipients=_list(value=dict(type="str", required=True), description=dict(type="str"),
+                         params=dict(type="dict"), meta=dict(type="dict")),
+    ),
+    fencing_levels=_list(target=dict(type="str", required=True), index=dict(type="int", required=True),
+                         devices=_MEMBERS, state=_STATE),
+    purge=dict(type="list", elements="str", default=[], choices=list(KINDS)),
+    validate_agents=dict(type="bool", default=True),
+    retries=dict(type="int", default=5),
+)
+
+
+def make_runner(module):
+    """The command seam this module uses (unit tests replace it)."""
+    return Runner(module)
+
+
+def _desired(params):
+    desired = dict((k, params.get(k)) for k in KINDS)
+    for obj in desired.get("colocations") or []:
+        if obj.get("state", "present") == "present" and obj.get("score") is None and not obj.get("sets"):
+            obj["score"] = "INFINITY"
+    return desired
+
+
+def _version(root):
+    return "%s.%s" % (root.get("admin_epoch", "0"), root.get("epoch", "0"))
+
+
+def _lines(text):
+    return [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+
+
+class Failed(Exception):
+    def __init__(self, msg, **extra):
+        Exception.__init__(self, msg)
+        self.extra = extra
+
+
+class Engine:
+    """One run of the module: read, plan, check, simulate, push; retried on a concurrent change."""
+
+    def __init__(self, runner, tmpdir, validate_agents=True):
+        self.runner = runner
+        self.tmpdir = tmpdir
+        self.validate_agents = validate_agents
+        self.metadata = {}
+
+    def path(self, name):
+        return os.path.join(self.tmpdir, name)
+
+    def write(self, name, text):
+        with open(self.path(name), "w") as f:
+            f.write(text)
+        return self.path(name)
+
+    def read_cib(self):
+        out = self.runner.run(["cibadmin", "--query"]).stdout
+        return out, parse(out)
+
+    def check_agents(self, changes, desired):
+        if not self.validate_agents:
+            return
+        touched = set(c["id"] for c in changes if c["kind"] == "primitives" and c["action"] != "deleted")
+        problems = []
+        for obj in desired.get("primitives") or []:
+            if obj["id"] not in touched or obj.get("state", "present") != "present":
+                continue
+            agent = obj["agent"]
+            if agent not in self.metadata:
+                res = self.runner.run(["crm_resource", "--show-metadata", agent], check=False)
+                if res.rc != 0:
+                    self.metadata[agent] = None
+                    detail = " ".join(_lines(res.stderr) or _lines(res.stdout))
+                    problems.append("primitives %s: agent %s is not installed on this node (%s)"
+                                    % (obj["id"], agent, detail))
+                    continue
+                self.metadata[agent] = parse_metadata(res.stdout)
+            if self.metadata[agent] is None:
+                continue
+            problems.extend(check_params(obj["id"], agent, obj.get("params") or {}, self.metadata[agent]))
+        if problems:
+            raise Failed("The candidate CIB was not pushed: " + "; ".join(problems), errors=problems)
+
+    def verify(self, orig_text, cand_text):
+        """crm_verify the candidate. New errors stop the change; old ones are warnings."""
+        res = self.runner.run(["crm_verify", "--xml-file", self.write("candidate.xml", cand_text)], check=False)
+        said = _lines(res.stdout) + _lines(res.stderr)
+        if res.rc == 0 or not [ln for ln in said if "Errors found" in ln or "error" in ln.lower()]:
+            # Warnings only (crm_verify exits non-zero for them too), such as an active orphan
+            # that Pacemaker will stop once a resource is removed.
+            return said
+        base = self.runner.run(["crm_verify", "--xml-file", self.write("original.xml", orig_text)], check=False)
+        old = set(_lines(base.stdout) + _lines(base.stderr))
+        new = [ln for ln in said if ln not in old and not ln.startswith("Errors found during check")
+               and not ln.startswith("-V may provide more details") and not ln.startswith("Warnings found")]
+        if base.rc == 0 or new:
+            raise Failed("crm_verify rejected the candidate CIB; nothing was pushed: " + " | ".join(new or said),
+                         verify=said)
+        return said
+
+    def simulate(self, name, text):
+        res = self.runner.run(["crm_simulate", "--xml-file", self.write(name, text), "--run",
+                               "--output-as=xml"], check=False)
+        if res.rc != 0:
+            raise Failed("crm_simulate failed on the %s CIB: %s" % (name.split(".")[0], " ".join(_lines(res.stderr))))
+        return parse_simulate(res.stdout)
+
+    def push(self, orig_text, cand_text):
+        orig = self.write("original.xml", orig_text)
+        cand = self.write("candidate.xml", cand_text)
+        diff = self.runner.run(["crm_diff", "--original", orig, "--new", cand], ok_rcs=(0, 1))
+        if diff.rc == 0:
+            return True
+        patch = self.write("patch.xml", diff.stdout)
+        res = self.runner.run(["cibadmin", "--patch", "--xml-file", patch], check=False)
+        if res.rc == 0:
+            return True
+        if res.rc == RC_OLD_DATA:
+            return False
+        raise CommandError(res.argv, res.rc, res.stdout, res.stderr)
+
+
+def run(module, runner, tmpdir):
+    params = module.params
+    desired = _desired(params)
+    purge = params["purge"] or []
+    engine = Engine(runner, tmpdir, params["validate_agents"])
+    result = {"changed": False, "changes": [], "attempts": 0}
+    verified = None
+    for attempt in range(1, max(params["retries"], 0) + 2):
+        result["attempts"] = attempt
+        orig_text, root = engine.read_cib()
+        result["epoch_before"] = result.get("epoch_before") or _version(root)
+        result["epoch_after"] = _version(root)
+        candidate, changes, diff = plan(root, desired, purge)
+        if not changes:
+            # Nothing to do, or (on a retry) someone else already made the same change.
+            return result
+        cand_text = to_xml(candidate)
+        config_key = to_xml(candidate.find("configuration"))
+        if verified != config_key:
+            engine.check_agents(changes, desired)
+            result["warnings_verify"] = engine.verify(orig_text, cand_text)
+            before = engine.simulate("original.xml", orig_text)
+            after = engine.simulate("candidate.xml", cand_text)
+            result["pending_actions"] = before
+            result["predicted_actions"] = [a for a in after if a not in before]
+            verified = config_key
+        result.update(changed=True, changes=changes)
+        if module._diff:
+            result["diff"] = diff
+        if module.check_mode:
+            return result
+        if engine.push(orig_text, cand_text):
+            _, after_root = engine.read_cib()
+            result["epoch_after"] = _version(after_root)
+            return result
+    raise Failed("The CIB kept changing while the module tried to push its patch (%d attempts); nothing "
+                 "was pushed. Run again when the cluster is quieter." % result["attempts"], **result)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    if module.params["retries"] < 0:
+        module.fail_json(msg="retries must be 0 or more")
+    runner = make_runner(module)
+    tmpdir = tempfile.mkdtemp(prefix="clusterops-cib-")
+    try:
+        result = run(module, runner, tmpdir)
+    except CibError as e:
+        module.fail_json(msg="The candidate CIB was not built; nothing was pushed: " + "; ".join(e.errors),
+                         errors=e.errors)
+    except Failed as e:
+        module.fail_json(msg=str(e), **e.extra)
+    except CommandError as e:
+        module.fail_json(msg="%s; nothing more was changed" % e, **e.as_dict())
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
