@@ -16,7 +16,7 @@ SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/m
 LAB_NODES ?= 3
 export LAB_NODES
 
-.PHONY: help venv collection engine images lab lab-up lab-down lab-status test lint sanity unit molecule build bench clean
+.PHONY: help venv collection engine images lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib clean
 
 help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it"
@@ -87,6 +87,10 @@ build: venv
 
 bench: venv collection images
 	bash bench/deploy/run.sh
+	bash bench/cib_apply/run.sh
+
+bench-cib: venv collection images
+	bash bench/cib_apply/run.sh
 
 clean: lab-down
 	rm -rf .build

@@ -64,6 +64,24 @@ def cluster_apply_plan(hosts, hostvars, members):
     return apply_plan(list(hosts), list(members), running, results)
 
 
+def cluster_cib_nodes(hosts, hostvars):
+    """Node attributes and utilization for the cib module from per-host variables."""
+    out = []
+    for host in hosts:
+        hv = hostvars[host]
+        attrs = hv.get("cluster_node_attributes") or {}
+        util = hv.get("cluster_node_utilization") or {}
+        if not attrs and not util:
+            continue
+        item = {"name": hv.get("cluster_node_name") or host}
+        if attrs:
+            item["attributes"] = dict(attrs)
+        if util:
+            item["utilization"] = dict(util)
+        out.append(item)
+    return out
+
+
 def corosync_validate(config):
     errors, warnings = validate(config)
     return {"errors": list(errors), "warnings": list(warnings)}
@@ -79,4 +97,5 @@ class FilterModule(object):
             "cluster_key_plan": cluster_key_plan,
             "corosync_validate": corosync_validate,
             "cluster_apply_plan": cluster_apply_plan,
+            "cluster_cib_nodes": cluster_cib_nodes,
         }

@@ -53,154 +53,154 @@ options:
     type: list
     elements: dict
     suboptions:
-      id: {description: The resource id., type: str, required: true}
-      state: {description: Whether the resource exists., type: str, choices: [present, absent], default: present}
+      id: {description: "The resource id.", type: str, required: true}
+      state: {description: "Whether the resource exists.", type: str, choices: [present, absent], default: present}
       agent:
         description:
           - The agent as C(class:provider:type) (V(ocf:heartbeat:IPaddr2)) or C(class:type)
             (V(systemd:haproxy), V(stonith:fence_docker)). Required when O(primitives[].state=present).
         type: str
-      params: {description: Instance attributes (the agent's parameters)., type: dict}
+      params: {description: "Instance attributes (the agent's parameters).", type: dict}
       meta:
         description:
           - Meta attributes, for example C(resource-stickiness), C(migration-threshold),
             C(failure-timeout), C(target-role), C(is-managed).
         type: dict
-      utilization: {description: What the resource uses, for C(placement-strategy) (for example C(cpu), C(memory))., type: dict}
+      utilization: {description: "What the resource uses, for C(placement-strategy) (for example C(cpu), C(memory)).", type: dict}
       operations:
         description: Operations. A monitor needs an interval. Keys with underscores are written with hyphens (C(on_fail) is C(on-fail)).
         type: list
         elements: dict
         suboptions:
-          name: {description: The action (start, stop, monitor, promote, demote, ...)., type: str, required: true}
-          interval: {description: How often; V(0s) for one-off actions (the default)., type: str}
-          timeout: {description: How long the action may take., type: str}
+          name: {description: "The action (start, stop, monitor, promote, demote, ...).", type: str, required: true}
+          interval: {description: "How often; V(0s) for one-off actions (the default).", type: str}
+          timeout: {description: "How long the action may take.", type: str}
           on_fail:
             description: What to do when the action fails.
             type: str
             choices: [ignore, block, stop, restart, standby, fence, demote, restart-container]
-          role: {description: The role the operation applies to., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
-          start_delay: {description: Delay before the first run., type: str}
-          interval_origin: {description: Time the interval counts from., type: str}
-          record_pending: {description: Record the operation while it is pending., type: bool}
-          enabled: {description: Whether the operation is enabled., type: bool}
-          params: {description: The operation's instance attributes (for example C(OCF_CHECK_LEVEL))., type: dict}
-          requires: {description: What the operation needs before it runs., type: str, choices: [nothing, quorum, fencing, unfencing]}
-          description: {description: Free text., type: str}
+          role: {description: "The role the operation applies to.", type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+          start_delay: {description: "Delay before the first run.", type: str}
+          interval_origin: {description: "Time the interval counts from.", type: str}
+          record_pending: {description: "Record the operation while it is pending.", type: bool}
+          enabled: {description: "Whether the operation is enabled.", type: bool}
+          params: {description: "The operation's instance attributes (for example C(OCF_CHECK_LEVEL)).", type: dict}
+          requires: {description: "What the operation needs before it runs.", type: str, choices: [nothing, quorum, fencing, unfencing]}
+          description: {description: "Free text.", type: str}
   groups:
     description: Groups. Members are primitives, started in order and kept on one node.
     type: list
     elements: dict
     suboptions:
-      id: {description: The group id., type: str, required: true}
-      state: {description: Whether the group exists. V(absent) removes it with its members., type: str, choices: [present, absent], default: present}
-      members: {description: Primitive ids in start order. A primitive dropped from the list stays, outside the group., type: list, elements: str}
-      meta: {description: Meta attributes., type: dict}
+      id: {description: "The group id.", type: str, required: true}
+      state: {description: "Whether the group exists. V(absent) removes it with its members.", type: str, choices: [present, absent], default: present}
+      members: {description: "Primitive ids in start order. A primitive dropped from the list stays, outside the group.", type: list, elements: str}
+      meta: {description: "Meta attributes.", type: dict}
   clones:
     description: Clones of a primitive or a group; promotable clones have C(promotable=true) in O(clones[].meta).
     type: list
     elements: dict
     suboptions:
-      id: {description: The clone id., type: str, required: true}
-      state: {description: Whether the clone exists. V(absent) removes it with what it clones., type: str, choices: [present, absent], default: present}
-      member: {description: The primitive or group that is cloned., type: str}
-      meta: {description: Meta attributes (C(clone-max), C(clone-node-max), C(interleave), C(promotable), ...)., type: dict}
+      id: {description: "The clone id.", type: str, required: true}
+      state: {description: "Whether the clone exists. V(absent) removes it with what it clones.", type: str, choices: [present, absent], default: present}
+      member: {description: "The primitive or group that is cloned.", type: str}
+      meta: {description: "Meta attributes (C(clone-max), C(clone-node-max), C(interleave), C(promotable), ...).", type: dict}
   locations:
     description: Location constraints, by node and score or by rules.
     type: list
     elements: dict
     suboptions:
-      id: {description: The constraint id; default C(location-RESOURCE-NODE) or C(location-RESOURCE-rule)., type: str}
-      state: {description: Whether the constraint exists., type: str, choices: [present, absent], default: present}
-      resource: {description: The resource it places., type: str}
-      resource_pattern: {description: A regular expression matching resource ids., type: str}
-      node: {description: The node, with O(locations[].score)., type: str}
-      score: {description: A score, C(INFINITY) or C(-INFINITY)., type: str}
-      role: {description: The role it applies to., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
-      resource_discovery: {description: Whether probes run on the node., type: str, choices: [always, never, exclusive]}
+      id: {description: "The constraint id; default C(location-RESOURCE-NODE) or C(location-RESOURCE-rule).", type: str}
+      state: {description: "Whether the constraint exists.", type: str, choices: [present, absent], default: present}
+      resource: {description: "The resource it places.", type: str}
+      resource_pattern: {description: "A regular expression matching resource ids.", type: str}
+      node: {description: "The node, with O(locations[].score).", type: str}
+      score: {description: "A score, C(INFINITY) or C(-INFINITY).", type: str}
+      role: {description: "The role it applies to.", type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+      resource_discovery: {description: "Whether probes run on the node.", type: str, choices: [always, never, exclusive]}
       rules:
         description: Rules; a rule's score applies where its expressions hold.
         type: list
         elements: dict
         suboptions:
-          score: {description: Score where the rule holds., type: str}
-          score_attribute: {description: A node attribute whose value is the score., type: str}
-          boolean_op: {description: How expressions combine., type: str, choices: [and, or]}
-          role: {description: The role it applies to., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+          score: {description: "Score where the rule holds.", type: str}
+          score_attribute: {description: "A node attribute whose value is the score.", type: str}
+          boolean_op: {description: "How expressions combine.", type: str, choices: [and, or]}
+          role: {description: "The role it applies to.", type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
           expressions:
             description: Node attribute expressions.
             type: list
             elements: dict
             suboptions:
-              attribute: {description: Node attribute (C(#uname) is the node name)., type: str, required: true}
+              attribute: {description: "Node attribute (C(#uname) is the node name).", type: str, required: true}
               operation:
                 description: Comparison.
                 type: str
                 required: true
                 choices: [lt, gt, lte, gte, eq, ne, defined, not_defined]
-              value: {description: Value to compare with., type: str}
-              type: {description: How values compare., type: str, choices: [string, integer, number, version]}
-              value_source: {description: Where the value comes from., type: str, choices: [literal, param, meta]}
+              value: {description: "Value to compare with.", type: str}
+              type: {description: "How values compare.", type: str, choices: [string, integer, number, version]}
+              value_source: {description: "Where the value comes from.", type: str, choices: [literal, param, meta]}
           date_expressions:
             description: Date expressions.
             type: list
             elements: dict
             suboptions:
-              operation: {description: Comparison., type: str, required: true, choices: [gt, lt, in_range]}
-              start: {description: ISO 8601 start., type: str}
-              end: {description: ISO 8601 end., type: str}
+              operation: {description: "Comparison.", type: str, required: true, choices: [gt, lt, in_range]}
+              start: {description: "ISO 8601 start.", type: str}
+              end: {description: "ISO 8601 end.", type: str}
       sets: &sets
         description: Resource sets, instead of a single resource.
         type: list
         elements: dict
         suboptions:
-          resources: {description: Resource ids in the set., type: list, elements: str, required: true}
-          sequential: {description: Whether members depend on each other in order., type: bool}
-          require_all: {description: Whether all members are needed (order sets)., type: bool}
-          ordering: {description: Ordering of the set., type: str, choices: [group, listed]}
-          action: {description: The action the set applies to., type: str, choices: [start, promote, demote, stop]}
-          role: {description: The role the set applies to., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
-          score: {description: Score of the set., type: str}
-          kind: {description: Order kind of the set., type: str, choices: [Optional, Mandatory, Serialize]}
+          resources: {description: "Resource ids in the set.", type: list, elements: str, required: true}
+          sequential: {description: "Whether members depend on each other in order.", type: bool}
+          require_all: {description: "Whether all members are needed (order sets).", type: bool}
+          ordering: {description: "Ordering of the set.", type: str, choices: [group, listed]}
+          action: {description: "The action the set applies to.", type: str, choices: [start, promote, demote, stop]}
+          role: {description: "The role the set applies to.", type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+          score: {description: "Score of the set.", type: str}
+          kind: {description: "Order kind of the set.", type: str, choices: [Optional, Mandatory, Serialize]}
   colocations:
     description: Colocation constraints.
     type: list
     elements: dict
     suboptions:
-      id: {description: The constraint id; default C(colocation-RESOURCE-WITH)., type: str}
-      state: {description: Whether the constraint exists., type: str, choices: [present, absent], default: present}
-      resource: {description: The resource placed relative to O(colocations[].with)., type: str}
-      with: {description: The resource placed first., type: str}
-      score: {description: Score; defaults to C(INFINITY) (must run together)., type: str}
-      resource_role: {description: Role of O(colocations[].resource)., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
-      with_role: {description: Role of O(colocations[].with)., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
-      node_attribute: {description: Node attribute that must match instead of the node., type: str}
+      id: {description: "The constraint id; default C(colocation-RESOURCE-WITH).", type: str}
+      state: {description: "Whether the constraint exists.", type: str, choices: [present, absent], default: present}
+      resource: {description: "The resource placed relative to O(colocations[].with).", type: str}
+      with: {description: "The resource placed first.", type: str}
+      score: {description: "Score; defaults to C(INFINITY) (must run together).", type: str}
+      resource_role: {description: "Role of O(colocations[].resource).", type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+      with_role: {description: "Role of O(colocations[].with).", type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+      node_attribute: {description: "Node attribute that must match instead of the node.", type: str}
       sets: *sets
   orders:
     description: Order constraints.
     type: list
     elements: dict
     suboptions:
-      id: {description: The constraint id; default C(order-FIRST-THEN)., type: str}
-      state: {description: Whether the constraint exists., type: str, choices: [present, absent], default: present}
-      first: {description: The resource acted on first., type: str}
-      then: {description: The resource acted on next., type: str}
-      kind: {description: How strict (Pacemaker's default is Mandatory)., type: str, choices: [Optional, Mandatory, Serialize]}
-      symmetrical: {description: Whether stops happen in reverse order., type: bool}
-      first_action: {description: Action of O(orders[].first)., type: str, choices: [start, promote, demote, stop]}
-      then_action: {description: Action of O(orders[].then)., type: str, choices: [start, promote, demote, stop]}
+      id: {description: "The constraint id; default C(order-FIRST-THEN).", type: str}
+      state: {description: "Whether the constraint exists.", type: str, choices: [present, absent], default: present}
+      first: {description: "The resource acted on first.", type: str}
+      then: {description: "The resource acted on next.", type: str}
+      kind: {description: "How strict (Pacemaker's default is Mandatory).", type: str, choices: [Optional, Mandatory, Serialize]}
+      symmetrical: {description: "Whether stops happen in reverse order.", type: bool}
+      first_action: {description: "Action of O(orders[].first).", type: str, choices: [start, promote, demote, stop]}
+      then_action: {description: "Action of O(orders[].then).", type: str, choices: [start, promote, demote, stop]}
       sets: *sets
   tickets:
     description: Ticket constraints.
     type: list
     elements: dict
     suboptions:
-      id: {description: The constraint id; default C(ticket-TICKET-RESOURCE)., type: str}
-      state: {description: Whether the constraint exists., type: str, choices: [present, absent], default: present}
-      ticket: {description: The ticket., type: str}
-      resource: {description: The resource that needs the ticket., type: str}
-      loss_policy: {description: What happens when the ticket is lost., type: str, choices: [stop, demote, fence, freeze]}
-      role: {description: Role of the resource., type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
+      id: {description: "The constraint id; default C(ticket-TICKET-RESOURCE).", type: str}
+      state: {description: "Whether the constraint exists.", type: str, choices: [present, absent], default: present}
+      ticket: {description: "The ticket.", type: str}
+      resource: {description: "The resource that needs the ticket.", type: str}
+      loss_policy: {description: "What happens when the ticket is lost.", type: str, choices: [stop, demote, fence, freeze]}
+      role: {description: "Role of the resource.", type: str, choices: [Started, Stopped, Promoted, Unpromoted]}
       sets: *sets
   properties:
     description:
@@ -220,87 +220,87 @@ options:
     type: list
     elements: dict
     suboptions:
-      name: {description: The node name as Pacemaker knows it., type: str, required: true}
-      attributes: {description: Node attributes., type: dict}
-      utilization: {description: What the node offers (for example C(cpu), C(memory))., type: dict}
+      name: {description: "The node name as Pacemaker knows it.", type: str, required: true}
+      attributes: {description: "Node attributes.", type: dict}
+      utilization: {description: "What the node offers (for example C(cpu), C(memory)).", type: dict}
   tags:
     description: Tags, names for a list of resources or constraints.
     type: list
     elements: dict
     suboptions:
-      id: {description: The tag id., type: str, required: true}
-      state: {description: Whether the tag exists., type: str, choices: [present, absent], default: present}
-      members: {description: Ids the tag names., type: list, elements: str}
+      id: {description: "The tag id.", type: str, required: true}
+      state: {description: "Whether the tag exists.", type: str, choices: [present, absent], default: present}
+      members: {description: "Ids the tag names.", type: list, elements: str}
   acl_roles:
     description: ACL roles. ACLs apply when the property C(enable-acl) is true, to users in the C(haclient) group other than root and hacluster.
     type: list
     elements: dict
     suboptions:
-      id: {description: The role id., type: str, required: true}
-      state: {description: Whether the role exists., type: str, choices: [present, absent], default: present}
-      description: {description: Free text., type: str}
+      id: {description: "The role id.", type: str, required: true}
+      state: {description: "Whether the role exists.", type: str, choices: [present, absent], default: present}
+      description: {description: "Free text.", type: str}
       permissions:
         description: Rules, each giving one of read, write or deny on an XPath, an id or an element type.
         type: list
         elements: dict
         suboptions:
-          kind: {description: The permission., type: str, required: true, choices: [read, write, deny]}
-          xpath: {description: XPath of what it covers., type: str}
-          reference: {description: Id of what it covers., type: str}
-          object_type: {description: Element name it covers., type: str}
-          attribute: {description: Attribute it covers, with O(acl_roles[].permissions[].object_type)., type: str}
-          description: {description: Free text., type: str}
+          kind: {description: "The permission.", type: str, required: true, choices: [read, write, deny]}
+          xpath: {description: "XPath of what it covers.", type: str}
+          reference: {description: "Id of what it covers.", type: str}
+          object_type: {description: "Element name it covers.", type: str}
+          attribute: {description: "Attribute it covers, with O(acl_roles[].permissions[].object_type).", type: str}
+          description: {description: "Free text.", type: str}
   acl_targets:
     description: ACL users, each with the roles it has.
     type: list
     elements: dict
     suboptions:
-      id: {description: The user name., type: str, required: true}
-      state: {description: Whether the entry exists., type: str, choices: [present, absent], default: present}
-      roles: {description: Role ids., type: list, elements: str}
+      id: {description: "The user name.", type: str, required: true}
+      state: {description: "Whether the entry exists.", type: str, choices: [present, absent], default: present}
+      roles: {description: "Role ids.", type: list, elements: str}
   acl_groups:
     description: ACL groups (system groups), each with the roles its members have.
     type: list
     elements: dict
     suboptions:
-      id: {description: The group name., type: str, required: true}
-      state: {description: Whether the entry exists., type: str, choices: [present, absent], default: present}
-      roles: {description: Role ids., type: list, elements: str}
+      id: {description: "The group name.", type: str, required: true}
+      state: {description: "Whether the entry exists.", type: str, choices: [present, absent], default: present}
+      roles: {description: "Role ids.", type: list, elements: str}
   alerts:
     description: Alerts, an agent Pacemaker runs on cluster events, with its recipients.
     type: list
     elements: dict
     suboptions:
-      id: {description: The alert id., type: str, required: true}
-      state: {description: Whether the alert exists., type: str, choices: [present, absent], default: present}
-      path: {description: Path of the alert agent on every node., type: str}
-      description: {description: Free text., type: str}
-      params: {description: Instance attributes passed to the agent., type: dict}
-      meta: {description: Meta attributes (C(timeout), C(timestamp-format))., type: dict}
+      id: {description: "The alert id.", type: str, required: true}
+      state: {description: "Whether the alert exists.", type: str, choices: [present, absent], default: present}
+      path: {description: "Path of the alert agent on every node.", type: str}
+      description: {description: "Free text.", type: str}
+      params: {description: "Instance attributes passed to the agent.", type: dict}
+      meta: {description: "Meta attributes (C(timeout), C(timestamp-format)).", type: dict}
       select:
         description: Event kinds sent; all when not given.
         type: list
         elements: str
         choices: [nodes, fencing, resources, attributes]
-      select_attributes: {description: With V(attributes) in O(alerts[].select), only these attributes., type: list, elements: str}
+      select_attributes: {description: "With V(attributes) in O(alerts[].select), only these attributes.", type: list, elements: str}
       recipients:
         description: Recipients; their ids are generated.
         type: list
         elements: dict
         suboptions:
-          value: {description: What the agent gets as the recipient (a file, an address)., type: str, required: true}
-          description: {description: Free text., type: str}
-          params: {description: Instance attributes., type: dict}
-          meta: {description: Meta attributes., type: dict}
+          value: {description: "What the agent gets as the recipient (a file, an address).", type: str, required: true}
+          description: {description: "Free text.", type: str}
+          params: {description: "Instance attributes.", type: dict}
+          meta: {description: "Meta attributes.", type: dict}
   fencing_levels:
     description: Fencing topology levels, keyed by target and index.
     type: list
     elements: dict
     suboptions:
-      target: {description: The node the level fences., type: str, required: true}
-      index: {description: The level (1 is tried first)., type: int, required: true}
-      devices: {description: Fence device ids, all needed for the level to succeed., type: list, elements: str}
-      state: {description: Whether the level exists., type: str, choices: [present, absent], default: present}
+      target: {description: "The node the level fences.", type: str, required: true}
+      index: {description: "The level (1 is tried first).", type: int, required: true}
+      devices: {description: "Fence device ids, all needed for the level to succeed.", type: list, elements: str}
+      state: {description: "Whether the level exists.", type: str, choices: [present, absent], default: present}
   purge:
     description:
       - Kinds whose objects not named in this call are removed. Use with care; for example

@@ -1,0 +1,181 @@
+"""Verify the lab's services from the cluster's own view and from a client's (this machine)."""
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+
+NODES = ["svc-node1", "svc-node2", "svc-node3"]
+SUBNET = "172.31.245"
+SITE_VIP = SUBNET + ".100"
+LB_VIP = SUBNET + ".101"
+testinfra_hosts = ["ansible://svc-node1"]
+EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
+
+
+def record():
+    with open(os.path.join(EPHEMERAL, "services-cib.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def on(node, *argv, check=True):
+    """Run a command in a node's container, as the test machine sees it."""
+    return subprocess.run(["docker", "exec", node] + list(argv), capture_output=True, text=True,
+                          check=check, timeout=120)
+
+
+def crm_mon(host):
+    return ET.fromstring(host.check_output("crm_mon --output-as=xml"))
+
+
+def running_on(root, rid):
+    for r in root.iter("resource"):
+        if r.get("id") == rid and r.get("role") == "Started":
+            return [n.get("name") for n in r.findall("node")]
+    return []
+
+
+def clone_nodes(root, clone_id):
+    for c in root.iter("clone"):
+        if c.get("id") == clone_id:
+            return sorted(n.get("name") for r in c.findall("resource") if r.get("role") == "Started"
+                          for n in r.findall("node"))
+    return []
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return r.read().decode().strip()
+
+
+def wait_for(what, predicate, timeout=120, interval=2):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError("timed out after %ss waiting for %s (last: %r)" % (timeout, what, last))
+
+
+def test_fencing_is_on_with_a_started_fence_device(host):
+    root = crm_mon(host)
+    assert running_on(root, "fence-docker"), "fence-docker is not started"
+    out = host.check_output("crm_attribute --type crm_config --name stonith-enabled --query --quiet")
+    assert out.strip() == "true"
+    assert host.run("crm_verify -L").rc == 0
+
+
+def test_vip_and_nginx_run_together_and_the_page_names_the_node(host):
+    root = crm_mon(host)
+    vip = running_on(root, "site-vip")
+    nginx = running_on(root, "site-nginx")
+    assert len(vip) == 1 and vip == nginx
+    assert get("http://%s/" % SITE_VIP) == "site served by %s" % vip[0]
+
+
+def test_app_runs_everywhere_and_haproxy_reaches_every_instance(host):
+    root = crm_mon(host)
+    assert clone_nodes(root, "app-clone") == NODES
+    assert len(running_on(root, "lb-vip")) == 1
+    assert running_on(root, "lb-haproxy") == running_on(root, "lb-vip")
+    seen = set()
+    for _ in range(12):
+        seen.add(get("http://%s/" % LB_VIP))
+    assert seen == {"app served by %s" % n for n in NODES}
+
+
+def test_placement_by_utilization(host):
+    out = host.check_output("crm_attribute --type crm_config --name placement-strategy --query --quiet")
+    assert out.strip() == "balanced"
+    for node in NODES:
+        cpu = host.check_output("crm_attribute --utilization --node %s --name cpu --query --quiet" % node)
+        assert cpu.strip() == "8"
+    cib = ET.fromstring(host.check_output("cibadmin --query --scope resources"))
+    util = {p.get("id"): {nv.get("name"): nv.get("value") for nv in p.findall("utilization/nvpair")}
+            for p in cib.iter("primitive")}
+    assert util["site-nginx"] == {"cpu": "1", "memory": "128"}
+
+
+def test_failover_policy_defaults(host):
+    cib = ET.fromstring(host.check_output("cibadmin --query --scope rsc_defaults"))
+    values = {nv.get("name"): nv.get("value") for nv in cib.iter("nvpair")}
+    assert values["resource-stickiness"] == "100"
+    assert values["migration-threshold"] == "3"
+    assert values["failure-timeout"] == "600s"
+
+
+def test_read_only_operator_reads_but_cannot_write(host):
+    assert host.check_output("crm_attribute --type crm_config --name enable-acl --query --quiet").strip() == "true"
+    read = host.run("su - operator -c 'crm_mon -1 --output-as=xml'")
+    assert read.rc == 0, read.stderr
+    assert "site-vip" in read.stdout
+    write = host.run("su - operator -c 'crm_attribute --type crm_config --name acl-probe --update 1'")
+    assert write.rc != 0
+    assert "Permission denied" in write.stdout + write.stderr
+    probe = host.run("crm_attribute --type crm_config --name acl-probe --query --quiet")
+    assert probe.rc != 0 or probe.stdout.strip() == ""
+
+
+def test_check_mode_predicts_the_move_and_changes_nothing():
+    rec = record()
+    before, after, predicted = rec["before"], rec["after"], rec["predicted"]
+    assert predicted["changed"] is True
+    moves = [a for a in predicted["predicted_actions"] if a["resource"] == "site-vip"]
+    assert moves and moves[0]["action"] == "move" and moves[0]["source"] == before["node"]
+    assert [a for a in predicted["predicted_actions"] if a["resource"] == "site-nginx"]
+    # The cluster's own view: nothing moved, the configuration epoch did not change.
+    assert (after["admin_epoch"], after["epoch"]) == (before["admin_epoch"], before["epoch"])
+    assert after["node"] == before["node"]
+
+
+def test_invalid_resources_fail_clearly_and_leave_the_cib_alone():
+    rec = record()
+    assert rec["bad_agent"]["failed"] and "bogus-agent" in rec["bad_agent"]["msg"]
+    assert "ocf:heartbeat:NoSuchAgent is not installed" in rec["bad_agent"]["msg"]
+    assert rec["bad_param"]["failed"] and "requires parameter ip" in rec["bad_param"]["msg"]
+    assert rec["bad_ref"]["failed"] and "crm_verify rejected" in rec["bad_ref"]["msg"]
+    assert "no-such-resource" in rec["bad_ref"]["msg"]
+    assert rec["after"]["bogus"] is False
+
+
+def test_export_then_apply_changes_nothing():
+    assert record()["reapplied"]["changed"] is False
+
+
+def test_a_failing_resource_moves_after_the_second_failure(host):
+    assert record()["flaky"]["changed"] is True
+    first = wait_for("flaky to start", lambda: running_on(crm_mon(host), "flaky"))[0]
+    state = "/run/resource-agents/Dummy-flaky.state"
+
+    def failcount(node):
+        out = host.run("crm_failcount --query --resource flaky --node %s" % node).stdout
+        return out.split("value=")[-1].strip() if "value=" in out else "0"
+
+    on(first, "rm", "-f", state)
+    wait_for("the first failure", lambda: failcount(first) == "1")
+    # One failure: recovered in place.
+    assert wait_for("flaky restarted", lambda: running_on(crm_mon(host), "flaky")) == [first]
+    on(first, "rm", "-f", state)
+    moved = wait_for("flaky on another node",
+                     lambda: [n for n in running_on(crm_mon(host), "flaky") if n != first])
+    assert moved and moved[0] != first
+    assert failcount(first) == "2"
+
+
+def test_fencing_really_restarts_the_node(host):
+    target = "svc-node3"
+    started = subprocess.check_output(["docker", "inspect", "-f", "{{.State.StartedAt}}", target], text=True)
+    fenced = on("svc-node1", "stonith_admin", "--reboot", target, "--timeout", "120", check=False)
+    assert fenced.returncode == 0, fenced.stderr
+    after = subprocess.check_output(["docker", "inspect", "-f", "{{.State.StartedAt}}", target], text=True)
+    assert after != started, "the container was not restarted"
+    history = on("svc-node1", "stonith_admin", "--history", target).stdout
+    assert "successful" in history and "reboot" in history
+    # It comes back and rejoins on its own.
+    wait_for("%s online again" % target,
+             lambda: {n.get("name"): n.get("online") for n in crm_mon(host).findall("nodes/node")}.get(target) == "true",
+             timeout=240, interval=5)
