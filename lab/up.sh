@@ -2,6 +2,8 @@
 # Start the lab's nodes: LAB_NODES (default 3) Debian containers with systemd, named
 # lab-node1..lab-nodeN, on the docker network clusterops-lab with fixed addresses, and write
 # lab/inventory.yml for them. Leftover lab containers of the same names are removed first.
+# The lab's services and fence device are in lab/group_vars/cluster.yml, which Ansible reads
+# next to lab/inventory.yml.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 n=${LAB_NODES:-3}
@@ -10,6 +12,9 @@ net=${LAB_NETWORK:-clusterops-lab}
 subnet_prefix=${LAB_SUBNET_PREFIX:-172.31.250}
 prefix=${LAB_PREFIX:-lab-node}
 inventory=${LAB_INVENTORY:-$here/inventory.yml}
+# The host's Docker socket, mounted into every node for fence_docker (the image's
+# docker-api-proxy.service serves it on the node's 127.0.0.1:2376, TLS). LAB_DOCKER_SOCKET= (empty) leaves it out.
+docker_socket=${LAB_DOCKER_SOCKET-/var/run/docker.sock}
 
 case "$n" in ''|*[!0-9]*) echo "up.sh: LAB_NODES must be a whole number, got '$n'" >&2; exit 2;; esac
 if [ "$n" -lt 1 ] || [ "$n" -gt 16 ]; then echo "up.sh: LAB_NODES must be 1..16, got $n" >&2; exit 2; fi
@@ -19,6 +24,13 @@ old=$(docker ps -aq --filter "label=clusterops.lab=$net")
 [ -z "$old" ] || echo "$old" | xargs docker rm -f >/dev/null
 docker network inspect "$net" >/dev/null 2>&1 && docker network rm "$net" >/dev/null
 docker network create --subnet "$subnet_prefix.0/24" "$net" >/dev/null
+
+mounts=()
+if [ -n "$docker_socket" ]; then
+  [ -S "$docker_socket" ] || { echo "up.sh: $docker_socket is not a socket (LAB_DOCKER_SOCKET= to go without)" >&2; exit 2; }
+  # Not under /run: that is a tmpfs in the nodes.
+  mounts+=(-v "$docker_socket:/var/lib/clusterops-lab/docker.sock")
+fi
 
 hosts=()
 for i in $(seq 1 "$n"); do
@@ -33,7 +45,7 @@ for i in $(seq 1 "$n"); do
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
     --tmpfs /run --tmpfs /run/lock --tmpfs /tmp --shm-size 256m \
-    --stop-signal SIGRTMIN+3 \
+    --stop-signal SIGRTMIN+3 "${mounts[@]}" \
     "$image" /lib/systemd/systemd >/dev/null
 done
 
@@ -65,8 +77,14 @@ password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   echo "        cluster_hacluster_password: $password"
   echo "        # Containers: keep corosync in the container's cgroup."
   echo "        cluster_system: {move_to_root_cgroup: \"no\"}"
-  echo "        # No fence device in the lab yet: stonith is off, explicitly (the role warns)."
-  echo "        cluster_stonith_enabled: false"
+  if [ -z "$docker_socket" ]; then
+    echo "        # No path to the engine for fence_docker: stonith is off, explicitly (the role warns)."
+    echo "        cluster_stonith_enabled: false"
+  fi
+  echo "    # The web tier's files (roles/web) go on the cluster's nodes."
+  echo "    web:"
+  echo "      children:"
+  echo "        cluster: {}"
 } >"$inventory"
 chmod 0600 "$inventory"
 echo "up.sh: $n nodes up on $net; inventory: $inventory"

@@ -1047,14 +1047,19 @@ def _check(kind, obj):
 
 
 def _drop_empty_containers(tree):
+    """Remove groups and clones a move left empty, and what referred to them."""
+    removed = set()
     changed = True
     while changed:
         changed = False
         for el in list(tree.config.iter()):
             if el.tag in ("group", "clone") and not [c for c in el if c.tag in ("primitive", "group")]:
+                removed.add(el.get("id"))
                 tree.remove(el)
                 changed = True
                 break
+    if removed:
+        _drop_references(tree, removed)
 
 
 def _duplicate_ids(config):

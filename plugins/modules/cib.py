@@ -548,6 +548,14 @@ def _lines(text):
     return [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
 
 
+def _unpathed(line):
+    """A crm_verify line without the file name it starts with (original.xml vs candidate.xml)."""
+    for name in ("original.xml:", "candidate.xml:"):
+        if name in line:
+            return line.split(name, 1)[1]
+    return line
+
+
 class Failed(Exception):
     def __init__(self, msg, **extra):
         Exception.__init__(self, msg)
@@ -608,9 +616,9 @@ class Engine:
             # that Pacemaker will stop once a resource is removed.
             return said
         base = self.runner.run(["crm_verify", "--xml-file", self.write("original.xml", orig_text)], check=False)
-        old = set(_lines(base.stdout) + _lines(base.stderr))
-        new = [ln for ln in said if ln not in old and not ln.startswith("Errors found during check")
-               and not ln.startswith("-V may provide more details") and not ln.startswith("Warnings found")]
+        old = set(_unpathed(ln) for ln in _lines(base.stdout) + _lines(base.stderr))
+        summary = ("Errors found during check", "Warnings found during check", "-V may provide more details")
+        new = [ln for ln in said if _unpathed(ln) not in old and not any(x in ln for x in summary)]
         if base.rc == 0 or new:
             raise Failed("crm_verify rejected the candidate CIB; nothing was pushed: " + " | ".join(new or said),
                          verify=said)
