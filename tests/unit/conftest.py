@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
 
@@ -21,6 +23,8 @@ if not os.path.isdir(os.path.join(_COLL, "ansible_collections", "clusterops", "h
         os.symlink(ROOT, link)
 if _COLL not in sys.path:
     sys.path.insert(0, _COLL)
+
+from ansible.module_utils import basic  # noqa: E402
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import (  # noqa: E402
     CommandError,
@@ -72,3 +76,40 @@ class FakeRunner:
 @pytest.fixture
 def fake_runner():
     return FakeRunner()
+
+
+# Driving a module's main(): its arguments, and exit_json/fail_json turned into exceptions.
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
+
+
+class ExitJson(Exception):
+    pass
+
+
+class FailJson(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def trap_exits(monkeypatch):
+    def exit_json(self, **kwargs):
+        raise ExitJson(kwargs)
+
+    def fail_json(self, **kwargs):
+        kwargs["failed"] = True
+        raise FailJson(kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)

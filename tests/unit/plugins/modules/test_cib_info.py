@@ -5,51 +5,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 
 import pytest
 
-from conftest import FakeRunner, fixture_text
+from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
 
-from ansible.module_utils import basic
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import KINDS
 from ansible_collections.clusterops.ha.plugins.modules import cib_info
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def trap_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, **kwargs):
-        kwargs["failed"] = True
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
 
 
 def runner_for(name="pcs_full.xml", rc=0, stderr=""):
