@@ -74,7 +74,7 @@ sanity: venv
 	  mkdir -p $$HOME/.ansible/test/cache && \
 	  cp .ci/get_pip_offline.py $$HOME/.ansible/test/cache/get_pip_$${pipver//./_}.py
 	rm -rf .build/sanity && mkdir -p .build/sanity/ansible_collections/clusterops/ha
-	git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} .build/sanity/ansible_collections/clusterops/ha/
+	git ls-files -co --exclude-standard -z | xargs -0 -I{} cp -P --parents {} .build/sanity/ansible_collections/clusterops/ha/
 	cd .build/sanity/ansible_collections/clusterops/ha && git init -q && git add -A && \
 	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 

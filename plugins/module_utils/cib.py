@@ -703,7 +703,7 @@ class _Tree:
 
 
 def _all_by_kind(tree, kind):
-    return [el for el in tree.config.iter(TAG_OF[kind])]
+    return list(tree.config.iter(TAG_OF[kind]))
 
 
 def _drop_references(tree, removed):

@@ -678,7 +678,7 @@ def run(module, runner, tmpdir):
         if module.check_mode:
             return result
         if engine.push(orig_text, cand_text):
-            _, after_root = engine.read_cib()
+            after_root = engine.read_cib()[1]
             result["epoch_after"] = _version(after_root)
             return result
     raise Failed("The CIB kept changing while the module tried to push its patch (%d attempts); nothing "

@@ -80,7 +80,7 @@ def fake_runner():
 
 # Driving a module's main(): its arguments, and exit_json/fail_json turned into exceptions.
 try:
-    from ansible.module_utils.testing import patch_module_args
+    from ansible.module_utils.testing import patch_module_args  # pylint: disable=unused-import
 except ImportError:  # ansible-core < 2.19
     from ansible.module_utils.common.text.converters import to_bytes
 

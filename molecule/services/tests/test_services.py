@@ -83,7 +83,7 @@ def test_app_runs_everywhere_and_haproxy_reaches_every_instance(host):
     assert len(running_on(root, "lb-vip")) == 1
     assert running_on(root, "lb-haproxy") == running_on(root, "lb-vip")
     seen = set()
-    for _ in range(12):
+    for _attempt in range(12):
         seen.add(get("http://%s/" % LB_VIP))
     assert seen == {"app served by %s" % n for n in NODES}
 
@@ -110,10 +110,10 @@ def test_failover_policy_defaults(host):
 
 def test_read_only_operator_reads_but_cannot_write(host):
     assert host.check_output("crm_attribute --type crm_config --name enable-acl --query --quiet").strip() == "true"
-    read = host.run("su - operator -c 'crm_mon -1 --output-as=xml'")
+    read = host.run("su - operator -c '/usr/sbin/crm_mon -1 --output-as=xml'")
     assert read.rc == 0, read.stderr
     assert "site-vip" in read.stdout
-    write = host.run("su - operator -c 'crm_attribute --type crm_config --name acl-probe --update 1'")
+    write = host.run("su - operator -c '/usr/sbin/crm_attribute --type crm_config --name acl-probe --update 1'")
     assert write.rc != 0
     assert "Permission denied" in write.stdout + write.stderr
     probe = host.run("crm_attribute --type crm_config --name acl-probe --query --quiet")
@@ -134,11 +134,15 @@ def test_check_mode_predicts_the_move_and_changes_nothing():
 
 def test_invalid_resources_fail_clearly_and_leave_the_cib_alone():
     rec = record()
-    assert rec["bad_agent"]["failed"] and "bogus-agent" in rec["bad_agent"]["msg"]
+    for key in ("bad_agent", "bad_param", "bad_ref"):
+        assert rec[key]["changed"] is False
+        assert "pushed" in rec[key]["msg"]
+    assert "bogus-agent" in rec["bad_agent"]["msg"]
     assert "ocf:heartbeat:NoSuchAgent is not installed" in rec["bad_agent"]["msg"]
-    assert rec["bad_param"]["failed"] and "requires parameter ip" in rec["bad_param"]["msg"]
-    assert rec["bad_ref"]["failed"] and "crm_verify rejected" in rec["bad_ref"]["msg"]
-    assert "no-such-resource" in rec["bad_ref"]["msg"]
+    assert "bogus-vip" in rec["bad_param"]["msg"] and "requires parameter ip" in rec["bad_param"]["msg"]
+    assert "crm_verify rejected" in rec["bad_ref"]["msg"] and "no-such-resource" in rec["bad_ref"]["msg"]
+    # The cluster's own view: no epoch moved and nothing of them is in the CIB.
+    assert (rec["after"]["admin_epoch"], rec["after"]["epoch"]) == (rec["before"]["admin_epoch"], rec["before"]["epoch"])
     assert rec["after"]["bogus"] is False
 
 
@@ -149,7 +153,7 @@ def test_export_then_apply_changes_nothing():
 def test_a_failing_resource_moves_after_the_second_failure(host):
     assert record()["flaky"]["changed"] is True
     first = wait_for("flaky to start", lambda: running_on(crm_mon(host), "flaky"))[0]
-    state = "/run/resource-agents/Dummy-flaky.state"
+    state = "/run/flaky.state"  # the Dummy's state parameter: removing it makes its monitor fail
 
     def failcount(node):
         out = host.run("crm_failcount --query --resource flaky --node %s" % node).stdout

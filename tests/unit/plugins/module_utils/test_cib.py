@@ -23,7 +23,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
 )
 
 
-
 def load(name="pcs_full.xml"):
     return parse(fixture_text("cib", name))
 
@@ -198,7 +197,7 @@ def test_export_then_apply_changes_nothing(name):
 @pytest.mark.parametrize("name", ["pcs_full.xml", "cib.live.xml"])
 def test_empty_desired_changes_nothing(name):
     root = load(name)
-    candidate, changes, _ = plan(root, {})
+    candidate, changes, _diff = plan(root, {})
     assert changes == []
     assert export(candidate) == export(root)
 
@@ -249,7 +248,7 @@ def test_create_primitive_with_location():
 
 
 def test_create_is_idempotent():
-    candidate, changes, _ = plan(load(), NEW)
+    candidate, changes, _diff = plan(load(), NEW)
     again, changes2, diff2 = plan(candidate, NEW)
     assert changes2 == []
     assert diff2 == {"before": {}, "after": {}}
@@ -282,7 +281,7 @@ def test_what_is_asked_is_what_the_cib_says():
     # meta not given: the target-role of the existing vip goes.
     vip = dict(VIP)
     del vip["meta"]
-    candidate, changes, _ = plan(load(), {"primitives": [vip]})
+    candidate, changes, _diff = plan(load(), {"primitives": [vip]})
     assert changes == [{"kind": "primitives", "id": "vip", "action": "updated"}]
     assert "meta" not in by_key(export(candidate)["primitives"], "vip")
 
@@ -312,7 +311,7 @@ def test_every_problem_is_reported_at_once():
 
 def test_remove_primitive_removes_what_names_it():
     root = load()
-    candidate, changes, _ = plan(root, {"primitives": [{"id": "vip", "state": "absent"}]})
+    candidate, changes, _diff = plan(root, {"primitives": [{"id": "vip", "state": "absent"}]})
     assert change_set(changes) == {
         ("primitives", "vip", "deleted"),
         ("locations", "location-vip-lab-node1-50", "deleted"),
@@ -331,7 +330,7 @@ def test_remove_primitive_removes_what_names_it():
 
 
 def test_remove_only_member_removes_group_and_its_constraints():
-    candidate, changes, _ = plan(load(), {"primitives": [{"id": "web", "state": "absent"}]})
+    candidate, changes, _diff = plan(load(), {"primitives": [{"id": "web", "state": "absent"}]})
     assert change_set(changes) == {
         ("primitives", "web", "deleted"),
         ("groups", "web-group", "deleted"),
@@ -344,7 +343,7 @@ def test_remove_only_member_removes_group_and_its_constraints():
 
 
 def test_remove_cloned_primitive_removes_clone_and_set_member():
-    candidate, changes, _ = plan(load(), {"primitives": [{"id": "pinger", "state": "absent"}]})
+    candidate, changes, _diff = plan(load(), {"primitives": [{"id": "pinger", "state": "absent"}]})
     assert change_set(changes) == {
         ("primitives", "pinger", "deleted"),
         ("clones", "pinger-clone", "deleted"),
@@ -355,20 +354,20 @@ def test_remove_cloned_primitive_removes_clone_and_set_member():
 
 
 def test_remove_fence_device_removes_its_fencing_level():
-    candidate, changes, _ = plan(load(), {"primitives": [{"id": "fd", "state": "absent"}]})
+    candidate, changes, _diff = plan(load(), {"primitives": [{"id": "fd", "state": "absent"}]})
     assert change_set(changes) == {("primitives", "fd", "deleted"), ("fencing_levels", "lab-node1:1", "deleted")}
     assert export(candidate)["fencing_levels"] == []
 
 
 def test_remove_group_removes_its_members():
-    candidate, changes, _ = plan(load(), {"groups": [{"id": "web-group", "state": "absent"}]})
+    candidate, changes, _diff = plan(load(), {"groups": [{"id": "web-group", "state": "absent"}]})
     assert ("primitives", "web", "deleted") in change_set(changes)
     assert ("groups", "web-group", "deleted") in change_set(changes)
 
 
 def test_remove_what_does_not_exist_is_no_change():
-    candidate, changes, _ = plan(load(), {"primitives": [{"id": "ghost", "state": "absent"}],
-                                          "locations": [{"resource": "vip", "node": "lab-node3", "state": "absent"}]})
+    candidate, changes, _diff = plan(load(), {"primitives": [{"id": "ghost", "state": "absent"}],
+                                              "locations": [{"resource": "vip", "node": "lab-node3", "state": "absent"}]})
     assert changes == []
 
 
@@ -378,7 +377,7 @@ def test_remove_what_does_not_exist_is_no_change():
 
 def test_move_top_level_primitive_into_new_group():
     root = load()
-    candidate, changes, _ = plan(root, {"groups": [{"id": "g2", "members": ["dummy", "vip"]}]})
+    candidate, changes, _diff = plan(root, {"groups": [{"id": "g2", "members": ["dummy", "vip"]}]})
     assert changes == [{"kind": "groups", "id": "g2", "action": "created"}]
     layout = resources_layout(candidate)
     assert ("group", "g2", ["dummy", "vip"]) in layout
@@ -394,7 +393,7 @@ def test_member_dropped_from_group_goes_to_top_level():
     root = load()
     desired = {"primitives": [{"id": "new1", "agent": "ocf:pacemaker:Dummy"}],
                "groups": [{"id": "web-group", "members": ["new1"]}]}
-    candidate, changes, _ = plan(root, desired)
+    candidate, changes, _diff = plan(root, desired)
     assert change_set(changes) == {("primitives", "new1", "created"), ("groups", "web-group", "updated")}
     layout = resources_layout(candidate)
     assert ("group", "web-group", ["new1"]) in layout
@@ -403,9 +402,9 @@ def test_member_dropped_from_group_goes_to_top_level():
 
 
 def test_group_member_order():
-    candidate, _, _ = plan(load(), {"groups": [{"id": "web-group", "members": ["vip", "web"]}]})
+    candidate, _changes, _diff = plan(load(), {"groups": [{"id": "web-group", "members": ["vip", "web"]}]})
     assert export(candidate)["groups"] == [{"id": "web-group", "members": ["vip", "web"]}]
-    candidate2, changes, _ = plan(candidate, {"groups": [{"id": "web-group", "members": ["web", "vip"]}]})
+    candidate2, changes, _diff = plan(candidate, {"groups": [{"id": "web-group", "members": ["web", "vip"]}]})
     assert changes == [{"kind": "groups", "id": "web-group", "action": "updated"}]
     assert export(candidate2)["groups"] == [{"id": "web-group", "members": ["web", "vip"]}]
 
@@ -424,7 +423,7 @@ def test_group_errors(group, message):
 def test_clone_of_a_group():
     desired = {"groups": [{"id": "g9", "members": ["vip", "dummy"]}],
                "clones": [{"id": "g9-clone", "member": "g9", "meta": {"interleave": True}}]}
-    candidate, changes, _ = plan(load(), desired)
+    candidate, changes, _diff = plan(load(), desired)
     assert change_set(changes) == {("groups", "g9", "created"), ("clones", "g9-clone", "created")}
     config = export(candidate)
     assert by_key(config["clones"], "g9-clone") == {"id": "g9-clone", "member": "g9", "meta": {"interleave": "true"}}
@@ -434,7 +433,7 @@ def test_clone_of_a_group():
 
 
 def test_clone_of_existing_group():
-    candidate, changes, _ = plan(load(), {"clones": [{"id": "web-clone", "member": "web-group"}]})
+    candidate, changes, _diff = plan(load(), {"clones": [{"id": "web-clone", "member": "web-group"}]})
     assert changes == [{"kind": "clones", "id": "web-clone", "action": "created"}]
     # The group and the constraints naming it stay.
     config = export(candidate)
@@ -482,7 +481,7 @@ def test_properties_set_and_remove():
 
 
 def test_properties_purge_keeps_pacemakers_own():
-    candidate, changes, _ = plan(load(), {"properties": {"stonith-enabled": False}}, purge=["properties"])
+    candidate, changes, _diff = plan(load(), {"properties": {"stonith-enabled": False}}, purge=["properties"])
     assert changes == [{"kind": "properties", "id": "test-x", "action": "deleted"}]
     assert export(candidate)["properties"] == {
         "have-watchdog": "false", "dc-version": "2.1.5-a3f44794f94", "cluster-infrastructure": "corosync",
@@ -491,7 +490,7 @@ def test_properties_purge_keeps_pacemakers_own():
 
 
 def test_rsc_defaults_update_in_the_existing_set():
-    candidate, changes, _ = plan(load(), {"rsc_defaults": {"resource-stickiness": 200, "migration-threshold": 3}})
+    candidate, changes, _diff = plan(load(), {"rsc_defaults": {"resource-stickiness": 200, "migration-threshold": 3}})
     assert change_set(changes) == {("rsc_defaults", "resource-stickiness", "updated"),
                                    ("rsc_defaults", "migration-threshold", "created")}
     sets = list(candidate.find("configuration/rsc_defaults"))
@@ -501,7 +500,7 @@ def test_rsc_defaults_update_in_the_existing_set():
 
 
 def test_op_defaults_remove_with_none():
-    candidate, changes, _ = plan(load(), {"op_defaults": {"timeout": None}})
+    candidate, changes, _diff = plan(load(), {"op_defaults": {"timeout": None}})
     assert changes == [{"kind": "op_defaults", "id": "timeout", "action": "deleted"}]
     assert export(candidate)["op_defaults"] == {}
 
@@ -518,7 +517,7 @@ def test_node_utilization_and_attributes():
         {"name": "lab-node1", "utilization": {"cpu": None}},
     ]}
     root = load()
-    candidate, changes, _ = plan(root, desired)
+    candidate, changes, _diff = plan(root, desired)
     assert change_set(changes) == {("nodes", "lab-node1", "updated"), ("nodes", "lab-node3", "updated")}
     nodes = export(candidate)["nodes"]
     assert by_key(nodes, "lab-node3", key="name") == {
@@ -529,8 +528,8 @@ def test_node_utilization_and_attributes():
 
 
 def test_node_purge_drops_unnamed_keys_of_named_nodes():
-    candidate, changes, _ = plan(load(), {"nodes": [{"name": "lab-node1", "utilization": {"cpu": 2}}]},
-                                 purge=["nodes"])
+    candidate, changes, _diff = plan(load(), {"nodes": [{"name": "lab-node1", "utilization": {"cpu": 2}}]},
+                                     purge=["nodes"])
     assert changes == [{"kind": "nodes", "id": "lab-node1", "action": "updated"}]
     node1 = by_key(export(candidate)["nodes"], "lab-node1", key="name")
     assert node1 == {"name": "lab-node1", "utilization": {"cpu": "2"}}
@@ -565,7 +564,7 @@ def test_constraint_default_ids():
         "orders": [{"first": "vip", "then": "dummy"}],
         "tickets": [{"ticket": "T2", "resource": "vip", "loss_policy": "fence"}],
     }
-    candidate, changes, _ = plan(load(), desired)
+    candidate, changes, _diff = plan(load(), desired)
     assert change_set(changes) == {
         ("locations", "location-dummy-lab-node2", "created"),
         ("colocations", "colocation-dummy-vip", "created"),
@@ -574,7 +573,7 @@ def test_constraint_default_ids():
     }
     assert plan(candidate, desired)[1] == []
     # The default id also finds the constraint to remove.
-    gone, changes, _ = plan(candidate, {"orders": [{"first": "vip", "then": "dummy", "state": "absent"}]})
+    gone, changes, _diff = plan(candidate, {"orders": [{"first": "vip", "then": "dummy", "state": "absent"}]})
     assert changes == [{"kind": "orders", "id": "order-vip-dummy", "action": "deleted"}]
 
 
@@ -617,7 +616,7 @@ def test_location_with_rules_and_sets_round_trip():
         "colocations": [{"id": "cs1", "score": "INFINITY",
                          "sets": [{"resources": ["vip", "dummy"], "sequential": False, "role": "Started"}]}],
     }
-    candidate, changes, _ = plan(load(), desired)
+    candidate, changes, _diff = plan(load(), desired)
     assert change_set(changes) == {("locations", "loc-r", "created"), ("colocations", "cs1", "created")}
     config = export(candidate)
     assert by_key(config["locations"], "loc-r")["rules"][0]["boolean_op"] == "or"
@@ -637,7 +636,7 @@ def test_acls_create_update_and_absent():
         "acl_targets": [{"id": "alice", "roles": ["rw", "ro"]}],
         "acl_groups": [{"id": "ops", "roles": ["rw"]}],
     }
-    candidate, changes, _ = plan(load(), desired)
+    candidate, changes, _diff = plan(load(), desired)
     assert change_set(changes) == {("acl_roles", "rw", "created"), ("acl_targets", "alice", "created"),
                                    ("acl_groups", "ops", "updated")}
     config = export(candidate)
@@ -646,7 +645,7 @@ def test_acls_create_update_and_absent():
     assert by_key(config["acl_targets"], "alice") == {"id": "alice", "roles": ["rw", "ro"]}
     assert by_key(config["acl_groups"], "ops") == {"id": "ops", "roles": ["rw"]}
     assert plan(candidate, desired)[1] == []
-    gone, changes, _ = plan(candidate, {"acl_targets": [{"id": "alice", "state": "absent"}]})
+    gone, changes, _diff = plan(candidate, {"acl_targets": [{"id": "alice", "state": "absent"}]})
     assert changes == [{"kind": "acl_targets", "id": "alice", "action": "deleted"}]
 
 
@@ -656,7 +655,7 @@ def test_alert_create_with_select_and_recipients():
         "select": ["nodes", "attributes"], "select_attributes": ["standby"],
         "recipients": [{"value": "r1", "params": {"x": 1}}, {"value": "r2", "description": "second"}],
     }]}
-    candidate, changes, _ = plan(load(), desired)
+    candidate, changes, _diff = plan(load(), desired)
     assert changes == [{"kind": "alerts", "id": "a2", "action": "created"}]
     assert by_key(export(candidate)["alerts"], "a2") == {
         "id": "a2", "path": "/bin/true", "meta": {"timeout": "10s"},
@@ -680,7 +679,7 @@ def test_alert_update_replaces_recipients():
 def test_fencing_levels_create_update_absent():
     desired = {"fencing_levels": [{"target": "lab-node2", "index": 1, "devices": ["fd"]},
                                   {"target": "lab-node1", "index": 1, "devices": ["fd", "vip"]}]}
-    candidate, changes, _ = plan(load(), desired)
+    candidate, changes, _diff = plan(load(), desired)
     assert change_set(changes) == {("fencing_levels", "lab-node2:1", "created"),
                                    ("fencing_levels", "lab-node1:1", "updated")}
     assert export(candidate)["fencing_levels"] == [
@@ -688,14 +687,14 @@ def test_fencing_levels_create_update_absent():
         {"target": "lab-node2", "index": "1", "devices": ["fd"]},
     ]
     assert plan(candidate, desired)[1] == []
-    gone, changes, _ = plan(candidate, {"fencing_levels": [{"target": "lab-node1", "index": 1, "state": "absent"}]})
+    gone, changes, _diff = plan(candidate, {"fencing_levels": [{"target": "lab-node1", "index": 1, "state": "absent"}]})
     assert changes == [{"kind": "fencing_levels", "id": "lab-node1:1", "action": "deleted"}]
     assert export(gone)["fencing_levels"] == [{"target": "lab-node2", "index": "1", "devices": ["fd"]}]
 
 
 def test_tags_create_and_absent():
-    candidate, changes, _ = plan(load(), {"tags": [{"id": "t2", "members": ["vip", "web-group"]},
-                                                   {"id": "grp-a", "state": "absent"}]})
+    candidate, changes, _diff = plan(load(), {"tags": [{"id": "t2", "members": ["vip", "web-group"]},
+                                                       {"id": "grp-a", "state": "absent"}]})
     assert change_set(changes) == {("tags", "t2", "created"), ("tags", "grp-a", "deleted")}
     assert export(candidate)["tags"] == [{"id": "t2", "members": ["vip", "web-group"]}]
 
@@ -711,7 +710,7 @@ def test_tags_create_and_absent():
 ])
 def test_purge_removes_what_is_not_named(kind, keep, removed):
     desired = {kind: [keep] if keep else []}
-    candidate, changes, _ = plan(load(), desired, purge=[kind])
+    candidate, changes, _diff = plan(load(), desired, purge=[kind])
     deleted = sorted(c["id"] for c in changes if c["action"] == "deleted")
     assert deleted == sorted(removed)
     assert [c for c in changes if c["kind"] != kind] == []
@@ -719,7 +718,7 @@ def test_purge_removes_what_is_not_named(kind, keep, removed):
 
 
 def test_purge_primitives_removes_unnamed_resources_and_their_references():
-    candidate, changes, _ = plan(load(), {"primitives": [VIP]}, purge=["primitives"])
+    candidate, changes, _diff = plan(load(), {"primitives": [VIP]}, purge=["primitives"])
     config = export(candidate)
     assert ids(config["primitives"]) == ["vip"]
     assert config["groups"] == [] and config["clones"] == []
@@ -730,7 +729,7 @@ def test_purge_primitives_removes_unnamed_resources_and_their_references():
 
 
 def test_purge_of_a_kind_leaves_other_kinds():
-    candidate, changes, _ = plan(load(), {}, purge=["tickets"])
+    candidate, changes, _diff = plan(load(), {}, purge=["tickets"])
     assert changes == [{"kind": "tickets", "id": "ticket-T1-dummy", "action": "deleted"}]
 
 

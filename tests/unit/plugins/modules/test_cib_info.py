@@ -14,7 +14,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import KINDS
 from ansible_collections.clusterops.ha.plugins.modules import cib_info
 
 
-
 def runner_for(name="pcs_full.xml", rc=0, stderr=""):
     runner = FakeRunner()
     runner.add(["cibadmin", "--query"], rc=rc, stdout=fixture_text("cib", name) if rc == 0 else "", stderr=stderr)

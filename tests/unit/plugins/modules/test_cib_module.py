@@ -16,7 +16,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, p
 from ansible_collections.clusterops.ha.plugins.modules import cib as cib_module
 
 
-
 def cib_text(name="pcs_full.xml"):
     return fixture_text("cib", name)
 

@@ -13,7 +13,6 @@ from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_
 from ansible_collections.clusterops.ha.plugins.modules import cluster_info
 
 
-
 class FakeTime:
     """A clock that only moves when the module sleeps."""
 

@@ -18,7 +18,6 @@ from ansible.module_utils import basic
 from ansible_collections.clusterops.ha.plugins.modules import corosync_config
 
 
-
 CONFIG = {
     "totem": {"version": 2, "cluster_name": "prod", "transport": "knet", "crypto_cipher": "aes256",
               "crypto_hash": "sha256", "token": 3000,
