@@ -11,7 +11,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export LAB_NETWORK=clusterops-bench LAB_PREFIX=bench-node LAB_SUBNET_PREFIX=172.31.252 LAB_NODES=${LAB_NODES:-3}
-export LAB_INVENTORY=$root/.build/bench-inventory.yml
+# No Docker socket in the nodes: stonith off, as in the earlier results.
+export LAB_INVENTORY=$root/.build/bench-inventory.yml LAB_DOCKER_SOCKET=
 out=$root/bench/results/deploy.json
 mkdir -p "$root/.build" "$root/bench/results"
 n=$LAB_NODES

@@ -13,7 +13,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 here=$root/bench/failover_detection
 export LAB_NETWORK=clusterops-fd LAB_PREFIX=fd-node LAB_SUBNET_PREFIX=172.31.254 LAB_NODES=3
-export LAB_INVENTORY=$root/.build/fd-inventory.yml
+# No Docker socket in the nodes: no fence path, so stonith is off (as this bench measures detection only).
+export LAB_INVENTORY=$root/.build/fd-inventory.yml LAB_DOCKER_SOCKET=
 out=$root/bench/results/failover_detection.json
 repeat=${BENCH_REPEAT:-3}
 vip=$LAB_SUBNET_PREFIX.100
@@ -58,9 +59,10 @@ run_case() {
   token=$(cmap runtime.config.totem.token)
   consensus=$(cmap runtime.config.totem.consensus)
   log "case $name: runtime token $token ms, consensus $consensus ms, predicted $((token + consensus)) ms"
-  # The VIP is made by hand: the collection's CIB module does not exist yet. Stonith is off in the lab.
-  docker exec "${nodes[0]}" pcs resource create vip ocf:heartbeat:IPaddr2 ip="$vip" cidr_netmask=24 \
-    op monitor interval=2s >/dev/null
+  # The VIP, through the collection's cib module. Stonith is off here (LAB_DOCKER_SOCKET= above).
+  ansible -i "$LAB_INVENTORY" "${nodes[0]}" -m clusterops.ha.cib -a "{\"primitives\": [{\"id\": \"vip\",
+    \"agent\": \"ocf:heartbeat:IPaddr2\", \"params\": {\"ip\": \"$vip\", \"cidr_netmask\": 24},
+    \"operations\": [{\"name\": \"monitor\", \"interval\": \"2s\"}]}]}" >/dev/null
   wait_settled "${nodes[0]}" 120
   case_start=$(now)
   : >"$work/kills-$name.jsonl"
@@ -127,7 +129,7 @@ helper report "$out" \
   "detection_ms: t0 is the host clock right before 'docker kill' of the node running the VIP; the end is the first survivor's corosync journal entry 'A new membership (...) was formed. Members left: <id>'. Its timestamp is journald's _SOURCE_REALTIME_TIMESTAMP (the kernel's time when corosync's logging thread sent the line; microseconds, and the same clock as the host's because containers share the kernel). That is more exact than polling membership with docker exec (100 ms or more per round on this machine) and than corosync.log, whose 'timestamp: on' has whole seconds. token_expired_ms and knet_link_down_ms are the 'A processor failed, forming new configuration' and 'KNET link ... is down' entries of the same journal." \
   "predicted_detection_ms = runtime.config.totem.token + runtime.config.totem.consensus read from corosync-cmapctl on the running cluster. With 3 nodes the runtime token includes token_coefficient (650 ms per node over two), so token 3000 runs as 3650 and token 1000 as 1650; consensus is 1.2 x the runtime token." \
   "Two small offsets pull in opposite directions: detection_ms includes docker's own kill latency (kill_to_die_ms, up to the engine's 'die' event), and a survivor's token timer runs from the last time it received the token, which on an idle ring (each node may hold the token up to 'hold' ms) can be a few hundred ms before the kill, so token_expired_ms can be below the runtime token." \
-  "vip_answers_ms: first ICMP echo reply from the VIP to the host (raw socket, one probe every 50 ms, started once the killed container had died), so it adds Pacemaker's reaction after the membership change: the controller and scheduler on the DC (a new DC election first when the killed node was the DC) and IPaddr2's start with its gratuitous ARP. Stonith is disabled in the lab, so no fencing delay is included; with fencing the VIP comes back only after the fence succeeds. The VIP (IPaddr2, monitor 2 s) is created with pcs by hand because the collection has no CIB module yet." \
+  "vip_answers_ms: first ICMP echo reply from the VIP to the host (raw socket, one probe every 50 ms, started once the killed container had died), so it adds Pacemaker's reaction after the membership change: the controller and scheduler on the DC (a new DC election first when the killed node was the DC) and IPaddr2's start with its gratuitous ARP. Stonith is disabled in the lab, so no fencing delay is included; with fencing the VIP comes back only after the fence succeeds. The VIP (IPaddr2, monitor 2 s) is created with the collection's cib module." \
   "spurious_membership_events lists corosync token warnings, token losses and membership changes on any node that no kill explains, from the VIP's creation to the end of the case; an empty list means none were seen." \
   "Load: $(nproc) CPUs, 1-minute load average $load at the start, $others other containers of other users running on the same engine at the start." \
   <"$work/repeats.jsonl"
