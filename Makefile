@@ -62,6 +62,8 @@ unit: venv collection
 	$(BIN)/python -m pytest -q tests/unit
 
 lint: venv collection
+	@# Molecule's prerun installs a copy of this collection there; an old copy would shadow this tree.
+	rm -rf $(HOME)/.ansible/collections/ansible_collections/clusterops
 	$(BIN)/ansible-lint --offline --profile production
 
 # ansible-test wants the collection at .../ansible_collections/<ns>/<name>: run it in a copy of the

@@ -19,6 +19,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import 
     totem_section,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
 
 
 def cluster_nodelist(hosts, hostvars, existing=None):
@@ -82,6 +83,43 @@ def cluster_cib_nodes(hosts, hostvars):
     return out
 
 
+def cluster_health_inputs(hosts, hostvars, facts_var="health_node_facts"):
+    """What the cluster_health module needs from the play: facts per node name (a node whose
+    facts were not gathered is unreachable), the nodes expected online, and the token the
+    configuration asks for, computed as the cluster role computes it."""
+    staying = [h for h in hosts if (hostvars[h].get("cluster_node_state") or "present") == "present"]
+    names = {}
+    for host in hosts:
+        names[host] = hostvars[host].get("cluster_node_name") or host
+    node_facts = {}
+    for host in staying:
+        registered = hostvars[host].get(facts_var) or {}
+        if registered.get("unreachable") or registered.get("failed") or "facts" not in registered:
+            node_facts[names[host]] = {"reachable": False}
+        else:
+            node_facts[names[host]] = dict(registered["facts"], reachable=True)
+    expected_token = None
+    if staying:
+        first = hostvars[staying[0]]
+        hv = first
+        totem = cluster_totem(
+            {"cluster_name": hv.get("cluster_name") or "clusterops"},
+            hv.get("cluster_totem_profile") or "lan",
+            hv.get("cluster_totem") or {},
+            len(staying),
+            max(1, len(first.get("cluster_node_addresses") or [])),
+            hv.get("cluster_links") or [],
+            hv.get("cluster_knet_pin_ping_timers", True),
+        )
+        timing = timing_report({"totem": totem, "nodelist": {"node": [{"name": names[h]} for h in staying]}})
+        expected_token = timing.get("effective_token_ms")
+    return {
+        "node_facts": node_facts,
+        "expected_nodes": [names[h] for h in staying],
+        "expected_token_ms": expected_token,
+    }
+
+
 def corosync_validate(config):
     errors, warnings = validate(config)
     return {"errors": list(errors), "warnings": list(warnings)}
@@ -98,4 +136,5 @@ class FilterModule(object):
             "corosync_validate": corosync_validate,
             "cluster_apply_plan": cluster_apply_plan,
             "cluster_cib_nodes": cluster_cib_nodes,
+            "cluster_health_inputs": cluster_health_inputs,
         }

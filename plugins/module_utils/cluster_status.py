@@ -40,6 +40,8 @@ QUORUMTOOL_RC_DOWN = 1
 # The controller state of a DC with nothing left to do.
 DC_IDLE_STATE = "S_IDLE"
 DEFAULT_CRMADMIN_TIMEOUT_MS = 5000
+# Pacemaker's INFINITY score (fail counts and migration thresholds are capped at it).
+SCORE_INFINITY = 1000000
 
 # Pacemaker < 2.1 spelled the promotable roles Master/Slave; the model always uses the new names.
 _LEGACY_ROLES = {"Master": "Promoted", "Slave": "Unpromoted"}
@@ -134,8 +136,11 @@ def parse_crm_mon(xml_text):
     """Parse ``crm_mon --output-as=xml`` (API 2.x) into a dict.
 
     Returns {running, code, message, errors, api_version, pacemakerd_state, cluster, nodes,
-    resources, parents, failed_actions, bans, node_attributes}. A document whose status code is
-    not 0 (e.g. 102 "Not connected") parses fine and has running=False.
+    resources, parents, failed_actions, bans, node_attributes, fail_counts}. A document whose status
+    code is not 0 (e.g. 102 "Not connected") parses fine and has running=False.
+
+    fail_counts lists every resource with a fail count above 0 on a node (from <node_history>):
+    {resource, instance, node, fail_count, migration_threshold, last_failure}; INFINITY is 1000000.
     """
     tool = "crm_mon"
     root = _xml_root(tool, xml_text, ("pacemaker-result", "crm_mon"))
@@ -162,6 +167,7 @@ def parse_crm_mon(xml_text):
         "failed_actions": _crm_mon_failures(root),
         "bans": _crm_mon_bans(root),
         "node_attributes": _crm_mon_node_attributes(root),
+        "fail_counts": _crm_mon_fail_counts(root),
     }
 
 
@@ -422,6 +428,39 @@ def _crm_mon_node_attributes(root):
     return out
 
 
+def _score(value):
+    """A Pacemaker score as an int; INFINITY (however spelled) is 1000000."""
+    if value is None:
+        return None
+    v = str(value).strip().upper().lstrip("+")
+    if v == "INFINITY":
+        return SCORE_INFINITY
+    if v == "-INFINITY":
+        return -SCORE_INFINITY
+    return _int(v)
+
+
+def _crm_mon_fail_counts(root):
+    out = []
+    history = root.find("node_history")
+    if history is None:
+        return out
+    for n in history.findall("node"):
+        for rh in n.findall("resource_history"):
+            count = _score(rh.get("fail-count"))
+            if not count or count <= 0:
+                continue
+            out.append({
+                "resource": _base_id(rh.get("id")),
+                "instance": rh.get("id"),
+                "node": n.get("name"),
+                "fail_count": count,
+                "migration_threshold": _score(rh.get("migration-threshold")),
+                "last_failure": rh.get("last-failure"),
+            })
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # corosync-quorumtool
 
@@ -658,6 +697,7 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
     failed = []
     bans = []
     node_attributes = {}
+    fail_counts = []
     if pacemaker:
         cluster.update(crm_mon["cluster"])
         nodes = list(crm_mon["nodes"])
@@ -666,6 +706,7 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
         failed = list(crm_mon["failed_actions"])
         bans = list(crm_mon["bans"])
         node_attributes = dict(crm_mon["node_attributes"])
+        fail_counts = [dict(fc) for fc in crm_mon.get("fail_counts") or []]
 
     q = _empty_quorum()
     if quorum is not None:
@@ -750,6 +791,7 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
         "failed_actions": failed,
         "bans": bans,
         "node_attributes": node_attributes,
+        "fail_counts": fail_counts,
         "links": links,
         "links_disconnected": [dict(link=lk["link"], nodeid=lk["nodeid"]) for lk in links if not lk["connected"]],
         "dc_state": dc_state_name,

@@ -1,0 +1,63 @@
+"""Each injected fault fails its own check with its severity, and no other check fails."""
+
+import json
+import os
+
+import pytest
+
+EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
+testinfra_hosts = ["ansible://hl-node1"]
+
+# fault -> the checks it must fail, with their severity.
+EXPECTED = {
+    "failed-resource": {"failed-actions": "warning", "fail-counts": "warning"},
+    "leftover-ban": {"leftover-bans": "warning"},
+    "standby": {"nodes-standby": "warning"},
+    "maintenance-mode": {"maintenance-mode": "warning"},
+    "corosync-conf": {"corosync-conf-identical": "critical"},
+    "stonith-off": {"stonith": "critical"},
+    "stopped-node": {"nodes-online": "critical"},
+}
+
+
+def report(label):
+    with open(os.path.join(EPHEMERAL, "health-%s.json" % label), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def failed(rep):
+    return {c["id"]: c["severity"] for c in rep["checks"] if c["status"] == "fail"}
+
+
+@pytest.mark.parametrize("label", ["healthy", "healthy-again"])
+def test_a_healthy_cluster_passes_every_check(label):
+    rep = report(label)
+    assert failed(rep) == {}
+    assert rep["verdict"] == "healthy"
+    assert [c["id"] for c in rep["checks"] if c["status"] == "skip"] == []
+
+
+@pytest.mark.parametrize("fault", sorted(EXPECTED))
+def test_each_fault_fails_its_own_check_only(fault):
+    rep = report(fault)
+    assert failed(rep) == EXPECTED[fault]
+    for c in rep["checks"]:
+        if c["status"] == "fail":
+            assert c["message"] and c["remedy"], c
+    want = "critical" if "critical" in EXPECTED[fault].values() else "degraded"
+    assert rep["verdict"] == want
+
+
+def test_messages_name_the_objects():
+    assert "site-vip" in [c for c in report("leftover-ban")["checks"] if c["id"] == "leftover-bans"][0]["message"]
+    assert "hl-node3" in [c for c in report("standby")["checks"] if c["id"] == "nodes-standby"][0]["message"]
+    assert "hl-node3" in [c for c in report("stopped-node")["checks"] if c["id"] == "nodes-online"][0]["message"]
+    conf = [c for c in report("corosync-conf")["checks"] if c["id"] == "corosync-conf-identical"][0]
+    assert "hl-node3" in conf["message"]
+    assert "app-nginx" in [c for c in report("failed-resource")["checks"] if c["id"] == "failed-actions"][0]["message"]
+
+
+def test_the_cluster_is_back_to_normal(host):
+    out = host.check_output("crm_mon -1")
+    assert "OFFLINE" not in out and "standby" not in out
+    assert host.run("crm_verify -L").rc == 0

@@ -1,0 +1,708 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The health checks of clusterops.ha: a pure engine that runs no command.
+
+run_checks() judges what was already read: the status model (cluster_status.build_status()), the
+live configuration (cib.export(), None when Pacemaker is down) and facts gathered on every node
+(the cluster_node_facts module). Every check in CHECKS yields pass, fail or skip with a message
+naming the objects and, when it fails, a remedy made of concrete commands (one per line, "#"
+lines explain). A check whose data is unknown (Pacemaker down, no node facts) is skipped with the
+reason. render_table() and render_markdown() present the report.
+
+Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+SEVERITIES = ("critical", "warning", "info")
+STATUSES = ("pass", "fail", "skip")
+CLI_CONSTRAINT_PREFIXES = ("cli-ban-", "cli-prefer-")
+COROSYNC_AUTHKEY_MODES = ("0400",)
+PACEMAKER_AUTHKEY_MODES = ("0400", "0440")
+COROSYNC_AUTHKEY = "/etc/corosync/authkey"
+PACEMAKER_AUTHKEY = "/etc/pacemaker/authkey"
+_INFINITY = 1000000
+# Checks of what only a running Pacemaker knows: skipped when it is down on the node that was asked.
+_NEEDS_PACEMAKER = ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
+                    "resources-placed")
+
+
+def _check(check_id, severity, title, why, remedy):
+    return {"id": check_id, "severity": severity, "title": title, "why": why, "remedy": remedy}
+
+
+CHECKS = [
+    _check("quorum", "critical", "The partition is quorate",
+           "Without quorum Pacemaker stops (or freezes) every resource, depending on no-quorum-policy.",
+           "pcs cluster start <missing nodes>\ncorosync-quorumtool -s"),
+    _check("nodes-online", "critical", "Every cluster node is online",
+           "An offline node gives no redundancy; an unclean one blocks recovery until it is fenced.",
+           "pcs cluster start <node>\npcs stonith fence <unclean node>"),
+    _check("nodes-standby", "warning", "No node is in standby",
+           "A standby node runs no resources, so the cluster has less capacity and redundancy than it seems.",
+           "pcs node unstandby <node>"),
+    _check("nodes-maintenance", "warning", "No node is in maintenance",
+           "Pacemaker neither monitors nor recovers the resources of a node in maintenance.",
+           "pcs node unmaintenance <node>"),
+    _check("maintenance-mode", "warning", "The cluster is not in maintenance-mode",
+           "In maintenance-mode Pacemaker manages no resource: nothing is monitored or recovered.",
+           "pcs property set maintenance-mode=false"),
+    _check("failed-actions", "warning", "No failed resource actions",
+           "Failed actions are recorded failures; they may ban a resource from a node and hide the next one.",
+           "crm_resource --cleanup -r <resource> -N <node>"),
+    _check("fail-counts", "warning", "No resource has a fail count",
+           "A resource moves away from a node once its fail count reaches migration-threshold.",
+           "crm_resource --cleanup -r <resource> -N <node>"),
+    _check("leftover-bans", "warning", "No leftover cli-ban or cli-prefer constraints",
+           "crm_resource --ban/--move (pcs resource ban/move) leave constraints that pin resources for good.",
+           "crm_resource --clear -r <resource>"),
+    _check("stonith", "critical", "Fencing is enabled and a fence device exists",
+           "Without fencing the cluster cannot safely recover from a node that stops responding.",
+           "pcs stonith create <id> <fence agent> ...\npcs property set stonith-enabled=true"),
+    _check("corosync-conf-identical", "critical", "corosync.conf is identical on every node",
+           "Nodes with different corosync.conf disagree on membership and timing after the next restart.",
+           "pcs cluster sync\npcs cluster reload corosync"),
+    _check("versions-identical", "warning", "Every node runs the same Pacemaker and Corosync versions",
+           "Mixed versions are only meant to last for the duration of a rolling update.",
+           "pcs node standby <node>\n# upgrade pacemaker and corosync on <node>\npcs node unstandby <node>"),
+    _check("knet-crypto", "critical", "knet traffic is encrypted and authenticated",
+           "Without crypto_cipher and crypto_hash anyone on the network can read and forge cluster traffic.",
+           "pcs cluster config update crypto cipher=aes256 hash=sha256"),
+    _check("links-connected", "critical", "Every corosync link is connected",
+           "A disconnected link removes redundancy; when the last link goes, the node is fenced.",
+           "corosync-cfgtool -s"),
+    _check("authkey-modes", "critical", "The authkeys are readable only by their owners",
+           "Whoever reads an authkey can join or forge cluster traffic.",
+           "chmod 0400 %s\nchown hacluster:haclient %s\nchmod 0400 %s" % (COROSYNC_AUTHKEY, PACEMAKER_AUTHKEY, PACEMAKER_AUTHKEY)),
+    _check("token-consistent", "warning", "The running token timeout is the expected one everywhere",
+           "A token timeout that differs from the plan (or between nodes) changes failure detection times.",
+           "pcs cluster config update totem token=<ms>\npcs cluster reload corosync"),
+    _check("unmanaged-blocked", "warning", "Every resource is managed and none is blocked",
+           "Pacemaker does not recover an unmanaged resource; a blocked one waits for manual intervention.",
+           "pcs resource manage <resource>\ncrm_resource --cleanup -r <resource>"),
+    _check("resources-placed", "warning", "The cluster has settled",
+           "Pending actions mean resources are not (yet) where their constraints want them.",
+           "crm_resource --wait\ncrm_simulate -Ls"),
+]
+_BY_ID = {c["id"]: c for c in CHECKS}
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _truthy(value):
+    """A Pacemaker boolean: True, False or None (unknown)."""
+    if value is None or isinstance(value, bool):
+        return value
+    v = str(value).strip().lower()
+    if v in ("true", "yes", "on", "y", "1"):
+        return True
+    if v in ("false", "no", "off", "n", "0"):
+        return False
+    return None
+
+
+def _uniq(items):
+    out = []
+    for i in items:
+        if i not in out:
+            out.append(i)
+    return out
+
+
+def _join(items):
+    return ", ".join(str(i) for i in items)
+
+
+def _mode(value):
+    if value is None:
+        return None
+    v = str(value).strip()
+    if not v:
+        return None
+    return v.zfill(4) if v.isdigit() else v
+
+
+def _version_key(version):
+    return tuple(int(p) for p in re.findall(r"\d+", str(version)))
+
+
+def _score_text(value):
+    if value is None:
+        return "unknown"
+    return "INFINITY" if value >= _INFINITY else str(value)
+
+
+def _passed(message, objects=None):
+    return "pass", message, [], objects
+
+
+def _failed(message, remedy, objects):
+    return "fail", message, remedy, objects
+
+
+def _unknown(reason):
+    return "skip", reason, [], None
+
+
+class _Context:
+    """What the checks read, with the lookups several of them share."""
+
+    def __init__(self, status, config, nodes, expected):
+        self.status = status
+        self.config = config
+        self.nodes = dict(nodes or {})
+        self.expected = dict(expected or {})
+
+    @property
+    def pacemaker(self):
+        return bool(self.status["stack"]["pacemaker"])
+
+    @property
+    def local(self):
+        return self.status.get("local_node") or "the local node"
+
+    def local_objects(self):
+        return [self.status["local_node"]] if self.status.get("local_node") else []
+
+    def cluster_nodes(self, expected_only=False):
+        """The expected nodes when given (only those if expected_only), then those the cluster knows."""
+        names = list(self.expected.get("nodes") or [])
+        if not (names and expected_only):
+            names += [n["name"] for n in self.status["nodes"] if n.get("type") != "ping"]
+        return _uniq(names)
+
+    def facts(self, key):
+        """({node: value} where known, [nodes where unknown]) over every node heard of."""
+        known = {}
+        unknown = []
+        for name in sorted(set(self.cluster_nodes()) | set(self.nodes)):
+            f = self.nodes.get(name) or {}
+            value = None if f.get("reachable") is False else f.get(key)
+            if value is None or value == "":
+                unknown.append(name)
+            else:
+                known[name] = value
+        return known, unknown
+
+    def node_name(self, nodeid):
+        for n in self.status["nodes"]:
+            if str(n.get("id")) == str(nodeid):
+                return n["name"]
+        for m in self.status["quorum"].get("members") or []:
+            if str(m.get("nodeid")) == str(nodeid):
+                return m["name"]
+        return "nodeid %s" % nodeid
+
+
+def _groups(known):
+    """[(value, [nodes])], the most common value first."""
+    by_value = {}
+    for name in sorted(known):
+        by_value.setdefault(known[name], []).append(name)
+    return sorted(by_value.items(), key=lambda item: (-len(item[1]), item[1][0]))
+
+
+def _describe_groups(groups, shorten=None):
+    return "; ".join("%s on %s" % (shorten(v) if shorten else v, _join(names)) for v, names in groups)
+
+
+def _unknown_suffix(unknown):
+    return " (unknown on %s)" % _join(unknown) if unknown else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# the checks: each returns (status, message, remedy lines, objects)
+
+
+def check_quorum(ctx):
+    q = ctx.status["quorum"]
+    cl = ctx.status["cluster"]
+    if not ctx.status["stack"]["corosync"]:
+        return _failed("corosync is not running on %s: no membership, no quorum" % ctx.local,
+                       [("pcs cluster start %s" % (ctx.status.get("local_node") or "")).strip(), "corosync-quorumtool -s"],
+                       ctx.local_objects())
+    if q["quorate"] is False or (ctx.pacemaker and cl["with_quorum"] is False):
+        members = [m["name"] for m in q.get("members") or []]
+        if members:
+            missing = [n for n in ctx.cluster_nodes() if n not in members]
+        else:
+            missing = [n for n in ctx.cluster_nodes() if n in ctx.status["nodes_offline"]]
+        votes = ""
+        if q["total_votes"] is not None:
+            votes = ": %s of %s expected votes, %s needed" % (q["total_votes"], q["expected_votes"], q["quorum"])
+        msg = "the partition of %s is not quorate%s" % (_join(members) or ctx.local, votes)
+        if missing:
+            msg += "; not members: %s" % _join(missing)
+        remedy = ["pcs cluster start %s" % (" ".join(missing) or "--all"), "corosync-quorumtool -s"]
+        if missing:
+            remedy.append("# only if %s are gone for good (and fenced): pcs quorum expected-votes %s"
+                          % (_join(missing), q["total_votes"] or len(members) or 1))
+        return _failed(msg, remedy, missing or ctx.local_objects())
+    if q["quorate"] is None and cl["with_quorum"] is None:
+        return _failed("the quorum state of %s is unknown" % ctx.local, ["corosync-quorumtool -s"], ctx.local_objects())
+    if q["total_votes"] is not None:
+        return _passed("quorate: %s of %s expected votes (%s needed)" % (q["total_votes"], q["expected_votes"], q["quorum"]))
+    return _passed("partition with quorum (DC %s)" % cl["dc"])
+
+
+def check_nodes_online(ctx):
+    if not ctx.pacemaker:
+        return _failed("Pacemaker is not running on %s: the node states are unknown" % ctx.local,
+                       [("pcs cluster start %s" % (ctx.status.get("local_node") or "")).strip(), "crm_mon -1"], ctx.local_objects())
+    names = ctx.cluster_nodes(expected_only=True)
+    if not names:
+        return _failed("the cluster knows no nodes", ["crm_mon -1", "pcs cluster node add <node>"], [])
+    by_name = {n["name"]: n for n in ctx.status["nodes"]}
+    problems, offline, unclean, pending, missing = [], [], [], [], []
+    for name in names:
+        n = by_name.get(name)
+        if n is None:
+            missing.append(name)
+            problems.append("%s unknown to the cluster" % name)
+            continue
+        bad = []
+        if not n.get("online"):
+            bad.append("offline")
+            offline.append(name)
+        if n.get("unclean"):
+            bad.append("unclean")
+            unclean.append(name)
+        if n.get("pending"):
+            bad.append("pending")
+            pending.append(name)
+        if bad:
+            problems.append("%s %s" % (name, "/".join(bad)))
+    if not problems:
+        return _passed("%d nodes online: %s" % (len(names), _join(names)), names)
+    remedy = []
+    if offline:
+        remedy.append("pcs cluster start %s" % " ".join(offline))
+    for name in unclean:
+        remedy.append("pcs stonith fence %s  # or, once it is verified powered off: stonith_admin --confirm %s"
+                      % (name, name))
+    for name in pending:
+        remedy.append("pcs cluster stop %s && pcs cluster start %s  # if it stays pending" % (name, name))
+    for name in missing:
+        remedy.append("pcs cluster node add %s  # or drop it from the expected nodes" % name)
+    return _failed(", ".join(problems), remedy, _uniq(offline + unclean + pending + missing))
+
+
+def check_nodes_standby(ctx):
+    standby = [n["name"] for n in ctx.status["nodes"] if n.get("standby")]
+    onfail = [n["name"] for n in ctx.status["nodes"] if n.get("standby_onfail") and n["name"] not in standby]
+    if not standby and not onfail:
+        return _passed("no node in standby")
+    parts = ["%s in standby" % n for n in standby] + ["%s in standby after a failure (on-fail=standby)" % n for n in onfail]
+    remedy = ["pcs node unstandby %s  # or: crm_attribute -N %s -n standby -D" % (n, n) for n in standby]
+    remedy += ["crm_resource --cleanup -N %s  # after fixing the failure that put it in standby" % n for n in onfail]
+    return _failed(", ".join(parts), remedy, standby + onfail)
+
+
+def check_nodes_maintenance(ctx):
+    names = [n["name"] for n in ctx.status["nodes"] if n.get("maintenance")]
+    if not names:
+        return _passed("no node in maintenance")
+    return _failed(", ".join("%s in maintenance: its resources are not monitored" % n for n in names),
+                   ["pcs node unmaintenance %s  # or: crm_attribute -N %s -n maintenance -D" % (n, n) for n in names],
+                   names)
+
+
+def check_maintenance_mode(ctx):
+    sources = []
+    known = False
+    if ctx.config is not None:
+        known = True
+        if _truthy((ctx.config.get("properties") or {}).get("maintenance-mode")):
+            sources.append("cluster property")
+    if ctx.pacemaker and ctx.status["cluster"].get("maintenance_mode") is not None:
+        known = True
+        if ctx.status["cluster"]["maintenance_mode"] and not sources:
+            sources.append("crm_mon")
+    if not known:
+        return _unknown("neither the configuration nor crm_mon could be read (Pacemaker is not running on %s)" % ctx.local)
+    if not sources:
+        return _passed("maintenance-mode is off")
+    return _failed("maintenance-mode=true (%s): Pacemaker manages no resource" % sources[0],
+                   ["pcs property set maintenance-mode=false  # or: crm_attribute -t crm_config -n maintenance-mode -v false"],
+                   ["maintenance-mode"])
+
+
+def check_failed_actions(ctx):
+    failures = ctx.status["failed_actions"]
+    if not failures:
+        return _passed("no failed actions")
+    parts = []
+    pairs = []
+    for f in failures:
+        why = f.get("exitstatus") or "failed"
+        if f.get("exitreason"):
+            why += " (%s)" % f["exitreason"]
+        parts.append("%s %s on %s: %s" % (f["resource"], f.get("operation") or "action", f["node"], why))
+        if (f["resource"], f["node"]) not in pairs:
+            pairs.append((f["resource"], f["node"]))
+    remedy = ["crm_resource --cleanup -r %s -N %s" % pair for pair in pairs]
+    return _failed("; ".join(parts), remedy, _uniq([f["resource"] for f in failures]))
+
+
+def check_fail_counts(ctx):
+    if "fail_counts" not in ctx.status:
+        return _unknown("the status model has no fail counts")
+    counts = ctx.status["fail_counts"]
+    if not counts:
+        return _passed("no resource has a fail count")
+    parts = []
+    for fc in counts:
+        text = "%s on %s: fail count %s (migration-threshold %s)" % (
+            fc["resource"], fc["node"], _score_text(fc["fail_count"]), _score_text(fc.get("migration_threshold")))
+        threshold = fc.get("migration_threshold")
+        if threshold and fc["fail_count"] >= threshold:
+            text += ", banned from %s" % fc["node"]
+        parts.append(text)
+    remedy = _uniq(["crm_resource --cleanup -r %s -N %s" % (fc["resource"], fc["node"]) for fc in counts])
+    return _failed("; ".join(parts), remedy, _uniq([fc["resource"] for fc in counts]))
+
+
+def _location_node(loc):
+    if loc.get("node"):
+        return loc["node"]
+    for rule in loc.get("rules") or []:
+        for e in rule.get("expressions") or []:
+            if e.get("attribute") == "#uname" and e.get("value"):
+                return e["value"]
+    return None
+
+
+def check_leftover_bans(ctx):
+    found = []  # (constraint id, resource, node, kind)
+    if ctx.config is not None:
+        for loc in ctx.config.get("locations") or []:
+            cid = loc.get("id") or ""
+            if cid.startswith(CLI_CONSTRAINT_PREFIXES):
+                kind = "ban" if cid.startswith("cli-ban-") else "prefer"
+                found.append((cid, loc.get("resource") or loc.get("resource_pattern"), _location_node(loc), kind))
+    elif ctx.pacemaker:
+        for b in ctx.status.get("bans") or []:
+            if (b.get("id") or "").startswith(CLI_CONSTRAINT_PREFIXES):
+                found.append((b["id"], b.get("resource"), b.get("node"), "ban"))
+    else:
+        return _unknown("the configuration could not be read (Pacemaker is not running on %s)" % ctx.local)
+    if not found:
+        return _passed("no cli-ban or cli-prefer constraint")
+    parts = []
+    for cid, rsc, node, kind in found:
+        where = " %s %s" % ("from" if kind == "ban" else "to", node) if node else ""
+        parts.append("%s %s %s%s" % (cid, "bans" if kind == "ban" else "pins", rsc, where))
+    resources = _uniq([f[1] for f in found])
+    return _failed("; ".join(parts), ["crm_resource --clear -r %s  # or: pcs resource clear %s" % (r, r) for r in resources],
+                   resources)
+
+
+def check_stonith(ctx):
+    if ctx.config is not None:
+        enabled = _truthy((ctx.config.get("properties") or {}).get("stonith-enabled"))
+        enabled = True if enabled is None else enabled
+        devices = [p["id"] for p in ctx.config.get("primitives") or [] if str(p.get("agent", "")).startswith("stonith:")]
+    elif ctx.pacemaker:
+        enabled = ctx.status["cluster"].get("stonith_enabled")
+        enabled = True if enabled is None else enabled
+        devices = [rid for rid, r in ctx.status["resources_by_id"].items() if str(r.get("agent") or "").startswith("stonith:")]
+    else:
+        return _unknown("the configuration could not be read (Pacemaker is not running on %s)" % ctx.local)
+    problems, remedy, objects = [], [], []
+    if not devices:
+        problems.append("no fence device is configured (no primitive with a stonith: agent)")
+        remedy += ["pcs stonith list  # the fence agents installed", "pcs stonith create <id> <fence agent> <options>"]
+    if not enabled:
+        problems.append("stonith-enabled=false: the cluster cannot recover from a node that stops responding")
+        remedy.append("pcs property set stonith-enabled=true  # or: crm_attribute -t crm_config -n stonith-enabled -v true")
+        objects.append("stonith-enabled")
+    if problems:
+        if devices:
+            remedy.append("pcs stonith fence <node>  # test %s on a node you can lose" % _join(devices))
+        return _failed("; ".join(problems), remedy, objects + devices)
+    return _passed("stonith-enabled with fence device(s) %s" % _join(devices), devices)
+
+
+def check_corosync_conf(ctx):
+    known, unknown = ctx.facts("corosync_conf_sha256")
+    if not known:
+        return _unknown("no node reported the checksum of its corosync.conf")
+    groups = _groups(known)
+    if len(groups) == 1:
+        return _passed("corosync.conf identical on %s (sha256 %s)%s" % (_join(groups[0][1]), groups[0][0][:12],
+                                                                        _unknown_suffix(unknown)))
+    odd = [n for g in groups[1:] for n in g[1]] if len(groups[0][1]) > len(groups[1][1]) else sorted(known)
+    return _failed("corosync.conf differs: %s%s" % (_describe_groups(groups, lambda v: "sha256 " + v[:12]),
+                                                    _unknown_suffix(unknown)),
+                   ["pcs cluster sync  # on the node whose corosync.conf is right: copies it to every node",
+                    "pcs cluster reload corosync"], odd)
+
+
+def check_versions(ctx):
+    problems, objects, remedy = [], [], []
+    any_known = False
+    for key, label in (("pacemaker_version", "Pacemaker"), ("corosync_version", "Corosync")):
+        known, unknown = ctx.facts(key)
+        any_known = any_known or bool(known)
+        groups = _groups(known)
+        if len(groups) > 1:
+            newest = max(known.values(), key=_version_key)
+            problems.append("%s %s%s" % (label, _describe_groups(groups), _unknown_suffix(unknown)))
+            objects += [n for n in sorted(known) if known[n] != newest]
+            remedy.append("# upgrade %s to %s on %s" % (label, newest, _join(n for n in sorted(known) if known[n] != newest)))
+    if not problems and ctx.pacemaker and ctx.status["cluster"].get("mixed_version"):
+        problems.append("crm_mon reports nodes with mixed Pacemaker versions (DC %s runs %s)"
+                        % (ctx.status["cluster"]["dc"], ctx.status["cluster"].get("dc_version")))
+        remedy.append("pacemakerd --version  # on every node, to find the ones to upgrade one at a time with pcs node standby")
+        any_known = True
+    if not any_known:
+        return _unknown("no node reported its versions")
+    if not problems:
+        return _passed("same versions on every node that reported them")
+    objects = _uniq(objects)
+    steps = []
+    for n in objects:
+        steps += ["pcs node standby %s" % n, "# upgrade pacemaker and corosync on %s" % n, "pcs node unstandby %s" % n]
+    return _failed("; ".join(problems), remedy + steps, objects)
+
+
+def check_knet_crypto(ctx):
+    transports, unknown = ctx.facts("transport")
+    if not transports:
+        return _unknown("no node reported its transport")
+    knet = [n for n in sorted(transports) if str(transports[n]).lower() == "knet"]
+    if not knet:
+        return _passed("transport %s: knet crypto does not apply%s" % (
+            _describe_groups(_groups(transports)), _unknown_suffix(unknown)))
+    bad, names = [], []
+    for name in knet:
+        f = ctx.nodes.get(name) or {}
+        weak = ["%s %s" % (k, f.get(k) or "unset") for k in ("crypto_cipher", "crypto_hash")
+                if str(f.get(k) or "none").lower() == "none"]
+        if weak:
+            bad.append("%s: knet with %s" % (name, " and ".join(weak)))
+            names.append(name)
+    if not bad:
+        return _passed("knet encrypted and authenticated on %s%s" % (_join(knet), _unknown_suffix(unknown)))
+    return _failed("; ".join(bad) + _unknown_suffix(unknown),
+                   ["corosync-keygen  # only if /etc/corosync/authkey is missing; then copy it to every node",
+                    "pcs cluster config update crypto cipher=aes256 hash=sha256",
+                    "pcs cluster reload corosync  # or restart the nodes one at a time if the running corosync keeps the old crypto"],
+                   names)
+
+
+def check_links(ctx):
+    if not ctx.status["stack"]["corosync"]:
+        return _unknown("corosync is not running on %s" % ctx.local)
+    if not ctx.status["links"]:
+        return _unknown("the link status of %s is unknown (corosync-cfgtool -s not read)" % ctx.local)
+    # A link to a node that is offline is down by definition: nodes-online reports that node.
+    offline = set(n["name"] for n in ctx.status["nodes"] if not n.get("online"))
+    offline.update(ctx.status.get("nodes_offline") or [])
+    down = [d for d in ctx.status["links_disconnected"] if ctx.node_name(d["nodeid"]) not in offline]
+    if not down:
+        return _passed("every link of %s to an online node connected" % ctx.local)
+    names = _uniq([ctx.node_name(d["nodeid"]) for d in down])
+    parts = ["link %s to %s disconnected" % (d["link"], ctx.node_name(d["nodeid"])) for d in down]
+    return _failed("seen from %s: %s" % (ctx.local, ", ".join(parts)),
+                   ["corosync-cfgtool -s  # on %s and %s: which links are down" % (ctx.local, _join(names)),
+                    "# check the network and the firewall (UDP 5405 and up) between them; pcs cluster start %s if stopped"
+                    % " ".join(names)], names)
+
+
+_AUTHKEYS = (("authkey_mode", COROSYNC_AUTHKEY, COROSYNC_AUTHKEY_MODES, "root:root"),
+             ("pcmk_authkey_mode", PACEMAKER_AUTHKEY, PACEMAKER_AUTHKEY_MODES, "hacluster:haclient"))
+
+
+def check_authkeys(ctx):
+    parts, remedy, objects, seen, unknown = [], [], [], set(), None
+    for key, path, allowed, owner in _AUTHKEYS:
+        known, missing = ctx.facts(key)
+        seen.update(known)
+        unknown = set(missing) if unknown is None else unknown & set(missing)
+        for name in sorted(known):
+            mode = _mode(known[name])
+            if mode not in allowed:
+                parts.append("%s: %s is %s" % (name, path, mode))
+                remedy.append("chown %s %s && chmod 0400 %s  # on %s" % (owner, path, path, name))
+                objects.append(name)
+    if not seen:
+        return _unknown("no node reported its authkey modes")
+    if parts:
+        return _failed("; ".join(parts) + _unknown_suffix(sorted(unknown)), remedy, _uniq(objects))
+    return _passed("authkey modes correct on %s%s" % (_join(sorted(seen)), _unknown_suffix(sorted(unknown))))
+
+
+def check_token(ctx):
+    known, unknown = ctx.facts("token_ms")
+    if not known:
+        return _unknown("no node reported its running token timeout")
+    want = ctx.expected.get("token_ms")
+    if want is not None:
+        off = [n for n in sorted(known) if int(known[n]) != int(want)]
+        if not off:
+            return _passed("token %s ms on %s, as expected%s" % (want, _join(sorted(known)), _unknown_suffix(unknown)))
+        msg = "expected token %s ms; %s" % (want, _describe_groups(_groups(known), lambda v: "%s ms" % v))
+    else:
+        groups = _groups(known)
+        if len(groups) == 1:
+            return _passed("token %s ms on %s (no expected value given)%s" % (groups[0][0], _join(groups[0][1]),
+                                                                              _unknown_suffix(unknown)))
+        off = [n for g in groups[1:] for n in g[1]]
+        msg = "the running token differs: %s" % _describe_groups(groups, lambda v: "%s ms" % v)
+    return _failed(msg + _unknown_suffix(unknown),
+                   ["pcs cluster config update totem token=%s  # the configured token, not the runtime value" % (want or "<ms>"),
+                    "pcs cluster reload corosync",
+                    "corosync-cmapctl -g runtime.config.totem.token  # on %s, to verify" % _join(off)], off)
+
+
+def check_unmanaged(ctx):
+    # Maintenance (cluster-wide or of a node) unmanages resources on purpose: its own checks say so.
+    cluster_maintenance = bool(ctx.status["cluster"].get("maintenance_mode"))
+    nodes_maintenance = set(n["name"] for n in ctx.status["nodes"] if n.get("maintenance"))
+    unmanaged, blocked = [], []
+    for r in ctx.status["resources"]:
+        in_maintenance = cluster_maintenance or (r.get("nodes") and set(r["nodes"]) <= nodes_maintenance)
+        if not r.get("managed", True) and not in_maintenance and r["id"] not in unmanaged:
+            unmanaged.append(r["id"])
+        if r.get("blocked"):
+            blocked.append("%s blocked%s" % (r["instance"], " on " + _join(r["nodes"]) if r["nodes"] else ""))
+    if not unmanaged and not blocked:
+        return _passed("every resource managed, none blocked")
+    parts = ["%s unmanaged" % r for r in unmanaged] + blocked
+    remedy = []
+    remedy += ["pcs resource manage %s  # or: crm_resource -r %s --meta -p is-managed -v true" % (r, r) for r in unmanaged]
+    blocked_ids = _uniq([r["id"] for r in ctx.status["resources"] if r.get("blocked")])
+    remedy += ["crm_resource --cleanup -r %s  # after fencing or stopping it by hand where its stop failed" % r for r in blocked_ids]
+    return _failed(", ".join(parts), remedy, _uniq(unmanaged + blocked_ids))
+
+
+def check_placed(ctx):
+    st = ctx.status
+    dc = st["cluster"].get("dc")
+    if st["settled"] is True:
+        return _passed("settled: the DC %s is idle with no pending actions" % dc)
+    pend = ["%s %s%s" % (p["instance"], p["pending"], " on " + _join(p["nodes"]) if p["nodes"] else "")
+            for p in st["pending_actions"]]
+    pend += ["node %s pending" % n["name"] for n in st["nodes"] if n.get("pending")]
+    objects = _uniq([p["resource"] for p in st["pending_actions"]])
+    if pend:
+        msg = "not settled, pending: %s" % ", ".join(pend)
+    elif not dc:
+        msg = "not settled: no DC elected"
+    elif st["settled"] is None:
+        return _unknown("the state of the DC %s is unknown" % dc)
+    else:
+        msg = "not settled: the DC %s is in %s, not S_IDLE" % (dc, st.get("dc_state"))
+    remedy = ["crm_resource --wait  # until the cluster has settled", "crm_simulate -Ls  # the actions still planned"]
+    remedy += ["crm_resource --why -r %s" % r for r in objects]
+    return _failed(msg, remedy, objects)
+
+
+_RUNNERS = {
+    "quorum": check_quorum, "nodes-online": check_nodes_online, "nodes-standby": check_nodes_standby,
+    "nodes-maintenance": check_nodes_maintenance, "maintenance-mode": check_maintenance_mode,
+    "failed-actions": check_failed_actions, "fail-counts": check_fail_counts, "leftover-bans": check_leftover_bans,
+    "stonith": check_stonith, "corosync-conf-identical": check_corosync_conf, "versions-identical": check_versions,
+    "knet-crypto": check_knet_crypto, "links-connected": check_links, "authkey-modes": check_authkeys,
+    "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# the report
+
+
+def run_checks(status, config, nodes, expected=None, skip=None):
+    """Run every check of CHECKS (see the module docstring); returns {checks, summary, verdict}.
+
+    skip maps check ids to the reason they are not run; an unknown id raises ValueError.
+    """
+    skip = dict(skip or {})
+    bad = sorted(str(k) for k in skip if k not in _BY_ID)
+    if bad:
+        raise ValueError("unknown check id%s %s; valid ids: %s" % ("s" if len(bad) > 1 else "", _join(bad),
+                                                                   _join(c["id"] for c in CHECKS)))
+    ctx = _Context(status, config, nodes, expected)
+    checks = []
+    for c in CHECKS:
+        if c["id"] in skip:
+            reason = skip[c["id"]]
+            result = ("skip", str(reason) if reason not in (None, "") else "skipped", [], None)
+        elif c["id"] in _NEEDS_PACEMAKER and not ctx.pacemaker:
+            result = _unknown("Pacemaker is not running on %s" % ctx.local)
+        else:
+            result = _RUNNERS[c["id"]](ctx)
+        state, message, remedy, objects = result
+        checks.append({
+            "id": c["id"], "severity": c["severity"], "title": c["title"], "status": state, "message": message,
+            "remedy": "\n".join(remedy) if state == "fail" else "", "objects": list(objects or []),
+        })
+    summary = dict.fromkeys(STATUSES + SEVERITIES, 0)
+    for c in checks:
+        summary[c["status"]] += 1
+        if c["status"] == "fail":
+            summary[c["severity"]] += 1
+    if summary["critical"]:
+        verdict = "critical"
+    elif summary["fail"]:
+        verdict = "degraded"
+    else:
+        verdict = "healthy"
+    return {"checks": checks, "summary": summary, "verdict": verdict}
+
+
+def _summary_line(report):
+    s = report["summary"]
+    return "verdict: %s - %d passed, %d failed (%d critical, %d warning, %d info), %d skipped" % (
+        report["verdict"], s["pass"], s["fail"], s["critical"], s["warning"], s["info"], s["skip"])
+
+
+def render_table(report):
+    """The report as a plain-text table (one row per check), then the summary line."""
+    header = ("STATUS", "SEVERITY", "CHECK", "MESSAGE")
+    rows = [(c["status"].upper(), c["severity"], c["id"], " ".join(str(c["message"]).split()))
+            for c in report["checks"]]
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(3)]
+    lines = []
+    for r in [header] + rows:
+        lines.append("  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3])
+    lines.append("")
+    lines.append(_summary_line(report))
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _cell(text):
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def render_markdown(report):
+    """The report as Markdown: verdict, a table of every check, then each failed check with its remedy."""
+    marks = {"pass": "pass", "fail": "**FAIL**", "skip": "skip"}
+    out = ["# Cluster health: %s" % report["verdict"], "", _summary_line(report), "",
+           "| Check | Severity | Status | Message |", "| --- | --- | --- | --- |"]
+    for c in report["checks"]:
+        out.append("| %s | %s | %s | %s |" % (c["id"], c["severity"], marks[c["status"]], _cell(c["message"])))
+    failed = [c for c in report["checks"] if c["status"] == "fail"]
+    out.append("")
+    if not failed:
+        out += ["No check failed.", ""]
+    else:
+        out += ["## Failed checks", ""]
+    for c in failed:
+        out += ["### %s (%s): %s" % (c["id"], c["severity"], c["title"]), "", c["message"], ""]
+        if c["objects"]:
+            out += ["Objects: %s" % ", ".join("`%s`" % o for o in c["objects"]), ""]
+        why = _BY_ID.get(c["id"], {}).get("why")
+        if why:
+            out += ["Why it matters: %s" % why, ""]
+        if c["remedy"]:
+            out += ["Remedy:", "", "```sh", c["remedy"], "```", ""]
+    return "\n".join(out).rstrip("\n") + "\n"

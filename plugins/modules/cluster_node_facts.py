@@ -1,0 +1,151 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: cluster_node_facts
+short_description: What one cluster node has - config checksum, key modes, versions, live totem settings
+version_added: 0.2.0
+description:
+  - Reads, on the target node, the facts the health checks compare across nodes; the checksum of
+    corosync.conf, the mode of the corosync and Pacemaker authkeys, the corosync and Pacemaker versions,
+    and from the running corosync (C(corosync-cmapctl)) the effective token, transport and knet crypto.
+  - A fact that cannot be read (file missing, corosync stopped) is null. The module only reads.
+author:
+  - clusterops.ha developers (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads, so it behaves the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  corosync_conf:
+    description: Path of corosync.conf.
+    type: path
+    default: /etc/corosync/corosync.conf
+  corosync_authkey:
+    description: Path of corosync's authkey.
+    type: path
+    default: /etc/corosync/authkey
+  pacemaker_authkey:
+    description: Path of Pacemaker's authkey.
+    type: path
+    default: /etc/pacemaker/authkey
+"""
+
+EXAMPLES = r"""
+- name: Facts for the health checks
+  clusterops.ha.cluster_node_facts:
+  register: node_facts
+"""
+
+RETURN = r"""
+facts:
+  description: The node's facts; each is null when it could not be read.
+  returned: always
+  type: dict
+  contains:
+    corosync_conf_sha256: {description: SHA-256 of corosync.conf., type: str, sample: "9f2c..."}
+    authkey_mode: {description: Octal mode of corosync's authkey., type: str, sample: "0400"}
+    pcmk_authkey_mode: {description: Octal mode of Pacemaker's authkey., type: str, sample: "0400"}
+    corosync_version: {description: Version of corosync., type: str, sample: "3.1.7"}
+    pacemaker_version: {description: Version of Pacemaker., type: str, sample: "2.1.5"}
+    token_ms: {description: "The running token timeout (runtime.config.totem.token), ms.", type: int, sample: 3650}
+    transport: {description: The running transport., type: str, sample: knet}
+    crypto_cipher: {description: The running knet cipher., type: str, sample: aes256}
+    crypto_hash: {description: The running knet hash., type: str, sample: sha256}
+"""
+
+import hashlib
+import os
+import re
+import stat
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+
+_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+
+
+def make_runner(module):
+    """The command seam this module uses (unit tests replace it)."""
+    return Runner(module)
+
+
+def file_sha256(path):
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except (IOError, OSError):
+        return None
+
+
+def file_mode(path):
+    try:
+        return "%04o" % stat.S_IMODE(os.stat(path).st_mode)
+    except (IOError, OSError):
+        return None
+
+
+def version_of(runner, argv):
+    """The first dotted number a --version style command prints, or None."""
+    try:
+        res = runner.run(argv, check=False)
+    except CommandError:
+        return None
+    match = _VERSION.search(res.stdout or "")
+    return match.group(1) if res.rc == 0 and match else None
+
+
+def cmap_value(runner, key):
+    """One key from corosync-cmapctl (`key (type) = value`), or None when corosync is down or it is unset."""
+    try:
+        res = runner.run(["corosync-cmapctl", "-g", key], check=False)
+    except CommandError:
+        return None
+    if res.rc != 0 or " = " not in (res.stdout or ""):
+        return None
+    return res.stdout.strip().split(" = ", 1)[1].strip()
+
+
+def gather(runner, paths):
+    token = cmap_value(runner, "runtime.config.totem.token")
+    return {
+        "corosync_conf_sha256": file_sha256(paths["corosync_conf"]),
+        "authkey_mode": file_mode(paths["corosync_authkey"]),
+        "pcmk_authkey_mode": file_mode(paths["pacemaker_authkey"]),
+        "corosync_version": version_of(runner, ["corosync", "-v"]),
+        "pacemaker_version": version_of(runner, ["pacemakerd", "--version"]),
+        "token_ms": int(token) if token and token.isdigit() else None,
+        "transport": cmap_value(runner, "totem.transport"),
+        "crypto_cipher": cmap_value(runner, "totem.crypto_cipher"),
+        "crypto_hash": cmap_value(runner, "totem.crypto_hash"),
+    }
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            corosync_conf=dict(type="path", default="/etc/corosync/corosync.conf"),
+            corosync_authkey=dict(type="path", default="/etc/corosync/authkey"),
+            pacemaker_authkey=dict(type="path", default="/etc/pacemaker/authkey"),
+        ),
+        supports_check_mode=True,
+    )
+    module.exit_json(changed=False, facts=gather(make_runner(module), module.params))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,678 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for the health-check engine, fed with status and CIBs captured on the lab cluster.
+
+The baseline is the healthy lab (fencing on, three nodes, knet with crypto); every check is then
+failed by copying the baseline and injecting one fault.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+
+import pytest
+
+from conftest import fixture_text
+
+from ansible_collections.clusterops.ha.plugins.module_utils import health
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
+    build_status,
+    parse_cfgtool,
+    parse_crm_mon,
+    parse_crmadmin_state,
+    parse_quorumtool,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.health import CHECKS, render_markdown, render_table, run_checks
+
+IDS = [
+    "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
+    "fail-counts", "leftover-bans", "stonith", "corosync-conf-identical", "versions-identical", "knet-crypto",
+    "links-connected", "authkey-modes", "token-consistent", "unmanaged-blocked", "resources-placed",
+]
+SEVERITY = {
+    "quorum": "critical", "nodes-online": "critical", "nodes-standby": "warning", "nodes-maintenance": "warning",
+    "maintenance-mode": "warning", "failed-actions": "warning", "fail-counts": "warning", "leftover-bans": "warning",
+    "stonith": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
+    "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical",
+    "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
+}
+SHA = "5a9ec47f4e976d1e442e8ee20f7b76564addfc764cc4ccd7e8f98156ad1ba407"
+OTHER_SHA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+
+# --------------------------------------------------------------------------------------------- fixtures
+
+
+def hfix(name):
+    return fixture_text("health", name)
+
+
+def sfix(name):
+    return fixture_text("status", name)
+
+
+def lab_status(crm_mon="crm_mon.lab.xml"):
+    return build_status(crm_mon=parse_crm_mon(hfix(crm_mon)), quorum=parse_quorumtool(hfix("quorumtool.lab.txt")),
+                        cfgtool=parse_cfgtool(hfix("cfgtool-s.lab.txt")),
+                        dc_state=parse_crmadmin_state(hfix("crmadmin-S.lab.xml")))
+
+
+def degraded_status():
+    return build_status(crm_mon=parse_crm_mon(sfix("crm_mon.degraded.xml")),
+                        quorum=parse_quorumtool(sfix("quorumtool.degraded.txt")),
+                        cfgtool=parse_cfgtool(sfix("cfgtool-s.degraded.txt")))
+
+
+def no_quorum_status():
+    return build_status(crm_mon=parse_crm_mon(sfix("crm_mon.no-quorum.xml")),
+                        quorum=parse_quorumtool(sfix("quorumtool.no-quorum.txt")),
+                        cfgtool=parse_cfgtool(sfix("cfgtool-s.no-quorum.txt")), dc_state={"state": "S_IDLE"})
+
+
+def pacemaker_down_status():
+    return build_status(crm_mon=parse_crm_mon(sfix("crm_mon.pacemaker-down.xml")),
+                        quorum=parse_quorumtool(sfix("quorumtool.3nodes.txt")), cfgtool=parse_cfgtool(sfix("cfgtool-s.3nodes.txt")))
+
+
+def corosync_down_status():
+    return build_status(crm_mon=parse_crm_mon(sfix("crm_mon.pacemaker-down.xml")), quorum=None, corosync_running=False)
+
+
+def lab_config(name="cib.lab.xml"):
+    return export(parse(hfix(name)))
+
+
+def lab_facts():
+    return json.loads(hfix("node_facts.lab.json"))
+
+
+EXPECTED = {"token_ms": 3650, "nodes": None}
+
+
+@pytest.fixture(name="base")
+def fixture_base():
+    """A fresh (status, config, nodes, expected) of the healthy lab, safe to edit."""
+    return lab_status(), lab_config(), lab_facts(), dict(EXPECTED)
+
+
+def run(base, **changes):
+    status, config, nodes, expected = base
+    return run_checks(changes.get("status", status), changes.get("config", config), changes.get("nodes", nodes),
+                      changes.get("expected", expected), changes.get("skip"))
+
+
+def check(report, check_id):
+    found = [c for c in report["checks"] if c["id"] == check_id]
+    assert len(found) == 1
+    return found[0]
+
+
+def assert_pass(report, check_id):
+    c = check(report, check_id)
+    assert c["status"] == "pass", c
+    assert c["severity"] == SEVERITY[check_id]
+    assert c["remedy"] == ""
+    return c
+
+
+def assert_fail(report, check_id, *names):
+    c = check(report, check_id)
+    assert c["status"] == "fail", c
+    assert c["severity"] == SEVERITY[check_id]
+    assert c["remedy"]
+    for name in names:
+        assert name in c["message"], (name, c["message"])
+    return c
+
+
+def assert_skip(report, check_id, words):
+    c = check(report, check_id)
+    assert c["status"] == "skip", c
+    assert words in c["message"]
+    return c
+
+
+def node(status, name):
+    return [n for n in status["nodes"] if n["name"] == name][0]
+
+
+# --------------------------------------------------------------------------------------------- fail counts in the status model
+
+
+class TestFailCounts:
+    def test_lab_capture(self):
+        m = parse_crm_mon(hfix("crm_mon.lab-failcount.xml"))
+        assert m["fail_counts"] == [{
+            "resource": "site-nginx", "instance": "site-nginx", "node": "lab-node1", "fail_count": 1,
+            "migration_threshold": 3, "last_failure": "Tue Nov 24 22:46:20 2026"}]
+
+    def test_infinity_from_start_failure(self):
+        fcs = parse_crm_mon(sfix("crm_mon.healthy-with-failure.xml"))["fail_counts"]
+        assert [(f["resource"], f["node"], f["fail_count"], f["migration_threshold"]) for f in fcs] == [
+            ("bad", "lab-node3", 1000000, 1000000)]
+
+    def test_infinity_spelled_out_and_clone_instance(self):
+        xml = hfix("crm_mon.lab-failcount.xml").replace(
+            'id="site-nginx" orphan="false" migration-threshold="3" fail-count="1"',
+            'id="app-nginx:2" orphan="false" migration-threshold="INFINITY" fail-count="+INFINITY"')
+        fc = parse_crm_mon(xml)["fail_counts"][0]
+        assert (fc["resource"], fc["instance"], fc["fail_count"], fc["migration_threshold"]) == (
+            "app-nginx", "app-nginx:2", 1000000, 1000000)
+
+    def test_none_without_failures(self):
+        assert parse_crm_mon(hfix("crm_mon.lab.xml"))["fail_counts"] == []
+        assert parse_crm_mon(sfix("crm_mon.healthy.xml"))["fail_counts"] == []
+        assert parse_crm_mon(sfix("crm_mon.pacemaker-down.xml"))["fail_counts"] == []
+
+    def test_in_build_status(self):
+        assert [f["resource"] for f in lab_status("crm_mon.lab-failcount.xml")["fail_counts"]] == ["site-nginx"]
+        assert lab_status()["fail_counts"] == []
+        assert pacemaker_down_status()["fail_counts"] == []
+
+    def test_build_status_copes_with_a_parse_without_fail_counts(self):
+        m = parse_crm_mon(hfix("crm_mon.lab-failcount.xml"))
+        del m["fail_counts"]
+        assert build_status(crm_mon=m)["fail_counts"] == []
+
+
+# --------------------------------------------------------------------------------------------- the catalogue
+
+
+class TestCatalogue:
+    def test_ids_in_order(self):
+        assert [c["id"] for c in CHECKS] == IDS
+
+    def test_fields(self):
+        for c in CHECKS:
+            assert set(c) == {"id", "severity", "title", "why", "remedy"}
+            assert c["severity"] == SEVERITY[c["id"]]
+            assert c["title"] and c["why"] and c["remedy"]
+
+    def test_report_in_catalogue_order(self, base):
+        report = run(base)
+        assert [c["id"] for c in report["checks"]] == IDS
+        for c in report["checks"]:
+            assert set(c) == {"id", "severity", "title", "status", "message", "remedy", "objects"}
+            assert isinstance(c["objects"], list)
+
+    def test_python38_syntax(self):
+        ast.parse(inspect.getsource(health), feature_version=(3, 8))
+
+
+# --------------------------------------------------------------------------------------------- baseline and verdicts
+
+
+class TestVerdict:
+    def test_healthy_lab(self, base):
+        report = run(base)
+        assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
+        assert report["verdict"] == "healthy"
+        assert report["summary"] == {"pass": 17, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+
+    def test_degraded_only_warnings(self, base):
+        report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
+        failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
+        assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
+        assert report["verdict"] == "degraded"
+        assert report["summary"] == {"pass": 14, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+
+    def test_critical(self, base):
+        report = run(base, status=no_quorum_status())
+        assert report["verdict"] == "critical"
+        assert report["summary"]["critical"] >= 2
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 17
+
+    def test_info_failures_degrade(self, base, monkeypatch):
+        catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
+        monkeypatch.setattr(health, "CHECKS", catalogue)
+        report = run(base, config=lab_config("cib.lab-ban.xml"))
+        assert report["summary"]["info"] == 1 and report["summary"]["warning"] == 0
+        assert report["verdict"] == "degraded"
+
+    def test_skipped_critical_does_not_count(self, base):
+        report = run(base, status=no_quorum_status(), skip=dict.fromkeys(
+            ["quorum", "nodes-online", "stonith", "links-connected"], "known outage"))
+        assert report["summary"]["critical"] == 0
+        assert report["verdict"] == "degraded"
+
+    def test_pacemaker_down(self, base):
+        report = run(base, status=pacemaker_down_status(), config=None)
+        assert_fail(report, "nodes-online", "Pacemaker is not running on lab-node1")
+        assert "pcs cluster start lab-node1" in check(report, "nodes-online")["remedy"]
+        for cid in ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
+                    "resources-placed", "maintenance-mode", "leftover-bans", "stonith"):
+            assert_skip(report, cid, "Pacemaker is not running on lab-node1")
+        assert_pass(report, "quorum")
+        assert report["verdict"] == "critical"
+
+
+# --------------------------------------------------------------------------------------------- skip
+
+
+class TestSkip:
+    def test_skip_records_reason(self, base):
+        report = run(base, config=lab_config("cib.lab-ban.xml"), skip={"leftover-bans": "maintenance window CHG-42"})
+        c = assert_skip(report, "leftover-bans", "maintenance window CHG-42")
+        assert c["message"] == "maintenance window CHG-42" and c["remedy"] == "" and c["objects"] == []
+        assert report["summary"]["skip"] == 1 and report["summary"]["fail"] == 0
+        assert report["verdict"] == "healthy"
+
+    def test_skip_without_reason(self, base):
+        assert check(run(base, skip={"quorum": ""}), "quorum")["message"] == "skipped"
+
+    def test_unknown_id(self, base):
+        with pytest.raises(ValueError) as e:
+            run(base, skip={"no-such-check": "x", "quorum": "y"})
+        text = str(e.value)
+        assert "no-such-check" in text
+        assert "quorum" in text.split("valid ids:")[1]
+        assert all(cid in text for cid in IDS)
+
+    def test_unknown_ids_named(self, base):
+        with pytest.raises(ValueError, match="unknown check ids bogus, zzz"):
+            run(base, skip={"zzz": "x", "bogus": "y"})
+
+
+# --------------------------------------------------------------------------------------------- one class per check
+
+
+class TestQuorum:
+    def test_pass(self, base):
+        assert "3 of 3 expected votes" in assert_pass(run(base), "quorum")["message"]
+
+    def test_fail_not_quorate(self, base):
+        c = assert_fail(run(base, status=no_quorum_status()), "quorum", "lab-node1", "lab-node2", "lab-node3")
+        assert "1 of 3 expected votes, 2 needed" in c["message"]
+        assert c["objects"] == ["lab-node2", "lab-node3"]
+        assert c["remedy"].splitlines()[0] == "pcs cluster start lab-node2 lab-node3"
+
+    def test_fail_pacemaker_without_quorum(self, base):
+        status = base[0]
+        status["cluster"]["with_quorum"] = False
+        assert_fail(run(base), "quorum")
+
+    def test_fail_corosync_down(self, base):
+        c = assert_fail(run(base, status=corosync_down_status(), config=None), "quorum", "corosync is not running")
+        assert c["remedy"].splitlines()[0] == "pcs cluster start"
+        assert c["objects"] == []
+
+
+class TestNodesOnline:
+    def test_pass(self, base):
+        c = assert_pass(run(base), "nodes-online")
+        assert c["objects"] == ["lab-node1", "lab-node2", "lab-node3"]
+
+    def test_fail_offline(self, base):
+        c = assert_fail(run(base, status=degraded_status()), "nodes-online", "lab-node3 offline")
+        assert c["objects"] == ["lab-node3"]
+        assert "pcs cluster start lab-node3" in c["remedy"]
+
+    def test_fail_unclean_and_pending(self, base):
+        status = base[0]
+        node(status, "lab-node2").update(online=False, unclean=True)
+        node(status, "lab-node3")["pending"] = True
+        c = assert_fail(run(base), "nodes-online", "lab-node2 offline/unclean", "lab-node3 pending")
+        assert "pcs stonith fence lab-node2" in c["remedy"]
+        assert c["objects"] == ["lab-node2", "lab-node3"]
+
+    def test_expected_nodes(self, base):
+        report = run(base, expected={"token_ms": 3650, "nodes": ["lab-node1", "lab-node9"]})
+        c = assert_fail(report, "nodes-online", "lab-node9 unknown to the cluster")
+        assert c["objects"] == ["lab-node9"] and "pcs cluster node add lab-node9" in c["remedy"]
+        report = run(base, status=degraded_status(), expected={"nodes": ["lab-node1", "lab-node2"]})
+        assert_pass(report, "nodes-online")
+
+
+class TestNodesStandby:
+    def test_pass(self, base):
+        assert_pass(run(base), "nodes-standby")
+
+    def test_fail(self, base):
+        c = assert_fail(run(base, status=degraded_status()), "nodes-standby", "lab-node2 in standby")
+        assert c["objects"] == ["lab-node2"]
+        assert c["remedy"].startswith("pcs node unstandby lab-node2")
+
+    def test_fail_standby_onfail(self, base):
+        node(base[0], "lab-node3")["standby_onfail"] = True
+        c = assert_fail(run(base), "nodes-standby", "lab-node3", "on-fail=standby")
+        assert "crm_resource --cleanup -N lab-node3" in c["remedy"]
+
+
+class TestNodesMaintenance:
+    def test_pass(self, base):
+        assert_pass(run(base), "nodes-maintenance")
+
+    def test_fail(self, base):
+        node(base[0], "lab-node1")["maintenance"] = True
+        c = assert_fail(run(base), "nodes-maintenance", "lab-node1 in maintenance")
+        assert c["objects"] == ["lab-node1"] and c["remedy"].startswith("pcs node unmaintenance lab-node1")
+
+
+class TestMaintenanceMode:
+    def test_pass(self, base):
+        assert_pass(run(base), "maintenance-mode")
+
+    def test_fail_from_config(self, base):
+        base[1]["properties"]["maintenance-mode"] = "true"
+        c = assert_fail(run(base), "maintenance-mode", "maintenance-mode=true (cluster property)")
+        assert "pcs property set maintenance-mode=false" in c["remedy"]
+
+    def test_fail_from_status(self, base):
+        base[0]["cluster"]["maintenance_mode"] = True
+        assert_fail(run(base, config=None), "maintenance-mode", "crm_mon")
+
+
+class TestFailedActions:
+    def test_pass(self, base):
+        assert_pass(run(base), "failed-actions")
+
+    def test_fail(self, base):
+        c = assert_fail(run(base, status=lab_status("crm_mon.lab-failcount.xml")), "failed-actions",
+                        "site-nginx asyncmon on lab-node1", "Simulated failure")
+        assert c["objects"] == ["site-nginx"]
+        assert c["remedy"] == "crm_resource --cleanup -r site-nginx -N lab-node1"
+
+
+class TestFailCountCheck:
+    def test_pass(self, base):
+        assert_pass(run(base), "fail-counts")
+
+    def test_fail(self, base):
+        c = assert_fail(run(base, status=lab_status("crm_mon.lab-failcount.xml")), "fail-counts",
+                        "site-nginx on lab-node1: fail count 1 (migration-threshold 3)")
+        assert c["objects"] == ["site-nginx"]
+        assert c["remedy"] == "crm_resource --cleanup -r site-nginx -N lab-node1"
+
+    def test_fail_threshold_reached(self, base):
+        base[0]["fail_counts"] = [{"resource": "bad", "instance": "bad", "node": "lab-node3", "fail_count": 1000000,
+                                   "migration_threshold": 1000000, "last_failure": None}]
+        assert_fail(run(base), "fail-counts", "fail count INFINITY (migration-threshold INFINITY), banned from lab-node3")
+
+    def test_status_without_fail_counts(self, base):
+        del base[0]["fail_counts"]
+        assert_skip(run(base), "fail-counts", "no fail counts")
+
+
+class TestLeftoverBans:
+    def test_pass(self, base):
+        assert_pass(run(base), "leftover-bans")
+
+    def test_fail_ban_from_config(self, base):
+        c = assert_fail(run(base, config=lab_config("cib.lab-ban.xml")), "leftover-bans",
+                        "cli-ban-site-vip-on-lab-node2 bans site-vip from lab-node2")
+        assert c["objects"] == ["site-vip"]
+        assert c["remedy"].startswith("crm_resource --clear -r site-vip")
+
+    def test_fail_prefer(self, base):
+        base[1]["locations"].append({"id": "cli-prefer-site-vip", "resource": "site-vip", "node": "lab-node3",
+                                     "score": "INFINITY", "role": "Started"})
+        c = assert_fail(run(base), "leftover-bans", "cli-prefer-site-vip pins site-vip to lab-node3")
+        assert c["objects"] == ["site-vip"]
+
+    def test_ordinary_location_is_fine(self, base):
+        base[1]["locations"].append({"id": "location-site-vip-lab-node1-50", "resource": "site-vip", "node": "lab-node1",
+                                     "score": "50"})
+        assert_pass(run(base), "leftover-bans")
+
+    def test_from_status_when_no_config(self, base):
+        assert_fail(run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=None), "leftover-bans",
+                    "cli-ban-site-vip-on-lab-node2")
+
+
+class TestStonith:
+    def test_pass(self, base):
+        c = assert_pass(run(base), "stonith")
+        assert "fence-docker" in c["message"] and c["objects"] == ["fence-docker"]
+
+    def test_fail_disabled(self, base):
+        base[1]["properties"]["stonith-enabled"] = "false"
+        c = assert_fail(run(base), "stonith", "stonith-enabled=false")
+        assert "pcs property set stonith-enabled=true" in c["remedy"]
+
+    def test_missing_property_means_enabled(self, base):
+        del base[1]["properties"]["stonith-enabled"]
+        assert_pass(run(base), "stonith")
+
+    def test_fail_no_device(self, base):
+        base[1]["primitives"] = [p for p in base[1]["primitives"] if not p["agent"].startswith("stonith:")]
+        c = assert_fail(run(base), "stonith", "no fence device")
+        assert "pcs stonith create" in c["remedy"]
+
+    def test_fail_test_cluster(self, base):
+        c = assert_fail(run(base, status=no_quorum_status(), config=export(parse(sfix("cib.3nodes.xml")))), "stonith",
+                        "no fence device", "stonith-enabled=false")
+        assert c["objects"] == ["stonith-enabled"]
+
+    def test_from_status_when_no_config(self, base):
+        assert_pass(run(base, config=None), "stonith")
+        base[0]["cluster"]["stonith_enabled"] = False
+        assert_fail(run(base, config=None), "stonith", "stonith-enabled=false")
+
+
+class TestCorosyncConf:
+    def test_pass(self, base):
+        assert "sha256 5a9ec47f4e97" in assert_pass(run(base), "corosync-conf-identical")["message"]
+
+    def test_fail(self, base):
+        base[2]["lab-node3"]["corosync_conf_sha256"] = OTHER_SHA
+        c = assert_fail(run(base), "corosync-conf-identical",
+                        "sha256 5a9ec47f4e97 on lab-node1, lab-node2; sha256 0123456789ab on lab-node3")
+        assert c["objects"] == ["lab-node3"]
+        assert "pcs cluster sync" in c["remedy"]
+
+    def test_unknown_nodes_listed_not_failing(self, base):
+        base[2]["lab-node2"]["corosync_conf_sha256"] = None
+        base[2]["lab-node3"] = {"reachable": False}
+        c = assert_pass(run(base), "corosync-conf-identical")
+        assert "unknown on lab-node2, lab-node3" in c["message"]
+        base[2]["lab-node1"]["corosync_conf_sha256"] = OTHER_SHA
+        base[2]["lab-node2"]["corosync_conf_sha256"] = SHA
+        c = assert_fail(run(base), "corosync-conf-identical", "unknown on lab-node3")
+        assert c["objects"] == ["lab-node1", "lab-node2"]
+
+    def test_no_facts(self, base):
+        assert_skip(run(base, nodes={}), "corosync-conf-identical", "no node reported")
+
+
+class TestVersions:
+    def test_pass(self, base):
+        assert_pass(run(base), "versions-identical")
+
+    def test_fail_pacemaker(self, base):
+        base[2]["lab-node1"]["pacemaker_version"] = "2.1.6"
+        c = assert_fail(run(base), "versions-identical", "Pacemaker 2.1.5 on lab-node2, lab-node3; 2.1.6 on lab-node1")
+        assert c["objects"] == ["lab-node2", "lab-node3"]
+        assert "pcs node standby lab-node2" in c["remedy"]
+
+    def test_fail_corosync(self, base):
+        base[2]["lab-node2"]["corosync_version"] = "3.1.10"
+        base[2]["lab-node3"]["corosync_version"] = "3.1.10"
+        c = assert_fail(run(base), "versions-identical", "Corosync 3.1.10 on lab-node2, lab-node3; 3.1.7 on lab-node1")
+        assert c["objects"] == ["lab-node1"]
+
+    def test_fail_mixed_version_from_crm_mon(self, base):
+        base[0]["cluster"]["mixed_version"] = True
+        c = assert_fail(run(base), "versions-identical", "mixed Pacemaker versions")
+        assert "pacemakerd --version" in c["remedy"]
+
+
+class TestKnetCrypto:
+    def test_pass(self, base):
+        assert_pass(run(base), "knet-crypto")
+
+    def test_fail_none(self, base):
+        base[2]["lab-node2"]["crypto_cipher"] = "none"
+        base[2]["lab-node3"]["crypto_hash"] = None
+        c = assert_fail(run(base), "knet-crypto", "lab-node2: knet with crypto_cipher none",
+                        "lab-node3: knet with crypto_hash unset")
+        assert c["objects"] == ["lab-node2", "lab-node3"]
+        assert "pcs cluster config update crypto cipher=aes256 hash=sha256" in c["remedy"]
+
+    def test_not_knet(self, base):
+        for f in base[2].values():
+            f.update(transport="udpu", crypto_cipher=None, crypto_hash=None)
+        assert "does not apply" in assert_pass(run(base), "knet-crypto")["message"]
+
+
+class TestLinks:
+    def test_pass(self, base):
+        assert_pass(run(base), "links-connected")
+
+    def test_fail(self, base):
+        status = degraded_status()
+        # The link is down while Pacemaker still sees the node online (a flapping or second link).
+        for n in status["nodes"]:
+            n["online"] = True
+        status["nodes_offline"] = []
+        c = assert_fail(run(base, status=status), "links-connected", "link 0 to lab-node3 disconnected")
+        assert c["objects"] == ["lab-node3"]
+        assert "corosync-cfgtool -s" in c["remedy"]
+
+    def test_link_to_an_offline_node_is_left_to_nodes_online(self, base):
+        report = run(base, status=degraded_status())
+        assert_pass(report, "links-connected")
+        assert check(report, "nodes-online")["status"] == "fail"
+
+    def test_unknown_link_status(self, base):
+        base[0]["links"] = []
+        assert_skip(run(base), "links-connected", "unknown")
+
+
+class TestAuthkeys:
+    def test_pass(self, base):
+        assert_pass(run(base), "authkey-modes")
+
+    def test_fail_corosync(self, base):
+        base[2]["lab-node2"]["authkey_mode"] = "0644"
+        c = assert_fail(run(base), "authkey-modes", "lab-node2: /etc/corosync/authkey is 0644")
+        assert c["objects"] == ["lab-node2"]
+        assert "chmod 0400 /etc/corosync/authkey" in c["remedy"]
+
+    def test_corosync_0440_fails(self, base):
+        base[2]["lab-node1"]["authkey_mode"] = "0440"
+        assert_fail(run(base), "authkey-modes", "lab-node1")
+
+    def test_pacemaker_0440_allowed(self, base):
+        base[2]["lab-node1"]["pcmk_authkey_mode"] = "0440"
+        assert_pass(run(base), "authkey-modes")
+
+    def test_fail_pacemaker(self, base):
+        base[2]["lab-node3"]["pcmk_authkey_mode"] = "0644"
+        c = assert_fail(run(base), "authkey-modes", "lab-node3: /etc/pacemaker/authkey is 0644")
+        assert "chown hacluster:haclient /etc/pacemaker/authkey" in c["remedy"]
+
+    def test_unknown_modes_do_not_fail(self, base):
+        base[2]["lab-node3"]["authkey_mode"] = None
+        base[2]["lab-node3"]["pcmk_authkey_mode"] = None
+        assert "unknown on lab-node3" in assert_pass(run(base), "authkey-modes")["message"]
+
+
+class TestToken:
+    def test_pass(self, base):
+        assert "as expected" in assert_pass(run(base), "token-consistent")["message"]
+
+    def test_fail_against_expected(self, base):
+        c = assert_fail(run(base, expected={"token_ms": 5000}), "token-consistent", "expected token 5000 ms",
+                        "3650 ms on lab-node1, lab-node2, lab-node3")
+        assert c["objects"] == ["lab-node1", "lab-node2", "lab-node3"]
+        assert "pcs cluster config update totem token=5000" in c["remedy"]
+
+    def test_fail_one_node(self, base):
+        base[2]["lab-node2"]["token_ms"] = 10000
+        c = assert_fail(run(base), "token-consistent", "10000 ms on lab-node2")
+        assert c["objects"] == ["lab-node2"]
+
+    def test_no_expected_value(self, base):
+        assert "no expected value" in assert_pass(run(base, expected=None), "token-consistent")["message"]
+        base[2]["lab-node2"]["token_ms"] = 10000
+        assert_fail(run(base, expected=None), "token-consistent", "differs")
+
+
+class TestUnmanagedBlocked:
+    def test_pass(self, base):
+        assert_pass(run(base), "unmanaged-blocked")
+
+    def test_fail_unmanaged(self, base):
+        c = assert_fail(run(base, status=degraded_status()), "unmanaged-blocked", "failing unmanaged")
+        assert c["objects"] == ["failing"] and "pcs resource manage failing" in c["remedy"]
+
+    def test_maintenance_mode_unmanages_on_purpose(self, base):
+        base[0]["cluster"]["maintenance_mode"] = True
+        for r in base[0]["resources"]:
+            r["managed"] = False
+        report = run(base)
+        assert_pass(report, "unmanaged-blocked")
+        assert check(report, "maintenance-mode")["status"] == "fail"
+
+    def test_fail_blocked(self, base):
+        [r for r in base[0]["resources"] if r["id"] == "site-vip"][0]["blocked"] = True
+        c = assert_fail(run(base), "unmanaged-blocked", "site-vip blocked on lab-node2")
+        assert "crm_resource --cleanup -r site-vip" in c["remedy"]
+
+
+class TestResourcesPlaced:
+    def test_pass(self, base):
+        assert_pass(run(base), "resources-placed")
+
+    def test_fail_pending_actions(self, base):
+        base[0]["settled"] = False
+        base[0]["pending_actions"] = [{"resource": "site-vip", "instance": "site-vip", "nodes": ["lab-node1"],
+                                       "pending": "Starting"}]
+        c = assert_fail(run(base), "resources-placed", "site-vip Starting on lab-node1")
+        assert c["objects"] == ["site-vip"]
+        assert "crm_resource --wait" in c["remedy"] and "crm_resource --why -r site-vip" in c["remedy"]
+
+    def test_fail_dc_busy(self, base):
+        base[0]["settled"] = False
+        base[0]["dc_state"] = "S_TRANSITION_ENGINE"
+        assert_fail(run(base), "resources-placed", "lab-node3 is in S_TRANSITION_ENGINE")
+
+    def test_dc_state_unknown(self, base):
+        assert_skip(run(base, status=degraded_status()), "resources-placed", "state of the DC lab-node1 is unknown")
+
+
+# --------------------------------------------------------------------------------------------- rendering
+
+
+class TestRender:
+    def test_table(self, base):
+        report = run(base, config=lab_config("cib.lab-ban.xml"), skip={"token-consistent": "rolling update"})
+        text = render_table(report)
+        lines = text.splitlines()
+        assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
+        assert len(lines) == 1 + 17 + 2
+        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:18]}
+        assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
+        assert "rolling update" in text
+        assert lines[-1] == "verdict: degraded - 15 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert text.endswith("\n")
+
+    def test_table_columns_aligned(self, base):
+        lines = render_table(run(base)).splitlines()[:18]
+        pos = lines[0].index("MESSAGE")
+        assert pos == len("STATUS  SEVERITY  CHECK                    ")
+        assert all(ln[pos - 2:pos] == "  " and ln[pos] != " " for ln in lines)
+
+    def test_markdown(self, base):
+        report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
+        md = render_markdown(report)
+        assert md.startswith("# Cluster health: degraded\n")
+        assert "| Check | Severity | Status | Message |" in md
+        assert "| leftover-bans | warning | **FAIL** | cli-ban-site-vip-on-lab-node2 bans site-vip from lab-node2 |" in md
+        assert "| quorum | critical | pass |" in md
+        assert md.count("\n### ") == 3
+        section = md.split("### leftover-bans (warning)")[1].split("###")[0]
+        assert "```sh\ncrm_resource --clear -r site-vip" in section
+        assert "`site-vip`" in section
+        assert "## Failed checks" in md
+
+    def test_markdown_healthy_and_escaping(self, base):
+        report = run(base)
+        report["checks"][0]["message"] = "a | b"
+        md = render_markdown(report)
+        assert "a \\| b" in md
+        assert "No check failed." in md and "## Failed checks" not in md

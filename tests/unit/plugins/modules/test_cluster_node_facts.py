@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for cluster_node_facts: real captured outputs, real files in a temporary directory."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from conftest import ExitJson, FakeRunner, fixture_text, patch_module_args
+
+from ansible_collections.clusterops.ha.plugins.modules import cluster_node_facts
+
+
+def node_runner(corosync_up=True):
+    runner = FakeRunner()
+    runner.add(["corosync", "-v"], stdout=fixture_text("node", "corosync-v.txt"))
+    runner.add(["pacemakerd", "--version"], stdout=fixture_text("node", "pacemakerd-version.txt"))
+    if corosync_up:
+        runner.add(["corosync-cmapctl", "-g"], rc=1, stdout=fixture_text("node", "cmap.missing.stdout.txt"),
+                   stderr=fixture_text("node", "cmap.missing.stderr.txt"))
+        runner.add(["corosync-cmapctl", "-g", "runtime.config.totem.token"], stdout=fixture_text("node", "cmap.token.txt"))
+        runner.add(["corosync-cmapctl", "-g", "totem.crypto_cipher"], stdout=fixture_text("node", "cmap.crypto_cipher.txt"))
+        runner.add(["corosync-cmapctl", "-g", "totem.crypto_hash"], stdout="totem.crypto_hash (str) = sha256\n")
+        runner.add(["corosync-cmapctl", "-g", "totem.transport"], stdout="totem.transport (str) = knet\n")
+    else:
+        runner.add(["corosync-cmapctl"], rc=1, stderr="Failed to initialize the cmap API. Error CS_ERR_LIBRARY\n")
+    return runner
+
+
+@pytest.fixture
+def files(tmp_path):
+    conf = tmp_path / "corosync.conf"
+    conf.write_text("totem {\n    version: 2\n}\n")
+    key = tmp_path / "authkey"
+    key.write_bytes(b"k" * 256)
+    os.chmod(key, 0o400)
+    pkey = tmp_path / "pcmk-authkey"
+    pkey.write_bytes(b"p" * 256)
+    os.chmod(pkey, 0o640)
+    return {"corosync_conf": str(conf), "corosync_authkey": str(key), "pacemaker_authkey": str(pkey)}
+
+
+def run(monkeypatch, args, runner):
+    monkeypatch.setattr(cluster_node_facts, "make_runner", lambda module: runner)
+    with patch_module_args(args):
+        with pytest.raises(ExitJson) as exc:
+            cluster_node_facts.main()
+    return exc.value.args[0]
+
+
+def test_a_running_node(monkeypatch, files):
+    result = run(monkeypatch, files, node_runner())
+    facts = result["facts"]
+    assert result["changed"] is False
+    with open(files["corosync_conf"], "rb") as f:
+        assert facts["corosync_conf_sha256"] == hashlib.sha256(f.read()).hexdigest()
+    assert facts["authkey_mode"] == "0400"
+    assert facts["pcmk_authkey_mode"] == "0640"
+    assert facts["corosync_version"] == "3.1.7"
+    assert facts["pacemaker_version"] == "2.1.5"
+    assert facts["token_ms"] == 3650
+    assert (facts["transport"], facts["crypto_cipher"], facts["crypto_hash"]) == ("knet", "aes256", "sha256")
+
+
+def test_a_stopped_node_and_missing_files(monkeypatch, tmp_path):
+    args = {"corosync_conf": str(tmp_path / "nope.conf"), "corosync_authkey": str(tmp_path / "nokey"),
+            "pacemaker_authkey": str(tmp_path / "nopkey")}
+    facts = run(monkeypatch, args, node_runner(corosync_up=False))["facts"]
+    assert facts["corosync_conf_sha256"] is None
+    assert facts["authkey_mode"] is None and facts["pcmk_authkey_mode"] is None
+    assert facts["token_ms"] is None and facts["crypto_cipher"] is None
+    assert facts["corosync_version"] == "3.1.7"
+
+
+def test_unset_key_is_none():
+    assert cluster_node_facts.cmap_value(node_runner(), "totem.nosuch") is None
+
+
+def test_missing_programs_give_none():
+    runner = FakeRunner()
+    assert cluster_node_facts.version_of(runner, ["corosync", "-v"]) is None
+    assert cluster_node_facts.cmap_value(runner, "totem.transport") is None
