@@ -36,8 +36,8 @@ attributes:
 options:
   node_facts:
     description:
-      - Facts per node name, as M(clusterops.ha.cluster_node_facts) returns them (its C(facts)). A node that could not be
-        reached may be given as C({reachable: false}).
+      - "Facts per node name, as M(clusterops.ha.cluster_node_facts) returns them (its C(facts)). A node that could not be
+        reached may be given as C({reachable: false})."
     type: dict
     default: {}
   expected_nodes:
@@ -48,7 +48,7 @@ options:
     description: The token timeout the configuration asks for (for example from the role's plan), in ms.
     type: int
   skip:
-    description: Checks not to run, as C({check id: reason}); the reason is recorded in the report.
+    description: "Checks not to run, as C({check id: reason}); the reason is recorded in the report."
     type: dict
     default: {}
 """
@@ -114,7 +114,7 @@ def main():
         argument_spec=dict(
             node_facts=dict(type="dict", default={}),
             expected_nodes=dict(type="list", elements="str"),
-            expected_token_ms=dict(type="int"),
+            expected_token_ms=dict(type="int", no_log=False),
             skip=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
