@@ -25,14 +25,7 @@ author:
   - clusterops.ha developers (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads, so it behaves the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
+  - clusterops.ha.read_only
 options:
   node_facts:
     description:
