@@ -61,3 +61,23 @@ def test_the_cluster_is_back_to_normal(host):
     out = host.check_output("crm_mon -1")
     assert "OFFLINE" not in out and "standby" not in out
     assert host.run("crm_verify -L").rc == 0
+
+
+def test_a_failover_reaches_the_webhook(host):
+    lines = host.file("/root/hooks.jsonl").content_string.splitlines()
+    events = [json.loads(line) for line in lines if line.strip()]
+    assert events, "the webhook listener got nothing"
+    assert all(e["source"] == "clusterops.ha" for e in events)
+    vip = [e for e in events if e["resource"] == "site-vip" and e["kind"] == "resource"]
+    assert {e["task"] for e in vip} >= {"start", "stop"}, vip
+    nodes = [e for e in events if e["kind"] == "node" and e["node"] == "hl-node3"]
+    assert nodes, "no node event for the stopped hl-node3"
+
+
+def test_alert_records_on_the_nodes(host):
+    f = host.file("/var/log/clusterops/alerts.jsonl")
+    assert f.exists and f.user == "hacluster"
+    events = [json.loads(line) for line in f.content_string.splitlines() if line.strip()]
+    assert [e for e in events if e["kind"] == "node" and e["node"] == "hl-node3"]
+    cib = host.check_output("cibadmin --query --scope alerts")
+    assert 'id="clusterops-file"' in cib and 'id="clusterops-webhook"' in cib
