@@ -421,6 +421,8 @@ def normalize(kind, obj):
         for k in _CONSTRAINT_KEYS[kind]:
             if obj.get(k) is not None:
                 out[k] = scalar(obj[k])
+        if kind == "colocations" and "score" not in out and not obj.get("sets"):
+            out["score"] = "INFINITY"  # a pair must run together unless a score says otherwise
         out["sets"] = _sets(obj.get("sets"))
         if kind == "locations":
             out["rules"] = _rules(obj.get("rules"))

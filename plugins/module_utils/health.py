@@ -19,6 +19,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
+
 SEVERITIES = ("critical", "warning", "info")
 STATUSES = ("pass", "fail", "skip")
 CLI_CONSTRAINT_PREFIXES = ("cli-ban-", "cli-prefer-")
@@ -94,18 +96,6 @@ _BY_ID = {c["id"]: c for c in CHECKS}
 
 # ---------------------------------------------------------------------------------------------
 # helpers
-
-
-def _truthy(value):
-    """A Pacemaker boolean: True, False or None (unknown)."""
-    if value is None or isinstance(value, bool):
-        return value
-    v = str(value).strip().lower()
-    if v in ("true", "yes", "on", "y", "1"):
-        return True
-    if v in ("false", "no", "off", "n", "0"):
-        return False
-    return None
 
 
 def _uniq(items):
@@ -319,7 +309,7 @@ def check_maintenance_mode(ctx):
     known = False
     if ctx.config is not None:
         known = True
-        if _truthy((ctx.config.get("properties") or {}).get("maintenance-mode")):
+        if _bool((ctx.config.get("properties") or {}).get("maintenance-mode")):
             sources.append("cluster property")
     if ctx.pacemaker and ctx.status["cluster"].get("maintenance_mode") is not None:
         known = True
@@ -406,7 +396,7 @@ def check_leftover_bans(ctx):
 
 def check_stonith(ctx):
     if ctx.config is not None:
-        enabled = _truthy((ctx.config.get("properties") or {}).get("stonith-enabled"))
+        enabled = _bool((ctx.config.get("properties") or {}).get("stonith-enabled"))
         enabled = True if enabled is None else enabled
         devices = [p["id"] for p in ctx.config.get("primitives") or [] if str(p.get("agent", "")).startswith("stonith:")]
     elif ctx.pacemaker:

@@ -533,11 +533,7 @@ def make_runner(module):
 
 
 def _desired(params):
-    desired = dict((k, params.get(k)) for k in KINDS)
-    for obj in desired.get("colocations") or []:
-        if obj.get("state", "present") == "present" and obj.get("score") is None and not obj.get("sets"):
-            obj["score"] = "INFINITY"
-    return desired
+    return dict((k, params.get(k)) for k in KINDS)
 
 
 def _version(root):
