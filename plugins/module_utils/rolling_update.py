@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rolling-update planner of clusterops.ha (pure: status model and reports in, decisions out).
+
+A rolling update services one node at a time, passive nodes first. Everything here reads the
+status model of cluster_status.build_status() and, for the gate, the report of health.run_checks():
+
+- node_roles(status)             -> what each node hosts: active-passive services, promoted
+                                    instances, clone instances (stonith devices listed apart)
+- plan(status, nodes, ...)       -> the order, with the reason for each node's place, and the nodes
+                                    skipped because they are up to date
+- gate(status, report, ...)      -> why the run must not go on (empty when it may)
+- quorum_margin(status, node)    -> whether the rest keep quorum while this node is out
+
+"Active" means a node runs an instance the service cannot do without: a resource outside any clone
+or bundle (an active-passive service, a VIP), or the promoted instance of a promotable clone.
+Unpromoted and ordinary clone instances run everywhere by design and do not make a node active.
+Fencing devices move at no cost to the service and never make a node active.
+
+A run marks the node it works on with a permanent node attribute (MARKER_ATTRIBUTE); a node left
+in standby by an interrupted run carries it, so the gate lets it pass and the plan takes it first:
+that is how a second run resumes. Standard library only, Python 3.8 syntax at most.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Permanent node attribute set on the node being serviced; its value is the phase it reached.
+MARKER_ATTRIBUTE = "clusterops-rolling-update"
+PHASES = ("standby", "stopped", "updated", "started", "online")
+
+# Health checks that stop a rolling update besides the critical ones: a failed resource or a
+# leftover move/ban would send services to the wrong place while nodes go in and out of standby.
+GATE_CHECKS = ("failed-actions", "leftover-bans", "nodes-maintenance", "maintenance-mode", "unmanaged-blocked")
+# The checks a marked (interrupted) node is allowed to fail: it is in standby on purpose.
+_MARKED_EXEMPT = ("nodes-standby",)
+
+FAILBACK_POLICIES = ("none", "preferred")
+
+
+def _is_stonith(agent):
+    return bool(agent) and str(agent).startswith("stonith:")
+
+
+def node_roles(status):
+    """{node: {active: [ids], promoted: [ids], clones: [ids], fencing: [ids]}} for every known node.
+
+    Ids are the top-level service names: a group's id for its members, a clone's id for its
+    instances, the primitive's own id otherwise.
+    """
+    roles = {}
+    for n in status.get("nodes") or []:
+        if n.get("type") == "ping":
+            continue
+        roles[n["name"]] = {"active": [], "promoted": [], "clones": [], "fencing": []}
+    parents = status.get("parents_by_id") or {}
+
+    def top(rid, parent):
+        seen = set()
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            rid = parent
+            parent = (parents.get(parent) or {}).get("parent")
+        return rid
+
+    for r in status.get("resources") or []:
+        if not r.get("active"):
+            continue
+        name = top(r["id"], r.get("parent"))
+        if _is_stonith(r.get("agent")):
+            kind = "fencing"
+        elif r.get("clone") or r.get("bundle"):
+            kind = "promoted" if r.get("promotable") and r.get("role") == "Promoted" else "clones"
+        else:
+            kind = "active"
+        for node in r.get("nodes") or []:
+            entry = roles.setdefault(node, {"active": [], "promoted": [], "clones": [], "fencing": []})
+            if name not in entry[kind]:
+                entry[kind].append(name)
+    return roles
+
+
+def _marker(status, node):
+    attrs = (status.get("node_attributes") or {}).get(node) or {}
+    value = attrs.get(MARKER_ATTRIBUTE)
+    return value if value not in (None, "") else None
+
+
+def plan(status, nodes, up_to_date=None, markers=None, preferred=None):
+    """The order in which to service the nodes.
+
+    nodes: the cluster's nodes as the caller knows them (inventory order breaks ties).
+    up_to_date: {node: True} for nodes with nothing to apply; they are skipped (unless marked).
+    markers: {node: phase} of an interrupted run (default: read from the status model's node
+    attributes); a marked node goes first so the run resumes where it stopped.
+    preferred: the node services return to at the end (failback policy "preferred"), or None.
+
+    Returns {order: [{node, reason, active, promoted, resume}], skip: [{node, reason}],
+    active_nodes, passive_nodes, preferred}.
+    """
+    up_to_date = dict(up_to_date or {})
+    roles = node_roles(status)
+    if markers is None:
+        markers = dict((n, _marker(status, n)) for n in nodes)
+    markers = dict((n, p) for n, p in (markers or {}).items() if p)
+    index = dict((n, i) for i, n in enumerate(nodes))
+
+    def hosted(node):
+        r = roles.get(node) or {}
+        return list(r.get("active") or []), list(r.get("promoted") or [])
+
+    order, skip, active_nodes, passive_nodes = [], [], [], []
+    for node in nodes:
+        active, promoted = hosted(node)
+        (active_nodes if active or promoted else passive_nodes).append(node)
+        if up_to_date.get(node) and node not in markers:
+            skip.append({"node": node, "reason": "up to date"})
+            continue
+        if node in markers:
+            reason = "resumes: an earlier run stopped at phase '%s' on this node" % markers[node]
+        elif active or promoted:
+            reason = "hosts %s: serviced after the passive nodes" % ", ".join(
+                active + ["%s (promoted)" % p for p in promoted])
+        else:
+            reason = "hosts no active or promoted instance"
+        order.append({"node": node, "reason": reason, "active": active, "promoted": promoted,
+                      "resume": node in markers})
+
+    def key(item):
+        weight = len(item["active"]) + len(item["promoted"])
+        return (0 if item["resume"] else 1, 1 if weight else 0, weight, index[item["node"]])
+
+    order.sort(key=key)
+    if preferred is not None and preferred not in index:
+        raise ValueError("preferred node %s is not one of the nodes: %s" % (preferred, ", ".join(nodes)))
+    return {"order": order, "skip": skip, "active_nodes": active_nodes, "passive_nodes": passive_nodes,
+            "preferred": preferred}
+
+
+def quorum_margin(status, node, votes_per_node=1):
+    """(ok, reason): do the other members keep quorum while node is out?"""
+    q = status.get("quorum") or {}
+    total, needed = q.get("total_votes"), q.get("quorum")
+    if total is None or needed is None:
+        return False, "the quorum votes are unknown (is corosync running?)"
+    members = [m.get("name") for m in q.get("members") or []]
+    votes = votes_per_node if (not members or node in members) else 0
+    for m in q.get("members") or []:
+        if m.get("name") == node and m.get("votes") is not None:
+            votes = int(m["votes"])
+    left = int(total) - votes
+    if left < int(needed):
+        return False, "without %s the cluster has %d of %d votes needed: it would lose quorum" % (node, left, int(needed))
+    return True, "without %s: %d votes, %d needed" % (node, left, int(needed))
+
+
+def gate(status, report, expected_nodes=None, marked=None):
+    """Why a rolling update must not go on now; an empty list means it may.
+
+    report: health.run_checks() output. Every critical check and GATE_CHECKS must pass (a skipped
+    check blocks too: the gate does not pass on missing data). A node of `marked` (an interrupted
+    run's node, deliberately in standby) may fail nodes-standby and nothing else.
+    """
+    marked = list(marked or [])
+    reasons = []
+    for c in report.get("checks") or []:
+        blocking = c.get("severity") == "critical" or c.get("id") in GATE_CHECKS
+        if not blocking and c.get("id") not in _MARKED_EXEMPT:
+            continue
+        if c.get("status") == "pass":
+            continue
+        if c.get("status") == "skip" and not blocking:
+            continue
+        if c.get("id") in _MARKED_EXEMPT:
+            others = [o for o in c.get("objects") or [] if o not in marked]
+            if c.get("status") == "fail" and others:
+                reasons.append("%s: %s (only a node an earlier run left in standby may be)" % (c["id"], c.get("message")))
+            continue
+        verb = "could not be checked" if c.get("status") == "skip" else "failed"
+        reasons.append("%s %s: %s" % (c["id"], verb, c.get("message")))
+    online = set(status.get("nodes_online") or [])
+    missing = [n for n in (expected_nodes or []) if n not in online]
+    if missing and not any(r.startswith("nodes-online") for r in reasons):
+        reasons.append("nodes-online: not online: %s" % ", ".join(missing))
+    if status.get("settled") is not True:
+        reasons.append("the cluster has not settled (pending actions or a busy DC)")
+    return reasons
+
+
+def describe(plan_result):
+    """The plan as lines for people: one per node in order, then the skipped ones."""
+    lines = []
+    for i, item in enumerate(plan_result["order"], 1):
+        lines.append("%d. %s: %s" % (i, item["node"], item["reason"]))
+    for item in plan_result["skip"]:
+        lines.append("-  %s: skipped, %s" % (item["node"], item["reason"]))
+    if plan_result.get("preferred"):
+        lines.append("failback: services return to %s at the end" % plan_result["preferred"])
+    else:
+        lines.append("failback: none, services stay where the last move put them")
+    return lines

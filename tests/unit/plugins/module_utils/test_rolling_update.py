@@ -1,0 +1,175 @@
+"""The rolling-update planner, on status models of real lab clusters (fixtures/health, fixtures/status)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from conftest import fixture_text
+
+from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
+    build_status, parse_cfgtool, parse_crm_mon, parse_crmadmin_state, parse_quorumtool)
+from ansible_collections.clusterops.ha.plugins.module_utils.health import run_checks
+
+NODES = ["lab-node1", "lab-node2", "lab-node3"]
+
+
+def lab_status():
+    """The lab's services: fence-docker on node1, site-vip + site-nginx on node2, group lb on node3, app-clone everywhere."""
+    h = lambda name: fixture_text("health", name)  # noqa: E731
+    return build_status(crm_mon=parse_crm_mon(h("crm_mon.lab.xml")), quorum=parse_quorumtool(h("quorumtool.lab.txt")),
+                        cfgtool=parse_cfgtool(h("cfgtool-s.lab.txt")), dc_state=parse_crmadmin_state(h("crmadmin-S.lab.xml")))
+
+
+def promotable_status():
+    """Group web on one node, a cloned Dummy, and stateful-clone promoted on lab-node1."""
+    s = lambda name: fixture_text("status", name)  # noqa: E731
+    return build_status(crm_mon=parse_crm_mon(s("crm_mon.healthy.xml")), quorum=parse_quorumtool(s("quorumtool.3nodes.txt")),
+                        cfgtool=parse_cfgtool(s("cfgtool-s.3nodes.txt")), dc_state={"state": "S_IDLE"})
+
+
+def lab_report(status=None, **kwargs):
+    import json
+    facts = json.loads(fixture_text("health", "node_facts.lab.json"))
+    config = export(parse(fixture_text("health", "cib.lab.xml")))
+    return run_checks(status or lab_status(), config, facts, {"token_ms": 3650, "nodes": None}, **kwargs)
+
+
+def test_roles_separate_active_services_clones_and_fencing():
+    roles = ru.node_roles(lab_status())
+    assert roles["lab-node1"] == {"active": [], "promoted": [], "clones": ["app-clone"], "fencing": ["fence-docker"]}
+    assert roles["lab-node2"]["active"] == ["site-vip", "site-nginx"]
+    # A group is one service, named by the group.
+    assert roles["lab-node3"]["active"] == ["lb"]
+    assert all(r["clones"] == ["app-clone"] for r in roles.values())
+
+
+def test_passive_nodes_first_then_the_active_ones_fewest_services_first():
+    p = ru.plan(lab_status(), NODES)
+    assert [i["node"] for i in p["order"]] == ["lab-node1", "lab-node3", "lab-node2"]
+    assert p["passive_nodes"] == ["lab-node1"]
+    assert p["active_nodes"] == ["lab-node2", "lab-node3"]
+    assert p["order"][0]["reason"] == "hosts no active or promoted instance"
+    assert "site-vip" in p["order"][2]["reason"] and "site-nginx" in p["order"][2]["reason"]
+    assert p["skip"] == []
+
+
+def test_a_promoted_instance_makes_a_node_active_an_unpromoted_one_does_not():
+    status = promotable_status()
+    roles = ru.node_roles(status)
+    promoted = [n for n, r in roles.items() if r["promoted"]]
+    assert len(promoted) == 1 and roles[promoted[0]]["promoted"] == ["stateful-clone"]
+    p = ru.plan(status, NODES)
+    hosts_active = [n for n, r in roles.items() if r["active"] or r["promoted"]]
+    # Whatever hosts nothing active comes first; the rest keep their place at the end.
+    order = [i["node"] for i in p["order"]]
+    assert set(order[len(order) - len(hosts_active):]) == set(hosts_active)
+    assert "(promoted)" in [i for i in p["order"] if i["node"] == promoted[0]][0]["reason"]
+
+
+def test_up_to_date_nodes_are_skipped_and_say_why():
+    p = ru.plan(lab_status(), NODES, up_to_date={"lab-node1": True, "lab-node3": False})
+    assert [i["node"] for i in p["order"]] == ["lab-node3", "lab-node2"]
+    assert p["skip"] == [{"node": "lab-node1", "reason": "up to date"}]
+
+
+def test_an_interrupted_node_goes_first_even_when_it_looks_up_to_date():
+    p = ru.plan(lab_status(), NODES, up_to_date={"lab-node2": True}, markers={"lab-node2": "updated"})
+    assert p["order"][0]["node"] == "lab-node2"
+    assert p["order"][0]["resume"] is True
+    assert "'updated'" in p["order"][0]["reason"]
+
+
+def test_markers_are_read_from_the_node_attributes_by_default():
+    status = lab_status()
+    status["node_attributes"] = {"lab-node3": {ru.MARKER_ATTRIBUTE: "standby"}}
+    assert ru.plan(status, NODES)["order"][0]["node"] == "lab-node3"
+
+
+def test_preferred_node_must_be_one_of_the_nodes():
+    assert ru.plan(lab_status(), NODES, preferred="lab-node2")["preferred"] == "lab-node2"
+    with pytest.raises(ValueError, match="preferred node db9 is not one of the nodes: lab-node1, lab-node2, lab-node3"):
+        ru.plan(lab_status(), NODES, preferred="db9")
+
+
+def test_describe_lists_the_order_the_skips_and_the_failback():
+    lines = ru.describe(ru.plan(lab_status(), NODES, up_to_date={"lab-node1": True}, preferred="lab-node2"))
+    assert lines[0].startswith("1. lab-node3: hosts lb")
+    assert lines[2] == "-  lab-node1: skipped, up to date"
+    assert lines[-1] == "failback: services return to lab-node2 at the end"
+
+
+def test_quorum_margin_three_nodes_one_out_is_fine():
+    ok, why = ru.quorum_margin(lab_status(), "lab-node2")
+    assert ok, why
+    assert why == "without lab-node2: 2 votes, 2 needed"
+
+
+def test_quorum_margin_refuses_when_the_rest_would_lose_quorum():
+    status = lab_status()
+    status["quorum"] = dict(status["quorum"], total_votes=2, quorum=2,
+                            members=[m for m in status["quorum"]["members"] if m["name"] != "lab-node3"])
+    ok, why = ru.quorum_margin(status, "lab-node1")
+    assert not ok
+    assert "would lose quorum" in why
+
+
+def test_quorum_margin_unknown_votes_block():
+    status = lab_status()
+    status["quorum"] = dict(status["quorum"], total_votes=None)
+    assert ru.quorum_margin(status, "lab-node1") == (False, "the quorum votes are unknown (is corosync running?)")
+
+
+def test_gate_passes_on_the_healthy_lab():
+    assert ru.gate(lab_status(), lab_report(), NODES) == []
+
+
+def test_gate_blocks_on_a_leftover_ban_a_warning_in_health_but_not_here():
+    status = lab_status()
+    status["bans"] = [{"id": "cli-ban-site-vip-on-lab-node2", "resource": "site-vip", "node": "lab-node2", "weight": -1000000,
+                       "master_only": False}]
+    config = export(parse(fixture_text("health", "cib.lab-ban.xml")))
+    import json
+    report = run_checks(status, config, json.loads(fixture_text("health", "node_facts.lab.json")), {"token_ms": 3650})
+    reasons = ru.gate(status, report, NODES)
+    assert any(r.startswith("leftover-bans failed") for r in reasons), reasons
+
+
+def test_gate_blocks_on_a_standby_node_unless_an_earlier_run_marked_it():
+    status = lab_status()
+    node = [n for n in status["nodes"] if n["name"] == "lab-node1"][0]
+    node["standby"] = True
+    status["nodes_standby"] = ["lab-node1"]
+    report = lab_report(status)
+    assert any(r.startswith("nodes-standby") for r in ru.gate(status, report, NODES))
+    assert ru.gate(status, report, NODES, marked=["lab-node1"]) == []
+    # Marking another node does not excuse this one.
+    assert ru.gate(status, report, NODES, marked=["lab-node2"]) != []
+
+
+def test_gate_blocks_when_a_node_is_offline_or_the_cluster_is_busy():
+    status = lab_status()
+    status["nodes_online"] = ["lab-node1", "lab-node2"]
+    status["settled"] = False
+    reasons = ru.gate(status, lab_report(), NODES)
+    assert "nodes-online: not online: lab-node3" in reasons
+    assert "the cluster has not settled (pending actions or a busy DC)" in reasons
+
+
+def test_gate_does_not_pass_on_missing_data():
+    report = copy.deepcopy(lab_report())
+    for c in report["checks"]:
+        if c["id"] == "stonith":
+            c["status"], c["message"] = "skip", "Pacemaker is not running"
+    assert ru.gate(lab_status(), report, NODES) == ["stonith could not be checked: Pacemaker is not running"]
+
+
+def test_gate_ignores_warnings_it_does_not_own():
+    report = copy.deepcopy(lab_report())
+    for c in report["checks"]:
+        if c["id"] == "versions-identical":
+            c["status"], c["message"] = "fail", "mixed versions"
+    assert ru.gate(lab_status(), report, NODES) == []
