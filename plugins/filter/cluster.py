@@ -83,17 +83,26 @@ def cluster_cib_nodes(hosts, hostvars):
     return out
 
 
-def cluster_health_inputs(hosts, hostvars, facts_var="health_node_facts"):
+def cluster_health_inputs(hosts, hostvars, facts_var="health_node_facts", facts_results=None):
     """What the cluster_health module needs from the play: facts per node name (a node whose
     facts were not gathered is unreachable), the nodes expected online, and the token the
-    configuration asks for, computed as the cluster role computes it."""
+    configuration asks for, computed as the cluster role computes it.
+
+    facts_results: the registered result of a loop over the hosts (delegated to each), used instead
+    of each host's own facts_var (a play that runs on one host at a time)."""
     staying = [h for h in hosts if (hostvars[h].get("cluster_node_state") or "present") == "present"]
     names = {}
     for host in hosts:
         names[host] = hostvars[host].get("cluster_node_name") or host
+    looped = None
+    if facts_results is not None:
+        looped = dict((r.get("item"), r) for r in (facts_results.get("results") or []))
     node_facts = {}
     for host in staying:
-        registered = hostvars[host].get(facts_var) or {}
+        if looped is not None:
+            registered = looped.get(host) or {}
+        else:
+            registered = hostvars[host].get(facts_var) or {}
         if registered.get("unreachable") or registered.get("failed") or "facts" not in registered:
             node_facts[names[host]] = {"reachable": False}
         else:

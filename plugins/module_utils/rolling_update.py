@@ -27,6 +27,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 # Permanent node attribute set on the node being serviced; its value is the phase it reached.
 MARKER_ATTRIBUTE = "clusterops-rolling-update"
 PHASES = ("standby", "stopped", "updated", "started", "online")
@@ -34,10 +36,20 @@ PHASES = ("standby", "stopped", "updated", "started", "online")
 # Health checks that stop a rolling update besides the critical ones: a failed resource or a
 # leftover move/ban would send services to the wrong place while nodes go in and out of standby.
 GATE_CHECKS = ("failed-actions", "leftover-bans", "nodes-maintenance", "maintenance-mode", "unmanaged-blocked")
-# The checks a marked (interrupted) node is allowed to fail: it is in standby on purpose.
-_MARKED_EXEMPT = ("nodes-standby",)
+# The checks a marked (interrupted) node is allowed to fail: it is in standby on purpose, and offline
+# when the run stopped while its stack was down.
+_MARKED_EXEMPT = ("nodes-standby", "nodes-online")
 
 FAILBACK_POLICIES = ("none", "preferred")
+
+# Packages of the cluster stack (fnmatch-like prefixes): updating one means the stack is stopped on
+# the node first, so Pacemaker and Corosync restart on the new code, never under a running cluster.
+STACK_PACKAGES = ("corosync", "libcorosync", "libcfg", "libcmap", "libcpg", "libquorum", "libsam", "libvotequorum",
+                  "pacemaker", "libpacemaker", "libcib", "libcrmcommon", "libcrmcluster", "libcrmservice",
+                  "liblrmd", "libpe-", "libstonithd", "libknet", "libnozzle", "libqb", "resource-agents",
+                  "fence-agents", "pcs", "crmsh", "sbd", "libc6", "libsystemd", "systemd")
+
+_APT_INST = re.compile(r"^Inst (?P<name>\S+)(?: \[(?P<old>[^\]]*)\])? \((?P<new>\S+)(?: (?P<origin>[^\[]*?))?(?: \[(?P<arch>[^\]]*)\])?\)")
 
 
 def _is_stonith(agent):
@@ -176,12 +188,12 @@ def gate(status, report, expected_nodes=None, marked=None):
         if c.get("id") in _MARKED_EXEMPT:
             others = [o for o in c.get("objects") or [] if o not in marked]
             if c.get("status") == "fail" and others:
-                reasons.append("%s: %s (only a node an earlier run left in standby may be)" % (c["id"], c.get("message")))
+                reasons.append("%s: %s (only a node an earlier run left behind may be)" % (c["id"], c.get("message")))
             continue
         verb = "could not be checked" if c.get("status") == "skip" else "failed"
         reasons.append("%s %s: %s" % (c["id"], verb, c.get("message")))
     online = set(status.get("nodes_online") or [])
-    missing = [n for n in (expected_nodes or []) if n not in online]
+    missing = [n for n in (expected_nodes or []) if n not in online and n not in marked]
     if missing and not any(r.startswith("nodes-online") for r in reasons):
         reasons.append("nodes-online: not online: %s" % ", ".join(missing))
     if status.get("settled") is not True:
@@ -201,3 +213,42 @@ def describe(plan_result):
     else:
         lines.append("failback: none, services stay where the last move put them")
     return lines
+
+
+def parse_apt_simulate(text):
+    """``apt-get -s dist-upgrade`` -> [{name, old, new, origin, arch}], one per package it would install.
+
+    old is None for a package that is new on the node. Other lines (Conf, Remv, the summary) are ignored.
+    """
+    out = []
+    for line in (text or "").splitlines():
+        m = _APT_INST.match(line.strip())
+        if m:
+            out.append({"name": m.group("name"), "old": m.group("old"), "new": m.group("new"),
+                        "origin": (m.group("origin") or "").strip() or None, "arch": m.group("arch")})
+    return out
+
+
+def touches_stack(names):
+    """The package names of `names` that belong to the cluster stack (see STACK_PACKAGES)."""
+    return [n for n in names if any(n == p or n.startswith(p) for p in STACK_PACKAGES)]
+
+
+def serving(status):
+    """Where each active-passive service and promoted instance runs, as lines ("lb on node3"); clones and
+    fencing devices are left out. A service that runs nowhere says so."""
+    where = {}
+    for node, r in sorted(node_roles(status).items()):
+        for rid in r["active"]:
+            where.setdefault(rid, []).append(node)
+        for rid in r["promoted"]:
+            where.setdefault("%s (promoted)" % rid, []).append(node)
+    parents = status.get("parents_by_id") or {}
+    for rid, agg in sorted((status.get("resources_by_id") or {}).items()):
+        if agg.get("clone") or agg.get("bundle") or _is_stonith(agg.get("agent")):
+            continue
+        name = agg.get("group") or rid
+        if name in parents and (parents[name].get("parent") is not None):
+            continue
+        where.setdefault(name, [])
+    return ["%s on %s" % (rid, ", ".join(nodes)) if nodes else "%s stopped" % rid for rid, nodes in sorted(where.items())]

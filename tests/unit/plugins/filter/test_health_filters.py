@@ -43,3 +43,15 @@ def test_health_inputs_follow_the_profile_and_explicit_token():
     base = {"cluster_node_addresses": ["10.0.0.1"], "health_node_facts": {"facts": {}}}
     hostvars = {"a": dict(base, cluster_totem={"token": 1000}), "b": dict(base)}
     assert cluster_health_inputs(["a", "b"], hostvars)["expected_token_ms"] == 1000
+
+
+def test_health_inputs_from_a_delegated_loop():
+    hostvars = {h: {"cluster_node_addresses": ["10.0.0.%d" % i]} for i, h in enumerate(["n1", "n2", "n3"], 1)}
+    looped = {"results": [
+        {"item": "n1", "facts": {"token_ms": 3650}},
+        {"item": "n2", "failed": True, "msg": "unreachable"},
+        {"item": "n3", "facts": {"token_ms": 3650}},
+    ]}
+    got = cluster_health_inputs(["n1", "n2", "n3"], hostvars, facts_results=looped)
+    assert got["node_facts"] == {"n1": {"token_ms": 3650, "reachable": True}, "n2": {"reachable": False},
+                                 "n3": {"token_ms": 3650, "reachable": True}}

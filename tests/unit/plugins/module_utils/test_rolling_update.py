@@ -173,3 +173,52 @@ def test_gate_ignores_warnings_it_does_not_own():
         if c["id"] == "versions-identical":
             c["status"], c["message"] = "fail", "mixed versions"
     assert ru.gate(lab_status(), report, NODES) == []
+
+
+def test_apt_simulation_of_the_lab_image_with_the_security_suite():
+    pkgs = ru.parse_apt_simulate(fixture_text("rolling_update", "apt-get-s-dist-upgrade.security.txt"))
+    assert len(pkgs) == 33
+    haproxy = [p for p in pkgs if p["name"] == "haproxy"][0]
+    assert haproxy == {"name": "haproxy", "old": "2.6.12-1+deb12u3", "new": "2.6.12-1+deb12u4",
+                       "origin": "Debian-Security:12/oldstable-security", "arch": "amd64"}
+    assert {"nginx", "openssl", "tzdata", "perl-base"} <= {p["name"] for p in pkgs}
+    # None of them is part of the cluster stack: the stack can keep running while they are applied.
+    assert ru.touches_stack([p["name"] for p in pkgs]) == []
+
+
+def test_apt_simulation_with_nothing_to_do():
+    assert ru.parse_apt_simulate(fixture_text("rolling_update", "apt-get-s-dist-upgrade.none.txt")) == []
+
+
+def test_a_new_package_has_no_old_version():
+    line = "Inst linux-image-6.1.0-99-amd64 (6.1.999-1 Debian-Security:12/oldstable-security [amd64])"
+    assert ru.parse_apt_simulate(line) == [{"name": "linux-image-6.1.0-99-amd64", "old": None, "new": "6.1.999-1",
+                                            "origin": "Debian-Security:12/oldstable-security", "arch": "amd64"}]
+
+
+def test_stack_packages():
+    assert ru.touches_stack(["libknet1", "pacemaker-cli-utils", "nginx", "libc6", "libcrmcommon34", "pcs"]) == [
+        "libknet1", "pacemaker-cli-utils", "libc6", "libcrmcommon34", "pcs"]
+
+
+def test_serving_names_each_service_and_its_node():
+    assert ru.serving(lab_status()) == ["lb on lab-node3", "site-nginx on lab-node2", "site-vip on lab-node2"]
+
+
+def test_serving_says_when_a_service_runs_nowhere():
+    status = lab_status()
+    status["resources"] = [r for r in status["resources"] if r["id"] != "site-vip"]
+    assert "site-vip stopped" in ru.serving(status)
+
+
+def test_gate_lets_a_marked_node_be_offline_but_no_other():
+    status = lab_status()
+    report = copy.deepcopy(lab_report())
+    for c in report["checks"]:
+        if c["id"] == "nodes-online":
+            c["status"], c["message"], c["objects"] = "fail", "lab-node3 offline", ["lab-node3"]
+    status["nodes_online"] = ["lab-node1", "lab-node2"]
+    assert ru.gate(status, report, NODES, marked=["lab-node3"]) == []
+    reasons = ru.gate(status, report, NODES, marked=["lab-node1"])
+    # Said once, by the check.
+    assert reasons == ["nodes-online: lab-node3 offline (only a node an earlier run left behind may be)"]

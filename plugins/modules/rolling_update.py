@@ -1,0 +1,298 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: rolling_update
+short_description: Decisions of a rolling update from the live cluster (order, gate, drain, pending updates)
+version_added: 0.3.0
+description:
+  - The reading half of the C(clusterops.ha.rolling_update) role. It never changes the cluster; the role does,
+    one node at a time.
+  - V(plan) reads the cluster's status and orders the nodes to service, passive nodes first, the nodes that
+    host an active-passive service or a promoted instance last, and a node an interrupted run left behind first
+    of all (it carries the node attribute C(clusterops-rolling-update)).
+  - V(gate) judges a health report (from M(clusterops.ha.cluster_health)) and the status. Every critical check
+    must pass, and also failed-actions, leftover-bans, nodes-maintenance, maintenance-mode and unmanaged-blocked;
+    every node must be online and the cluster settled. Only a node of O(marked) may be in standby.
+  - V(drained) waits until O(node) hosts no active-passive service and no promoted instance, and the cluster
+    has settled.
+  - V(pending) lists the updates C(apt-get) would apply on the target node (optionally only O(packages)), and
+    which of them belong to the cluster stack.
+author:
+  - clusterops.ha developers (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - clusterops.ha.read_only
+options:
+  action:
+    description: What to decide; see the description.
+    type: str
+    required: true
+    choices: [plan, gate, drained, pending]
+  nodes:
+    description: The cluster's nodes, in inventory order (ties in the order keep it). Required for V(plan).
+    type: list
+    elements: str
+  up_to_date:
+    description: For V(plan), nodes with nothing to apply (C(true)); they are skipped unless marked.
+    type: dict
+    default: {}
+  preferred:
+    description: For V(plan), the node services return to at the end (failback policy C(preferred)).
+    type: str
+  health_report:
+    description: For V(gate), the C(report) of M(clusterops.ha.cluster_health).
+    type: dict
+  expected_nodes:
+    description: For V(gate), the nodes that must be online (default every node the cluster knows).
+    type: list
+    elements: str
+  marked:
+    description: For V(gate), nodes an interrupted run left in standby on purpose.
+    type: list
+    elements: str
+    default: []
+  node:
+    description:
+      - For V(drained), the node that must have handed its services over.
+      - For V(gate), the node about to be taken out; the gate then also checks that the other members keep quorum without it.
+    type: str
+  timeout:
+    description: For V(drained), how long to wait, in seconds.
+    type: int
+    default: 300
+  packages:
+    description: For V(pending), only these packages (default every pending update).
+    type: list
+    elements: str
+    default: []
+notes:
+  - V(pending) reads C(apt-get -s dist-upgrade) (a simulation; nothing is installed). Refresh the package lists
+    first (the role does, with M(ansible.builtin.apt) C(update_cache)). Other package managers are not supported yet.
+"""
+
+EXAMPLES = r"""
+- name: The order, from the live cluster
+  clusterops.ha.rolling_update:
+    action: plan
+    nodes: "{{ groups['cluster'] }}"
+  register: plan
+  run_once: true
+
+- name: The gate
+  clusterops.ha.rolling_update:
+    action: gate
+    health_report: "{{ health.report }}"
+    expected_nodes: "{{ groups['cluster'] }}"
+  register: gate
+  run_once: true
+
+- name: Wait until db2's services run elsewhere
+  clusterops.ha.rolling_update:
+    action: drained
+    node: db2
+    timeout: 300
+  run_once: true
+
+- name: Pending updates on this node
+  clusterops.ha.rolling_update:
+    action: pending
+  register: pending
+"""
+
+RETURN = r"""
+plan:
+  description: For V(plan), the order with a reason per node, the skipped nodes, and which nodes are active or passive.
+  returned: action is plan
+  type: dict
+  sample:
+    order:
+      - {node: db1, reason: hosts no active or promoted instance, active: [], promoted: [], resume: false}
+      - {node: db2, reason: "hosts site-vip, site-nginx: serviced after the passive nodes", active: [site-vip, site-nginx],
+         promoted: [], resume: false}
+    skip: [{node: db3, reason: up to date}]
+    active_nodes: [db2]
+    passive_nodes: [db1, db3]
+    preferred: null
+lines:
+  description: For V(plan), the plan in words, one line per node.
+  returned: action is plan
+  type: list
+  elements: str
+markers:
+  description: For V(plan), the phase an interrupted run reached, per marked node.
+  returned: action is plan
+  type: dict
+roles:
+  description: For V(plan) and V(drained), what each node hosts (active, promoted, clones, fencing).
+  returned: action is plan or drained
+  type: dict
+serving:
+  description: For V(plan), where each active-passive service and promoted instance runs, one line each.
+  returned: action is plan
+  type: list
+  elements: str
+  sample: [site-vip on db2, lb on db3]
+online:
+  description: For V(plan), the nodes online.
+  returned: action is plan
+  type: list
+  elements: str
+standby:
+  description: For V(plan), the nodes in standby.
+  returned: action is plan
+  type: list
+  elements: str
+passed:
+  description: For V(gate), whether the rolling update may go on.
+  returned: action is gate
+  type: bool
+reasons:
+  description: For V(gate), why it may not (empty when it may).
+  returned: action is gate
+  type: list
+  elements: str
+waited:
+  description: For V(drained), seconds waited.
+  returned: action is drained
+  type: float
+packages:
+  description: For V(pending), the updates C(apt-get) would apply.
+  returned: action is pending
+  type: list
+  elements: dict
+  sample: [{name: haproxy, old: 2.6.12-1+deb12u3, new: 2.6.12-1+deb12u4, origin: "Debian-Security:12/oldstable-security", arch: amd64}]
+stack:
+  description: For V(pending), the pending packages that belong to the cluster stack (the role stops the stack for them).
+  returned: action is pending
+  type: list
+  elements: str
+"""
+
+import time
+import xml.etree.ElementTree as ET
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
+
+REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": []}
+POLL_SECONDS = 2
+
+
+def make_runner(module):
+    """The command seam this module uses (unit tests replace it)."""
+    return Runner(module)
+
+
+def read_markers(runner):
+    """{node: phase} from the permanent node attribute of an interrupted run (CIB nodes section)."""
+    res = runner.run(["cibadmin", "--query", "--scope", "nodes"], check=False)
+    if res.rc != 0 or not res.stdout.strip():
+        return {}
+    try:
+        root = ET.fromstring(res.stdout)
+    except ET.ParseError:
+        return {}
+    out = {}
+    for node in root.iter("node"):
+        for nv in node.iter("nvpair"):
+            if nv.get("name") == ru.MARKER_ATTRIBUTE and nv.get("value"):
+                out[node.get("uname")] = nv.get("value")
+    return out
+
+
+def do_plan(module, runner):
+    status = collect(runner)
+    if not status["stack"]["pacemaker"]:
+        module.fail_json(msg="Pacemaker is not running on %s: no plan can be made from the cluster's view"
+                         % (status.get("local_node") or "this node"))
+    markers = read_markers(runner)
+    try:
+        result = ru.plan(status, module.params["nodes"], module.params["up_to_date"], markers, module.params["preferred"])
+    except ValueError as e:
+        module.fail_json(msg="preferred: %s" % e)
+    module.exit_json(changed=False, plan=result, lines=ru.describe(result), markers=markers, roles=ru.node_roles(status),
+                     serving=ru.serving(status), online=status["nodes_online"], standby=status["nodes_standby"])
+
+
+def do_gate(module, runner):
+    status = collect(runner)
+    reasons = ru.gate(status, module.params["health_report"], module.params["expected_nodes"], module.params["marked"])
+    if module.params["node"]:
+        ok, why = ru.quorum_margin(status, module.params["node"])
+        if not ok:
+            reasons.append("quorum: %s" % why)
+    module.exit_json(changed=False, passed=not reasons, reasons=reasons)
+
+
+def do_drained(module, runner):
+    node = module.params["node"]
+    start = time.time()
+    while True:
+        status = collect(runner)
+        roles = ru.node_roles(status)
+        left = (roles.get(node) or {})
+        busy = list(left.get("active") or []) + ["%s (promoted)" % p for p in left.get("promoted") or []]
+        if status["stack"]["pacemaker"] and not busy and status["settled"] is True:
+            module.exit_json(changed=False, waited=round(time.time() - start, 1), roles=roles)
+        if time.time() - start >= module.params["timeout"]:
+            why = "still hosts %s" % ", ".join(busy) if busy else "the cluster has not settled"
+            module.fail_json(msg="%s did not hand its services over within %ss: %s" % (node, module.params["timeout"], why),
+                             roles=roles, waited=round(time.time() - start, 1))
+        time.sleep(POLL_SECONDS)
+
+
+def do_pending(module, runner):
+    try:
+        res = runner.run(["apt-get", "-s", "-o", "Debug::NoLocking=1", "dist-upgrade"])
+    except CommandNotFound:
+        module.fail_json(msg="action=pending reads apt-get, which this node does not have; other package managers "
+                             "are not supported yet (give the role rolling_update_tasks instead)")
+    packages = ru.parse_apt_simulate(res.stdout)
+    wanted = module.params["packages"]
+    if wanted:
+        packages = [p for p in packages if p["name"] in wanted]
+    module.exit_json(changed=False, packages=packages, stack=ru.touches_stack([p["name"] for p in packages]))
+
+
+ACTIONS = {"plan": do_plan, "gate": do_gate, "drained": do_drained, "pending": do_pending}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            action=dict(type="str", required=True, choices=list(ACTIONS)),
+            nodes=dict(type="list", elements="str"),
+            up_to_date=dict(type="dict", default={}),
+            preferred=dict(type="str"),
+            health_report=dict(type="dict"),
+            expected_nodes=dict(type="list", elements="str"),
+            marked=dict(type="list", elements="str", default=[]),
+            node=dict(type="str"),
+            timeout=dict(type="int", default=300),
+            packages=dict(type="list", elements="str", default=[]),
+        ),
+        required_if=[("action", a, fields) for a, fields in REQUIRED.items() if fields],
+        supports_check_mode=True,
+    )
+    if module.params["timeout"] < 1:
+        module.fail_json(msg="timeout: must be at least 1 second, got %s" % module.params["timeout"])
+    runner = make_runner(module)
+    try:
+        ACTIONS[module.params["action"]](module, runner)
+    except (CommandError, StatusParseError) as e:
+        module.fail_json(msg="Could not read the cluster: %s" % e)
+
+
+if __name__ == "__main__":
+    main()
