@@ -1,0 +1,465 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Prometheus metrics of clusterops.ha, for node_exporter's textfile collector.
+
+families(status) turns the status model of cluster_status (build_status()/collect()) into metric
+families named as ClusterLabs' ha_cluster_exporter names them (ha_cluster_pacemaker_*,
+ha_cluster_corosync_*), plus a few ha_cluster_clusterops_* of the collection's own (scrape success
+per collector, scrape time, corosync link state per peer). render() writes the Prometheus text
+exposition format: HELP and TYPE lines, escaped label values, families and samples in a stable
+order, a final newline. A source that could not be read is said so (scrape success 0) and its
+metrics are left out: never stale or invented values.
+
+main() is the node-side collector that the cluster role's systemd timer runs without Ansible:
+collect through the command seam, render, write the textfile atomically (temporary file in the
+same directory, mode 0644, rename).
+
+Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import argparse
+import calendar
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
+    SCORE_INFINITY,
+    StatusParseError,
+    collect,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+
+DEFAULT_TEXTFILE = "/var/lib/prometheus/node-exporter/ha_cluster.prom"
+DEFAULT_TIMEOUT = 30
+TEXTFILE_MODE = 0o644
+
+# ha_cluster_exporter's node and resource statuses: one sample per node (resource) and status.
+NODE_STATUSES = ("online", "standby", "standby_onfail", "maintenance", "pending", "unclean", "shutdown",
+                 "expected_up", "dc")
+RESOURCE_STATUSES = ("active", "orphaned", "blocked", "failed", "failure_ignored")
+QUORUM_VOTE_TYPES = ("expected_votes", "highest_expected", "total_votes", "quorum")
+COLLECTORS = ("corosync", "pacemaker")
+
+# name -> help. Every metric is a gauge.
+HELP = {
+    "ha_cluster_pacemaker_nodes":
+        "The status of each node in the cluster; 1 means the node is in that status, 0 otherwise",
+    "ha_cluster_pacemaker_node_attributes": "Metadata attributes of each node; value is always 1",
+    "ha_cluster_pacemaker_resources":
+        "The status of each resource in the cluster; 1 means the resource is in that status, 0 otherwise",
+    "ha_cluster_pacemaker_stonith_enabled": "Whether or not stonith is enabled",
+    "ha_cluster_pacemaker_maintenance_mode_enabled": "Whether or not cluster wide maintenance-mode is enabled",
+    "ha_cluster_pacemaker_fail_count": "The Fail count number per node and resource id",
+    "ha_cluster_pacemaker_migration_threshold":
+        "The migration_threshold number per node and resource id (where crm_mon reports a fail count)",
+    "ha_cluster_pacemaker_config_last_change": "The timestamp of the last change of the cluster configuration",
+    "ha_cluster_corosync_quorate": "Whether or not the cluster is quorate",
+    "ha_cluster_corosync_quorum_votes": "Cluster quorum votes; one line per type",
+    "ha_cluster_corosync_member_votes":
+        "How many votes each member node has contributed with to the current quorum",
+    "ha_cluster_corosync_rings":
+        "The status of each Corosync ring (knet link) of this node; 1 means healthy, 0 means faulty",
+    "ha_cluster_corosync_ring_errors": "The total number of faulty corosync rings (knet links)",
+    "ha_cluster_clusterops_corosync_link_connected":
+        "Whether this node reaches the peer on the knet link; 1 connected (or the local node), 0 not",
+    "ha_cluster_clusterops_settled":
+        "Whether the cluster is settled (a DC in S_IDLE, nothing pending); absent when unknown",
+    "ha_cluster_clusterops_scrape_success":
+        "Whether the collector could read its source on this node; 1 yes, 0 no (its metrics are then absent)",
+    "ha_cluster_clusterops_scrape_timestamp_seconds": "When the metrics were collected, in Unix time",
+    "ha_cluster_clusterops_scrape_duration_seconds": "How long collecting the metrics took, in seconds",
+}
+# Samples that change on every run whatever the cluster does.
+VOLATILE = ("ha_cluster_clusterops_scrape_timestamp_seconds", "ha_cluster_clusterops_scrape_duration_seconds")
+
+_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+class MetricsError(ValueError):
+    """Metrics that cannot be written in the exposition format."""
+
+
+# ---------------------------------------------------------------------------------------------
+# values and labels
+
+
+def _flag(value):
+    return 1 if value else 0
+
+
+def _bool_label(value):
+    return "true" if value else "false"
+
+
+def _score_value(value):
+    """A Pacemaker count/score: INFINITY (1000000 and above) is +Inf."""
+    if value is None:
+        return None
+    if value >= SCORE_INFINITY:
+        return float("inf")
+    if value <= -SCORE_INFINITY:
+        return float("-inf")
+    return value
+
+
+def parse_crm_time(text):
+    """A time as crm_mon prints it -> Unix time (int), or None.
+
+    "Tue Nov 24 22:06:50 2026" (ctime, in the node's local time zone, as Pacemaker 2.x prints
+    last_change) or "2026-11-24 22:46:20Z" / "2026-11-24 22:46:20 +01:00" (ISO 8601).
+    """
+    if not text:
+        return None
+    s = " ".join(str(text).split())
+    try:
+        return int(time.mktime(time.strptime(s, "%a %b %d %H:%M:%S %Y")))
+    except (ValueError, OverflowError):
+        pass
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$", s)
+    if not m:
+        return None
+    try:
+        base = time.strptime("%s %s" % (m.group(1), m.group(2)), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    zone = m.group(3)
+    if zone is None:
+        return int(time.mktime(base))
+    offset = 0
+    if zone != "Z":
+        z = zone.replace(":", "")
+        offset = (int(z[1:3]) * 3600 + int(z[3:5]) * 60) * (1 if z[0] == "+" else -1)
+    return int(calendar.timegm(base)) - offset
+
+
+def format_value(value):
+    """A sample value in the exposition format."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    v = float(value)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "+Inf" if v > 0 else "-Inf"
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def escape_label_value(value):
+    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def escape_help(text):
+    return str(text).replace("\\", "\\\\").replace("\n", "\\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# the model -> families
+
+
+class _Families:
+    def __init__(self):
+        self.samples = {}
+
+    def add(self, metric_name, metric_value, **labels):
+        name = metric_name
+        value = metric_value
+        if name not in HELP:
+            raise MetricsError("unknown metric %s" % name)
+        if value is None:
+            return
+        key = tuple(sorted((k, "" if v is None else str(v)) for k, v in labels.items()))
+        fam = self.samples.setdefault(name, {})
+        # The same label set twice (e.g. two stopped instances of a clone): any one in the status counts.
+        if key in fam:
+            old = fam[key]
+            value = value if float(value) > float(old) else old
+        fam[key] = value
+
+    def result(self):
+        out = []
+        for name in sorted(self.samples):
+            rows = [(dict(k), v) for k, v in sorted(self.samples[name].items())]
+            out.append({"name": name, "type": "gauge", "help": HELP[name], "samples": rows})
+        return out
+
+
+def _pacemaker(fams, status):
+    cluster = status["cluster"]
+    nodes = status["nodes"]
+    for n in nodes:
+        flags = dict((st, n.get(st)) for st in NODE_STATUSES)
+        flags["dc"] = n.get("is_dc")
+        for st in NODE_STATUSES:
+            fams.add("ha_cluster_pacemaker_nodes", _flag(flags[st]), node=n["name"], type=n.get("type"), status=st)
+    for node, attrs in (status.get("node_attributes") or {}).items():
+        for name, value in (attrs or {}).items():
+            fams.add("ha_cluster_pacemaker_node_attributes", 1, node=node, name=name, value=value)
+    for r in status["resources"]:
+        flags = dict((st, r.get(st)) for st in RESOURCE_STATUSES)
+        for node in (r["nodes"] or [""]):
+            for st in RESOURCE_STATUSES:
+                fams.add("ha_cluster_pacemaker_resources", _flag(flags[st]), node=node, resource=r["id"],
+                         role=(r.get("role") or "").lower(), managed=_bool_label(r.get("managed")), status=st,
+                         agent=r.get("agent"), group=r.get("group"), clone=r.get("clone"))
+
+    # Pacemaker's fail count is defined for every resource on every node, 0 unless failures are
+    # recorded; crm_mon's node history gives the recorded ones (with their migration threshold).
+    recorded = {}
+    for fc in status.get("fail_counts") or []:
+        key = (fc["node"], fc["resource"])
+        if key not in recorded or (fc["fail_count"] or 0) > (recorded[key]["fail_count"] or 0):
+            recorded[key] = fc
+    members = [n["name"] for n in nodes if n.get("type") != "ping"]
+    for rid in sorted(set(r["id"] for r in status["resources"])):
+        for node in members:
+            fc = recorded.get((node, rid))
+            fams.add("ha_cluster_pacemaker_fail_count", _score_value(fc["fail_count"]) if fc else 0,
+                     node=node, resource=rid)
+    for (node, rid), fc in recorded.items():
+        fams.add("ha_cluster_pacemaker_fail_count", _score_value(fc["fail_count"]), node=node, resource=rid)
+        fams.add("ha_cluster_pacemaker_migration_threshold", _score_value(fc.get("migration_threshold")),
+                 node=node, resource=rid)
+
+    if cluster.get("stonith_enabled") is not None:
+        fams.add("ha_cluster_pacemaker_stonith_enabled", _flag(cluster["stonith_enabled"]))
+    if cluster.get("maintenance_mode") is not None:
+        fams.add("ha_cluster_pacemaker_maintenance_mode_enabled", _flag(cluster["maintenance_mode"]))
+    fams.add("ha_cluster_pacemaker_config_last_change", parse_crm_time(cluster.get("last_change")))
+    if status.get("settled") is not None:
+        fams.add("ha_cluster_clusterops_settled", _flag(status["settled"]))
+
+
+def _node_names(status):
+    names = {}
+    for n in status.get("nodes") or []:
+        if n.get("id") is not None:
+            names[str(n["id"])] = n["name"]
+    for m in (status.get("quorum") or {}).get("members") or []:
+        names[str(m["nodeid"])] = m["name"]
+    return names
+
+
+def _corosync(fams, status):
+    """Quorum metrics when known; True when both quorum and links could be read."""
+    q = status["quorum"]
+    quorum_known = q.get("quorate") is not None
+    if quorum_known:
+        fams.add("ha_cluster_corosync_quorate", _flag(q["quorate"]))
+        for t in QUORUM_VOTE_TYPES:
+            fams.add("ha_cluster_corosync_quorum_votes", q.get(t), type=t)
+        for m in q.get("members") or []:
+            fams.add("ha_cluster_corosync_member_votes", m.get("votes"), node_id=m["nodeid"], node=m["name"],
+                     local=_bool_label(m.get("local")))
+        qd = q.get("qdevice")
+        if qd:
+            fams.add("ha_cluster_corosync_member_votes", qd.get("votes") if qd.get("cast_vote") else 0,
+                     node_id=0, node=qd.get("name"), local="false")
+
+    links = status.get("links") or []
+    # A running corosync has at least one link: none means corosync-cfgtool could not be read.
+    if not links:
+        return False
+    names = _node_names(status)
+    local_id = q.get("node_id")
+    if local_id is None:
+        local_id = next((lk["nodeid"] for lk in links if lk.get("local")), None)
+    by_link = {}
+    for lk in links:
+        by_link.setdefault(lk["link"], []).append(lk)
+        fams.add("ha_cluster_clusterops_corosync_link_connected", _flag(lk["connected"]), number=lk["link"],
+                 node_id=lk["nodeid"], node=names.get(str(lk["nodeid"]), ""), local=_bool_label(lk.get("local")))
+    errors = 0
+    for number, entries in by_link.items():
+        faulty = any(not e["connected"] for e in entries)
+        errors += 1 if faulty else 0
+        fams.add("ha_cluster_corosync_rings", 0 if faulty else 1, ring_id=q.get("ring_id"), node_id=local_id,
+                 number=number, address=entries[0].get("addr"))
+    fams.add("ha_cluster_corosync_ring_errors", errors)
+    return quorum_known
+
+
+def families(status, now=None, duration=None, error=None):
+    """The metric families of a status model (a list of {name, type, help, samples}).
+
+    status: cluster_status.build_status()/collect() result, or None when it could not be read
+    (error then says why; every collector's scrape success is 0). now: Unix time of the scrape;
+    duration: seconds it took. Either is left out when None.
+    """
+    fams = _Families()
+    ok = dict((c, False) for c in COLLECTORS)
+    if status is not None:
+        if status["stack"].get("corosync"):
+            ok["corosync"] = _corosync(fams, status)
+        if status["stack"].get("pacemaker"):
+            _pacemaker(fams, status)
+            ok["pacemaker"] = True
+    for c in COLLECTORS:
+        fams.add("ha_cluster_clusterops_scrape_success", _flag(ok[c]), collector=c)
+    fams.add("ha_cluster_clusterops_scrape_timestamp_seconds", None if now is None else round(float(now), 3))
+    fams.add("ha_cluster_clusterops_scrape_duration_seconds",
+             None if duration is None else round(float(duration), 3))
+    return fams.result()
+
+
+def problems(status, error=None):
+    """Why a collector failed, as short lines (written as comments above the metrics)."""
+    out = []
+    if error is not None:
+        out.append("status could not be read: %s" % error)
+        return out
+    if not status["stack"].get("corosync"):
+        out.append("corosync: not running on this node")
+    if not status["stack"].get("pacemaker"):
+        cm = status.get("crm_mon") or {}
+        why = [d for d in [cm.get("pacemakerd_state"), cm.get("message")] + list(cm.get("errors") or [])[-1:] if d]
+        out.append("pacemaker: not running on this node%s" % (" (%s)" % "; ".join(why) if why else ""))
+    out.extend(status.get("notes") or [])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering
+
+
+def render(fams, comments=None):
+    """The Prometheus text exposition format of families() (with a final newline)."""
+    lines = []
+    for c in comments or []:
+        lines.append("# clusterops.ha: %s" % " ".join(str(c).split()))
+    for fam in fams:
+        name = fam["name"]
+        if not _METRIC_NAME.match(name):
+            raise MetricsError("invalid metric name %r" % name)
+        lines.append("# HELP %s %s" % (name, escape_help(fam["help"])))
+        lines.append("# TYPE %s %s" % (name, fam["type"]))
+        for labels, value in fam["samples"]:
+            parts = []
+            for k in sorted(labels):
+                if not _LABEL_NAME.match(k) or k.startswith("__"):
+                    raise MetricsError("invalid label name %r in %s" % (k, name))
+                parts.append('%s="%s"' % (k, escape_label_value(labels[k])))
+            lines.append("%s%s %s" % (name, "{%s}" % ",".join(parts) if parts else "", format_value(value)))
+    return "\n".join(lines) + "\n"
+
+
+def stable_text(text):
+    """The text without the lines that change on every scrape (timestamp, duration), for comparisons."""
+    out = []
+    for line in (text or "").splitlines():
+        if any(line.startswith(v + " ") or line.startswith(v + "{") for v in VOLATILE):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def summarize(fams):
+    """A small summary of families() for humans and playbooks."""
+    by = dict((f["name"], f["samples"]) for f in fams)
+
+    def one(name):
+        s = by.get(name)
+        return s[0][1] if s else None
+
+    nodes = {}
+    for labels, value in by.get("ha_cluster_pacemaker_nodes", []):
+        nodes.setdefault(labels["node"], {})[labels["status"]] = bool(value)
+    resources = {}
+    for labels, value in by.get("ha_cluster_pacemaker_resources", []):
+        if labels["status"] == "active" and value:
+            resources.setdefault(labels["resource"], [])
+            if labels["node"] and labels["node"] not in resources[labels["resource"]]:
+                resources[labels["resource"]].append(labels["node"])
+    quorate = one("ha_cluster_corosync_quorate")
+    return {
+        "scrape_success": dict((labels["collector"], bool(v)) for labels, v in by.get("ha_cluster_clusterops_scrape_success", [])),
+        "quorate": None if quorate is None else bool(quorate),
+        "quorum_votes": dict((labels["type"], v) for labels, v in by.get("ha_cluster_corosync_quorum_votes", [])),
+        "nodes_total": len(nodes),
+        "nodes_online": sorted(n for n, st in nodes.items() if st.get("online")),
+        "nodes_standby": sorted(n for n, st in nodes.items() if st.get("standby")),
+        "resources_running_on": dict((k, sorted(v)) for k, v in resources.items()),
+        "fail_counts": [dict(labels, fail_count=v) for labels, v in by.get("ha_cluster_pacemaker_fail_count", []) if v],
+        "ring_errors": one("ha_cluster_corosync_ring_errors"),
+        "series": sum(len(f["samples"]) for f in fams),
+    }
+
+
+def metrics_of(status, now=None, duration=None, error=None):
+    """(text, families) for a status model (or None with an error)."""
+    fams = families(status, now=now, duration=duration, error=error)
+    return render(fams, problems(status, error)), fams
+
+
+def scrape(runner, clock=time.time):
+    """Collect through the seam and return (text, families). Never raises for an unreadable cluster."""
+    start = clock()
+    status = None
+    error = None
+    try:
+        status = collect(runner)
+    except (CommandError, StatusParseError, subprocess.TimeoutExpired, OSError) as e:
+        error = str(e)
+    end = clock()
+    return metrics_of(status, now=end, duration=max(0.0, end - start), error=error)
+
+
+# ---------------------------------------------------------------------------------------------
+# the textfile
+
+
+def write_atomic(path, text, mode=TEXTFILE_MODE):
+    """Write text to path through a temporary file in the same directory and a rename.
+
+    node_exporter reads only *.prom files, so the temporary name ends in .tmp and starts with a dot.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.rename(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(argv=None, runner=None):
+    """The node-side collector: python3 -c '...metrics import main; main()' --textfile PATH."""
+    parser = argparse.ArgumentParser(prog="clusterops-metrics",
+                                     description="Write the cluster's Prometheus metrics for node_exporter.")
+    parser.add_argument("--textfile", default=DEFAULT_TEXTFILE, help="the .prom file (default %(default)s)")
+    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
+                        help="seconds one cluster tool may take (default %(default)s)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if runner is None:
+        runner = Runner(timeout=args.timeout)
+    text, fams = scrape(runner)
+    try:
+        write_atomic(args.textfile, text)
+    except OSError as e:
+        sys.stderr.write("clusterops-metrics: cannot write %s: %s\n" % (args.textfile, e))
+        return 1
+    ok = summarize(fams)["scrape_success"]
+    failed = sorted(c for c, v in ok.items() if not v)
+    if failed:
+        sys.stderr.write("clusterops-metrics: %s not readable on this node (see %s)\n" % (", ".join(failed), args.textfile))
+    return 0
