@@ -16,7 +16,7 @@ SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/m
 LAB_NODES ?= 3
 export LAB_NODES
 
-.PHONY: help venv collection engine images lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib clean
+.PHONY: help venv collection engine images tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib clean
 
 help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it"
@@ -39,6 +39,12 @@ collection:
 
 engine:
 	bash lab/engine.sh
+
+# Controller tools the tests use when present: Graphviz renders playbooks/document.yml's diagram.
+tools:
+	@command -v dot >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get install -y -qq graphviz >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq graphviz >/dev/null)); } || \
+	  echo "tools: graphviz missing; diagrams are written as DOT only"
 
 images: engine
 	bash lab/image.sh
@@ -80,7 +86,7 @@ sanity: venv
 	cd .build/sanity/ansible_collections/clusterops/ha && git init -q && git add -A && \
 	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
-molecule: venv collection images
+molecule: venv collection images tools
 	for s in $(SCENARIOS); do echo "== molecule test -s $$s"; molecule test -s $$s; done
 
 build: venv

@@ -1,0 +1,1205 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Living documentation of a cluster: one Markdown page and one Graphviz DOT diagram.
+
+Pure: plain data in, text out. The inputs are what the collection already reads:
+
+- the status model of cluster_status.collect() (crm_mon XML, corosync-quorumtool, corosync-cfgtool);
+- the configuration in the cib module's format (cib.export() of ``cibadmin --query``);
+- the running corosync settings (``corosync-cmapctl`` output, parsed by parse_cmapctl());
+- the stack's versions (parse_version() of ``corosync -v`` and ``pacemakerd --version``);
+- the time the documentation was generated, given by the caller (the engine reads no clock).
+
+build_model() joins them into one plain dict (what was documented); render_markdown() and
+render_dot() turn that dict into text. document() does all three.
+
+Everything user-controlled (ids, parameters, node names, addresses) is escaped for Markdown table
+cells and for DOT quoted strings. Parameters whose names look secret are never copied.
+Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# corosync's defaults (corosync.conf(5), votequorum(5); corosync 3.x).
+DEFAULT_TOKEN_MS = 3000
+DEFAULT_TOKEN_COEFFICIENT_MS = 650
+DEFAULT_LMS_WINDOW_MS = 10000
+SCORE_INFINITY = 1000000
+VIP_AGENTS = ("IPaddr2", "IPaddr")
+# The prefixes the module asks corosync-cmapctl for (several prefixes in one call).
+CMAP_PREFIXES = ("totem.", "runtime.config.totem.", "quorum.", "nodelist.", "runtime.votequorum.",
+                 "runtime.members.")
+# Parameter names never copied into the documentation (fence passwords, keys, tokens).
+_SECRET_PARAM = re.compile(r"(passw|secret|token|community|credential|private|(^|[_-])key($|[_-]|file))", re.I)
+REDACTED = "(redacted)"
+_CMAP_LINE = re.compile(r"^(\S+) \(([a-z0-9]+)\) = ?(.*)$")
+_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+_RING_ADDR = re.compile(r"^ring(\d+)_addr$")
+_MEMBER_IP = re.compile(r"r\((\d+)\) ip\(([^)]*)\)")
+_INT_TYPES = ("u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64")
+# Totem timers documented in seconds: (key, what it is).
+TOTEM_TIMERS = (
+    ("token", "token timeout (effective, as corosync runs it)"),
+    ("consensus", "consensus timeout"),
+    ("join", "join timeout"),
+    ("merge", "merge detection"),
+    ("downcheck", "downcheck"),
+    ("token_retransmit", "token retransmit"),
+    ("hold", "token hold"),
+    ("token_warning", "token warning (percent of token)"),
+)
+TOTEM_COUNTS = ("token_retransmits_before_loss_const", "fail_recv_const", "max_messages", "window_size", "miss_count_const",
+                "send_join")
+
+
+class DocParseError(ValueError):
+    """The output of a tool could not be understood."""
+
+    def __init__(self, tool, message):
+        self.tool = tool
+        super(DocParseError, self).__init__("%s: %s" % (tool, message))
+
+
+# ---------------------------------------------------------------------------------------------
+# parsers
+
+
+def parse_cmapctl(text):
+    """``corosync-cmapctl [prefix...]`` -> {key: value}; integers as int, strings stripped."""
+    out = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        m = _CMAP_LINE.match(line.rstrip("\n"))
+        if not m:
+            raise DocParseError("corosync-cmapctl", "unexpected line %r" % line.strip())
+        key, kind, value = m.group(1), m.group(2), m.group(3).strip()
+        if kind in _INT_TYPES:
+            try:
+                out[key] = int(value)
+                continue
+            except ValueError:
+                pass
+        out[key] = value
+    return out
+
+
+def parse_version(text):
+    """The first dotted number of ``corosync -v`` / ``pacemakerd --version``, or None."""
+    m = _VERSION.search(text or "")
+    return m.group(1) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _int(value, default=None):
+    if value is None:
+        return default
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    v = str(value).strip()
+    try:
+        return int(v)
+    except ValueError:
+        return default
+
+
+def _flag(value):
+    """A corosync/pacemaker boolean (1/0, yes/no, true/false, on/off) -> bool or None."""
+    if value is None:
+        return None
+    v = str(value).strip().lower()
+    if v in ("1", "yes", "true", "on", "y"):
+        return True
+    if v in ("0", "no", "false", "off", "n"):
+        return False
+    return None
+
+
+def _seconds(ms):
+    if ms is None:
+        return None
+    return round(ms / 1000.0, 3)
+
+
+def _secs_text(ms):
+    if ms is None:
+        return "unknown"
+    return "%s s" % ("%.3f" % (ms / 1000.0)).rstrip("0").rstrip(".") if ms % 1000 else "%d s" % (ms // 1000)
+
+
+def _score_text(score):
+    if score is None:
+        return None
+    s = str(score).strip()
+    up = s.upper().lstrip("+")
+    if up == "INFINITY":
+        return "INFINITY"
+    if up == "-INFINITY":
+        return "-INFINITY"
+    return s
+
+
+def _score_value(score):
+    s = _score_text(score)
+    if s is None:
+        return None
+    if s == "INFINITY":
+        return SCORE_INFINITY
+    if s == "-INFINITY":
+        return -SCORE_INFINITY
+    return _int(s)
+
+
+def _is_secret(name):
+    return bool(_SECRET_PARAM.search(str(name)))
+
+
+def _public_params(params):
+    return dict((k, REDACTED if _is_secret(k) else v) for k, v in sorted((params or {}).items()))
+
+
+def _agent_type(agent):
+    return (agent or "").rsplit(":", 1)[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# escaping
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def md(text):
+    """Text safe inside a Markdown table cell or list item: one line, specials escaped, no HTML."""
+    if text is None:
+        return ""
+    s = " ".join(str(text).split())
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def dot_string(text):
+    """A DOT quoted string (with the quotes) whose label shows text as it is; newlines become \\n."""
+    s = "" if text is None else str(text)
+    s = s.replace("\\", "\\\\").replace('"', '\\"')
+    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return '"%s"' % s
+
+
+def _dot_label(*lines):
+    """A multi-line DOT label: each line escaped on its own, joined with DOT's \\n."""
+    parts = []
+    for line in lines:
+        if line is None or line == "":
+            continue
+        s = str(line).replace("\\", "\\\\").replace('"', '\\"')
+        parts.append(" ".join(s.split()))
+    return '"%s"' % "\\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# corosync settings
+
+
+def corosync_settings(cmap, node_count=None):
+    """The running corosync settings from parsed cmapctl output (None when corosync could not be asked)."""
+    if not cmap:
+        return None
+    nodes = {}
+    for key, value in cmap.items():
+        if not key.startswith("nodelist.node."):
+            continue
+        rest = key[len("nodelist.node."):].split(".", 1)
+        if len(rest) != 2 or _int(rest[0]) is None:
+            continue
+        entry = nodes.setdefault(int(rest[0]), {"name": None, "nodeid": None, "addresses": {}})
+        m = _RING_ADDR.match(rest[1])
+        if rest[1] == "name":
+            entry["name"] = str(value)
+        elif rest[1] == "nodeid":
+            entry["nodeid"] = _int(value)
+        elif m:
+            entry["addresses"][int(m.group(1))] = str(value)
+    nodelist = []
+    for pos in sorted(nodes):
+        n = nodes[pos]
+        nodelist.append({"name": n["name"], "nodeid": n["nodeid"],
+                         "addresses": [{"link": k, "addr": n["addresses"][k]} for k in sorted(n["addresses"])]})
+    members = {}
+    for key, value in cmap.items():
+        parts = key.split(".")
+        if len(parts) == 4 and parts[0] == "runtime" and parts[1] == "members" and _int(parts[2]) is not None:
+            m = members.setdefault(int(parts[2]), {})
+            if parts[3] == "status":
+                m["status"] = value
+            elif parts[3] == "ip":
+                m["addresses"] = [{"link": int(a), "addr": b} for a, b in _MEMBER_IP.findall(str(value))]
+    count = node_count if node_count is not None else len(nodelist)
+
+    configured_token = _int(cmap.get("totem.token"))
+    coefficient = _int(cmap.get("totem.token_coefficient"))
+    token = DEFAULT_TOKEN_MS if configured_token is None else configured_token
+    coef = DEFAULT_TOKEN_COEFFICIENT_MS if coefficient is None else coefficient
+    computed = token + (count - 2) * coef if count >= 3 else token
+    runtime = dict((k[len("runtime.config.totem."):], v) for k, v in cmap.items()
+                   if k.startswith("runtime.config.totem.") and ".interface." not in k
+                   and not k[len("runtime.config.totem."):].startswith("interface."))
+    running_token = _int(runtime.get("token"))
+    timers = []
+    for key, what in TOTEM_TIMERS:
+        ms = _int(runtime.get(key))
+        if ms is None and key != "token":
+            continue
+        if key == "token_warning":
+            continue
+        configured = _int(cmap.get("totem." + key))
+        timers.append({"name": key, "what": what, "ms": ms, "s": _seconds(ms), "configured_ms": configured,
+                       "configured_s": _seconds(configured)})
+    counts = dict((k, _int(runtime.get(k))) for k in TOTEM_COUNTS if runtime.get(k) is not None)
+    interfaces = []
+    link_numbers = set()
+    for key in cmap:
+        m = re.match(r"^runtime\.config\.totem\.interface\.(\d+)\.", key)
+        if m:
+            link_numbers.add(int(m.group(1)))
+    for link in sorted(link_numbers):
+        pre = "runtime.config.totem.interface.%d." % link
+        interval = _int(cmap.get(pre + "knet_ping_interval"))
+        timeout = _int(cmap.get(pre + "knet_ping_timeout"))
+        interfaces.append({
+            "link": link, "knet_ping_interval_ms": interval, "knet_ping_interval_s": _seconds(interval),
+            "knet_ping_timeout_ms": timeout, "knet_ping_timeout_s": _seconds(timeout),
+            "knet_link_priority": _int(cmap.get("totem.interface.%d.knet_link_priority" % link)),
+            "knet_transport": cmap.get("totem.interface.%d.knet_transport" % link),
+        })
+    consensus = _int(runtime.get("consensus"))
+    detection = running_token + consensus if running_token is not None and consensus is not None else None
+
+    two_node = _flag(cmap.get("quorum.two_node"))
+    if two_node is None:
+        two_node = _flag(cmap.get("runtime.votequorum.two_node")) or False
+    wfa = _flag(cmap.get("quorum.wait_for_all"))
+    lms = _flag(cmap.get("quorum.last_man_standing")) or False
+    atb = _flag(cmap.get("quorum.auto_tie_breaker")) or False
+    device = dict((k[len("quorum.device."):], v) for k, v in cmap.items() if k.startswith("quorum.device."))
+    quorum = {
+        "provider": cmap.get("quorum.provider"),
+        "configured_expected_votes": _int(cmap.get("quorum.expected_votes")),
+        "two_node": two_node,
+        # votequorum(5): two_node turns wait_for_all on unless it is set explicitly.
+        "wait_for_all": wfa if wfa is not None else bool(two_node),
+        "wait_for_all_explicit": wfa is not None,
+        "last_man_standing": lms,
+        "last_man_standing_window_ms": (_int(cmap.get("quorum.last_man_standing_window"), DEFAULT_LMS_WINDOW_MS)
+                                        if lms else None),
+        "auto_tie_breaker": atb,
+        "auto_tie_breaker_node": (cmap.get("quorum.auto_tie_breaker_node") or "lowest") if atb else None,
+        "allow_downscale": _flag(cmap.get("quorum.allow_downscale")) or False,
+        "device": None,
+    }
+    if device:
+        quorum["device"] = {
+            "model": device.get("model"),
+            "host": device.get("net.host"),
+            "port": _int(device.get("net.port")),
+            "algorithm": device.get("net.algorithm") or ("ffsplit" if device.get("model") == "net" else None),
+            "tie_breaker": device.get("net.tie_breaker") or ("lowest" if device.get("model") == "net" else None),
+            "votes": _int(device.get("votes")),
+            "timeout_ms": _int(device.get("timeout")),
+            "tls": device.get("net.tls"),
+        }
+    return {
+        "cluster_name": cmap.get("totem.cluster_name"),
+        "transport": cmap.get("totem.transport") or "knet",
+        "crypto_cipher": cmap.get("totem.crypto_cipher") or "none",
+        "crypto_hash": cmap.get("totem.crypto_hash") or "none",
+        "link_mode": cmap.get("totem.link_mode") or "passive",
+        "ip_version": cmap.get("totem.ip_version"),
+        "nodelist": nodelist,
+        "members": members,
+        "totem": {
+            "nodes": count,
+            "token_ms": token,
+            "token_s": _seconds(token),
+            "token_explicit": configured_token is not None,
+            "token_coefficient_ms": coef,
+            "token_coefficient_s": _seconds(coef),
+            "token_coefficient_explicit": coefficient is not None,
+            "effective_token_ms": computed,
+            "effective_token_s": _seconds(computed),
+            "running_token_ms": running_token,
+            "running_token_s": _seconds(running_token),
+            "consensus_ms": consensus,
+            "consensus_s": _seconds(consensus),
+            "consensus_explicit": cmap.get("totem.consensus") is not None,
+            "join_ms": _int(runtime.get("join")),
+            "join_s": _seconds(_int(runtime.get("join"))),
+            "detection_ms": detection,
+            "detection_s": _seconds(detection),
+            "timers": timers,
+            "counts": counts,
+            "interfaces": interfaces,
+        },
+        "quorum": quorum,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the model
+
+
+def _empty_config():
+    return {"primitives": [], "groups": [], "clones": [], "locations": [], "colocations": [], "orders": [],
+            "tickets": [], "fencing_levels": [], "nodes": [], "properties": {}, "rsc_defaults": {},
+            "op_defaults": {}}
+
+
+def _parents_of(config):
+    """primitive id -> {group, clone}; group id -> clone."""
+    group_of = {}
+    for g in config.get("groups") or []:
+        for m in g.get("members") or []:
+            group_of[m] = g["id"]
+    clone_of = {}
+    for c in config.get("clones") or []:
+        if c.get("member"):
+            clone_of[c["member"]] = c["id"]
+    return group_of, clone_of
+
+
+def _clone_kind(clone):
+    meta = clone.get("meta") or {}
+    return "promotable clone" if _flag(meta.get("promotable")) else "clone"
+
+
+def _status_roles(agg):
+    """'Started', 'Stopped', 'Promoted, Unpromoted' ... from the status model's aggregate."""
+    if agg is None:
+        return "not in status"
+    counts = []
+    for r in agg.get("roles") or []:
+        r = r or "unknown"
+        for item in counts:
+            if item[0] == r:
+                item[1] += 1
+                break
+        else:
+            counts.append([r, 1])
+    if not counts:
+        return "unknown"
+    if len(agg.get("roles") or []) == 1:
+        return counts[0][0]
+    return ", ".join("%s x%d" % (r, n) for r, n in counts)
+
+
+def _node_list_text(agg):
+    if not agg:
+        return []
+    out = []
+    for n in agg.get("running_on") or []:
+        if n in (agg.get("promoted_on") or []):
+            out.append("%s (Promoted)" % n)
+        else:
+            out.append(n)
+    return out
+
+
+def _effective_meta(meta, defaults, key):
+    if key in (meta or {}):
+        return {"value": meta[key], "source": "resource"}
+    if key in (defaults or {}):
+        return {"value": defaults[key], "source": "rsc_defaults"}
+    return None
+
+
+def _resource_entry(prim, status, group_of, clone_of, config):
+    rid = prim["id"]
+    agg = (status.get("resources_by_id") or {}).get(rid)
+    group = group_of.get(rid)
+    clone = clone_of.get(rid) or (clone_of.get(group) if group else None)
+    meta = dict(prim.get("meta") or {})
+    parent_meta = {}
+    for g in config.get("groups") or []:
+        if g["id"] == group:
+            parent_meta.update(g.get("meta") or {})
+    for c in config.get("clones") or []:
+        if c["id"] == clone:
+            parent_meta.update(c.get("meta") or {})
+    merged = dict(parent_meta)
+    merged.update(meta)
+    defaults = config.get("rsc_defaults") or {}
+    key_meta = {}
+    for key in ("resource-stickiness", "migration-threshold", "failure-timeout", "target-role", "is-managed",
+                "priority"):
+        eff = _effective_meta(merged, defaults, key)
+        if eff is not None:
+            key_meta[key] = eff
+    managed = agg["managed"] if agg else _flag(merged.get("is-managed")) is not False
+    return {
+        "id": rid,
+        "agent": prim.get("agent"),
+        "group": group,
+        "clone": clone,
+        "role": _status_roles(agg),
+        "nodes": list(agg["running_on"]) if agg else [],
+        "nodes_text": _node_list_text(agg),
+        "promoted_on": list(agg["promoted_on"]) if agg else [],
+        "active_instances": agg["active_instances"] if agg else 0,
+        "instances": agg["instances"] if agg else 0,
+        "managed": bool(managed),
+        "failed": bool(agg and agg.get("failed")),
+        "blocked": bool(agg and agg.get("blocked")),
+        "meta": key_meta,
+        "params": _public_params(prim.get("params")),
+        "is_stonith": (prim.get("agent") or "").startswith("stonith:"),
+    }
+
+
+def _vip(prim, resource):
+    params = prim.get("params") or {}
+    if _agent_type(prim.get("agent")) not in VIP_AGENTS or not params.get("ip"):
+        return None
+    return {
+        "id": prim["id"],
+        "ip": params.get("ip"),
+        "cidr_netmask": params.get("cidr_netmask"),
+        "nic": params.get("nic"),
+        "group": resource["group"],
+        "clone": resource["clone"],
+        "nodes": list(resource["nodes"]),
+        "role": resource["role"],
+    }
+
+
+def _rsc_text(rid, role=None):
+    return "%s (%s)" % (rid, role) if role else rid
+
+
+def _set_text(s):
+    text = "{%s}" % ", ".join(s.get("resources") or [])
+    extras = []
+    if s.get("role"):
+        extras.append("role %s" % s["role"])
+    if s.get("action"):
+        extras.append("action %s" % s["action"])
+    if _flag(s.get("sequential")) is False:
+        extras.append("not sequential")
+    if _flag(s.get("require_all")) is False:
+        extras.append("any one suffices")
+    return text + (" (%s)" % ", ".join(extras) if extras else "")
+
+
+def _expr_text(e):
+    op = e.get("operation")
+    attr = e.get("attribute")
+    if op in ("defined", "not_defined"):
+        return "%s is %s" % (attr, "defined" if op == "defined" else "not defined")
+    words = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+    return "%s %s %s" % (attr, words.get(op, op), e.get("value"))
+
+
+def _location_words(c):
+    who = c.get("resource") or ("resources matching /%s/" % c.get("resource_pattern")
+                                if c.get("resource_pattern") else None)
+    if c.get("sets"):
+        who = " and ".join(_set_text(s) for s in c["sets"])
+    who = _rsc_text(who, c.get("role"))
+    score = _score_text(c.get("score"))
+    if c.get("node"):
+        v = _score_value(score)
+        if v == SCORE_INFINITY:
+            text = "%s must run on %s" % (who, c["node"])
+        elif v == -SCORE_INFINITY:
+            text = "%s must never run on %s" % (who, c["node"])
+        elif v is not None and v < 0:
+            text = "%s avoids %s (score %s)" % (who, c["node"], score)
+        else:
+            text = "%s prefers %s (score %s)" % (who, c["node"], score)
+    else:
+        rules = []
+        for r in c.get("rules") or []:
+            exprs = [_expr_text(e) for e in r.get("expressions") or []]
+            exprs += ["date %s" % ", ".join("%s=%s" % kv for kv in sorted(d.items()))
+                      for d in r.get("date_expressions") or []]
+            joiner = " %s " % (r.get("boolean_op") or "and")
+            rules.append("score %s where %s" % (_score_text(r.get("score")) or
+                                                ("from attribute %s" % r.get("score_attribute")),
+                                                joiner.join(exprs) or "always"))
+        text = "%s: %s" % (who, "; ".join(rules) or "location rule")
+    if c.get("resource_discovery") and c["resource_discovery"] != "always":
+        text += ", resource-discovery %s" % c["resource_discovery"]
+    if str(c.get("id", "")).startswith(("cli-ban-", "cli-prefer-")):
+        text += " - left by crm_resource --move/--ban; clear it with crm_resource --clear"
+    return text
+
+
+def _colocation_words(c):
+    score = _score_text(c.get("score")) or "INFINITY"
+    v = _score_value(score)
+    if c.get("sets"):
+        who = " with ".join(_set_text(s) for s in c["sets"])
+        return "%s placed together (score %s)" % (who, score)
+    a = _rsc_text(c.get("resource"), c.get("resource_role"))
+    b = _rsc_text(c.get("with"), c.get("with_role"))
+    if v == SCORE_INFINITY:
+        text = "%s always runs where %s runs" % (a, b)
+    elif v == -SCORE_INFINITY:
+        text = "%s never runs where %s runs" % (a, b)
+    elif v is not None and v < 0:
+        text = "%s prefers not to run where %s runs (score %s)" % (a, b, score)
+    else:
+        text = "%s prefers to run where %s runs (score %s)" % (a, b, score)
+    if c.get("node_attribute"):
+        text += ", by node attribute %s" % c["node_attribute"]
+    return text
+
+
+def _order_words(c):
+    kind = c.get("kind") or "Mandatory"
+    if c.get("sets"):
+        text = "in order: " + ", then ".join(_set_text(s) for s in c["sets"])
+    else:
+        first_action = c.get("first_action") or "start"
+        text = "%s %s before %s %s" % (first_action, c.get("first"), c.get("then_action") or first_action,
+                                       c.get("then"))
+    text += " (%s" % kind
+    if kind == "Optional":
+        text += ": only when both change in the same transition"
+    elif kind == "Serialize":
+        text += ": never at the same time"
+    text += ")"
+    if _flag(c.get("symmetrical")) is False:
+        text += ", not reversed when stopping"
+    return text
+
+
+def _ticket_words(c):
+    who = c.get("resource")
+    if c.get("sets"):
+        who = " and ".join(_set_text(s) for s in c["sets"])
+    text = "%s runs only while ticket %s is granted" % (_rsc_text(who, c.get("role")), c.get("ticket"))
+    if c.get("loss_policy"):
+        text += " (loss-policy %s)" % c["loss_policy"]
+    return text
+
+
+def _edge(kind, c):
+    """The diagram's edge of a colocation or order between two resources (sets: none)."""
+    if kind == "colocations" and c.get("resource") and c.get("with"):
+        return {"from": c["resource"], "to": c["with"], "label": "with %s" % (_score_text(c.get("score")) or "INFINITY")}
+    if kind == "orders" and c.get("first") and c.get("then"):
+        return {"from": c["first"], "to": c["then"], "label": "then (%s)" % (c.get("kind") or "Mandatory")}
+    return None
+
+
+def _constraints(config):
+    out = []
+    for kind, words in (("locations", _location_words), ("colocations", _colocation_words),
+                        ("orders", _order_words), ("tickets", _ticket_words)):
+        for c in config.get(kind) or []:
+            out.append({"kind": kind[:-1], "id": c.get("id"), "text": words(c), "edge": _edge(kind, c)})
+    return out
+
+
+def _fence_hosts(params):
+    p = params or {}
+    if p.get("pcmk_host_list"):
+        return {"how": "pcmk_host_list", "hosts": [h for h in re.split(r"[\s,;]+", p["pcmk_host_list"]) if h]}
+    if p.get("pcmk_host_map"):
+        hosts = []
+        for item in re.split(r"[\s,;]+", p["pcmk_host_map"]):
+            if item:
+                hosts.append(item.split(":", 1)[0])
+        return {"how": "pcmk_host_map", "hosts": hosts}
+    check = p.get("pcmk_host_check") or "dynamic-list"
+    return {"how": check, "hosts": []}
+
+
+def build_model(status, config, cmap=None, versions=None, generated_at=None):
+    """One plain dict of everything documented (see the module docstring for the inputs).
+
+    status: cluster_status.build_status()/collect() model; config: cib.export() (None when the CIB
+    could not be read); cmap: parse_cmapctl() (None when corosync could not be asked); versions:
+    {corosync, pacemaker}; generated_at: any string, shown as is.
+    """
+    config = dict(_empty_config(), **(config or {}))
+    status = status or {}
+    cluster = status.get("cluster") or {}
+    props = config.get("properties") or {}
+    corosync = corosync_settings(cmap) if cmap else None
+    crm_nodes = dict((n["name"], n) for n in status.get("nodes") or [])
+    group_of, clone_of = _parents_of(config)
+
+    # --- resources (config order), with placement from the status model
+    resources = []
+    vips = []
+    fencing_devices = []
+    for prim in config.get("primitives") or []:
+        entry = _resource_entry(prim, status, group_of, clone_of, config)
+        if entry["is_stonith"]:
+            hosts = _fence_hosts(prim.get("params"))
+            fencing_devices.append({"id": entry["id"], "agent": entry["agent"], "hosts": hosts["hosts"],
+                                    "host_check": hosts["how"], "nodes": entry["nodes"], "role": entry["role"],
+                                    "failed": entry["failed"]})
+        resources.append(entry)
+        vip = _vip(prim, entry)
+        if vip:
+            vips.append(vip)
+    known = set(p["id"] for p in config.get("primitives") or [])
+    orphans = sorted(set(r["id"] for r in status.get("resources") or []) - known) if config.get("primitives") else []
+
+    # --- collections (groups and clones)
+    collections = []
+    for g in config.get("groups") or []:
+        running = ((status.get("parents_by_id") or {}).get(g["id"]) or {}).get("running_on") or []
+        collections.append({"id": g["id"], "kind": "group", "members": list(g.get("members") or []),
+                            "clone": clone_of.get(g["id"]), "meta": dict(g.get("meta") or {}),
+                            "nodes": list(running)})
+    for c in config.get("clones") or []:
+        running = ((status.get("parents_by_id") or {}).get(c["id"]) or {}).get("running_on") or []
+        collections.append({"id": c["id"], "kind": _clone_kind(c), "members": [c["member"]] if c.get("member") else [],
+                            "clone": None, "meta": dict(c.get("meta") or {}), "nodes": list(running)})
+
+    # --- nodes: the corosync nodelist, joined with Pacemaker's view
+    names = []
+    for n in (corosync or {}).get("nodelist") or []:
+        if n["name"] and n["name"] not in names:
+            names.append(n["name"])
+    for name in crm_nodes:
+        if name not in names:
+            names.append(name)
+    by_cmap = dict((n["name"], n) for n in (corosync or {}).get("nodelist") or [])
+    members = (corosync or {}).get("members") or {}
+    runs_on = {}
+    for r in status.get("resources") or []:
+        if not r.get("active"):
+            continue
+        for n in r.get("nodes") or []:
+            label = r["instance"] if not r.get("role") or r["role"] in ("Started",) else "%s (%s)" % (
+                r["instance"], r["role"])
+            runs_on.setdefault(n, []).append(label)
+    nodes = []
+    for name in names:
+        cm = by_cmap.get(name) or {}
+        cr = crm_nodes.get(name)
+        nodeid = cm.get("nodeid") if cm.get("nodeid") is not None else _int(cr.get("id")) if cr else None
+        if cr is None:
+            state = "unknown"
+        elif not cr["online"]:
+            state = "offline"
+        elif cr["maintenance"]:
+            state = "maintenance"
+        elif cr["standby"]:
+            state = "standby"
+        elif cr["pending"]:
+            state = "pending"
+        else:
+            state = "online"
+        flags = []
+        if cr:
+            for key in ("unclean", "shutdown", "standby_onfail"):
+                if cr.get(key):
+                    flags.append(key.replace("_", " "))
+        member = members.get(nodeid) if nodeid is not None else None
+        nodes.append({
+            "name": name,
+            "id": nodeid,
+            "addresses": list(cm.get("addresses") or []),
+            "state": state,
+            "online": bool(cr and cr["online"]),
+            "is_dc": bool(cr and cr["is_dc"]) or (cluster.get("dc") == name and name is not None),
+            "flags": flags,
+            "corosync_member": member.get("status") if member else None,
+            "resources": runs_on.get(name, []),
+            "type": cr.get("type") if cr else None,
+        })
+
+    # crm_mon lists clone instances in no stable order: every node list follows the node table.
+    rank = dict((name, i) for i, name in enumerate(names))
+
+    def by_rank(items):
+        return sorted(items, key=lambda x: (rank.get(x.split(" (")[0], len(rank)), x))
+
+    for r in resources:
+        r["nodes"] = by_rank(r["nodes"])
+        r["nodes_text"] = by_rank(r["nodes_text"])
+    for item in vips + fencing_devices + collections:
+        item["nodes"] = by_rank(item["nodes"])
+
+    # --- quorum and totem
+    q = status.get("quorum") or {}
+    quorum = {
+        "quorate": q.get("quorate"),
+        "with_quorum": cluster.get("with_quorum"),
+        "expected_votes": q.get("expected_votes"),
+        "total_votes": q.get("total_votes"),
+        "quorum_votes": q.get("quorum"),
+        "flags": list(q.get("flags") or []),
+        "no_quorum_policy": props.get("no-quorum-policy") or cluster.get("no_quorum_policy") or "stop",
+        "qdevice_status": q.get("qdevice"),
+    }
+    if corosync:
+        quorum.update(corosync["quorum"])
+
+    # --- fencing
+    stonith_prop = props.get("stonith-enabled")
+    fencing = {
+        "stonith_enabled": (_flag(stonith_prop) if stonith_prop is not None
+                            else cluster.get("stonith_enabled") if cluster.get("stonith_enabled") is not None
+                            else True),
+        "stonith_timeout": props.get("stonith-timeout") or "60s",
+        "stonith_action": props.get("stonith-action") or "reboot",
+        "have_watchdog": _flag(props.get("have-watchdog")),
+        "devices": fencing_devices,
+        "levels": [dict(level) for level in config.get("fencing_levels") or []],
+    }
+
+    # --- licensing counts
+    active = [r for r in status.get("resources") or [] if r.get("active")]
+    per_agent = {}
+    for r in active:
+        per_agent[r.get("agent") or "unknown"] = per_agent.get(r.get("agent") or "unknown", 0) + 1
+    per_clone = {}
+    for r in active:
+        if r.get("clone"):
+            per_clone[r["clone"]] = per_clone.get(r["clone"], 0) + 1
+    for c in config.get("clones") or []:
+        per_clone.setdefault(c["id"], 0)
+    configured_nodes = len(names) if names else cluster.get("nodes_configured")
+    licensing = {
+        "nodes_configured": configured_nodes,
+        "nodes_online": len([n for n in nodes if n["online"]]),
+        "instances_configured": cluster.get("resources_configured"),
+        "active_instances": len(active),
+        "active_instances_without_fencing": len([r for r in active if not (r.get("agent") or "").startswith("stonith:")]),
+        "per_agent": [{"agent": k, "active": per_agent[k]} for k in sorted(per_agent)],
+        "per_clone": [{"clone": k, "active": per_clone[k]} for k in sorted(per_clone)],
+    }
+
+    versions = dict(versions or {})
+    return {
+        "generated_at": generated_at,
+        "cluster": {
+            "name": (corosync or {}).get("cluster_name") or props.get("cluster-name"),
+            "stack": cluster.get("stack"),
+            "dc": cluster.get("dc"),
+            "dc_version": cluster.get("dc_version"),
+            "corosync_version": versions.get("corosync"),
+            "pacemaker_version": versions.get("pacemaker"),
+            "crm_mon_api": (status.get("crm_mon") or {}).get("api_version"),
+            "local_node": status.get("local_node"),
+            "pacemaker_running": bool((status.get("stack") or {}).get("pacemaker")),
+            "corosync_running": bool((status.get("stack") or {}).get("corosync")),
+            "last_change": cluster.get("last_change"),
+            "last_change_by": cluster.get("last_change_user"),
+            "last_change_origin": cluster.get("last_change_origin"),
+            "maintenance_mode": _flag(props.get("maintenance-mode")) or False,
+            "placement_strategy": props.get("placement-strategy") or "default",
+            "symmetric_cluster": _flag(props.get("symmetric-cluster")) is not False,
+            "properties": dict(sorted((k, v) for k, v in props.items() if k not in ("dc-version", "last-lrm-refresh"))),
+            "rsc_defaults": dict(sorted((config.get("rsc_defaults") or {}).items())),
+            "op_defaults": dict(sorted((config.get("op_defaults") or {}).items())),
+        },
+        "nodes": nodes,
+        "vips": vips,
+        "resources": resources,
+        "orphans": orphans,
+        "collections": collections,
+        "constraints": _constraints(config),
+        "links": dict((k, (corosync or {}).get(k)) for k in ("transport", "crypto_cipher", "crypto_hash", "link_mode",
+                                                             "ip_version")) if corosync else None,
+        "totem": corosync["totem"] if corosync else None,
+        "quorum": quorum,
+        "fencing": fencing,
+        "licensing": licensing,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+
+def _yes(value):
+    if value is None:
+        return "unknown"
+    return "yes" if value else "no"
+
+
+def _row(*cells):
+    return "| %s |" % " | ".join(cells)
+
+
+def _addresses_text(addresses):
+    return ", ".join("link %s: %s" % (a["link"], md(a["addr"])) for a in addresses) or "-"
+
+
+def _meta_text(meta):
+    """The resource's own (or its group's/clone's) key meta; rsc_defaults are listed once below the table."""
+    parts = []
+    for key in sorted(meta):
+        m = meta[key]
+        if m["source"] != "rsc_defaults":
+            parts.append("%s=%s" % (md(key), md(m["value"])))
+    return ", ".join(parts) or "-"
+
+
+def _params_text(params):
+    return ", ".join("%s=%s" % (md(k), md(v)) for k, v in sorted(params.items())) or "-"
+
+
+def render_markdown(model):
+    """The documentation page (GitHub-flavoured Markdown)."""
+    c = model["cluster"]
+    q = model["quorum"]
+    out = ["# Cluster %s" % md(c["name"] or "(unnamed)"), ""]
+    if model.get("generated_at"):
+        out += ["Generated: %s" % md(model["generated_at"]), ""]
+
+    # summary
+    out += ["## Summary", ""]
+    dc = c["dc"] or "none"
+    if c["dc"] and c["dc_version"]:
+        dc = "%s (Pacemaker %s)" % (c["dc"], c["dc_version"])
+    quorate = q.get("quorate") if q.get("quorate") is not None else q.get("with_quorum")
+    votes = ""
+    if q.get("total_votes") is not None:
+        votes = " - %s of %s expected votes, %s needed" % (q["total_votes"], q["expected_votes"], q["quorum_votes"])
+    lic = model["licensing"]
+    out += [
+        "- Stack: corosync %s, Pacemaker %s" % (md(c["corosync_version"] or "unknown"),
+                                                md(c["pacemaker_version"] or "unknown")),
+        "- Designated controller (DC): %s" % md(dc),
+        "- Quorum: %s%s" % ("quorate" if quorate else "NOT quorate" if quorate is False else "unknown", votes),
+        "- Nodes: %s configured, %s online" % (lic["nodes_configured"], lic["nodes_online"]),
+        "- Resources: %s instances configured, %s active" % (
+            lic["instances_configured"] if lic["instances_configured"] is not None else "unknown",
+            lic["active_instances"]),
+        "- Fencing: stonith-enabled %s, %d device%s" % (
+            "true" if model["fencing"]["stonith_enabled"] else "false", len(model["fencing"]["devices"]),
+            "" if len(model["fencing"]["devices"]) == 1 else "s"),
+        "- Maintenance mode: %s" % ("ON" if c["maintenance_mode"] else "off"),
+    ]
+    if c["last_change"]:
+        out.append("- Last configuration change: %s by %s on %s" % (
+            md(c["last_change"]), md(c["last_change_by"] or "unknown"), md(c["last_change_origin"] or "unknown")))
+    if c["local_node"]:
+        out.append("- Read on: %s" % md(c["local_node"]))
+    if not c["pacemaker_running"]:
+        out.append("- Pacemaker is NOT running on the node that was asked: placement is unknown")
+    out.append("")
+
+    # nodes
+    out += ["## Nodes", "", _row("Node", "ID", "Addresses", "State", "DC", "Runs"),
+            _row("---", "---:", "---", "---", "---", "---")]
+    for n in model["nodes"]:
+        state = n["state"]
+        if n["flags"]:
+            state += " (%s)" % ", ".join(n["flags"])
+        out.append(_row(md(n["name"]), str(n["id"]) if n["id"] is not None else "-", _addresses_text(n["addresses"]),
+                        md(state), "DC" if n["is_dc"] else "", ", ".join(md(r) for r in n["resources"]) or "-"))
+    out.append("")
+
+    # VIPs
+    out += ["## Virtual IP addresses", ""]
+    if model["vips"]:
+        out += [_row("Address", "Resource", "Group / clone", "Node now"), _row("---", "---", "---", "---")]
+        for v in model["vips"]:
+            addr = v["ip"] + ("/%s" % v["cidr_netmask"] if v.get("cidr_netmask") else "")
+            parent = v["group"] and "group %s" % v["group"] or ""
+            if v["clone"]:
+                parent = (parent + ", " if parent else "") + "clone %s" % v["clone"]
+            out.append(_row(md(addr), md(v["id"]), md(parent) or "-",
+                            ", ".join(md(n) for n in v["nodes"]) or "not running (%s)" % md(v["role"])))
+    else:
+        out.append("No IPaddr2/IPaddr resource is configured.")
+    out.append("")
+
+    # resources
+    out += ["## Resources", ""]
+    plain = [r for r in model["resources"] if not r["is_stonith"]]
+    if plain:
+        out += [_row("Resource", "Agent", "Group / clone", "Role", "Nodes", "Managed", "Meta", "Parameters"),
+                _row("---", "---", "---", "---", "---", "---", "---", "---")]
+        for r in plain:
+            parent = []
+            if r["group"]:
+                parent.append("group %s" % r["group"])
+            if r["clone"]:
+                parent.append("clone %s" % r["clone"])
+            role = r["role"]
+            if r["failed"]:
+                role += " (FAILED)"
+            if r["blocked"]:
+                role += " (blocked)"
+            out.append(_row(md(r["id"]), md(r["agent"]), md(", ".join(parent)) or "-", md(role),
+                            ", ".join(md(n) for n in r["nodes_text"]) or "-", _yes(r["managed"]),
+                            _meta_text(r["meta"]), _params_text(r["params"])))
+    else:
+        out.append("No resources are configured.")
+    out.append("")
+    if model["collections"]:
+        out += ["Groups and clones:", ""]
+        for col in model["collections"]:
+            meta = ", ".join("%s=%s" % (md(k), md(v)) for k, v in sorted(col["meta"].items()))
+            out.append("- %s %s: %s%s; running on %s" % (
+                col["kind"], md(col["id"]), ", ".join(md(m) for m in col["members"]) or "no members",
+                " (%s)" % meta if meta else "", ", ".join(md(n) for n in col["nodes"]) or "no node"))
+        out.append("")
+    if model["orphans"]:
+        out += ["Resources the cluster still reports but the configuration no longer has: %s" %
+                ", ".join(md(o) for o in model["orphans"]), ""]
+    defaults = model["cluster"]["rsc_defaults"]
+    if defaults:
+        out += ["Resource defaults (for every resource without its own value): %s" % ", ".join("%s=%s" % (md(k), md(v)) for k, v in sorted(defaults.items())),
+                ""]
+
+    # constraints
+    out += ["## Constraints", ""]
+    if model["constraints"]:
+        for con in model["constraints"]:
+            out.append("- %s %s: %s" % (con["kind"], md(con["id"]), md(con["text"])))
+    else:
+        out.append("No constraints.")
+    out.append("")
+
+    # quorum and totem
+    out += ["## Quorum and heartbeat (totem)", ""]
+    t = model["totem"]
+    links = model["links"]
+    if t:
+        tok = "token %s%s" % (_secs_text(t["token_ms"]), "" if t["token_explicit"] else " (default)")
+        coef = "token_coefficient %s%s" % (_secs_text(t["token_coefficient_ms"]),
+                                           "" if t["token_coefficient_explicit"] else " (default)")
+        if t["nodes"] >= 3:
+            eff = "%s = %s + (%d - 2) x %s" % (_secs_text(t["effective_token_ms"]), _secs_text(t["token_ms"]),
+                                               t["nodes"], _secs_text(t["token_coefficient_ms"]))
+        else:
+            eff = "%s (2 nodes or fewer: not scaled)" % _secs_text(t["effective_token_ms"])
+        out += [
+            "- Transport: %s, link_mode %s, crypto %s/%s" % (
+                md(links["transport"]), md(links["link_mode"]), md(links["crypto_cipher"]), md(links["crypto_hash"])),
+            "- Configured: %s, %s, %d nodes" % (tok, coef, t["nodes"]),
+            "- Effective token: %s; corosync runs %s" % (eff, _secs_text(t["running_token_ms"])),
+            "- Consensus: %s%s" % (_secs_text(t["consensus_ms"]),
+                                   "" if t["consensus_explicit"] else " (default: 1.2 x effective token)"),
+            "- Join: %s" % _secs_text(t["join_ms"]),
+            "- A lost node is declared after about %s (token + consensus)" % _secs_text(t["detection_ms"]),
+        ]
+        for i in t["interfaces"]:
+            out.append("- knet link %s: ping every %s, down after %s without an answer" % (
+                i["link"], _secs_text(i["knet_ping_interval_ms"]), _secs_text(i["knet_ping_timeout_ms"])))
+        out += ["", _row("Totem timer", "Seconds", "Configured"), _row("---", "---:", "---")]
+        for tm in t["timers"]:
+            out.append(_row(md(tm["name"]), _secs_text(tm["ms"]) if tm["ms"] is not None else "-",
+                            _secs_text(tm["configured_ms"]) if tm["configured_ms"] is not None else "default"))
+        if t["counts"]:
+            out += ["", "Counts: %s" % ", ".join("%s=%s" % (md(k), v) for k, v in sorted(t["counts"].items()))]
+        out.append("")
+    else:
+        out += ["corosync could not be asked (corosync-cmapctl): totem settings unknown.", ""]
+    qo = []
+    qo.append("- Provider: %s" % md(q.get("provider") or "unknown"))
+    if q.get("flags"):
+        qo.append("- Flags: %s" % md(" ".join(q["flags"])))
+    if "two_node" in q:
+        qo.append("- two_node %s, wait_for_all %s%s, last_man_standing %s%s, auto_tie_breaker %s%s" % (
+            _yes(q["two_node"]), _yes(q["wait_for_all"]),
+            " (implied by two_node)" if q["wait_for_all"] and not q.get("wait_for_all_explicit") else "",
+            _yes(q["last_man_standing"]),
+            " (window %s)" % _secs_text(q["last_man_standing_window_ms"]) if q["last_man_standing"] else "",
+            _yes(q["auto_tie_breaker"]),
+            " (%s)" % md(q["auto_tie_breaker_node"]) if q["auto_tie_breaker"] else ""))
+    dev = q.get("device")
+    if dev:
+        qo.append("- Quorum device: model %s, host %s, algorithm %s, tie_breaker %s%s" % (
+            md(dev["model"]), md(dev["host"] or "-"), md(dev["algorithm"] or "-"), md(dev["tie_breaker"] or "-"),
+            ", votes %s" % dev["votes"] if dev.get("votes") is not None else ""))
+    elif "two_node" in q:
+        qo.append("- Quorum device: none")
+    qs = q.get("qdevice_status")
+    if qs:
+        qo.append("- Quorum device now: %s, %s vote%s%s" % (
+            md(qs.get("name")), qs.get("votes"), "" if qs.get("votes") == 1 else "s",
+            "" if qs.get("cast_vote") else " (not cast)"))
+    qo.append("- Pacemaker no-quorum-policy: %s" % md(q.get("no_quorum_policy")))
+    out += qo + [""]
+
+    # fencing
+    f = model["fencing"]
+    out += ["## Fencing", "",
+            "- stonith-enabled: %s%s" % ("true" if f["stonith_enabled"] else "false",
+                                         "" if f["stonith_enabled"] else " - failed nodes are NOT fenced"),
+            "- stonith-timeout: %s, stonith-action: %s" % (md(f["stonith_timeout"]), md(f["stonith_action"]))]
+    if f["stonith_enabled"] and not any(d["nodes"] for d in f["devices"]):
+        out.append("- No fencing device is running: a node that fails cannot be fenced, and recovery waits")
+    out.append("")
+    if f["devices"]:
+        out += [_row("Device", "Agent", "Fences", "Runs on", "State"), _row("---", "---", "---", "---", "---")]
+        for d in f["devices"]:
+            hosts = ", ".join(md(h) for h in d["hosts"]) if d["hosts"] else "any node the agent reports (%s)" % md(
+                d["host_check"])
+            state = d["role"] + (" (FAILED)" if d["failed"] else "")
+            out.append(_row(md(d["id"]), md(d["agent"]), hosts, ", ".join(md(n) for n in d["nodes"]) or "-",
+                            md(state)))
+    else:
+        out.append("No fencing device is configured.")
+    out.append("")
+    if f["levels"]:
+        out += ["Fencing levels:", ""]
+        for lv in f["levels"]:
+            out.append("- %s level %s: %s" % (md(lv.get("target")), md(lv.get("index")),
+                                              ", ".join(md(d) for d in lv.get("devices") or [])))
+        out.append("")
+
+    # licensing
+    out += ["## Licensing counts", "",
+            "- Nodes configured: %s" % lic["nodes_configured"],
+            "- Nodes online: %s" % lic["nodes_online"],
+            "- Active resource instances: %s (%s without fencing devices)" % (
+                lic["active_instances"], lic["active_instances_without_fencing"]), ""]
+    if lic["per_agent"]:
+        out += [_row("Agent", "Active instances"), _row("---", "---:")]
+        out += [_row(md(a["agent"]), str(a["active"])) for a in lic["per_agent"]]
+        out.append("")
+    if lic["per_clone"]:
+        out += [_row("Clone", "Active instances"), _row("---", "---:")]
+        out += [_row(md(a["clone"]), str(a["active"])) for a in lic["per_clone"]]
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# DOT
+
+
+def _nid(*parts):
+    return dot_string("/".join(str(p) for p in parts))
+
+
+def render_dot(model):
+    """The cluster as a Graphviz digraph: nodes as boxes, resources inside the node they run on."""
+    c = model["cluster"]
+    title = "Cluster %s" % (c["name"] or "(unnamed)")
+    out = ["digraph %s {" % dot_string("cluster " + (c["name"] or "")),
+           "  graph [label=%s, labelloc=t, fontname=Helvetica, compound=true, rankdir=TB];" % dot_string(title),
+           "  node [fontname=Helvetica, shape=box, style=\"rounded,filled\", fillcolor=white];",
+           "  edge [fontname=Helvetica, fontsize=10];"]
+    vip_ids = dict((v["id"], v) for v in model["vips"])
+    # instance nodes: resource id -> [dot node ids]
+    instances = {}
+
+    def rsc_node(r, node_name, indent):
+        lines = [r["id"]]
+        if r["clone"]:
+            lines.append("(%s)" % r["clone"])
+        v = vip_ids.get(r["id"])
+        if v:
+            lines.append("VIP %s%s" % (v["ip"], "/%s" % v["cidr_netmask"] if v.get("cidr_netmask") else ""))
+        role = "Promoted" if node_name in r["promoted_on"] else None
+        if role:
+            lines.append(role)
+        lines.append(r["agent"])
+        attrs = ["label=%s" % _dot_label(*lines)]
+        if v:
+            attrs.append("shape=box, style=\"rounded,filled,bold\", fillcolor=gold")
+        elif r["is_stonith"]:
+            attrs.append("fillcolor=lightpink")
+        elif r["failed"]:
+            attrs.append("fillcolor=salmon")
+        else:
+            attrs.append("fillcolor=lightblue")
+        ident = _nid("rsc", r["id"], node_name)
+        instances.setdefault(r["id"], []).append((node_name, ident))
+        return "%s%s [%s];" % (indent, ident, ", ".join(attrs))
+
+    colors = {"online": "darkgreen", "standby": "orange", "maintenance": "orange", "offline": "red",
+              "pending": "orange", "unknown": "grey"}
+    for n in model["nodes"]:
+        label = [n["name"]]
+        label += ["link %s: %s" % (a["link"], a["addr"]) for a in n["addresses"]]
+        label.append(n["state"] + (", DC" if n["is_dc"] else ""))
+        out.append("  subgraph %s {" % _nid("cluster_node", n["name"]))
+        out.append("    label=%s; style=rounded; color=%s; penwidth=2;" % (
+            _dot_label(*label), colors.get(n["state"], "grey")))
+        out.append("    %s [label=\"\", shape=point, style=invis];" % _nid("anchor", n["name"]))
+        here = [r for r in model["resources"] if n["name"] in r["nodes"]]
+        groups = []
+        for r in here:
+            if r["group"] and r["group"] not in groups:
+                groups.append(r["group"])
+        for r in here:
+            if not r["group"]:
+                out.append(rsc_node(r, n["name"], "    "))
+        for g in groups:
+            out.append("    subgraph %s {" % _nid("cluster_group", g, n["name"]))
+            out.append("      label=%s; style=dashed; color=grey40;" % _dot_label("group " + g))
+            for r in here:
+                if r["group"] == g:
+                    out.append(rsc_node(r, n["name"], "      "))
+            out.append("    }")
+        out.append("  }")
+    stopped = [r for r in model["resources"] if not r["nodes"]]
+    if stopped:
+        out.append("  subgraph %s {" % dot_string("cluster_stopped"))
+        out.append("    label=%s; style=dashed; color=grey;" % _dot_label("not running"))
+        for r in stopped:
+            lines = [r["id"], r["agent"], r["role"] + (" (FAILED)" if r["failed"] else "")]
+            v = vip_ids.get(r["id"])
+            if v:
+                lines.insert(1, "VIP %s" % v["ip"])
+            ident = _nid("rsc", r["id"], "-")
+            instances.setdefault(r["id"], []).append((None, ident))
+            out.append("    %s [label=%s, fillcolor=grey90, fontcolor=grey30, style=\"rounded,filled,dashed\"];"
+                       % (ident, _dot_label(*lines)))
+        out.append("  }")
+
+    # members of groups/clones stand for them in constraints
+    members = {}
+    for col in model["collections"]:
+        members[col["id"]] = list(col["members"])
+
+    def expand(rid, seen=None):
+        seen = seen or set()
+        if rid in seen:
+            return []
+        seen.add(rid)
+        if rid in instances:
+            return list(instances[rid])
+        out_ = []
+        for m in members.get(rid, []):
+            out_ += expand(m, seen)
+        return out_
+
+    def pairs(a, b):
+        ia, ib = expand(a), expand(b)
+        same = [(x[1], y[1]) for x in ia for y in ib if x[0] is not None and x[0] == y[0]]
+        return same or [(x[1], y[1]) for x in ia for y in ib]
+
+    edges = []
+    for con in model["constraints"]:
+        e = con.get("edge")
+        if not e:
+            continue
+        style = "style=dashed, color=purple" if con["kind"] == "colocation" else "color=blue"
+        for x, y in pairs(e["from"], e["to"]):
+            edges.append("  %s -> %s [%s, label=%s];" % (x, y, style, _dot_label(e["label"])))
+    seen = set()
+    for e in edges:
+        if e not in seen:
+            out.append(e)
+            seen.add(e)
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def document(status, config, cmap=None, versions=None, generated_at=None):
+    """{model, markdown, dot} for the given inputs (see build_model)."""
+    model = build_model(status, config, cmap=cmap, versions=versions, generated_at=generated_at)
+    return {"model": model, "markdown": render_markdown(model), "dot": render_dot(model)}

@@ -1,0 +1,168 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: cluster_document
+short_description: Write the documentation of a running cluster as Markdown and a Graphviz diagram
+version_added: 0.2.0
+description:
+  - Reads, on the target node, the cluster's status (the same model as M(clusterops.ha.cluster_info)), its
+    configuration (C(cibadmin --query), as M(clusterops.ha.cib_info) exports it), the running corosync settings
+    (C(corosync-cmapctl)) and the stack's versions, and returns the cluster's documentation.
+  - RV(markdown) has a summary, the nodes with their addresses, state and what runs there, the virtual IP
+    addresses and the node each runs on now, every resource with its agent, role, nodes and key meta
+    attributes, the constraints in words, quorum and totem settings in seconds, fencing, and node and
+    resource-instance counts for licensing (see docs/documentation.md).
+  - RV(dot) is a Graphviz diagram of the same; RV(model) is the plain data both were rendered from.
+  - Parameters whose names look secret (passwords, keys, tokens) are never copied into the documentation.
+  - The module only reads.
+author:
+  - clusterops.ha developers (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - clusterops.ha.read_only
+options:
+  generated_at:
+    description:
+      - When the documentation was generated, shown as is in the Markdown's C(Generated:) line and in
+        RV(model). The module reads no clock, so the caller passes its own (C(playbooks/document.yml) passes the
+        controller's time). Without it the Markdown has no C(Generated:) line.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Document the cluster
+  clusterops.ha.cluster_document:
+    generated_at: "{{ now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ') }}"
+  run_once: true
+  register: doc
+
+- name: Keep the page on the controller
+  ansible.builtin.copy:
+    content: "{{ doc.markdown }}"
+    dest: "./cluster-docs/{{ doc.model.cluster.name }}.md"
+    mode: "0644"
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+markdown:
+  description: The documentation page (GitHub-flavoured Markdown).
+  returned: always
+  type: str
+  sample: "# Cluster lab\n\n## Summary\n\n- Stack: corosync 3.1.7, Pacemaker 2.1.5\n..."
+dot:
+  description: The cluster as a Graphviz digraph (nodes as boxes, resources inside the node they run on).
+  returned: always
+  type: str
+  sample: "digraph \"cluster lab\" {\n  ...\n}\n"
+model:
+  description: What was documented, as plain data.
+  returned: always
+  type: dict
+  contains:
+    generated_at: {description: "The O(generated_at) given.", type: str}
+    cluster:
+      description: Name, DC, versions, last change, properties and resource defaults.
+      type: dict
+    nodes:
+      description: "Every node: name, id, addresses per link, state (online, standby, maintenance, pending, offline,
+        unknown), is_dc and the resource instances running there."
+      type: list
+      elements: dict
+    vips: {description: "IPaddr2/IPaddr resources: ip, cidr_netmask, group, clone and the nodes running them.",
+           type: list, elements: dict}
+    resources: {description: "Every primitive: agent, group, clone, role, nodes, managed, key meta, parameters.",
+                type: list, elements: dict}
+    collections: {description: "Groups and clones with their members and nodes.", type: list, elements: dict}
+    constraints: {description: "Every constraint with its kind and a sentence saying what it does.", type: list,
+                  elements: dict}
+    totem: {description: "Token, token_coefficient, effective and running token, consensus, join (ms and s).",
+            type: dict}
+    quorum: {description: "Votes, flags and the votequorum options.", type: dict}
+    fencing: {description: "stonith-enabled and the fencing devices and levels.", type: dict}
+    licensing: {description: "Nodes configured and online; active resource instances in all, per agent and per clone.",
+                type: dict}
+  sample:
+    cluster: {name: lab, dc: lab-node3, corosync_version: 3.1.7, pacemaker_version: 2.1.5}
+    vips: [{id: site-vip, ip: 192.0.2.100, cidr_netmask: "24", nodes: [lab-node1]}]
+    licensing: {nodes_configured: 3, nodes_online: 3, active_instances: 7}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
+    CMAP_PREFIXES,
+    DocParseError,
+    document,
+    parse_cmapctl,
+    parse_version,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+
+
+def make_runner(module):
+    """The command seam this module uses (unit tests replace it)."""
+    return Runner(module)
+
+
+def read_config(runner):
+    """The CIB in the cib module's format, or None when Pacemaker cannot be asked."""
+    res = runner.run(["cibadmin", "--query"], check=False)
+    if res.rc != 0:
+        return None
+    return export(parse(res.stdout))
+
+
+def read_cmap(runner):
+    """The running corosync settings (parsed corosync-cmapctl), or None when corosync cannot be asked."""
+    try:
+        res = runner.run(["corosync-cmapctl"] + list(CMAP_PREFIXES), check=False)
+    except CommandError:
+        return None
+    if res.rc != 0:
+        return None
+    return parse_cmapctl(res.stdout)
+
+
+def read_version(runner, argv):
+    try:
+        res = runner.run(argv, check=False)
+    except CommandError:
+        return None
+    return parse_version(res.stdout) if res.rc == 0 else None
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(generated_at=dict(type="str")),
+        supports_check_mode=True,
+    )
+    runner = make_runner(module)
+    try:
+        status = collect(runner)
+        if not status["stack"]["corosync"] and not status["stack"]["pacemaker"]:
+            module.fail_json(msg="Neither corosync nor Pacemaker runs on this node: nothing to document "
+                                 "(run the module on a cluster node that is up)", notes=status["notes"])
+        config = read_config(runner) if status["stack"]["pacemaker"] else None
+        cmap = read_cmap(runner)
+        versions = {"corosync": read_version(runner, ["corosync", "-v"]),
+                    "pacemaker": read_version(runner, ["pacemakerd", "--version"])}
+        result = document(status, config, cmap=cmap, versions=versions, generated_at=module.params["generated_at"])
+    except (CommandError, StatusParseError, CibError, DocParseError) as e:
+        module.fail_json(msg="Could not read the cluster: %s" % e)
+    module.exit_json(changed=False, markdown=result["markdown"], dot=result["dot"], model=result["model"])
+
+
+if __name__ == "__main__":
+    main()
