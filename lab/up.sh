@@ -78,8 +78,8 @@ password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   echo "        # Containers: keep corosync in the container's cgroup."
   echo "        cluster_system: {move_to_root_cgroup: \"no\"}"
   if [ -z "$docker_socket" ]; then
-    echo "        # No path to the engine for fence_docker: stonith is off, explicitly (the role warns)."
-    echo "        cluster_stonith_enabled: false"
+    echo "        # No path to the engine for fence_docker: no fence device, stonith off (the role warns)."
+    echo "        lab_fencing: false"
   fi
   echo "    # The web tier's files (roles/web) go on the cluster's nodes."
   echo "    web:"
