@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: cluster_document
 short_description: Write the documentation of a running cluster as Markdown and a Graphviz diagram
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - Reads, on the target node, the cluster's status (the same model as M(clusterops.ha.cluster_info)), its
     configuration (C(cibadmin --query), as M(clusterops.ha.cib_info) exports it), the running corosync settings

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: cluster_metrics
 short_description: The cluster's state as Prometheus metrics, optionally written for node_exporter
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - Reads the cluster's status on the target node (the same model as M(clusterops.ha.cluster_info)) and returns it in the
     Prometheus text exposition format, with the metric names of ClusterLabs' ha_cluster_exporter
