@@ -19,14 +19,16 @@ NODES = ["lab-node1", "lab-node2", "lab-node3"]
 
 def lab_status():
     """The lab's services: fence-docker on node1, site-vip + site-nginx on node2, group lb on node3, app-clone everywhere."""
-    h = lambda name: fixture_text("health", name)  # noqa: E731
+    def h(name):
+        return fixture_text("health", name)
     return build_status(crm_mon=parse_crm_mon(h("crm_mon.lab.xml")), quorum=parse_quorumtool(h("quorumtool.lab.txt")),
                         cfgtool=parse_cfgtool(h("cfgtool-s.lab.txt")), dc_state=parse_crmadmin_state(h("crmadmin-S.lab.xml")))
 
 
 def promotable_status():
     """Group web on one node, a cloned Dummy, and stateful-clone promoted on lab-node1."""
-    s = lambda name: fixture_text("status", name)  # noqa: E731
+    def s(name):
+        return fixture_text("status", name)
     return build_status(crm_mon=parse_crm_mon(s("crm_mon.healthy.xml")), quorum=parse_quorumtool(s("quorumtool.3nodes.txt")),
                         cfgtool=parse_cfgtool(s("cfgtool-s.3nodes.txt")), dc_state={"state": "S_IDLE"})
 
