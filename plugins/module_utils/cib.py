@@ -326,6 +326,17 @@ def export(root):
     return out
 
 
+def read_live_config(runner):
+    """The live CIB in the cib module's format, or None when Pacemaker cannot be asked.
+
+    The one reader here: it runs ``cibadmin --query`` through the command seam it is given.
+    """
+    res = runner.run(["cibadmin", "--query"], check=False)
+    if res.rc != 0:
+        return None
+    return export(parse(res.stdout))
+
+
 def key_of(kind, obj):
     if kind == "nodes":
         return obj.get("name")

@@ -99,7 +99,7 @@ model:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     CMAP_PREFIXES,
     DocParseError,
@@ -114,14 +114,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils.command import Comma
 def make_runner(module):
     """The command seam this module uses (unit tests replace it)."""
     return Runner(module)
-
-
-def read_config(runner):
-    """The CIB in the cib module's format, or None when Pacemaker cannot be asked."""
-    res = runner.run(["cibadmin", "--query"], check=False)
-    if res.rc != 0:
-        return None
-    return export(parse(res.stdout))
 
 
 def read_cmap(runner):
@@ -154,7 +146,7 @@ def main():
         if not status["stack"]["corosync"] and not status["stack"]["pacemaker"]:
             module.fail_json(msg="Neither corosync nor Pacemaker runs on this node: nothing to document "
                                  "(run the module on a cluster node that is up)", notes=status["notes"])
-        config = read_config(runner) if status["stack"]["pacemaker"] else None
+        config = read_live_config(runner) if status["stack"]["pacemaker"] else None
         cmap = read_cmap(runner)
         versions = {"corosync": read_version(runner, ["corosync", "-v"]),
                     "pacemaker": read_version(runner, ["pacemakerd", "--version"])}

@@ -83,7 +83,7 @@ markdown:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.health import render_markdown, render_table, run_checks
@@ -92,14 +92,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils.health import render
 def make_runner(module):
     """The command seam this module uses (unit tests replace it)."""
     return Runner(module)
-
-
-def read_config(runner):
-    """The CIB in the cib module's format, or None when Pacemaker cannot be asked."""
-    res = runner.run(["cibadmin", "--query"], check=False)
-    if res.rc != 0:
-        return None
-    return export(parse(res.stdout))
 
 
 def main():
@@ -115,7 +107,7 @@ def main():
     runner = make_runner(module)
     try:
         status = collect(runner)
-        config = read_config(runner) if status["stack"]["pacemaker"] else None
+        config = read_live_config(runner) if status["stack"]["pacemaker"] else None
     except (CommandError, StatusParseError, CibError) as e:
         module.fail_json(msg="Could not read the cluster: %s" % e)
     expected = {"token_ms": module.params["expected_token_ms"], "nodes": module.params["expected_nodes"]}

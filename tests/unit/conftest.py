@@ -73,6 +73,17 @@ class FakeRunner:
         return Result(argv, rc, out, err)
 
 
+def health_lab_runner(crm_mon="crm_mon.lab.xml", cib="cib.lab.xml"):
+    """A FakeRunner that answers as the healthy lab does (fixtures/health): status tools and the CIB."""
+    runner = FakeRunner()
+    runner.add(["crm_mon"], stdout=fixture_text("health", crm_mon))
+    runner.add(["corosync-quorumtool", "-s"], stdout=fixture_text("health", "quorumtool.lab.txt"))
+    runner.add(["corosync-cfgtool", "-s"], stdout=fixture_text("health", "cfgtool-s.lab.txt"))
+    runner.add(["crmadmin", "-S"], stdout=fixture_text("health", "crmadmin-S.lab.xml"))
+    runner.add(["cibadmin", "--query"], stdout=fixture_text("health", cib))
+    return runner
+
+
 @pytest.fixture
 def fake_runner():
     return FakeRunner()

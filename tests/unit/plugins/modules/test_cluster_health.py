@@ -9,23 +9,13 @@ import json
 
 import pytest
 
-from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
+from conftest import ExitJson, FailJson, fixture_text, health_lab_runner, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.modules import cluster_health
 
 
 def health(name):
     return fixture_text("health", name)
-
-
-def lab_runner(crm_mon="crm_mon.lab.xml", cib="cib.lab.xml"):
-    runner = FakeRunner()
-    runner.add(["crm_mon"], stdout=health(crm_mon))
-    runner.add(["corosync-quorumtool", "-s"], stdout=health("quorumtool.lab.txt"))
-    runner.add(["corosync-cfgtool", "-s"], stdout=health("cfgtool-s.lab.txt"))
-    runner.add(["crmadmin", "-S"], stdout=health("crmadmin-S.lab.xml"))
-    runner.add(["cibadmin", "--query"], stdout=health(cib))
-    return runner
 
 
 def run(monkeypatch, args, runner, expect=ExitJson):
@@ -45,7 +35,7 @@ def by_id(result):
 
 
 def test_the_lab_is_healthy(monkeypatch):
-    result = run(monkeypatch, {"node_facts": facts(), "expected_token_ms": 3650}, lab_runner())
+    result = run(monkeypatch, {"node_facts": facts(), "expected_token_ms": 3650}, health_lab_runner())
     assert result["changed"] is False
     assert result["report"]["verdict"] == "healthy"
     assert [c["id"] for c in result["report"]["checks"] if c["status"] != "pass"] == []
@@ -54,7 +44,7 @@ def test_the_lab_is_healthy(monkeypatch):
 
 
 def test_a_leftover_ban_is_a_warning_with_its_remedy(monkeypatch):
-    result = run(monkeypatch, {"node_facts": facts()}, lab_runner(cib="cib.lab-ban.xml"))
+    result = run(monkeypatch, {"node_facts": facts()}, health_lab_runner(cib="cib.lab-ban.xml"))
     ban = by_id(result)["leftover-bans"]
     assert (ban["status"], ban["severity"]) == ("fail", "warning")
     assert "cli-ban-site-vip-on-lab-node2" in ban["message"]
@@ -63,16 +53,16 @@ def test_a_leftover_ban_is_a_warning_with_its_remedy(monkeypatch):
 
 
 def test_skip_keeps_the_reason_and_unknown_ids_are_refused(monkeypatch):
-    result = run(monkeypatch, {"node_facts": facts(), "skip": {"versions-identical": "rolling update"}}, lab_runner())
+    result = run(monkeypatch, {"node_facts": facts(), "skip": {"versions-identical": "rolling update"}}, health_lab_runner())
     skipped = by_id(result)["versions-identical"]
     assert (skipped["status"], skipped["message"]) == ("skip", "rolling update")
-    failed = run(monkeypatch, {"skip": {"no-such-check": "x"}}, lab_runner(), expect=FailJson)
+    failed = run(monkeypatch, {"skip": {"no-such-check": "x"}}, health_lab_runner(), expect=FailJson)
     assert "no-such-check" in failed["msg"] and "quorum" in failed["msg"]
 
 
 def test_a_node_that_did_not_answer(monkeypatch):
     node_facts = facts()
     node_facts["lab-node3"] = {"reachable": False}
-    result = run(monkeypatch, {"node_facts": node_facts}, lab_runner())
+    result = run(monkeypatch, {"node_facts": node_facts}, health_lab_runner())
     assert by_id(result)["corosync-conf-identical"]["status"] == "pass"
     assert "lab-node3" in by_id(result)["corosync-conf-identical"]["message"]

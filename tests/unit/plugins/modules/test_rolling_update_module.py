@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
+from conftest import ExitJson, FailJson, FakeRunner, fixture_text, health_lab_runner, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
@@ -23,16 +23,6 @@ NODES = ["lab-node1", "lab-node2", "lab-node3"]
 
 def health(name):
     return fixture_text("health", name)
-
-
-def lab_runner(crm_mon="crm_mon.lab.xml", cib="cib.lab.xml"):
-    runner = FakeRunner()
-    runner.add(["crm_mon"], stdout=health(crm_mon))
-    runner.add(["corosync-quorumtool", "-s"], stdout=health("quorumtool.lab.txt"))
-    runner.add(["corosync-cfgtool", "-s"], stdout=health("cfgtool-s.lab.txt"))
-    runner.add(["crmadmin", "-S"], stdout=health("crmadmin-S.lab.xml"))
-    runner.add(["cibadmin", "--query"], stdout=health(cib))
-    return runner
 
 
 def run(monkeypatch, args, runner, expect=ExitJson):
@@ -53,7 +43,7 @@ def lab_report():
 
 
 def test_plan_orders_the_lab_passive_first(monkeypatch):
-    result = run(monkeypatch, {"action": "plan", "nodes": NODES}, lab_runner())
+    result = run(monkeypatch, {"action": "plan", "nodes": NODES}, health_lab_runner())
     assert result["changed"] is False
     assert [i["node"] for i in result["plan"]["order"]] == ["lab-node1", "lab-node3", "lab-node2"]
     assert result["markers"] == {}
@@ -72,51 +62,51 @@ def test_plan_reads_the_marker_of_an_interrupted_run_from_the_cib(monkeypatch):
 
 
 def _with_cib(text):
-    runner = lab_runner()
+    runner = health_lab_runner()
     runner.add(["cibadmin", "--query"], stdout=text)
     return runner
 
 
 def test_plan_needs_pacemaker(monkeypatch):
-    runner = lab_runner()
+    runner = health_lab_runner()
     runner.add(["crm_mon"], rc=102, stdout=fixture_text("status", "crm_mon.pacemaker-down.xml"))
     result = run(monkeypatch, {"action": "plan", "nodes": NODES}, runner, expect=FailJson)
     assert "Pacemaker is not running" in result["msg"]
 
 
 def test_plan_rejects_an_unknown_preferred_node(monkeypatch):
-    result = run(monkeypatch, {"action": "plan", "nodes": NODES, "preferred": "db9"}, lab_runner(), expect=FailJson)
+    result = run(monkeypatch, {"action": "plan", "nodes": NODES, "preferred": "db9"}, health_lab_runner(), expect=FailJson)
     assert result["msg"].startswith("preferred: preferred node db9 is not one of the nodes")
 
 
 def test_each_action_names_its_required_fields(monkeypatch):
-    result = run(monkeypatch, {"action": "plan"}, lab_runner(), expect=FailJson)
+    result = run(monkeypatch, {"action": "plan"}, health_lab_runner(), expect=FailJson)
     assert "nodes" in result["msg"]
-    result = run(monkeypatch, {"action": "gate"}, lab_runner(), expect=FailJson)
+    result = run(monkeypatch, {"action": "gate"}, health_lab_runner(), expect=FailJson)
     assert "health_report" in result["msg"]
-    result = run(monkeypatch, {"action": "upgrade"}, lab_runner(), expect=FailJson)
+    result = run(monkeypatch, {"action": "upgrade"}, health_lab_runner(), expect=FailJson)
     assert "action" in result["msg"] and "plan, gate, drained, pending" in result["msg"]
 
 
 def test_gate_passes_on_the_healthy_lab(monkeypatch):
-    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "expected_nodes": NODES}, lab_runner())
+    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "expected_nodes": NODES}, health_lab_runner())
     assert (result["passed"], result["reasons"]) == (True, [])
 
 
 def test_gate_reports_a_node_that_is_not_online(monkeypatch):
     result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "expected_nodes": NODES + ["lab-node4"]},
-                 lab_runner())
+                 health_lab_runner())
     assert result["passed"] is False
     assert result["reasons"] == ["nodes-online: not online: lab-node4"]
 
 
 def test_drained_returns_once_the_node_hosts_nothing_active(monkeypatch):
-    result = run(monkeypatch, {"action": "drained", "node": "lab-node1", "timeout": 5}, lab_runner())
+    result = run(monkeypatch, {"action": "drained", "node": "lab-node1", "timeout": 5}, health_lab_runner())
     assert result["roles"]["lab-node1"]["active"] == []
 
 
 def test_drained_fails_naming_what_is_still_there(monkeypatch):
-    result = run(monkeypatch, {"action": "drained", "node": "lab-node2", "timeout": 1}, lab_runner(), expect=FailJson)
+    result = run(monkeypatch, {"action": "drained", "node": "lab-node2", "timeout": 1}, health_lab_runner(), expect=FailJson)
     assert result["msg"] == "lab-node2 did not hand its services over within 1s: still hosts site-vip, site-nginx"
 
 
@@ -136,17 +126,17 @@ def test_pending_without_apt_says_what_to_do(monkeypatch):
 
 
 def test_timeout_must_be_positive(monkeypatch):
-    result = run(monkeypatch, {"action": "drained", "node": "x", "timeout": 0}, lab_runner(), expect=FailJson)
+    result = run(monkeypatch, {"action": "drained", "node": "x", "timeout": 0}, health_lab_runner(), expect=FailJson)
     assert result["msg"] == "timeout: must be at least 1 second, got 0"
 
 
 def test_gate_with_a_node_checks_the_quorum_margin(monkeypatch):
-    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node2"}, lab_runner())
+    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node2"}, health_lab_runner())
     assert result["passed"] is True
     # lab-node3 is already out: 2 votes, 2 needed; taking lab-node2 out too would lose quorum.
     two = health("quorumtool.lab.txt").replace("Total votes:      3", "Total votes:      2").replace(
         "         3          1 lab-node3\n", "")
-    runner = lab_runner()
+    runner = health_lab_runner()
     runner.add(["corosync-quorumtool", "-s"], stdout=two)
     result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node2"}, runner)
     assert result["passed"] is False
