@@ -1,0 +1,142 @@
+"""Verify the snapshot scenario's record (side_effect.yml) against git and the cluster's own view."""
+
+import base64
+import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+
+NODES = ["snap-node1", "snap-node2", "snap-node3"]
+testinfra_hosts = ["ansible://snap-node1"]
+EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
+
+
+def record():
+    with open(os.path.join(EPHEMERAL, "snapshot-record.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def git(*argv, binary=False):
+    out = subprocess.run(["git", "-C", record()["repo"]] + list(argv), capture_output=True, check=True,
+                         timeout=60).stdout
+    return out if binary else out.decode("utf-8", "replace")
+
+
+def started(mon_xml):
+    root = ET.fromstring(mon_xml)
+    out = set()
+    for r in root.iter("resource"):
+        if r.get("role") == "Started" and r.get("active") == "true" and r.get("orphaned") != "true":
+            out.add((r.get("id"), tuple(sorted(n.get("name") for n in r.findall("node")))))
+    return out
+
+
+def started_ids(mon_xml):
+    return set(rid.split(":")[0] for rid, _nodes in started(mon_xml))
+
+
+def test_converge_committed_and_second_snapshot_did_not():
+    rec = record()
+    assert rec["count_converged"] >= 1
+    assert rec["second"]["changed"] is False
+    assert rec["second"]["committed"] is False
+
+
+def test_property_change_gives_one_commit_naming_it():
+    rec = record()
+    assert rec["change"]["committed"] is True
+    assert rec["count_after_change"] == rec["count_converged"] + 1
+    msg = rec["message_after_change"]
+    assert "cib: property cluster-recheck-interval=7min added" in msg
+    assert "cib: resource fence-ipmi created" in msg
+    assert "Why: molecule - property change" in msg
+    assert "Who: " in msg
+
+
+def test_repository_is_private():
+    mode = os.stat(record()["repo"]).st_mode & 0o777
+    assert mode == 0o700
+
+
+def test_push_to_unreachable_remote_fails_clearly_and_keeps_the_commit():
+    rec = record()
+    assert rec["push_fail"].get("failed") is True
+    assert "push to ssh://git@127.0.0.1:1/nowhere.git failed" in rec["push_fail"]["msg"]
+    assert "committed locally" in rec["push_fail"]["msg"]
+    assert rec["count_after_push_fail"] == rec["count_after_change"] + 1
+
+
+def test_push_to_reachable_remote():
+    rec = record()
+    assert rec["push_ok"]["pushed"] is True
+    assert rec["remote_head"] == rec["local_head"]
+
+
+def _authkeys():
+    keys = []
+    for path in ("/etc/corosync/authkey", "/etc/pacemaker/authkey"):
+        out = subprocess.run(["docker", "exec", NODES[0], "base64", "-w0", path], capture_output=True,
+                             check=True, timeout=60).stdout.strip()
+        keys.append(base64.b64decode(out))
+    return keys
+
+
+def _history_bytes():
+    """Every object of every commit (blobs, trees, messages) as bytes, and the reflog."""
+    objects = git("rev-list", "--all", "--objects").split()
+    shas = [o for o in objects if len(o) == 40]
+    proc = subprocess.run(["git", "-C", record()["repo"], "cat-file", "--batch"], input="\n".join(shas).encode() + b"\n",
+                          capture_output=True, check=True, timeout=120)
+    data = proc.stdout
+    data += git("log", "--all", "-p", "--format=%B", binary=True)
+    return data
+
+
+def test_secrets_never_in_history():
+    rec = record()
+    history = _history_bytes()
+    for key in _authkeys():
+        for form in (key, base64.b64encode(key), key.hex().encode(), key.hex().upper().encode()):
+            assert form not in history
+        # A short run of the key's bytes, too (a partial dump would show)
+        assert base64.b64encode(key)[:24] not in history
+    assert rec["fence_password"].encode() not in history
+    assert b"redacted:sha256:" in history
+
+
+def test_refused_restore_names_the_missing_secret_and_changes_nothing():
+    rec = record()
+    assert "fence-ipmi.params.password" in rec["restore_missing_msg"]
+    assert "Nothing was changed" in rec["restore_missing_msg"]
+    # Still the wiped configuration: no resources.
+    root = ET.fromstring(rec["cib_after_refused"])
+    assert root.find("resources") is None or len(root.find("resources")) == 0
+
+
+def test_check_mode_restore_predicts():
+    rec = record()
+    check = rec["restore_check"]
+    assert check["changed"] is True
+    assert any(c["id"] == "site-vip" and c["action"] == "created" for c in check["changes"])
+    assert any(a.get("resource") == "site-vip" for a in check["predicted_actions"])
+
+
+def test_restore_brings_back_the_same_resources_running():
+    rec = record()
+    assert started_ids(rec["mon_wiped"]) == set()
+    before = started_ids(rec["mon_before"])
+    assert {"site-vip", "site-nginx", "app-nginx", "lb-vip", "lb-haproxy"} <= before
+    assert started_ids(rec["mon_restored"]) == before
+    assert rec["restored_password_matches"] is True
+
+
+def test_snapshot_after_restore_equals_the_last_commit():
+    """The configuration is the last commit's; only admin_epoch differs, which cibadmin --erase raised."""
+    rec = record()
+    assert rec["after_restore"]["changes"] in ([], ["cib: admin_epoch 0 -> 1"])
+
+
+def test_cluster_runs_the_restored_configuration(host):
+    root = ET.fromstring(host.check_output("crm_mon --output-as=xml"))
+    ids = set(r.get("id").split(":")[0] for r in root.iter("resource") if r.get("role") == "Started")
+    assert {"site-vip", "site-nginx", "lb-vip", "lb-haproxy", "app-nginx"} <= ids

@@ -1,0 +1,599 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The configuration snapshot engine: normalise, redact, lay out, describe, restore.
+
+Pure: nothing here runs a command or touches a file. The modules hand in texts and get back texts
+and plain data.
+
+- ``normalize_cib(xml, salt)``: the CIB's configuration without the status section and without the
+  attributes Pacemaker rewrites on every change (epoch, num_updates, cib-last-written, update-*,
+  have-quorum, dc-uuid, crm_feature_set, execution-date; dc-version and last-lrm-refresh), in a
+  stable order, indented, with every sensitive nvpair value replaced by a fingerprint.
+- ``fingerprint(salt, value)``: ``redacted:sha256:<16 hex>``, an HMAC-SHA256 keyed with a
+  per-repository salt, so equal secrets give equal fingerprints inside one repository (a change is
+  visible) while a short password cannot be found by hashing guesses without the salt.
+- ``build_tree(nodes, cib)``: the repository's files from what every node returned (a file equal on
+  every node is stored once, else per node and reported as drift).
+- ``describe(old_files, new_files)``: what changed, in words ("cib: resource web meta target-role
+  Started -> Stopped", "corosync: totem.token 3000 -> 5000").
+- ``fill_secrets(config, live, salt, given)``: a snapshot's configuration (the cib module's format)
+  with every fingerprint replaced by the live value whose fingerprint matches or a given value;
+  the names of the missing ones otherwise.
+
+Standard library only, Python 3.8 syntax at most (parts run on managed nodes).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import hmac
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+
+REDACTED_PREFIX = "redacted:sha256:"
+REDACTED_RE = re.compile(r"^redacted:sha256:[0-9a-f]{16}$")
+
+# Root attributes of <cib> that change without a configuration change.
+VOLATILE_CIB_ATTRS = ("epoch", "num_updates", "cib-last-written", "update-origin", "update-client",
+                      "update-user", "have-quorum", "dc-uuid", "crm_feature_set", "execution-date")
+# Cluster properties Pacemaker rewrites itself (the DC's version, the time of the last refresh).
+VOLATILE_PROPERTIES = ("dc-version", "last-lrm-refresh")
+
+# nvpair names whose values are secrets (fence device passwords, SNMP communities, API tokens...).
+SENSITIVE_NAME = re.compile(r"pass(w(or)?d)?|secret|key|token|community|auth|credential|private|cookie",
+                            re.IGNORECASE)
+# Names that match the pattern but only name a file or a script holding a secret.
+NOT_SENSITIVE_NAME = re.compile(r"(_script|_file|_path|file|path)$|^(ssl_insecure|key_file|keyfile)$",
+                                re.IGNORECASE)
+
+# Layout of the repository.
+CIB_PATH = "cib/cib.xml"
+DUMP_PATHS = {"pcs": "cib/pcs-config.txt", "crm": "cib/crm-configure.txt"}
+MANIFEST_PATH = "manifest.json"
+HOSTS_DIR = "hosts"
+COROSYNC_CONF = "/etc/corosync/corosync.conf"
+
+# Element tags whose children are sorted (their order has no meaning to Pacemaker).
+_SORTED_CONTAINERS = ("nodes", "constraints", "tags", "acls", "alerts", "fencing-topology", "operations")
+_NVSETS = ("instance_attributes", "meta_attributes", "utilization", "cluster_property_set")
+
+
+class SnapshotError(Exception):
+    """Input the engine cannot work with."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets
+
+
+def fingerprint(salt, value):
+    """The redacted form of a secret: HMAC-SHA256 keyed with the repository's salt, 16 hex digits."""
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    if isinstance(salt, str):
+        salt = salt.encode("utf-8")
+    return REDACTED_PREFIX + hmac.new(salt or b"", value or b"", hashlib.sha256).hexdigest()[:16]
+
+
+def is_sensitive(name):
+    """Whether an nvpair of this name holds a secret."""
+    name = name or ""
+    return bool(SENSITIVE_NAME.search(name)) and not NOT_SENSITIVE_NAME.search(name)
+
+
+def redact_text(text, secrets, salt):
+    """Replace every occurrence of a secret value in free text (pcs/crm dumps) by its fingerprint.
+
+    Longer values first, so that a secret containing another is replaced whole."""
+    for value in sorted(set(v for v in secrets if v), key=len, reverse=True):
+        text = text.replace(value, fingerprint(salt, value))
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# The CIB
+
+
+def _sort_key(el):
+    return (el.tag, el.get("name") or el.get("uname") or el.get("id") or "", el.get("interval") or "",
+            el.get("role") or "", el.get("target") or "", el.get("index") or "")
+
+
+def _normalize_element(el):
+    # Attributes in a fixed order: id first, then by name.
+    items = sorted(el.attrib.items(), key=lambda kv: (kv[0] != "id", kv[0]))
+    el.attrib.clear()
+    for k, v in items:
+        el.set(k, v)
+    el.text = None if el.text is None or not el.text.strip() else el.text.strip()
+    el.tail = None
+    for child in list(el):
+        _normalize_element(child)
+    if el.tag in _SORTED_CONTAINERS or el.tag in _NVSETS:
+        children = list(el)
+        # nvpairs with the same name: the first wins in Pacemaker; a stable sort keeps that.
+        children.sort(key=_sort_key)
+        for c in list(el):
+            el.remove(c)
+        el.extend(children)
+
+
+def _indent(el, level=0):
+    pad = "\n" + "  " * level
+    if len(el):
+        if not el.text or not el.text.strip():
+            el.text = pad + "  "
+        for child in el:
+            _indent(child, level + 1)
+        if not child.tail or not child.tail.strip():
+            child.tail = pad
+    if level and (not el.tail or not el.tail.strip()):
+        el.tail = pad
+
+
+def normalize_cib(xml_text, salt):
+    """(text, secrets): the CIB's configuration normalised and redacted.
+
+    secrets lists {"path", "name", "value"} for every redacted nvpair; the values stay in memory
+    (to redact dumps) and are never returned by the modules."""
+    root, secrets = _redacted(xml_text, salt)
+    for a in VOLATILE_CIB_ATTRS:
+        root.attrib.pop(a, None)
+    status = root.find("status")
+    if status is not None:
+        root.remove(status)
+    _normalize_element(root)
+    _indent(root)
+    return ET.tostring(root, encoding="unicode") + "\n", secrets
+
+
+def redacted_cib(xml_text, salt):
+    """The whole CIB (status included: pcs needs it to print a configuration) with the secrets and
+    the volatile properties out: the input of the human-readable dumps."""
+    root, _secrets = _redacted(xml_text, salt)
+    return ET.tostring(root, encoding="unicode")
+
+
+def _redacted(xml_text, salt):
+    root = cibmod.parse(xml_text)
+    config = root.find("configuration")
+    if config is None:
+        raise SnapshotError("the CIB has no <configuration> section")
+    crm_config = config.find("crm_config")
+    if crm_config is not None:
+        for pset in crm_config.findall("cluster_property_set"):
+            for nv in pset.findall("nvpair"):
+                if nv.get("name") in VOLATILE_PROPERTIES:
+                    pset.remove(nv)
+    secrets = []
+    parents = dict((c, p) for p in config.iter() for c in p)
+    for nv in config.iter("nvpair"):
+        if not is_sensitive(nv.get("name")) or nv.get("value") is None:
+            continue
+        value = nv.get("value")
+        if REDACTED_RE.match(value):
+            continue
+        owner = parents.get(parents.get(nv))
+        secrets.append({"path": "%s.%s" % (owner.get("id") if owner is not None else "?", nv.get("name")),
+                        "name": nv.get("name"), "value": value})
+        nv.set("value", fingerprint(salt, value))
+    return root, secrets
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout
+
+
+def _host_path(node, path):
+    return "%s/%s/%s" % (HOSTS_DIR, node, path.lstrip("/"))
+
+
+def build_tree(nodes, cib=None, cluster_name=None):
+    """The repository's files from the nodes' collections.
+
+    nodes: {node: {"files": {abs_path: {"content", "mode", "owner", "group"}},
+                   "fingerprints": {abs_path: fingerprint}}}
+    cib: {"xml": normalised text, "dumps": {"pcs": text, "crm": text}} or None.
+    Returns (files {repo_path: text}, drift [{"path", "groups": [[nodes]...]}]).
+    """
+    files = {}
+    drift = []
+    manifest = {"cluster": cluster_name, "nodes": sorted(nodes), "files": {}, "secrets": {}}
+    paths = sorted(set(p for n in nodes.values() for p in (n.get("files") or {})))
+    for path in paths:
+        holders = dict((node, (nodes[node].get("files") or {}).get(path)) for node in sorted(nodes))
+        contents = {}
+        for node, f in holders.items():
+            key = None if f is None else f.get("content")
+            contents.setdefault(key, []).append(node)
+        meta = {}
+        for node, f in holders.items():
+            if f is not None:
+                meta[node] = "%s %s:%s" % (f.get("mode"), f.get("owner"), f.get("group"))
+        if len(contents) == 1 and None not in contents:
+            files[path.lstrip("/")] = list(contents)[0]
+        else:
+            drift.append({"path": path, "groups": sorted(contents.values())})
+            for node, f in holders.items():
+                if f is not None:
+                    files[_host_path(node, path)] = f.get("content")
+        manifest["files"][path] = _collapse(meta, len(nodes))
+    secret_paths = sorted(set(p for n in nodes.values() for p in (n.get("fingerprints") or {})))
+    for path in secret_paths:
+        per = dict((node, (nodes[node].get("fingerprints") or {}).get(path)) for node in sorted(nodes))
+        per = dict((k, v) for k, v in per.items() if v)
+        if len(set(per.values())) > 1 or len(per) != len(nodes):
+            drift.append({"path": path, "groups": _groups(per, nodes)})
+        manifest["secrets"][path] = _collapse(per, len(nodes))
+    if cib is not None and cib.get("xml"):
+        files[CIB_PATH] = cib["xml"]
+        for tool, text in sorted((cib.get("dumps") or {}).items()):
+            if text and tool in DUMP_PATHS:
+                files[DUMP_PATHS[tool]] = text
+    if drift:
+        manifest["drift"] = drift
+    files[MANIFEST_PATH] = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    return files, drift
+
+
+def _collapse(per_node, count):
+    values = set(per_node.values())
+    if len(values) == 1 and len(per_node) == count:
+        return values.pop()
+    return per_node
+
+
+def _groups(per, nodes):
+    out = {}
+    for node in sorted(nodes):
+        out.setdefault(per.get(node), []).append(node)
+    return sorted(out.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Describing changes in words
+
+_NOUN = {
+    "primitives": "resource", "groups": "resource", "clones": "resource", "locations": "location",
+    "colocations": "colocation", "orders": "order", "tickets": "ticket", "tags": "tag",
+    "acl_roles": "ACL role", "acl_targets": "ACL user", "acl_groups": "ACL group", "alerts": "alert",
+    "fencing_levels": "fencing level", "nodes": "node", "properties": "property",
+    "rsc_defaults": "resource default", "op_defaults": "operation default",
+}
+
+
+def _label(item, index):
+    if isinstance(item, dict):
+        if "name" in item and ("interval" in item or "role" in item):
+            return " ".join(str(item[k]) for k in ("name", "interval", "role") if item.get(k))
+        for key in ("id", "name", "value", "kind"):
+            if item.get(key) is not None and isinstance(item.get(key), str):
+                return str(item[key])
+    return str(index)
+
+
+def _flatten(value, prefix, out):
+    if isinstance(value, dict):
+        for k in sorted(value):
+            _flatten(value[k], (prefix + " " + str(k)).strip(), out)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for i, item in enumerate(value):
+            _flatten(item, (prefix + " " + _label(item, i)).strip(), out)
+    elif isinstance(value, list):
+        out[prefix] = ", ".join(str(v) for v in value)
+    else:
+        out[prefix] = "" if value is None else str(value)
+    return out
+
+
+def _show(value):
+    if value is None or value == "":
+        return "(none)"
+    if REDACTED_RE.match(value):
+        return "(secret)"
+    return value
+
+
+def _field_changes(before, after):
+    b = _flatten(before, "", {})
+    a = _flatten(after, "", {})
+    out = []
+    for key in sorted(set(b) | set(a)):
+        if key in ("id", "name"):
+            continue
+        if b.get(key) == a.get(key):
+            continue
+        if key not in b:
+            out.append("%s %s added" % (key, _show(a[key])))
+        elif key not in a:
+            out.append("%s %s removed" % (key, _show(b[key])))
+        elif REDACTED_RE.match(b[key] or "") or REDACTED_RE.match(a[key] or ""):
+            out.append("%s changed (secret)" % key)
+        else:
+            out.append("%s %s -> %s" % (key, _show(b[key]), _show(a[key])))
+    return out
+
+
+def _export(text):
+    if text is None:
+        return None
+    try:
+        root = cibmod.parse(text)
+        return root, cibmod.export(root)
+    except (cibmod.CibError, SnapshotError):
+        return None
+
+
+def describe_cib(old_text, new_text):
+    old, new = _export(old_text), _export(new_text)
+    if old is None and new is None:
+        return ["cib: changed"] if old_text != new_text else []
+    if old is None:
+        return ["cib: configuration captured"]
+    if new is None:
+        return ["cib: configuration no longer captured"]
+    out = []
+    for attr in sorted(set(old[0].attrib) | set(new[0].attrib)):
+        if old[0].get(attr) != new[0].get(attr):
+            out.append("cib: %s %s -> %s" % (attr, _show(old[0].get(attr)), _show(new[0].get(attr))))
+    changes, _diff = cibmod.compare(old[1], new[1])
+    for c in changes:
+        kind, key = c["kind"], c["id"]
+        noun = _NOUN.get(kind, kind)
+        if kind in cibmod.DICT_KINDS:
+            bv, av = (old[1].get(kind) or {}).get(key), (new[1].get(kind) or {}).get(key)
+            if bv is None:
+                out.append("cib: %s %s=%s added" % (noun, key, _show(av)))
+            elif av is None:
+                out.append("cib: %s %s removed (was %s)" % (noun, key, _show(bv)))
+            else:
+                out.append("cib: %s %s %s -> %s" % (noun, key, _show(bv), _show(av)))
+            continue
+        if c["action"] == "created":
+            out.append("cib: %s %s created" % (noun, key))
+        elif c["action"] == "deleted":
+            out.append("cib: %s %s deleted" % (noun, key))
+        else:
+            b = [o for o in old[1].get(kind) or [] if cibmod.key_of(kind, o) == key][0]
+            a = [o for o in new[1].get(kind) or [] if cibmod.key_of(kind, o) == key][0]
+            fields = _field_changes(b, a) or ["changed"]
+            out.extend("cib: %s %s %s" % (noun, key, f) for f in fields)
+    if not out and old_text != new_text:
+        out.append("cib: layout changed (same meaning)")
+    return out
+
+
+def describe_corosync(old_text, new_text, label="corosync"):
+    if old_text is None:
+        return ["%s: corosync.conf captured" % label]
+    if new_text is None:
+        return ["%s: corosync.conf no longer captured" % label]
+    try:
+        changes = corosync_conf.diff(corosync_conf.parse(old_text), corosync_conf.parse(new_text))
+    except corosync_conf.CorosyncConfError:
+        return ["%s: corosync.conf changed" % label]
+    out = []
+    for c in changes:
+        b, a = c.get("before"), c.get("after")
+        if b is None:
+            out.append("%s: %s added%s" % (label, c["path"], "" if isinstance(a, (dict, list)) else " (%s)" % a))
+        elif a is None:
+            out.append("%s: %s removed" % (label, c["path"]))
+        elif isinstance(b, (dict, list)) or isinstance(a, (dict, list)):
+            out.append("%s: %s changed" % (label, c["path"]))
+        else:
+            out.append("%s: %s %s -> %s" % (label, c["path"], b, a))
+    if not out:
+        out.append("%s: corosync.conf layout changed (same meaning)" % label)
+    return out
+
+
+def _manifest(text):
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
+
+
+def describe_manifest(old_text, new_text):
+    old, new = _manifest(old_text), _manifest(new_text)
+    out = []
+    if old.get("nodes") != new.get("nodes") and old:
+        out.append("nodes: %s -> %s" % (" ".join(old.get("nodes") or []) or "(none)",
+                                        " ".join(new.get("nodes") or []) or "(none)"))
+    os_, ns = old.get("secrets") or {}, new.get("secrets") or {}
+    for path in sorted(set(os_) | set(ns)):
+        if os_.get(path) == ns.get(path):
+            continue
+        if path not in os_:
+            out.append("secret %s: present (fingerprint recorded)" % path)
+        elif path not in ns:
+            out.append("secret %s: gone" % path)
+        else:
+            out.append("secret %s: changed (fingerprint differs)" % path)
+    of, nf = old.get("files") or {}, new.get("files") or {}
+    for path in sorted(set(of) & set(nf)):
+        if of[path] != nf[path]:
+            out.append("file %s: owner or mode %s -> %s" % (path, _mode_text(of[path]), _mode_text(nf[path])))
+    od = dict((d["path"], d) for d in old.get("drift") or [])
+    for d in new.get("drift") or []:
+        if d["path"] not in od:
+            out.append("drift: %s differs between nodes (%s)" % (d["path"], " | ".join(" ".join(g) for g in d["groups"])))
+    nd = set(d["path"] for d in new.get("drift") or [])
+    for path in sorted(set(od) - nd):
+        out.append("drift: %s is the same on every node again" % path)
+    return out
+
+
+def _mode_text(value):
+    if isinstance(value, dict):
+        return ", ".join("%s %s" % (k, v) for k, v in sorted(value.items()))
+    return str(value)
+
+
+def _corosync_label(path):
+    if path == COROSYNC_CONF.lstrip("/"):
+        return "corosync"
+    if path.startswith(HOSTS_DIR + "/") and path.endswith(COROSYNC_CONF):
+        return "corosync@" + path.split("/")[1]
+    return None
+
+
+def _common_path(path):
+    """etc/x for hosts/NODE/etc/x, else None."""
+    parts = path.split("/", 2)
+    if len(parts) == 3 and parts[0] == HOSTS_DIR:
+        return parts[2]
+    return None
+
+
+def describe(old_files, new_files):
+    """Sentences saying what differs between two trees ({repo path: text})."""
+    out = []
+    paths = sorted(set(old_files) | set(new_files))
+    dumps = set(DUMP_PATHS.values())
+    cib_changed = old_files.get(CIB_PATH) != new_files.get(CIB_PATH)
+    for path in paths:
+        old, new = old_files.get(path), new_files.get(path)
+        common = _common_path(path)
+        if common and old is None:
+            # A file that drifted: compare each node's copy with the one all nodes had.
+            old = old_files.get(common)
+        elif common and new is None and new_files.get(common) is not None:
+            continue  # drift resolved: the common file says what changed
+        if not common and new is None and any(_common_path(p) == path for p in new_files):
+            continue  # now per node: their own lines say what changed
+        if not common and old is None and any(_common_path(p) == path for p in old_files):
+            old = [old_files[p] for p in sorted(old_files) if _common_path(p) == path][0]
+        if old == new:
+            continue
+        if path == CIB_PATH:
+            out.extend(describe_cib(old, new))
+        elif path == MANIFEST_PATH:
+            out.extend(describe_manifest(old, new))
+        elif _corosync_label(path):
+            out.extend(describe_corosync(old, new, _corosync_label(path)))
+        elif path in dumps:
+            if not cib_changed:
+                out.append("%s: changed" % path)
+        elif old is None:
+            out.append("file %s: added" % path)
+        elif new is None:
+            out.append("file %s: removed" % path)
+        else:
+            out.append("file %s: changed" % path)
+    return out
+
+
+def commit_message(changes, who, why, cluster_name=None, limit=3):
+    """A commit message: a subject naming the first changes, then all of them, who and why."""
+    if not changes:
+        changes = ["snapshot"]
+    subject = "; ".join(changes[:limit])
+    if len(changes) > limit:
+        subject += "; (+%d more)" % (len(changes) - limit)
+    lines = [subject, ""]
+    lines.extend("- " + c for c in changes)
+    lines.append("")
+    if cluster_name:
+        lines.append("Cluster: %s" % cluster_name)
+    lines.append("Who: %s" % (who or "unknown"))
+    lines.append("Why: %s" % (why or "not given"))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Restore
+
+
+def _walk(value, path, found):
+    if isinstance(value, dict):
+        for k in value:
+            _walk(value[k], path + (k,), found)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _walk(item, path + (i,), found)
+    elif isinstance(value, str) and REDACTED_RE.match(value):
+        found.append(path)
+    return found
+
+
+def _get(value, path):
+    for step in path:
+        if isinstance(value, dict) and step in value:
+            value = value[step]
+        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
+            value = value[step]
+        else:
+            return None
+    return value
+
+
+def _set(value, path, new):
+    for step in path[:-1]:
+        value = value[step]
+    value[path[-1]] = new
+
+
+def _by_key(config, kind):
+    return dict((cibmod.key_of(kind, o), o) for o in (config or {}).get(kind) or [])
+
+
+def secret_name(config, path):
+    """A readable name for a redacted value: <object id>.<where>.<name> (e.g. fence-ipmi.params.password)."""
+    kind, index = path[0], path[1]
+    if kind in cibmod.DICT_KINDS:
+        return "%s.%s" % (kind, index)
+    obj = config[kind][index]
+    rest = []
+    sub = obj
+    for step in path[2:]:
+        sub = sub[step]
+        rest.append(_label(sub, step) if isinstance(step, int) else str(step))
+    return ".".join([str(cibmod.key_of(kind, obj))] + rest)
+
+
+def fill_secrets(config, live, salt, given=None):
+    """(filled config, used, missing): every fingerprint in config replaced by a real value.
+
+    A value comes from the live configuration at the same place when its fingerprint matches,
+    else from `given` (keyed by the name secret_name() gives, or by the fingerprint itself).
+    missing names every secret found in neither; used says where each value came from."""
+    import copy
+
+    given = given or {}
+    out = copy.deepcopy(config)
+    used, missing = [], []
+    for path in _walk(config, (), []):
+        fp = _get(config, path)
+        name = secret_name(config, path)
+        value = None
+        source = None
+        kind = path[0]
+        if kind in cibmod.DICT_KINDS:
+            candidate = ((live or {}).get(kind) or {}).get(path[1])
+        else:
+            obj = config[kind][path[1]]
+            twin = _by_key(live, kind).get(cibmod.key_of(kind, obj))
+            candidate = _get(twin, path[2:]) if twin is not None else None
+        if isinstance(candidate, str) and fingerprint(salt, candidate) == fp:
+            value, source = candidate, "live"
+        elif name in given and given[name] is not None:
+            value, source = str(given[name]), "given"
+        elif fp in given and given[fp] is not None:
+            value, source = str(given[fp]), "given"
+        if value is None:
+            missing.append(name)
+            continue
+        if fingerprint(salt, value) != fp and source == "given":
+            source = "given (fingerprint differs from the snapshot)"
+        _set(out, path, value)
+        used.append({"name": name, "source": source})
+    return out, used, missing

@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for config_snapshot (real git in a temporary directory) and config_snapshot_info
+(a FakeRunner answering from outputs captured on the lab)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
+
+from ansible_collections.clusterops.ha.plugins.module_utils import snapshot as s
+from ansible_collections.clusterops.ha.plugins.modules import config_snapshot as mod
+from ansible_collections.clusterops.ha.plugins.modules import config_snapshot_info as info
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+CIB = fixture_text("snapshot", "cib.lab.xml")
+COROSYNC = fixture_text("snapshot", "corosync.lab.conf")
+PCS = fixture_text("snapshot", "pcs-config.lab.txt")
+PASSWORD = "Lab-S3cret-pw"
+
+
+def run(args, check_mode=False):
+    if check_mode:
+        args = dict(args, _ansible_check_mode=True)
+    with patch_module_args(args):
+        with pytest.raises((ExitJson, FailJson)) as e:
+            mod.main()
+    return e.value.args[0]
+
+
+def git(repo, *argv):
+    return subprocess.run(["git", "-C", repo] + list(argv), capture_output=True, text=True, check=True).stdout
+
+
+def collected(salt, corosync=COROSYNC, cib=CIB):
+    xml, secrets = s.normalize_cib(cib, salt)
+    node = {"files": {"/etc/corosync/corosync.conf": {"content": corosync, "mode": "0644", "owner": "root",
+                                                      "group": "root"}},
+            "fingerprints": {"/etc/corosync/authkey": s.fingerprint(salt, b"\x01" * 256)}}
+    nodes = dict((n, node) for n in ("sn-node1", "sn-node2", "sn-node3"))
+    return nodes, {"xml": xml, "dumps": {"pcs": s.redact_text(PCS, [x["value"] for x in secrets], salt)}}
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return str(tmp_path / "snapshots" / "lab")
+
+
+def prepare(repo):
+    out = run({"step": "prepare", "repo": repo})
+    assert not out.get("failed"), out
+    return out
+
+
+def test_prepare_creates_private_repository_once(repo):
+    out = prepare(repo)
+    assert out["changed"] is True and len(out["salt"]) == 32
+    assert os.stat(repo).st_mode & 0o777 == 0o700
+    assert os.stat(os.path.join(repo, ".git", "clusterops-salt")).st_mode & 0o777 == 0o600
+    assert git(repo, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
+    again = prepare(repo)
+    assert again["changed"] is False and again["salt"] == out["salt"]
+
+
+def test_prepare_check_mode_creates_nothing(repo):
+    out = run({"step": "prepare", "repo": repo}, check_mode=True)
+    assert out["changed"] is True and out["salt"]
+    assert not os.path.exists(repo)
+
+
+def test_prepare_refuses_a_non_repository(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "file").write_text("mine")
+    out = run({"step": "prepare", "repo": str(tmp_path / "x")})
+    assert out["failed"] and "is not a git repository" in out["msg"]
+
+
+def test_commit_only_when_changed_with_words(repo):
+    salt = prepare(repo)["salt"]
+    nodes, cib = collected(salt)
+    first = run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab", "reason": "test: first",
+                 "who": "tester@here"})
+    assert first["changed"] and first["committed"], first
+    assert set(first["files"]) == {"cib/cib.xml", "cib/pcs-config.txt", "etc/corosync/corosync.conf", "manifest.json"}
+    second = run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab"})
+    assert second["changed"] is False and second["committed"] is False
+    assert second["commit"] == first["commit"]
+    nodes2, cib2 = collected(salt, COROSYNC.replace("crypto_hash: sha256", "crypto_hash: sha256\n    token: 5000"),
+                             CIB.replace('value="balanced"', 'value="utilization"'))
+    third = run({"repo": repo, "nodes": nodes2, "cib": cib2, "cluster_name": "lab", "reason": "tuning",
+                 "who": "tester@here"})
+    assert third["committed"]
+    assert third["changes"] == ["cib: property placement-strategy balanced -> utilization",
+                                "corosync: totem.token added (5000)"]
+    msg = git(repo, "log", "-1", "--format=%B")
+    assert msg.startswith("cib: property placement-strategy balanced -> utilization; corosync: totem.token added")
+    assert "Who: tester@here" in msg and "Why: tuning" in msg
+    assert git(repo, "log", "-1", "--format=%an <%ae>").strip() == "clusterops.ha <clusterops@localhost>"
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
+    history = git(repo, "log", "-p", "--all")
+    assert PASSWORD not in history and s.fingerprint(salt, PASSWORD) in history
+
+
+def test_commit_check_mode_writes_nothing(repo):
+    salt = prepare(repo)["salt"]
+    nodes, cib = collected(salt)
+    out = run({"repo": repo, "nodes": nodes, "cib": cib}, check_mode=True)
+    assert out["changed"] and not out["committed"] and out["message"].startswith("first snapshot")
+    assert os.listdir(repo) == [".git"]
+
+
+def test_push_to_bare_remote_and_unreachable(repo, tmp_path):
+    salt = prepare(repo)["salt"]
+    nodes, cib = collected(salt)
+    bare = str(tmp_path / "remote.git")
+    subprocess.run(["git", "init", "--bare", "--quiet", bare], check=True)
+    out = run({"repo": repo, "nodes": nodes, "cib": cib, "remote": bare})
+    assert out["pushed"] and out["committed"]
+    assert git(bare, "rev-parse", "main").strip() == out["commit"]
+    # Nothing new and the remote up to date: no push, no change.
+    out = run({"repo": repo, "nodes": nodes, "cib": cib, "remote": bare})
+    assert out["changed"] is False and out["pushed"] is False
+    # A change, a remote that is not there: the task fails, the commit stays.
+    nodes2, cib2 = collected(salt, cib=CIB.replace('value="balanced"', 'value="minimal"'))
+    missing = str(tmp_path / "nowhere.git")
+    out = run({"repo": repo, "nodes": nodes2, "cib": cib2, "remote": missing})
+    assert out["failed"] and "committed locally" in out["msg"] and "push to %s failed" % missing in out["msg"]
+    assert out["committed"] and git(repo, "rev-parse", "HEAD").strip() == out["commit"]
+    # Back to the reachable remote: the kept commit is pushed without a new one.
+    out = run({"repo": repo, "nodes": nodes2, "cib": cib2, "remote": bare})
+    assert out["pushed"] and not out["committed"]
+    assert git(bare, "rev-parse", "main").strip() == git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_show_and_fill_secrets(repo):
+    salt = prepare(repo)["salt"]
+    nodes, cib = collected(salt)
+    first = run({"repo": repo, "nodes": nodes, "cib": cib})
+    out = run({"step": "show", "repo": repo})
+    assert out["commit"] == first["commit"]
+    assert out["redacted"] == ["fence-ipmi.params.password"]
+    assert out["corosync_conf"]["totem"]["cluster_name"] == "lab"
+    assert out["config"]["properties"]["placement-strategy"] == "balanced"
+    live = {"primitives": []}
+    out = run({"step": "show", "repo": repo, "live_config": live})
+    assert out["failed"] and "fence-ipmi.params.password" in out["msg"] and "Nothing was changed" in out["msg"]
+    out = run({"step": "show", "repo": repo, "live_config": live,
+               "secrets": {"fence-ipmi.params.password": PASSWORD}})
+    fence = [p for p in out["config"]["primitives"] if p["id"] == "fence-ipmi"][0]
+    assert fence["params"]["password"] == PASSWORD
+    assert out["secrets_used"] == [{"name": "fence-ipmi.params.password", "source": "given"}]
+    bad = run({"step": "show", "repo": repo, "commit": "no-such-ref"})
+    assert bad["failed"] and "has no commit no-such-ref" in bad["msg"]
+
+
+def test_git_missing_fails_clearly(repo, monkeypatch):
+    monkeypatch.setattr(mod, "make_runner", lambda module: FakeRunner())
+    out = run({"step": "prepare", "repo": repo})
+    assert out["failed"] and "git is not installed" in out["msg"]
+
+
+# --- config_snapshot_info ------------------------------------------------------------------
+
+
+def run_info(args, runner, monkeypatch):
+    monkeypatch.setattr(info, "make_runner", lambda module: runner)
+    with patch_module_args(args):
+        with pytest.raises((ExitJson, FailJson)) as e:
+            info.main()
+    return e.value.args[0]
+
+
+def test_info_reads_files_fingerprints_and_cib(tmp_path, monkeypatch):
+    conf = tmp_path / "corosync.conf"
+    conf.write_text(COROSYNC)
+    key = tmp_path / "authkey"
+    key.write_bytes(b"\x02" * 256)
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\x00\xff\x00")
+    runner = FakeRunner()
+    runner.add(["cibadmin", "--query", "--scope", "alerts"], 0, "<alerts/>")
+    runner.add(["cibadmin", "--query"], 0, CIB)
+    runner.add(["pcs"], 0, PCS)
+    out = run_info({"salt": "k", "files": [str(conf), str(binary), str(tmp_path / "absent")],
+                    "secret_files": [str(key), str(tmp_path / "nokey")], "cib": True, "dumps": ["pcs"]},
+                   runner, monkeypatch)
+    assert out["files"][str(conf)]["content"] == COROSYNC
+    assert out["files"][str(conf)]["mode"] == "%04o" % (os.stat(conf).st_mode & 0o7777)
+    assert out["fingerprints"][str(key)] == s.fingerprint("k", b"\x02" * 256)
+    assert str(binary) in out["fingerprints"]
+    assert out["redacted"] == ["fence-ipmi.password"]
+    assert PASSWORD not in out["cib"]["xml"] and PASSWORD not in out["cib"]["dumps"]["pcs"]
+    assert "<status" not in out["cib"]["xml"]
+    pcs_call = [c for c in runner.calls if c["argv"][0] == "pcs"][0]
+    assert pcs_call["argv"][1] == "-f"
+
+
+def test_info_on_a_node_without_pacemaker(monkeypatch):
+    out = run_info({"salt": "k", "files": ["/nonexistent/corosync.conf"], "secret_files": [], "cib": True},
+                   FakeRunner(), monkeypatch)
+    assert out["files"] == {} and out["cib"] is None
+    assert out["cib_error"] == "cibadmin is not installed"
+
+
+def test_info_pacemaker_not_running(monkeypatch):
+    runner = FakeRunner()
+    runner.add(["cibadmin"], 102, "", "Could not connect to the CIB: Transport endpoint is not connected")
+    out = run_info({"salt": "k", "files": [], "secret_files": [], "cib": True}, runner, monkeypatch)
+    assert out["cib"] is None and "Transport endpoint is not connected" in out["cib_error"]
