@@ -140,3 +140,16 @@ def test_cluster_runs_the_restored_configuration(host):
     root = ET.fromstring(host.check_output("crm_mon --output-as=xml"))
     ids = set(r.get("id").split(":")[0] for r in root.iter("resource") if r.get("role") == "Started")
     assert {"site-vip", "site-nginx", "lb-vip", "lb-haproxy", "app-nginx"} <= ids
+
+
+def test_a_corosync_change_is_committed_in_words_and_restored():
+    rec = record()
+    assert rec["token_changed"].endswith("= 5000"), rec["token_changed"]
+    assert rec["token_before"] != rec["token_changed"]
+    assert "corosync: totem.token" in rec["token_message"] and "5000" in rec["token_message"], rec["token_message"]
+    # Every node runs the token it ran before the change, and its file says so again.
+    assert rec["token_restored"] == [rec["token_before"]] * len(NODES), rec["token_restored"]
+
+
+def test_the_restored_corosync_conf_has_no_hand_edit(host):
+    assert "token: 5000" not in host.file("/etc/corosync/corosync.conf").content_string
