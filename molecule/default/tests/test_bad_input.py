@@ -3,7 +3,8 @@
 Each case runs the real site playbook against the built cluster with one bad variable, expects it to
 fail with a message naming the field, and proves from the nodes that nothing changed: the CIB's
 admin_epoch/epoch and the sha256 of corosync.conf on every node are the same before and after.
-Runs from the controller (this file is collected once, not per host).
+Runs from the controller (this file is collected once, not per host). The audit snapshots are off
+here (they only read the nodes, and the snapshot scenario tests them): 18 runs, each 2 snapshots shorter.
 """
 
 import json
@@ -72,7 +73,7 @@ def test_bad_input_fails_before_any_change(host, case_id, extra, needle):
                ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     proc = subprocess.run(
         ["ansible-playbook", "-i", _inventory(), os.path.join(ROOT, "playbooks", "site.yml"),
-         "-e", json.dumps(extra)],
+         "-e", json.dumps(dict(extra, config_snapshot_audit=False))],
         capture_output=True, text=True, env=env, timeout=300, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out[-3000:]
