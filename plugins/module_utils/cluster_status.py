@@ -40,6 +40,8 @@ QUORUMTOOL_RC_DOWN = 1
 # The controller state of a DC with nothing left to do.
 DC_IDLE_STATE = "S_IDLE"
 DEFAULT_CRMADMIN_TIMEOUT_MS = 5000
+# Seconds a crmadmin call may run past its own -t before the seam kills it.
+CRMADMIN_GRACE_S = 5
 # Pacemaker's INFINITY score (fail counts and migration thresholds are capped at it).
 SCORE_INFINITY = 1000000
 
@@ -989,8 +991,15 @@ def collect(runner, crmadmin_timeout_ms=DEFAULT_CRMADMIN_TIMEOUT_MS):
                         corosync_running=corosync, local_node=local_node, notes=notes)
 
 
+def _crmadmin_kill_after(timeout):
+    """Seconds after which a crmadmin call is killed: its own -t does not hold when the DC it asks
+    has just died (seen in a rolling update when the DC was killed: crmadmin -S waited for ever)."""
+    return int(timeout) / 1000.0 + CRMADMIN_GRACE_S
+
+
 def _ask_dc(runner, timeout, notes):
-    res = runner.run(["crmadmin", "-D", "-t", timeout, "--output-as=xml"], check=False)
+    res = runner.run(["crmadmin", "-D", "-t", timeout, "--output-as=xml"], check=False,
+                     timeout=_crmadmin_kill_after(timeout))
     if res.rc != 0:
         notes.append("crmadmin -D: rc=%s: %s" % (res.rc, _tail(res)))
         return None
@@ -998,7 +1007,8 @@ def _ask_dc(runner, timeout, notes):
 
 
 def _ask_dc_state(runner, dc, timeout, notes):
-    res = runner.run(["crmadmin", "-S", dc, "-t", timeout, "--output-as=xml"], check=False)
+    res = runner.run(["crmadmin", "-S", dc, "-t", timeout, "--output-as=xml"], check=False,
+                     timeout=_crmadmin_kill_after(timeout))
     if res.rc == 0:
         return parse_crmadmin_state(res.stdout)
     # A DC that does not answer in time (election, overload) leaves "settled" unknown.

@@ -20,6 +20,8 @@ import os
 import subprocess
 
 C_LOCALE = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"}
+# The return code of a command killed for running longer than its timeout (as coreutils timeout(1)).
+TIMEOUT_RC = 124
 
 
 class CommandError(Exception):
@@ -71,6 +73,9 @@ class Runner:
 
     run(argv, ok_rcs=(0,), data=None, check=True) returns a Result. With check=True a return code
     outside ok_rcs raises CommandError; a missing program raises CommandNotFound either way.
+    run(..., timeout=seconds) kills a command that runs longer, for tools whose own timeout does not
+    hold (crmadmin -S -t waits for ever on a DC that has just died): the result then has rc
+    TIMEOUT_RC (124). Under AnsibleModule this goes through coreutils timeout(1) when it is installed.
     """
 
     def __init__(self, module=None, timeout=None):
@@ -86,7 +91,7 @@ class Runner:
                 return p
         return None
 
-    def run(self, argv, ok_rcs=(0,), data=None, check=True, env=None):
+    def run(self, argv, ok_rcs=(0,), data=None, check=True, env=None, timeout=None):
         argv = [str(a) for a in argv]
         path = argv[0] if os.path.isabs(argv[0]) else self.which(argv[0])
         if not path:
@@ -96,14 +101,20 @@ class Runner:
         if env:
             environ.update(env)
         if self.module is not None:
+            killer = self.which("timeout") if timeout else None
+            if killer:
+                full = [killer, "-k", "2", "%g" % timeout] + full
             rc, out, err = self.module.run_command(full, data=data, environ_update=environ,
                                                    check_rc=False, binary_data=True)
         else:
             merged = dict(os.environ)
             merged.update(environ)
-            proc = subprocess.run(full, input=data, capture_output=True, text=True, env=merged,
-                                  timeout=self.timeout, check=False)
-            rc, out, err = proc.returncode, proc.stdout, proc.stderr
+            try:
+                proc = subprocess.run(full, input=data, capture_output=True, text=True, env=merged,
+                                      timeout=timeout or self.timeout, check=False)
+                rc, out, err = proc.returncode, proc.stdout, proc.stderr
+            except subprocess.TimeoutExpired:
+                rc, out, err = TIMEOUT_RC, "", "timed out after %g s" % (timeout or self.timeout)
         result = Result(argv, rc, out, err)
         if check and rc not in ok_rcs:
             raise CommandError(argv, rc, out, err)

@@ -57,9 +57,9 @@ class FakeRunner:
     def which(self, program):
         return "/usr/sbin/" + program if any(k and k[0] == program for k in self.answers) else None
 
-    def run(self, argv, ok_rcs=(0,), data=None, check=True, env=None):
+    def run(self, argv, ok_rcs=(0,), data=None, check=True, env=None, timeout=None):
         argv = [str(a) for a in argv]
-        self.calls.append({"argv": argv, "data": data, "env": env})
+        self.calls.append({"argv": argv, "data": data, "env": env, "timeout": timeout})
         best = None
         for prefix in self.answers:
             if tuple(argv[: len(prefix)]) == tuple(prefix) and (best is None or len(prefix) > len(best)):
