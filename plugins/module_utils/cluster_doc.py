@@ -25,6 +25,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_version  # noqa: F401 (re-exported)
+
 # corosync's defaults (corosync.conf(5), votequorum(5); corosync 3.x).
 DEFAULT_TOKEN_MS = 3000
 DEFAULT_TOKEN_COEFFICIENT_MS = 650
@@ -38,7 +40,6 @@ CMAP_PREFIXES = ("totem.", "runtime.config.totem.", "quorum.", "nodelist.", "run
 _SECRET_PARAM = re.compile(r"(passw|secret|token|community|credential|private|(^|[_-])key($|[_-]|file))", re.I)
 REDACTED = "(redacted)"
 _CMAP_LINE = re.compile(r"^(\S+) \(([a-z0-9]+)\) = ?(.*)$")
-_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 _RING_ADDR = re.compile(r"^ring(\d+)_addr$")
 _MEMBER_IP = re.compile(r"r\((\d+)\) ip\(([^)]*)\)")
 _INT_TYPES = ("u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64")
@@ -87,12 +88,6 @@ def parse_cmapctl(text):
                 pass
         out[key] = value
     return out
-
-
-def parse_version(text):
-    """The first dotted number of ``corosync -v`` / ``pacemakerd --version``, or None."""
-    m = _VERSION.search(text or "")
-    return m.group(1) if m else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ _PACEMAKERD_UP = ("running", "remote")
 _KNOWN_TASKS = ("migrate_from", "migrate_to", "reload-agent", "validate-all", "meta-data",
                 "monitor", "start", "stop", "promote", "demote", "notify", "reload", "cancel")
 _INSTANCE_SUFFIX = re.compile(r":\d+$")
+# The first dotted number of `corosync -v` / `pacemakerd --version`.
+_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 
 
 class StatusParseError(ValueError):
@@ -995,6 +997,25 @@ def _crmadmin_kill_after(timeout):
     """Seconds after which a crmadmin call is killed: its own -t does not hold when the DC it asks
     has just died (seen in a rolling update when the DC was killed: crmadmin -S waited for ever)."""
     return int(timeout) / 1000.0 + CRMADMIN_GRACE_S
+
+
+def parse_version(text):
+    """The first dotted number of ``corosync -v`` / ``pacemakerd --version``, or None."""
+    m = _VERSION.search(text or "")
+    return m.group(1) if m else None
+
+
+def read_stack_versions(runner):
+    """{corosync, pacemaker}: the installed versions on this node (None where the tool is missing or fails)."""
+    out = {}
+    for name, argv in (("corosync", ["corosync", "-v"]), ("pacemaker", ["pacemakerd", "--version"])):
+        try:
+            res = runner.run(argv, check=False)
+        except CommandError:
+            out[name] = None
+            continue
+        out[name] = parse_version(res.stdout) if res.rc == 0 else None
+    return out
 
 
 def _ask_dc(runner, timeout, notes):

@@ -105,9 +105,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     DocParseError,
     document,
     parse_cmapctl,
-    parse_version,
 )
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 
 
@@ -127,14 +126,6 @@ def read_cmap(runner):
     return parse_cmapctl(res.stdout)
 
 
-def read_version(runner, argv):
-    try:
-        res = runner.run(argv, check=False)
-    except CommandError:
-        return None
-    return parse_version(res.stdout) if res.rc == 0 else None
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(generated_at=dict(type="str")),
@@ -148,8 +139,7 @@ def main():
                                  "(run the module on a cluster node that is up)", notes=status["notes"])
         config = read_live_config(runner) if status["stack"]["pacemaker"] else None
         cmap = read_cmap(runner)
-        versions = {"corosync": read_version(runner, ["corosync", "-v"]),
-                    "pacemaker": read_version(runner, ["pacemakerd", "--version"])}
+        versions = read_stack_versions(runner)
         result = document(status, config, cmap=cmap, versions=versions, generated_at=module.params["generated_at"])
     except (CommandError, StatusParseError, CibError, DocParseError) as e:
         module.fail_json(msg="Could not read the cluster: %s" % e)

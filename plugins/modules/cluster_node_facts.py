@@ -62,14 +62,13 @@ facts:
 
 import hashlib
 import os
-import re
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 
-_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 
 
 def make_runner(module):
@@ -92,16 +91,6 @@ def file_mode(path):
         return None
 
 
-def version_of(runner, argv):
-    """The first dotted number a --version style command prints, or None."""
-    try:
-        res = runner.run(argv, check=False)
-    except CommandError:
-        return None
-    match = _VERSION.search(res.stdout or "")
-    return match.group(1) if res.rc == 0 and match else None
-
-
 def cmap_value(runner, key):
     """One key from corosync-cmapctl (`key (type) = value`), or None when corosync is down or it is unset."""
     try:
@@ -115,12 +104,13 @@ def cmap_value(runner, key):
 
 def gather(runner, paths):
     token = cmap_value(runner, "runtime.config.totem.token")
+    versions = read_stack_versions(runner)
     return {
         "corosync_conf_sha256": file_sha256(paths["corosync_conf"]),
         "authkey_mode": file_mode(paths["corosync_authkey"]),
         "pcmk_authkey_mode": file_mode(paths["pacemaker_authkey"]),
-        "corosync_version": version_of(runner, ["corosync", "-v"]),
-        "pacemaker_version": version_of(runner, ["pacemakerd", "--version"]),
+        "corosync_version": versions["corosync"],
+        "pacemaker_version": versions["pacemaker"],
         "token_ms": int(token) if token and token.isdigit() else None,
         "transport": cmap_value(runner, "totem.transport"),
         "crypto_cipher": cmap_value(runner, "totem.crypto_cipher"),

@@ -177,10 +177,10 @@ stack:
 """
 
 import time
-import xml.etree.ElementTree as ET
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
@@ -195,19 +195,13 @@ def make_runner(module):
 
 
 def read_markers(runner):
-    """{node: phase} from the permanent node attribute of an interrupted run (CIB nodes section)."""
-    res = runner.run(["cibadmin", "--query", "--scope", "nodes"], check=False)
-    if res.rc != 0 or not res.stdout.strip():
-        return {}
-    try:
-        root = ET.fromstring(res.stdout)
-    except ET.ParseError:
-        return {}
+    """{node: phase} from the permanent node attribute of an interrupted run (the CIB's nodes section)."""
+    config = read_live_config(runner)
     out = {}
-    for node in root.iter("node"):
-        for nv in node.iter("nvpair"):
-            if nv.get("name") == ru.MARKER_ATTRIBUTE and nv.get("value"):
-                out[node.get("uname")] = nv.get("value")
+    for node in (config or {}).get("nodes") or []:
+        phase = (node.get("attributes") or {}).get(ru.MARKER_ATTRIBUTE)
+        if phase:
+            out[node["name"]] = phase
     return out
 
 
@@ -290,7 +284,7 @@ def main():
     runner = make_runner(module)
     try:
         ACTIONS[module.params["action"]](module, runner)
-    except (CommandError, StatusParseError) as e:
+    except (CommandError, StatusParseError, CibError) as e:
         module.fail_json(msg="Could not read the cluster: %s" % e)
 
 

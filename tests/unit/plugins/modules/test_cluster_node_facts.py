@@ -12,6 +12,7 @@ import pytest
 
 from conftest import ExitJson, FakeRunner, fixture_text, patch_module_args
 
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.modules import cluster_node_facts
 
 
@@ -82,5 +83,5 @@ def test_unset_key_is_none():
 
 def test_missing_programs_give_none():
     runner = FakeRunner()
-    assert cluster_node_facts.version_of(runner, ["corosync", "-v"]) is None
+    assert read_stack_versions(runner) == {"corosync": None, "pacemaker": None}
     assert cluster_node_facts.cmap_value(runner, "totem.transport") is None
