@@ -8,7 +8,7 @@ Pure: plain data in, text out. The inputs are what the collection already reads:
 - the status model of cluster_status.collect() (crm_mon XML, corosync-quorumtool, corosync-cfgtool);
 - the configuration in the cib module's format (cib.export() of ``cibadmin --query``);
 - the running corosync settings (``corosync-cmapctl`` output, parsed by parse_cmapctl());
-- the stack's versions (parse_version() of ``corosync -v`` and ``pacemakerd --version``);
+- the stack's versions (cluster_status.read_stack_versions());
 - the time the documentation was generated, given by the caller (the engine reads no clock).
 
 build_model() joins them into one plain dict (what was documented); render_markdown() and
@@ -24,8 +24,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_version  # noqa: F401 (re-exported)
 
 # corosync's defaults (corosync.conf(5), votequorum(5); corosync 3.x).
 DEFAULT_TOKEN_MS = 3000

@@ -70,7 +70,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 
 
-
 def make_runner(module):
     """The command seam this module uses (unit tests replace it)."""
     return Runner(module)

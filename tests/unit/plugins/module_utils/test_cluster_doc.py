@@ -20,6 +20,7 @@ import pytest
 from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_doc, cluster_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_version
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     DocParseError,
     build_model,
@@ -27,7 +28,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     dot_string,
     md,
     parse_cmapctl,
-    parse_version,
     render_dot,
     render_markdown,
 )
