@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/rolling_update: the rolling update (playbooks/rolling_update.yml) of a fresh 3-node lab cluster
 # with real fencing and the lab's services, with real pending updates (lab/enable_updates.yml: Debian's
-# updates and security suites), while the HTTP probe (molecule/_shared/http_probe.py) asks both paths
+# updates and security suites), while the HTTP probe (roles/failover_drill/files/service_probe.py) asks both paths
 # every 0.2 s from this machine. Measures the total time for the 3 nodes, the failovers (starts of the
 # active-passive resources site-vip and lb-vip during the run, from each node's Pacemaker journal), and
 # per path the failed requests and the longest gap between two answers.
@@ -39,7 +39,7 @@ pending=$(for n in "${nodes[@]}"; do
 done | paste -sd, -)
 
 log "probe and rolling update (pending: {$pending})"
-python3 molecule/_shared/http_probe.py "$work/probe.jsonl" 3600 \
+python3 roles/failover_drill/files/service_probe.py "$work/probe.jsonl" 3600 \
   "site=http://$LAB_SUBNET_PREFIX.100/" "lb=http://$LAB_SUBNET_PREFIX.101/" &
 probe=$!
 sleep 3

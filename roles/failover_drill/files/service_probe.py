@@ -1,7 +1,8 @@
 """A client that keeps asking the cluster's services and writes down every answer and every failure.
 
-Usage: http_probe.py OUTFILE MAX_SECONDS NAME=URL [NAME=URL ...]
-Every 0.2 s it GETs each URL (timeout 5 s, a patient but ordinary client) and appends one JSON line per request:
+Usage: service_probe.py OUTFILE MAX_SECONDS NAME=URL [NAME=URL ...]
+URL is http(s)://... (a GET must answer 2xx/3xx) or tcp://HOST:PORT (a connection must open).
+Every 0.2 s it asks each URL (timeout 5 s, a patient but ordinary client) and appends one JSON line per request:
 {"t": unix time, "name": NAME, "ok": bool, "node": the node the page names or null, "error": text or null}.
 It stops when OUTFILE.stop appears or after MAX_SECONDS, then writes OUTFILE.summary.json:
 per NAME the number of requests, failures (with their times), the longest gap between two successful
@@ -11,6 +12,7 @@ The pages of roles/web end with "served by <node>". Standard library only.
 
 import json
 import os
+import socket
 import sys
 import time
 import urllib.request
@@ -20,6 +22,13 @@ TIMEOUT = 5.0
 
 
 def ask(url):
+    if url.startswith("tcp://"):
+        host, _sep, port = url[len("tcp://"):].rstrip("/").rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=TIMEOUT):
+                return True, None, None
+        except Exception as e:  # pylint: disable=broad-except
+            return False, None, "%s: %s" % (type(e).__name__, e)
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT) as resp:
             body = resp.read().decode("utf-8", "replace").strip()
