@@ -1,0 +1,606 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: failover_drill
+short_description: The steps of a failover drill - plan, observe, kill a process, wait, evaluate, report
+version_added: 0.3.0
+description:
+  - The working half of the C(clusterops.ha.failover_drill) role, which sequences these steps around each fault.
+  - V(plan) reads the live cluster (status, CIB with its operation history, corosync's runtime timers) and resolves
+    each drill - its victim node or service, the services it affects - and computes the recovery to expect, term by
+    term, with a worst-case bound. It changes nothing.
+  - V(observe) samples the cluster as this node sees it (C(crm_mon) and the node's own addresses) every O(interval)
+    seconds into O(path), one JSON line per sample, until O(path).stop appears or O(duration) passes. Run it with
+    C(async). It writes only its own file.
+  - V(kill) sends SIGKILL to the processes whose command line matches O(process) (a regular expression, as
+    C(pgrep -f)) and to all their descendants; C(unit:NAME) kills every process of a systemd unit instead.
+    This is the fault of a C(kill_process) drill.
+  - V(wait) waits until every service the drill affects runs again the way the drill expects (elsewhere, on the
+    move's target, or restarted after a recorded failure) and the cluster has settled, then reads the fence
+    history and this node's Pacemaker and corosync log lines of the drill.
+  - V(evaluate) runs on the controller. It reads the samples fetched from every node and the client's records,
+    measures each service's recovery in the cluster's and the client's view, checks the invariants and judges.
+  - V(report) runs on the controller and writes the report as JSON and Markdown into O(report_dir).
+author:
+  - clusterops.ha developers (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: V(plan), V(wait) and V(evaluate) only read. V(observe), V(kill) and V(report) change nothing in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  action:
+    description: The step; see the description.
+    type: str
+    required: true
+    choices: [plan, observe, kill, wait, evaluate, report]
+  drills:
+    description: For V(plan), the drills to resolve, in order.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description: The drill.
+        type: str
+        required: true
+        choices: [standby, move, kill_process, crash, partition, hang]
+      id:
+        description: A name for the drill in the report (default its number and type).
+        type: str
+      node:
+        description: For V(standby), V(crash), V(partition) and V(hang), the victim (default the node running the most active-passive services).
+        type: str
+      service:
+        description: For V(move) and V(kill_process), the active-passive service (default the first one).
+        type: str
+      to:
+        description: For V(move), the target node (default the first other online node not in standby).
+        type: str
+      resource:
+        description: For V(kill_process), the member whose process dies (default the service's last member).
+        type: str
+      process:
+        description: For V(kill_process), what to kill (see O(process)); default from the resource's agent.
+        type: str
+  nodes:
+    description: For V(plan), the cluster's nodes (Pacemaker's names).
+    type: list
+    elements: str
+  fence_action_seconds:
+    description: For V(plan), how long the fence device takes to fence a node (its reboot); part of the expected recovery.
+    type: float
+    default: 10
+  interval:
+    description: For V(observe), seconds between samples; for V(plan), the same value (a term of the expected recovery).
+    type: float
+    default: 0.5
+  path:
+    description: For V(observe), the file the samples go to.
+    type: path
+  watch:
+    description: For V(observe), the addresses (VIPs) to look for among the node's own.
+    type: list
+    elements: str
+    default: []
+  duration:
+    description: For V(observe), the longest it samples, in seconds; for V(wait), the longest it waits.
+    type: int
+    default: 600
+  node:
+    description: For V(observe), this node's name in the cluster (default C(crm_node -n)).
+    type: str
+  process:
+    description:
+      - For V(kill), a regular expression matched against each process's full command line (as C(pgrep -f)), or
+        C(unit:NAME) for every process of the systemd unit NAME.
+    type: str
+  drill:
+    description: For V(wait) and V(evaluate), one drill as V(plan) returned it.
+    type: dict
+  services:
+    description: For V(wait) and V(evaluate), the services as V(plan) returned them.
+    type: list
+    elements: dict
+  fail_before:
+    description: For V(wait) and V(evaluate), the fail counts before the fault (V(plan)'s C(fail_counts)).
+    type: dict
+    default: {}
+  since:
+    description: For V(wait), when the fault was injected (Unix seconds); log lines are read from a little before.
+    type: float
+  samples:
+    description: For V(evaluate), the sample files fetched from the nodes (paths on the controller).
+    type: list
+    elements: path
+    default: []
+  probe:
+    description: For V(evaluate), the client's record (the JSON lines of service_probe.py), if there was one.
+    type: path
+  probe_services:
+    description: For V(evaluate), which service each probe name measures (probe name to service name).
+    type: dict
+    default: {}
+  fault_at:
+    description: For V(evaluate), when the fault was injected (Unix seconds).
+    type: float
+  settled_at:
+    description: For V(evaluate), when the cluster had settled (Unix seconds).
+    type: float
+  fences:
+    description: For V(evaluate), the fence history V(wait) returned.
+    type: list
+    elements: dict
+    default: []
+  fencing_enabled:
+    description: For V(evaluate), whether the victim has a fence device (V(plan) tells).
+    type: bool
+    default: true
+  threshold:
+    description: For V(evaluate), the factor on the expected recovery a measured one may reach and still pass.
+    type: float
+    default: 1.5
+  grace:
+    description: For V(evaluate), seconds a node without quorum may take to let go of its resources.
+    type: float
+  report:
+    description: For V(report), the report (cluster, started, threshold, drills with their results).
+    type: dict
+  report_dir:
+    description: For V(report), the directory on the controller the files go to.
+    type: path
+  report_name:
+    description: For V(report), the files' name without extension.
+    type: str
+    default: failover-drills
+notes:
+  - Clocks must agree (NTP). The samples carry each node's time, the client's records the controller's.
+  - The observation is of the cluster's own view (C(crm_mon) on every node) and of the network's (each node's
+    addresses), not of what the collection did.
+seealso:
+  - name: Failover drills
+    description: docs/failover-drills.md in the collection.
+    link: https://github.com/clusterops/ha/blob/main/docs/failover-drills.md
+"""
+
+EXAMPLES = r"""
+- name: Resolve the drills and what to expect
+  clusterops.ha.failover_drill:
+    action: plan
+    nodes: "{{ groups['cluster'] }}"
+    drills:
+      - {type: standby}
+      - {type: kill_process, service: site-vip}
+      - {type: crash}
+  register: drill_plan
+  run_once: true
+
+- name: Observe from every node while the fault happens
+  clusterops.ha.failover_drill:
+    action: observe
+    path: /var/lib/clusterops/drills/01-standby.jsonl
+    watch: [192.0.2.100]
+    duration: 600
+  async: 660
+  poll: 0
+
+- name: Kill the site's nginx (master and workers)
+  clusterops.ha.failover_drill:
+    action: kill
+    process: nginx.*clusterops-site\.conf
+
+- name: Until the services run again and the cluster settled
+  clusterops.ha.failover_drill:
+    action: wait
+    drill: "{{ drill_plan.drills[0] }}"
+    services: "{{ drill_plan.services }}"
+    since: "{{ fault_at }}"
+    duration: 300
+"""
+
+RETURN = r"""
+drills:
+  description: For V(plan), each drill resolved, with C(expected) per affected service (expected_s, bound_s, terms).
+  returned: action is plan
+  type: list
+  elements: dict
+  sample:
+    - id: 01-standby
+      type: standby
+      node: node2
+      affected: [site-vip, app-clone]
+      restore: take node2 out of standby
+      description: put node2 in standby (planned)
+      driver: node1
+      fencing_enabled: true
+      expected: {site-vip: {expected_s: 3.4, bound_s: 161.0, terms: [{term: stop of site-nginx (recorded), s: 0.1}]}}
+services:
+  description: For V(plan), the cluster's services (active-passive sets and clones) with members and VIPs.
+  returned: action is plan
+  type: list
+  elements: dict
+  sample: [{name: site-vip, kind: active-passive, resources: [site-vip, site-nginx], addresses: [192.0.2.100]}]
+timing:
+  description: For V(plan), corosync's effective token and consensus (ms).
+  returned: action is plan
+  type: dict
+fail_counts:
+  description: For V(plan), the fail count of each resource now.
+  returned: action is plan
+  type: dict
+lines:
+  description: For V(plan), each drill in words with its expected recovery.
+  returned: action is plan
+  type: list
+  elements: str
+samples:
+  description: For V(observe), how many samples were written.
+  returned: action is observe
+  type: int
+at:
+  description: For V(kill), when the signal was sent (Unix seconds).
+  returned: action is kill
+  type: float
+killed:
+  description: For V(kill), the process ids killed.
+  returned: action is kill
+  type: list
+  elements: int
+recovered_at:
+  description: For V(wait), when every affected service ran again (Unix seconds).
+  returned: action is wait
+  type: float
+settled_at:
+  description: For V(wait), when the cluster had settled after that (Unix seconds).
+  returned: action is wait
+  type: float
+fences:
+  description: For V(wait), the fence history (target, action, status, executioner, completed).
+  returned: action is wait
+  type: list
+  elements: dict
+log:
+  description: For V(wait), this node's Pacemaker and corosync log lines since the fault.
+  returned: action is wait
+  type: list
+  elements: str
+result:
+  description: For V(evaluate), per service the expected and measured recovery and the verdict, the invariants and the drill's verdict.
+  returned: action is evaluate
+  type: dict
+files:
+  description: For V(report), the files written.
+  returned: action is report
+  type: list
+  elements: str
+"""
+
+import json
+import os
+import re
+import signal
+import tempfile
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import DocParseError, parse_cmapctl
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+
+POLL_SECONDS = 1.0
+REQUIRED = {"plan": ["drills", "nodes"], "observe": ["path"], "kill": ["process"], "wait": ["drill", "services", "since"],
+            "evaluate": ["drill", "services", "fault_at", "settled_at"], "report": ["report", "report_dir"]}
+
+
+def make_runner(module):
+    """The command seam this module uses (unit tests replace it)."""
+    return Runner(module)
+
+
+def do_plan(module, runner):
+    status = collect(runner)
+    if not status["stack"]["pacemaker"]:
+        module.fail_json(msg="Pacemaker is not running on %s: no drill can be planned" % (status.get("local_node") or "this node"))
+    res = runner.run(["cibadmin", "--query"])
+    root = parse(res.stdout)
+    config = export(root)
+    cmap = parse_cmapctl(runner.run(["corosync-cmapctl"]).stdout)
+    tm = fd.timing(cmap)
+    resources = root.find("configuration/resources")
+    services = fd.discover_services(config, order=[el.get("id") for el in (resources if resources is not None else [])])
+    process_of = {}
+    for prim in config.get("primitives") or []:
+        process_of[prim["id"]] = prim.get("agent")
+    specs = [dict((k, v) for k, v in d.items() if v is not None) for d in module.params["drills"]]
+    try:
+        drills = fd.plan(specs, services, status, module.params["nodes"], process_of=process_of)
+    except fd.DrillError as e:
+        module.fail_json(msg=str(e), services=services)
+    configfile = dict((p["id"], (p.get("params") or {}).get("configfile")) for p in config.get("primitives") or [])
+    durations = fd.op_durations(root)
+    dc = status["cluster"].get("dc")
+    lines = []
+    for d, spec in zip(drills, specs):
+        if d["type"] == "kill_process" and not spec.get("process") and configfile.get(d["resource"]):
+            # Several instances of one program (a cloned nginx beside the site's): only this one's config file.
+            d["process"] = "%s.*%s" % (re.escape(d["process"]), re.escape(configfile[d["resource"]]))
+        elif d["type"] == "kill_process" and (process_of.get(d["resource"]) or "").startswith("systemd:") and not spec.get("process"):
+            d["process"] = "unit:%s" % d["process"]
+        online = [n for n in module.params["nodes"] if n in status["nodes_online"]]
+        others = [n for n in online if n != d["node"]]
+        if not others:
+            module.fail_json(msg="%s: no other node of %s is online to drive the drill from" % (d["id"], ", ".join(module.params["nodes"])))
+        d["driver"] = dc if dc in others else others[0]
+        fencing = fd.fencing_settings(config, d["node"])
+        d["fencing_enabled"] = fencing["enabled"]
+        try:
+            d["expected"] = fd.expected(d, services, config, tm, durations, module.params["fence_action_seconds"],
+                                        module.params["interval"])
+        except fd.DrillError as e:
+            module.fail_json(msg=str(e))
+        d["grace_s"] = fd.grace_seconds(services, durations, tm)
+        exp = ", ".join("%s %.1f s" % (k, v["expected_s"]) for k, v in sorted(d["expected"].items())) or "no service affected"
+        lines.append("%s: %s; expected recovery: %s; restore: %s" % (d["id"], d["description"], exp, d["restore"]))
+    fail_counts = {}
+    for fc in status.get("fail_counts") or []:
+        fail_counts[fc["resource"]] = fail_counts.get(fc["resource"], 0) + int(fc.get("fail_count") or 0)
+    module.exit_json(changed=False, drills=drills, services=services, timing=tm, fail_counts=fail_counts, lines=lines,
+                     cluster=(config.get("properties") or {}).get("cluster-name"))
+
+
+def do_observe(module, runner):
+    path = module.params["path"]
+    if module.check_mode:
+        module.exit_json(changed=False, samples=0)
+    node = module.params["node"]
+    if not node:
+        res = runner.run(["crm_node", "-n"], check=False)
+        node = res.stdout.strip() or os.uname()[1]
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    if os.path.exists(path + ".stop"):
+        os.unlink(path + ".stop")
+    deadline = time.time() + module.params["duration"]
+    count = 0
+    with open(path, "w") as f:
+        while time.time() < deadline and not os.path.exists(path + ".stop"):
+            t = time.time()
+            crm = None
+            res = runner.run(["crm_mon", "--output-as=xml"], check=False, timeout=5)
+            if res.stdout.strip():
+                try:
+                    crm = parse_crm_mon(res.stdout)
+                except StatusParseError:
+                    crm = None
+            # The sample's time is when the addresses were read: after a freeze, that is after the thaw.
+            seen = time.time()
+            addrs = fd.parse_addresses(runner.run(["ip", "-o", "-4", "addr", "show"], check=False, timeout=5).stdout)
+            f.write(json.dumps(fd.sample(seen, node, crm, addrs, module.params["watch"]), sort_keys=True) + "\n")
+            f.flush()
+            count += 1
+            time.sleep(max(0.0, module.params["interval"] - (time.time() - t)))
+    module.exit_json(changed=False, samples=count, path=path)
+
+
+def _descendants(pids):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], list(pids)
+    while todo:
+        p = todo.pop()
+        if p not in out:
+            out.append(p)
+            todo.extend(children.get(p, []))
+    return out
+
+
+def do_kill(module, runner):
+    proc = module.params["process"]
+    if proc.startswith("unit:"):
+        unit = proc[len("unit:"):]
+        if module.check_mode:
+            module.exit_json(changed=True, killed=[])
+        at = time.time()
+        runner.run(["systemctl", "kill", "--signal=SIGKILL", unit])
+        module.exit_json(changed=True, killed=[], unit=unit, at=at)
+    try:
+        pattern = re.compile(proc)
+    except re.error as e:
+        module.fail_json(msg="process: not a regular expression (%s): %s" % (e, proc))
+    me = os.getpid()
+    matched = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in (me, os.getppid()):
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except OSError:
+            continue
+        if cmdline and pattern.search(cmdline) and "failover_drill" not in cmdline and "AnsiballZ" not in cmdline:
+            matched.append(int(entry))
+    if not matched:
+        module.fail_json(msg="process: no process matches %r on this node: nothing to kill" % proc)
+    pids = _descendants(matched)
+    at = time.time()
+    if not module.check_mode:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    module.exit_json(changed=True, killed=sorted(pids), at=at)
+
+
+def _recovered(drill, services, status, fail_before):
+    view = dict(fd.status_view(status), t=0.0)
+    by_name = dict((s["name"], s) for s in services)
+    for name in drill["affected"]:
+        svc = by_name[name]
+        if svc["kind"] == "active-active":
+            if fd.clone_count(svc, view) == 0:
+                return False
+        elif fd.recovered_at(drill, svc, [view], fail_before) is None:
+            return False
+    return True
+
+
+def do_wait(module, runner):
+    drill = module.params["drill"]
+    start = time.time()
+    recovered_at = None
+    status = None
+    while True:
+        status = collect(runner)
+        ok = status["stack"]["pacemaker"] and status["quorum"].get("quorate") is not False
+        if ok and recovered_at is None and _recovered(drill, module.params["services"], status, module.params["fail_before"]):
+            recovered_at = time.time()
+        if recovered_at is not None and status["settled"] is True:
+            break
+        if time.time() - start >= module.params["duration"]:
+            module.fail_json(msg="%s: %s within %ss; the cluster is left as it is for a look: %s" % (
+                drill["id"], "the services did not run again" if recovered_at is None else "the cluster did not settle",
+                module.params["duration"], drill["restore"]), online=status["nodes_online"])
+        time.sleep(POLL_SECONDS)
+    settled_at = time.time()
+    res = runner.run(["stonith_admin", "--history=*", "--verbose", "--output-as=xml"], check=False, timeout=30)
+    fences = fd.parse_fence_history(res.stdout) if res.rc == 0 else []
+    since = int(module.params["since"]) - 2
+    res = runner.run(["journalctl", "-u", "pacemaker", "-u", "corosync", "--no-pager", "-o", "short-unix",
+                      "--since", "@%d" % since, "--until", "@%d" % (int(settled_at) + 2)], check=False, timeout=30)
+    by_name = dict((s["name"], s) for s in module.params["services"])
+    resources = [m for n in drill["affected"] for m in by_name[n]["resources"]]
+    log = fd.relevant_lines(res.stdout.splitlines(), resources, drill["node"] if drill["type"] != "move" else None, limit=60)
+    module.exit_json(changed=False, recovered_at=recovered_at, settled_at=settled_at, fences=fences, log=log,
+                     online=status["nodes_online"])
+
+
+def _read_jsonl(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    continue  # a line cut short when the node died
+    return out
+
+
+def do_evaluate(module, runner):
+    p = module.params
+    samples = []
+    for path in p["samples"]:
+        if os.path.exists(path):
+            samples.extend(_read_jsonl(path))
+    probes = None
+    if p["probe"] and os.path.exists(p["probe"]):
+        probes = {}
+        for row in _read_jsonl(p["probe"]):
+            svc = p["probe_services"].get(row.get("name"))
+            if svc:
+                probes.setdefault(svc, []).append(row)
+    drill = p["drill"]
+    result = fd.evaluate(drill, p["services"], samples, probes, p["fences"], p["fault_at"], p["settled_at"],
+                         drill.get("expected") or {}, p["threshold"], fail_before=p["fail_before"],
+                         grace_s=p["grace"] if p["grace"] is not None else drill.get("grace_s"),
+                         fencing_enabled=p["fencing_enabled"])
+    module.exit_json(changed=False, result=result)
+
+
+def do_report(module, runner):
+    rep = module.params["report"]
+    out_dir = module.params["report_dir"]
+    name = module.params["report_name"]
+    texts = {name + ".json": json.dumps(rep, indent=2, sort_keys=True) + "\n", name + ".md": fd.render_markdown(rep)}
+    files = [os.path.join(out_dir, n) for n in sorted(texts)]
+    if module.check_mode:
+        module.exit_json(changed=True, files=files)
+    os.makedirs(out_dir, exist_ok=True)
+    for n, text in texts.items():
+        fdesc, tmp = tempfile.mkstemp(dir=out_dir, prefix=".%s." % n)
+        with os.fdopen(fdesc, "w") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.rename(tmp, os.path.join(out_dir, n))
+    module.exit_json(changed=True, files=files, markdown=texts[name + ".md"])
+
+
+ACTIONS = {"plan": do_plan, "observe": do_observe, "kill": do_kill, "wait": do_wait, "evaluate": do_evaluate,
+           "report": do_report}
+
+
+def main():
+    drill_spec = dict(
+        type=dict(type="str", required=True, choices=list(fd.DRILLS)),
+        id=dict(type="str"), node=dict(type="str"), service=dict(type="str"), to=dict(type="str"),
+        resource=dict(type="str"), process=dict(type="str"),
+    )
+    module = AnsibleModule(
+        argument_spec=dict(
+            action=dict(type="str", required=True, choices=list(ACTIONS)),
+            drills=dict(type="list", elements="dict", options=drill_spec),
+            nodes=dict(type="list", elements="str"),
+            fence_action_seconds=dict(type="float", default=10),
+            interval=dict(type="float", default=0.5),
+            path=dict(type="path"),
+            watch=dict(type="list", elements="str", default=[]),
+            duration=dict(type="int", default=600),
+            node=dict(type="str"),
+            process=dict(type="str"),
+            drill=dict(type="dict"),
+            services=dict(type="list", elements="dict"),
+            fail_before=dict(type="dict", default={}),
+            since=dict(type="float"),
+            samples=dict(type="list", elements="path", default=[]),
+            probe=dict(type="path"),
+            probe_services=dict(type="dict", default={}),
+            fault_at=dict(type="float"),
+            settled_at=dict(type="float"),
+            fences=dict(type="list", elements="dict", default=[]),
+            fencing_enabled=dict(type="bool", default=True),
+            threshold=dict(type="float", default=1.5),
+            grace=dict(type="float"),
+            report=dict(type="dict"),
+            report_dir=dict(type="path"),
+            report_name=dict(type="str", default="failover-drills"),
+        ),
+        required_if=[("action", a, fields) for a, fields in REQUIRED.items()],
+        supports_check_mode=True,
+    )
+    p = module.params
+    for key, low in (("interval", 0.1), ("duration", 1), ("threshold", 1.0), ("fence_action_seconds", 0)):
+        if p[key] < low:
+            module.fail_json(msg="%s: must be at least %s, got %s" % (key, low, p[key]))
+    runner = make_runner(module)
+    try:
+        ACTIONS[p["action"]](module, runner)
+    except (CommandError, StatusParseError, CibError, DocParseError) as e:
+        module.fail_json(msg="Could not read the cluster: %s" % e)
+
+
+if __name__ == "__main__":
+    main()
