@@ -74,6 +74,8 @@ password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   echo "        ansible_connection: community.docker.docker"
   echo "        ansible_python_interpreter: /usr/bin/python3"
   echo "        cluster_name: lab"
+  echo "        # The docker network the nodes are on (the failover drills cut a node off it and back)."
+  echo "        lab_network: $net"
   echo "        cluster_hacluster_password: $password"
   echo "        # Containers: keep corosync in the container's cgroup."
   echo "        cluster_system: {move_to_root_cgroup: \"no\"}"
