@@ -650,10 +650,10 @@ def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectati
                "verdict": verdict, "why": why}
         rows.append(row)
     invariants = [
-        _inv_one_node(services, window),
-        _inv_vip_once(services, window),
-        _inv_quorate_side(services, views),
-        _inv_no_service_without_quorum(services, window, grace_s if grace_s is not None else STALE_S),
+        _inv_one_node(services, window, t_fault),
+        _inv_vip_once(services, window, t_fault),
+        _inv_quorate_side(services, views, t_fault),
+        _inv_no_service_without_quorum(services, window, grace_s if grace_s is not None else STALE_S, t_fault),
     ]
     if drill["type"] in NODE_FAULTS:
         invariants.append(_inv_victim(drill, services, window, fences, takeover, t_fault, t_end, fencing_enabled))
@@ -702,6 +702,11 @@ def _client_recovery(rows, t_fault, t_end):
     return round(after[0] - t_fault, 2) if after else None
 
 
+def _at(t, t0):
+    """A moment as seconds after the fault, as the report shows it."""
+    return "+%.1f s" % (t - t0)
+
+
 def _inv(inv_id, title, ok, detail):
     return {"id": inv_id, "title": title, "ok": ok, "detail": detail}
 
@@ -712,7 +717,7 @@ def _held(s, rid):
                                                         if n not in ((s.get("rsc") or {}).get(rid) or [])]
 
 
-def _inv_one_node(services, window):
+def _inv_one_node(services, window, t0):
     bad = []
     for s in window:
         for svc in services:
@@ -721,7 +726,7 @@ def _inv_one_node(services, window):
             for m in svc["resources"]:
                 where = _held(s, m)
                 if len(where) > 1:
-                    bad.append("%.1f: %s saw %s active on %s" % (s["t"], s["node"], m, ", ".join(where)))
+                    bad.append("%s: %s saw %s active on %s" % (_at(s["t"], t0), s["node"], m, ", ".join(where)))
     return _inv("one-node-per-service", "Pacemaker never saw an active-passive resource on two nodes",
                 not bad, bad[:5] or ["%d samples checked" % len(window)])
 
@@ -743,7 +748,7 @@ def _runs(window, node, vip):
     return runs
 
 
-def _inv_vip_once(services, window):
+def _inv_vip_once(services, window, t0):
     """No two nodes held a VIP at the same moment: two nodes' stretches of holding it (each bounded by samples
     that saw it) overlap only when both were seen holding it across a common time."""
     vips = [a for svc in services if svc["kind"] == "active-passive" for a in svc["addresses"]]
@@ -760,23 +765,23 @@ def _inv_vip_once(services, window):
                     for rb in runs[b]:
                         lo, hi = max(ra[0], rb[0]), min(ra[1], rb[1])
                         if lo <= hi:
-                            bad.append("%s on %s and %s from %.1f to %.1f" % (vip, a, b, lo, hi))
+                            bad.append("%s on %s and %s from %s to %s" % (vip, a, b, _at(lo, t0), _at(hi, t0)))
     return _inv("vip-on-one-node", title, not bad,
                 bad[:5] or ["%s checked on %d nodes" % (", ".join(vips), len(nodes))])
 
 
-def _inv_quorate_side(services, views):
+def _inv_quorate_side(services, views, t0):
     if not views:
         return _inv("quorate-side-runs-services", "The quorate side runs every active-passive service at the end",
                     False, ["no node with quorum was observed"])
     last = views[-1]
     missing = [svc["name"] for svc in services if svc["kind"] == "active-passive" and service_node(svc, last) is None]
     return _inv("quorate-side-runs-services", "The quorate side runs every active-passive service at the end",
-                not missing, ["not running at %.1f (%s's view): %s" % (last["t"], last["node"], ", ".join(missing))]
-                if missing else ["all run (%s's view at %.1f)" % (last["node"], last["t"])])
+                not missing, ["not running at %s (%s's view): %s" % (_at(last["t"], t0), last["node"], ", ".join(missing))]
+                if missing else ["all run (%s's view at %s)" % (last["node"], _at(last["t"], t0))])
 
 
-def _inv_no_service_without_quorum(services, window, grace_s):
+def _inv_no_service_without_quorum(services, window, grace_s, t0):
     """A node that lost quorum (or whose Pacemaker is down) holds no active-passive resource or VIP for
     longer than grace_s after it was first seen so."""
     ap = [svc for svc in services if svc["kind"] == "active-passive"]
@@ -796,7 +801,7 @@ def _inv_no_service_without_quorum(services, window, grace_s):
         if s.get("up"):
             holding += sorted(m for m in members if node in _held(s, m))
         if holding and s["t"] - start > grace_s:
-            bad.append("%.1f: %s without quorum for %.1f s still holds %s" % (s["t"], node, s["t"] - start, ", ".join(holding)))
+            bad.append("%s: %s without quorum for %.1f s still holds %s" % (_at(s["t"], t0), node, s["t"] - start, ", ".join(holding)))
     detail = bad[:5] or (["%s without quorum let go within %.1f s" % (", ".join(sorted(seen)), grace_s)] if seen
                          else ["no node was seen without quorum"])
     return _inv("no-service-without-quorum", "A node without quorum stops its active-passive resources", not bad, detail)
