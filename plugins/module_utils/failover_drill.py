@@ -363,7 +363,10 @@ def plan(specs, services, status, nodes, process_of=None):
             affected += [s["name"] for s in services if s["kind"] == "active-active"
                          and node in clone_nodes(s, view)]
             drill = {"type": kind, "node": node, "service": None, "resource": None, "process": None, "to": None,
-                     "affected": affected}
+                     "affected": affected,
+                     # Everything the node runs (a standby stops it all), fencing devices included.
+                     "node_resources": sorted(set(r["id"] for r in status.get("resources") or []
+                                                  if r.get("active") and node in (r.get("nodes") or [])))}
         else:
             if svc is None:
                 if not ap:
@@ -455,8 +458,8 @@ def expected(drill, services, config, cmap_timing, durations, fence_action_s, sa
 
     expected: the deterministic waits at their full values (detection by token and consensus, the
     monitor interval, fencing delays), the fence action (the caller's estimate of the device), the
-    operations as long as the CIB recorded them last, a scheduler allowance and the observation's
-    sample interval. bound: the same with operation timeouts and stonith-timeout, the worst case.
+    operations as long as the CIB recorded them last (for a standby, the stops of everything the node
+    runs, which may run one at a time), a scheduler allowance and the observation's sample interval. bound: the same with operation timeouts and stonith-timeout, the worst case.
     An active-active service keeps running on the other nodes: 0 expected.
     """
     prims = _by_id((config or {}).get("primitives"))
@@ -478,10 +481,17 @@ def expected(drill, services, config, cmap_timing, durations, fence_action_s, sa
             terms.append(("monitor interval of %s (the failure is seen at the next monitor)" % drill["resource"], interval))
             terms.append(("monitor of %s (recorded)" % drill["resource"], rec))
             bound += [("monitor interval of %s" % drill["resource"], interval), ("monitor timeout", mon_timeout)]
-        if drill["type"] in PLANNED or drill["type"] == "kill_process":
-            for m in reversed(members):
-                terms.append(_rec(durations, m, "stop"))
-                bound.append(("stop timeout of %s" % m, _op(prims.get(m, {}), "stop", config)[1]))
+        if drill["type"] == "standby":
+            # The node stops everything it runs, and Pacemaker may run those stops one at a time
+            # (node-action-limit, lower still when it throttles a loaded node): all of them count.
+            stops = list(reversed(members)) + [r for r in drill.get("node_resources") or [] if r not in members]
+        elif drill["type"] in PLANNED or drill["type"] == "kill_process":
+            stops = list(reversed(members))
+        else:
+            stops = []
+        for m in stops:
+            terms.append(_rec(durations, m, "stop"))
+            bound.append(("stop timeout of %s" % m, _op(prims.get(m, {}), "stop", config)[1]))
         if drill["type"] in NODE_FAULTS:
             tm = cmap_timing or {}
             if tm.get("token_ms") is None:

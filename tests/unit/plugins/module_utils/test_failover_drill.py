@@ -470,18 +470,25 @@ def test_expected_standby_stops_in_reverse_then_starts():
     (d,) = lab_plan([{"type": "standby"}])
     exp = lab_expected(d)
     site = exp["site-vip"]
+    # The service's members in reverse, then everything else the node runs (a standby stops it all, and
+    # Pacemaker may run those stops one at a time), then the starts in order.
+    assert d["node_resources"] == ["app-nginx", "fence-docker", "lb-haproxy", "site-nginx", "site-vip"]
     assert [t["term"] for t in site["terms"]] == [
         "stop of site-nginx (no record: 1 s assumed)", "stop of site-vip (no record: 1 s assumed)",
+        "stop of app-nginx (no record: 1 s assumed)", "stop of fence-docker (no record: 1 s assumed)",
+        "stop of lb-haproxy (no record: 1 s assumed)",
         "start of site-vip (recorded)", "start of site-nginx (recorded)",
         "scheduler and dispatch allowance", "observation sample interval"]
-    assert [t["s"] for t in site["terms"]] == [1.0, 1.0, 0.103, 0.163, fd.TRANSITION_S, 0.5]
-    assert site["expected_s"] == 3.77
-    # Worst case: the operations' timeouts (site-vip has no stop/start op: Pacemaker's 20 s).
+    assert [t["s"] for t in site["terms"]] == [1.0, 1.0, 1.0, 1.0, 1.0, 0.103, 0.163, fd.TRANSITION_S, 0.5]
+    assert site["expected_s"] == 6.77
+    # Worst case: the operations' timeouts (no stop/start op given: Pacemaker's 20 s).
     assert [(t["term"], t["s"]) for t in site["bound_terms"]] == [
         ("stop timeout of site-nginx", 60.0), ("stop timeout of site-vip", 20.0),
+        ("stop timeout of app-nginx", 60.0), ("stop timeout of fence-docker", 20.0),
+        ("stop timeout of lb-haproxy", 20.0),
         ("start timeout of site-vip", 20.0), ("start timeout of site-nginx", 60.0),
         ("scheduler and dispatch allowance", 1.0)]
-    assert site["bound_s"] == 161.0
+    assert site["bound_s"] == 261.0
     # The clones keep serving on the other nodes.
     assert exp["app-clone"]["expected_s"] == 0.0 and exp["app-clone"]["bound_s"] == 0.0
     assert exp["lb-haproxy-clone"]["expected_s"] == 0.0
@@ -557,7 +564,7 @@ def test_expected_needs_the_token():
     assert "corosync" in str(e.value) and "token" in str(e.value)
     # A planned drill does not.
     (d,) = lab_plan([{"type": "standby"}])
-    assert fd.expected(d, lab_services(), lab_config(), {}, {}, 10, 0.5)["site-vip"]["expected_s"] == 5.5
+    assert fd.expected(d, lab_services(), lab_config(), {}, {}, 10, 0.5)["site-vip"]["expected_s"] == 8.5
 
 
 @pytest.mark.parametrize("spec", [{"type": "standby"}, {"type": "move"}, {"type": "kill_process"}, {"type": "crash"},

@@ -94,9 +94,10 @@ def test_plan_resolves_the_drills_on_the_lab(monkeypatch):
     assert crash["expected"]["site-vip"]["expected_s"] == 19.8
     assert crash["expected"]["site-vip"]["bound_s"] == 149.03
     assert crash["expected"]["app-clone"]["expected_s"] == 0.0
-    assert standby["expected"]["site-vip"]["expected_s"] == 3.77
+    assert standby["expected"]["site-vip"]["expected_s"] == 6.77  # every stop on fx-node2 counts
     assert kill["expected"]["site-vip"]["expected_s"] == 12.83
-    assert dc["expected"]["lb-vip"]["expected_s"] == 2.69  # stop 1 (no record) + start 0.191 + 1 + 0.5
+    # stop 1 (no record) + the stops of the 2 other resources on fx-node3 + start 0.191 + 1 + 0.5
+    assert dc["expected"]["lb-vip"]["expected_s"] == 4.69
     assert result["lines"][2] == ("03-crash: crash fx-node2; expected recovery: app-clone 0.0 s, lb-haproxy-clone 0.0 s, "
                                   "site-vip 19.8 s; restore: start fx-node2 again if fencing did not, wait until it "
                                   "rejoins, clean up")
