@@ -16,7 +16,7 @@ SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/m
 LAB_NODES ?= 3
 export LAB_NODES
 
-.PHONY: help venv collection engine images tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling clean
+.PHONY: help venv collection engine images tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover clean
 
 help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it"
@@ -97,12 +97,16 @@ bench: venv collection images
 	bash bench/deploy/run.sh
 	bash bench/cib_apply/run.sh
 	bash bench/rolling_update/run.sh
+	bash bench/failover/run.sh
 
 bench-cib: venv collection images
 	bash bench/cib_apply/run.sh
 
 bench-rolling: venv collection images
 	bash bench/rolling_update/run.sh
+
+bench-failover: venv collection images
+	bash bench/failover/run.sh
 
 clean: lab-down
 	rm -rf .build
