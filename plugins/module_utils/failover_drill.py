@@ -60,6 +60,7 @@ _AGENT_PROCESS = {
 }
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min|h|hr)?\s*$", re.IGNORECASE)
 _UNIT_S = {None: 1.0, "ms": 0.001, "msec": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
+_OP_TASKS = ("start", "stop", "monitor", "promote", "demote", "migrate_to", "migrate_from", "notify", "reload")
 # Log lines worth a place in a failover's story besides those naming its resources.
 _FENCING = re.compile(r"Requesting (?:peer )?fencing|Operation '(?:reboot|off|on)'|was terminated \(|will be fenced|"
                       r"Scheduling node \S+ for fencing|fencing (?:of|targeting) \S+ (?:failed|timed out)", re.IGNORECASE)
@@ -860,7 +861,8 @@ def _inv_victim(drill, services, window, fences, takeover, t_fault, t_end, fenci
 
 def _word(name):
     """A resource or node name as a whole word: '-' and ':' are part of names (vip is not site-vip)."""
-    return re.compile(r"(?<![\w.:-])%s(?![\w-])" % re.escape(name))
+    # Followed by anything but a name character, or by an operation key's "_<task>_" (site-nginx_stop_0).
+    return re.compile(r"(?<![\w.:-])%s(?:(?![\w-])|(?=_(?:%s)_))" % (re.escape(name), "|".join(_OP_TASKS)))
 
 
 def relevant_lines(lines, resources, node, limit=25):

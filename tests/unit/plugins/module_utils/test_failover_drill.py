@@ -1164,3 +1164,12 @@ def test_render_markdown_of_a_drill_without_result():
     assert lines[0] == "# Failover drills: cluster"
     assert "| 01-hang | - | - | - | - | - | - | - |" in lines
     assert "Verdict **-**. Settled - s after the fault; restore: resume." in lines
+
+
+def test_relevant_lines_keep_the_dc_s_operation_keys():
+    # The DC names operations by key: <resource>_<task>_<interval>; a resource named like another's prefix does not match.
+    lines = ["1.0 n3 pacemaker-controld[805]:  notice: Initiating stop operation site-nginx_stop_0 on n2",
+             "1.1 n3 pacemaker-controld[805]:  notice: Initiating start operation site-nginx_start_0 on n2",
+             "1.2 n3 pacemaker-controld[805]:  notice: Initiating stop operation site-nginx-extra_stop_0 on n2",
+             "1.3 n3 pacemaker-controld[805]:  notice: Initiating start operation site-nginx_extra_start_0 on n2"]
+    assert fd.relevant_lines(lines, ["site-nginx"], None) == lines[:2]
