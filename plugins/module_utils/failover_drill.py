@@ -460,7 +460,8 @@ def expected(drill, services, config, cmap_timing, durations, fence_action_s, sa
     expected: the deterministic waits at their full values (detection by token and consensus, the
     monitor interval, fencing delays), the fence action (the caller's estimate of the device), the
     operations as long as the CIB recorded them last (for a standby, the stops of everything the node
-    runs, which may run one at a time), a scheduler allowance and the observation's sample interval. bound: the same with operation timeouts and stonith-timeout, the worst case.
+    runs, which may run one at a time), a scheduler allowance and the observation's sample interval.
+    bound: the same with operation timeouts and stonith-timeout, the worst case.
     An active-active service keeps running on the other nodes: 0 expected.
     """
     prims = _by_id((config or {}).get("primitives"))
