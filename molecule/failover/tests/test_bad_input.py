@@ -1,0 +1,66 @@
+"""Bad input to the drills fails before any fault: the real playbook against the cluster the drills ran on,
+one bad variable each; the run must fail with a message naming the field, and the cluster must be as it
+was (the CIB's epochs, every node online, nothing in standby, each VIP where it was)."""
+
+import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+NODES = ["fo-node1", "fo-node2", "fo-node3"]
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+testinfra_hosts = ["ansible://fo-node1"]
+
+CASES = [
+    # (id, extra vars, text the error must contain)
+    ("unknown-drill", {"failover_drill_drills": [{"type": "explode"}]}, "failover_drill_drills[].type must be one of"),
+    ("unknown-method", {"failover_drill_crash_method": "meteor"}, "failover_drill_crash_method must be one of"),
+    ("partition-without-commands", {"failover_drill_drills": [{"type": "partition"}]},
+     "a partition drill needs failover_drill_partition_command and failover_drill_heal_command"),
+    ("threshold-below-1", {"failover_drill_threshold": 0.5}, "failover_drill_threshold must be at least 1.0"),
+    ("probe-url", {"failover_drill_probes": [{"service": "site-vip", "url": "ftp://x"}]}, "failover_drill_probes"),
+    ("unknown-service", {"failover_drill_drills": [{"type": "move", "service": "nope"}]},
+     "is not a service of this cluster; services: app-clone, lb-haproxy-clone, lb-vip, site-vip"),
+    ("unknown-node", {"failover_drill_drills": [{"type": "crash", "node": "fo-node9"}]},
+     "is not a node of this cluster; nodes: fo-node1, fo-node2, fo-node3"),
+    ("move-to-itself", {"failover_drill_drills": [{"type": "move", "service": "site-vip", "to": "nowhere"}]}, "drills[0].to"),
+]
+
+
+def _inventory():
+    inv = os.environ.get("MOLECULE_INVENTORY_FILE")
+    if inv and os.path.exists(inv):
+        return inv
+    return os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")
+
+
+def _docker(node, *argv):
+    return subprocess.run(["docker", "exec", node] + list(argv), capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+
+
+def _state():
+    cib = ET.fromstring(_docker("fo-node1", "cibadmin", "--query"))
+    mon = ET.fromstring(_docker("fo-node1", "crm_mon", "--output-as=xml"))
+    nodes = sorted((n.get("name"), n.get("online"), n.get("standby")) for n in mon.iter("node")
+                   if n.get("name") in NODES and n.get("online") is not None)
+    vips = dict((n, " 172.31.234.100/" in _docker(n, "ip", "-o", "-4", "addr", "show")) for n in NODES)
+    return (cib.get("admin_epoch"), cib.get("epoch")), nodes, vips
+
+
+@pytest.mark.parametrize("case_id,extra,needle", CASES, ids=[c[0] for c in CASES])
+def test_bad_drill_input_fails_before_any_fault(host, case_id, extra, needle):
+    before = _state()
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
+               ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run(
+        ["ansible-playbook", "-i", _inventory(), os.path.join(ROOT, "playbooks", "failover_drill.yml"),
+         "-e", json.dumps(dict(extra, config_snapshot_audit=False))],
+        capture_output=True, text=True, env=env, timeout=300, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-3000:]
+    assert needle in " ".join(out.split()), "%s: message does not name %r:\n%s" % (case_id, needle, out[-3000:])
+    assert "Fault |" not in out, "%s reached a fault task" % case_id
+    assert _state() == before, "%s changed the cluster" % case_id
