@@ -7,15 +7,16 @@ Runs from the controller (this file is collected once, not per host). The audit 
 here (they only read the nodes, and the snapshot scenario tests them): 18 runs, each 2 snapshots shorter.
 """
 
-import json
 import os
-import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "_shared"))
+from playbook_run import docker, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+
 NODES = ["mol-node1", "mol-node2", "mol-node3"]
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 testinfra_hosts = ["ansible://mol-node1"]
 
 CASES = [
@@ -45,23 +46,11 @@ CASES = [
 ]
 
 
-def _inventory():
-    inv = os.environ.get("MOLECULE_INVENTORY_FILE")
-    if inv and os.path.exists(inv):
-        return inv
-    return os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")
-
-
-def _docker(node, *argv):
-    return subprocess.run(["docker", "exec", node] + list(argv), capture_output=True, text=True,
-                          check=True, timeout=60).stdout
-
-
 def _state():
     state = {}
     for node in NODES:
-        cib = ET.fromstring(_docker(node, "cibadmin", "--query", "--local"))
-        conf = _docker(node, "sha256sum", "/etc/corosync/corosync.conf").split()[0]
+        cib = ET.fromstring(docker(node, "cibadmin", "--query", "--local"))
+        conf = docker(node, "sha256sum", "/etc/corosync/corosync.conf").split()[0]
         state[node] = (cib.get("admin_epoch"), cib.get("epoch"), conf)
     return state
 
@@ -69,13 +58,7 @@ def _state():
 @pytest.mark.parametrize("case_id,extra,needle", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_fails_before_any_change(host, case_id, extra, needle):
     before = _state()
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
-               ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run(
-        ["ansible-playbook", "-i", _inventory(), os.path.join(ROOT, "playbooks", "site.yml"),
-         "-e", json.dumps(dict(extra, config_snapshot_audit=False))],
-        capture_output=True, text=True, env=env, timeout=300, check=False)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0, out[-3000:]
+    rc, out = run_playbook("site.yml", dict(extra, config_snapshot_audit=False))
+    assert rc != 0, out[-3000:]
     assert needle in out, "%s: message does not name %r:\n%s" % (case_id, needle, out[-3000:])
     assert _state() == before, "%s changed the cluster" % case_id

@@ -2,15 +2,16 @@
 one bad variable each; the run must fail with a message naming the field, and the cluster must be as it
 was (the CIB's epochs, every node online, nothing in standby, each VIP where it was)."""
 
-import json
 import os
-import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "_shared"))
+from playbook_run import docker, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+
 NODES = ["fo-node1", "fo-node2", "fo-node3"]
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 testinfra_hosts = ["ansible://fo-node1"]
 
 CASES = [
@@ -29,38 +30,20 @@ CASES = [
 ]
 
 
-def _inventory():
-    inv = os.environ.get("MOLECULE_INVENTORY_FILE")
-    if inv and os.path.exists(inv):
-        return inv
-    return os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")
-
-
-def _docker(node, *argv):
-    return subprocess.run(["docker", "exec", node] + list(argv), capture_output=True, text=True,
-                          check=True, timeout=60).stdout
-
-
 def _state():
-    cib = ET.fromstring(_docker("fo-node1", "cibadmin", "--query"))
-    mon = ET.fromstring(_docker("fo-node1", "crm_mon", "--output-as=xml"))
+    cib = ET.fromstring(docker("fo-node1", "cibadmin", "--query"))
+    mon = ET.fromstring(docker("fo-node1", "crm_mon", "--output-as=xml"))
     nodes = sorted((n.get("name"), n.get("online"), n.get("standby")) for n in mon.iter("node")
                    if n.get("name") in NODES and n.get("online") is not None)
-    vips = dict((n, " 172.31.234.100/" in _docker(n, "ip", "-o", "-4", "addr", "show")) for n in NODES)
+    vips = dict((n, " 172.31.234.100/" in docker(n, "ip", "-o", "-4", "addr", "show")) for n in NODES)
     return (cib.get("admin_epoch"), cib.get("epoch")), nodes, vips
 
 
 @pytest.mark.parametrize("case_id,extra,needle", CASES, ids=[c[0] for c in CASES])
 def test_bad_drill_input_fails_before_any_fault(host, case_id, extra, needle):
     before = _state()
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
-               ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run(
-        ["ansible-playbook", "-i", _inventory(), os.path.join(ROOT, "playbooks", "failover_drill.yml"),
-         "-e", json.dumps(dict(extra, config_snapshot_audit=False))],
-        capture_output=True, text=True, env=env, timeout=300, check=False)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0, out[-3000:]
+    rc, out = run_playbook("failover_drill.yml", dict(extra, config_snapshot_audit=False))
+    assert rc != 0, out[-3000:]
     assert needle in " ".join(out.split()), "%s: message does not name %r:\n%s" % (case_id, needle, out[-3000:])
     assert "Fault |" not in out, "%s reached a fault task" % case_id
     assert _state() == before, "%s changed the cluster" % case_id
