@@ -316,17 +316,35 @@ def clone_count(service, view):
 # plan
 
 
+def _placements(resources):
+    """({rsc: [nodes]}, {rsc: [nodes]}): where each non-fencing resource runs, and where it is failed
+    (its recovery pending: not running, whatever crm_mon's "active" says). Clone instances under their base id."""
+    rsc, failed = {}, {}
+    for r in resources or []:
+        if _is_stonith(r.get("agent")):
+            continue
+        if r.get("failed"):
+            lst = failed.setdefault(r["id"], [])
+        elif r.get("active"):
+            lst = rsc.setdefault(r["id"], [])
+        else:
+            continue
+        lst.extend(n for n in r.get("nodes") or [] if n not in lst)
+    return rsc, failed
+
+
+def fail_totals(fail_counts):
+    """{resource: fail count summed over its instances and nodes} from a status model's or crm_mon's fail_counts."""
+    out = {}
+    for fc in fail_counts or []:
+        out[fc["resource"]] = out.get(fc["resource"], 0) + int(fc.get("fail_count") or 0)
+    return out
+
+
 def status_view(status):
     """A status model (cluster_status.build_status) as a sample-like view: {rsc, online, fail}."""
-    rsc = {}
-    for r in status.get("resources") or []:
-        if r.get("active") and not r.get("failed") and not _is_stonith(r.get("agent")):
-            lst = rsc.setdefault(r["id"], [])
-            lst.extend(n for n in r.get("nodes") or [] if n not in lst)
-    fail = {}
-    for fc in status.get("fail_counts") or []:
-        fail[fc["resource"]] = fail.get(fc["resource"], 0) + int(fc.get("fail_count") or 0)
-    return {"rsc": rsc, "online": list(status.get("nodes_online") or []), "fail": fail}
+    rsc, _failed = _placements(status.get("resources"))
+    return {"rsc": rsc, "online": list(status.get("nodes_online") or []), "fail": fail_totals(status.get("fail_counts"))}
 
 
 def plan(specs, services, status, nodes, process_of=None):
@@ -563,19 +581,10 @@ def sample(t, node, crm_mon=None, addresses=None, watched=()):
         s["up"] = True
         s["quorate"] = crm_mon["cluster"].get("with_quorum")
         s["online"] = [n["name"] for n in crm_mon.get("nodes") or [] if n.get("online")]
-        for r in crm_mon.get("resources") or []:
-            if _is_stonith(r.get("agent")):
-                continue
-            if r.get("failed"):
-                # Failed (its recovery pending): not running, whatever crm_mon's "active" says.
-                lst = s.setdefault("failed", {}).setdefault(r["id"], [])
-            elif r.get("active"):
-                lst = s["rsc"].setdefault(r["id"], [])
-            else:
-                continue
-            lst.extend(n for n in r.get("nodes") or [] if n not in lst)
-        for fc in crm_mon.get("fail_counts") or []:
-            s["fail"][fc["resource"]] = s["fail"].get(fc["resource"], 0) + int(fc.get("fail_count") or 0)
+        s["rsc"], failed = _placements(crm_mon.get("resources"))
+        if failed:
+            s["failed"] = failed
+        s["fail"] = fail_totals(crm_mon.get("fail_counts"))
     return s
 
 

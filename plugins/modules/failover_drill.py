@@ -299,7 +299,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import DocParseError, parse_cmapctl
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, check_conditions, collect, parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 
 POLL_SECONDS = 1.0
@@ -356,10 +356,8 @@ def do_plan(module, runner):
         d["grace_s"] = fd.grace_seconds(services, durations, tm)
         exp = ", ".join("%s %.1f s" % (k, v["expected_s"]) for k, v in sorted(d["expected"].items())) or "no service affected"
         lines.append("%s: %s; expected recovery: %s; restore: %s" % (d["id"], d["description"], exp, d["restore"]))
-    fail_counts = {}
-    for fc in status.get("fail_counts") or []:
-        fail_counts[fc["resource"]] = fail_counts.get(fc["resource"], 0) + int(fc.get("fail_count") or 0)
-    module.exit_json(changed=False, drills=drills, services=services, timing=tm, fail_counts=fail_counts, lines=lines,
+    module.exit_json(changed=False, drills=drills, services=services, timing=tm, fail_counts=fd.fail_totals(status.get("fail_counts")),
+                     lines=lines,
                      cluster=(config.get("properties") or {}).get("cluster-name"))
 
 
@@ -474,15 +472,16 @@ def do_wait(module, runner):
     status = None
     while True:
         status = collect(runner)
-        ok = status["stack"]["pacemaker"] and status["quorum"].get("quorate") is not False
-        if ok and recovered_at is None and _recovered(drill, module.params["services"], status, module.params["fail_before"]):
+        conds = check_conditions(status)
+        if (conds["pacemaker"][0] and conds["quorate"][0] and recovered_at is None
+                and _recovered(drill, module.params["services"], status, module.params["fail_before"])):
             recovered_at = time.time()
-        if recovered_at is not None and status["settled"] is True:
+        if recovered_at is not None and conds["settled"][0]:
             break
         if time.time() - start >= module.params["duration"]:
-            module.fail_json(msg="%s: %s within %ss; the cluster is left as it is for a look: %s" % (
-                drill["id"], "the services did not run again" if recovered_at is None else "the cluster did not settle",
-                module.params["duration"], drill["restore"]), online=status["nodes_online"])
+            why = "the services did not run again" if recovered_at is None else "the cluster did not settle (%s)" % conds["settled"][1]
+            module.fail_json(msg="%s: %s within %ss" % (drill["id"], why, module.params["duration"]),
+                             online=status["nodes_online"], conditions=dict((k, v[1]) for k, v in conds.items()))
         time.sleep(POLL_SECONDS)
     settled_at = time.time()
     res = runner.run(["stonith_admin", "--history=*", "--verbose", "--output-as=xml"], check=False, timeout=30)
