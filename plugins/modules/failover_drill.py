@@ -24,8 +24,9 @@ description:
     C(pgrep -f)) and to all their descendants; C(unit:NAME) kills every process of a systemd unit instead.
     This is the fault of a C(kill_process) drill.
   - V(wait) waits until every service the drill affects runs again the way the drill expects (elsewhere, on the
-    move's target, or restarted after a recorded failure) and the cluster has settled, then reads the fence
-    history and this node's Pacemaker and corosync log lines of the drill.
+    move's target, or restarted after a recorded failure) and the cluster has settled, then reads the fence history.
+  - V(log) reads this node's Pacemaker and corosync journal from 2 s before O(since) to O(until) and keeps the lines
+    about the drill - its resources, fencing, quorum and membership, the victim's state. The role asks every node.
   - V(evaluate) runs on the controller. It reads the samples fetched from every node and the client's records,
     measures each service's recovery in the cluster's and the client's view, checks the invariants and judges.
   - V(report) runs on the controller and writes the report as JSON and Markdown into O(report_dir).
@@ -36,7 +37,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: V(plan), V(wait) and V(evaluate) only read. V(observe), V(kill) and V(report) change nothing in check mode.
+    details: V(plan), V(wait), V(log) and V(evaluate) only read. V(observe), V(kill) and V(report) change nothing in check mode.
   diff_mode:
     support: none
   platform:
@@ -46,7 +47,7 @@ options:
     description: The step; see the description.
     type: str
     required: true
-    choices: [plan, observe, kill, wait, evaluate, report]
+    choices: [plan, observe, kill, wait, log, evaluate, report]
   drills:
     description: For V(plan), the drills to resolve, in order.
     type: list
@@ -119,7 +120,10 @@ options:
     type: dict
     default: {}
   since:
-    description: For V(wait), when the fault was injected (Unix seconds); log lines are read from a little before.
+    description: For V(wait) and V(log), when the fault was injected (Unix seconds); log lines are read from 2 s before.
+    type: float
+  until:
+    description: For V(log), the end of the lines to read (Unix seconds, default now); 2 s after it are read too.
     type: float
   samples:
     description: For V(evaluate), the sample files fetched from the nodes (paths on the controller).
@@ -272,8 +276,8 @@ fences:
   type: list
   elements: dict
 log:
-  description: For V(wait), this node's Pacemaker and corosync log lines since the fault.
-  returned: action is wait
+  description: For V(log), this node's Pacemaker and corosync log lines about the drill.
+  returned: action is log
   type: list
   elements: str
 result:
@@ -304,6 +308,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.command import Comma
 
 POLL_SECONDS = 1.0
 REQUIRED = {"plan": ["drills", "nodes"], "observe": ["path"], "kill": ["process"], "wait": ["drill", "services", "since"],
+            "log": ["drill", "services", "since"],
             "evaluate": ["drill", "services", "fault_at", "settled_at"], "report": ["report", "report_dir"]}
 
 
@@ -486,14 +491,21 @@ def do_wait(module, runner):
     settled_at = time.time()
     res = runner.run(["stonith_admin", "--history=*", "--verbose", "--output-as=xml"], check=False, timeout=30)
     fences = fd.parse_fence_history(res.stdout) if res.rc == 0 else []
-    since = int(module.params["since"]) - 2
+    module.exit_json(changed=False, recovered_at=recovered_at, settled_at=settled_at, fences=fences,
+                     online=status["nodes_online"])
+
+
+def do_log(module, runner):
+    """This node's Pacemaker and corosync journal lines about the drill, from 2 s before the fault."""
+    drill = module.params["drill"]
+    until = module.params["until"] if module.params["until"] is not None else time.time()
     res = runner.run(["journalctl", "-u", "pacemaker", "-u", "corosync", "--no-pager", "-o", "short-unix",
-                      "--since", "@%d" % since, "--until", "@%d" % (int(settled_at) + 2)], check=False, timeout=30)
+                      "--since", "@%d" % (int(module.params["since"]) - 2), "--until", "@%d" % (int(until) + 2)],
+                     check=False, timeout=30)
     by_name = dict((s["name"], s) for s in module.params["services"])
     resources = [m for n in drill["affected"] for m in by_name[n]["resources"]]
     log = fd.relevant_lines(res.stdout.splitlines(), resources, drill["node"] if drill["type"] != "move" else None, limit=60)
-    module.exit_json(changed=False, recovered_at=recovered_at, settled_at=settled_at, fences=fences, log=log,
-                     online=status["nodes_online"])
+    module.exit_json(changed=False, log=log)
 
 
 def _read_jsonl(path):
@@ -548,7 +560,7 @@ def do_report(module, runner):
     module.exit_json(changed=True, files=files, markdown=texts[name + ".md"])
 
 
-ACTIONS = {"plan": do_plan, "observe": do_observe, "kill": do_kill, "wait": do_wait, "evaluate": do_evaluate,
+ACTIONS = {"plan": do_plan, "observe": do_observe, "kill": do_kill, "wait": do_wait, "log": do_log, "evaluate": do_evaluate,
            "report": do_report}
 
 
@@ -574,6 +586,7 @@ def main():
             services=dict(type="list", elements="dict"),
             fail_before=dict(type="dict", default={}),
             since=dict(type="float"),
+            until=dict(type="float"),
             samples=dict(type="list", elements="path", default=[]),
             probe=dict(type="path"),
             probe_services=dict(type="dict", default={}),

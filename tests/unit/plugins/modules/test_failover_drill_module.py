@@ -489,3 +489,21 @@ def test_observe_in_check_mode_writes_nothing(monkeypatch, tmp_path):
     result = run(monkeypatch, {"action": "observe", "path": str(path), "_ansible_check_mode": True})
     assert result["samples"] == 0
     assert not path.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# log
+
+
+def test_log_keeps_this_node_s_lines_about_the_drill(monkeypatch):
+    (d,) = plan(monkeypatch, [{"type": "crash"}])["drills"]
+    services = plan(monkeypatch, [{"type": "crash"}])["services"]
+    runner = FakeRunner()
+    runner.add(["journalctl"], stdout=drill("journal.crash.txt"))
+    out = run(monkeypatch, {"action": "log", "drill": d, "services": services, "since": 1795580990.5,
+                            "until": 1795581010.2}, runner)
+    argv = runner.calls[0]["argv"]
+    assert argv[argv.index("--since") + 1] == "@1795580988" and argv[argv.index("--until") + 1] == "@1795581012"
+    assert out["changed"] is False and out["log"]
+    assert any("site-nginx" in ln for ln in out["log"])
+    assert all(ln in drill("journal.crash.txt").splitlines() or "lines left out" in ln for ln in out["log"])
