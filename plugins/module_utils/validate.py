@@ -1,0 +1,704 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Typed validation of values, the way Pacemaker and Corosync read them.
+
+This is the one place where the collection judges a value of a given type before anything touches a
+node. Every validator takes ``(value, field)`` and either returns the canonical value or raises
+ValidationError, whose text is ``"<field>: <message>"``; the message shows the bad value with repr()
+and says what is allowed, e.g.::
+
+    locations loc1.score: 'abc' is not a score (an integer, INFINITY, +INFINITY, -INFINITY, or red/yellow/green)
+
+``collect(errors, fn, ...)`` runs a validator and appends the message to a list instead of raising,
+so callers report every problem at once.
+
+The grammar follows Pacemaker's own parsers (2.1.5 and 3.0.x): lib/common/scores.c
+(char2score, pcmk_parse_score), lib/common/strings.c (crm_str_to_boolean, crm_get_msec,
+pcmk__parse_ms, pcmk_parse_interval_spec, pcmk__parse_ll_range), lib/common/iso8601.c (parse_date,
+parse_hms, crm_time_parse_duration), lib/common/roles.c (pcmk_parse_role), lib/common/options.c
+(pcmk__valid_*), and Pacemaker Explained, "Configuration Value Types". It is stricter than Pacemaker
+where Pacemaker quietly reads something other than what was written:
+
+- a duration with a decimal ("1.5s") is truncated by Pacemaker (@COMPAT in pcmk__parse_ms), and its
+  units are matched by prefix ("10 seconds" is read as 10 s, "5 mins" as 5 min): both are refused;
+- a duration above 4294967295 ms (about 49.7 days) is clipped by pcmk_parse_interval_spec: refused;
+- trailing garbage after an integer ("100abc") is ignored by strtoll: refused;
+- 24:00:00 (Pacemaker: midnight of the next day) and a space before a time zone offset are refused;
+- Pacemaker compares INFINITY case-sensitively (pcmk_str_is_infinity), so "infinity" in the CIB is
+  read as 0; it is accepted here but canonicalised to "INFINITY": callers must write the returned value.
+
+Everything here is pure and uses the standard library only (Python 3.8 syntax at most: this runs on
+managed nodes).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import difflib
+import ipaddress
+import re
+
+SCORE_INFINITY = 1000000
+INT32_MIN = -2147483648
+INT32_MAX = 2147483647
+# pcmk_parse_interval_spec keeps milliseconds in an unsigned int and clips anything larger.
+DURATION_MAX_MS = 4294967295
+
+_SPACE = " \t\n\r\f\v"  # C isspace() in the C locale; str.strip() would also strip Unicode spaces
+_MAX_DIGITS = 18  # enough for any long long; longer digit strings are refused before int()
+
+
+class ValidationError(ValueError):
+    """A value that does not fit its type. str() is "<field>: <message>"."""
+
+    def __init__(self, field, value, message):
+        self.field = field
+        self.value = value
+        self.message = message
+        super(ValidationError, self).__init__("%s: %s" % (field, message))
+
+    def __str__(self):
+        return "%s: %s" % (self.field, self.message)
+
+
+def _err(field, value, allowed):
+    """The standard error: "<field>: <repr(value)> is not <allowed>"."""
+    return ValidationError(field, value, "%r is not %s" % (value, allowed))
+
+
+def collect(errors, fn, *args, **kw):
+    """Call fn(*args, **kw); on ValidationError append str(error) to errors and return None."""
+    try:
+        return fn(*args, **kw)
+    except ValidationError as e:
+        errors.append(str(e))
+        return None
+
+
+def _strip(text):
+    return text.strip(_SPACE)
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _parse_int_text(text):
+    """The int of an optionally signed ASCII decimal, or None."""
+    m = re.fullmatch(r"([+-]?)([0-9]+)", text)
+    if not m or len(m.group(2).lstrip("0")) > _MAX_DIGITS:
+        return None
+    return int(m.group(1) + m.group(2))
+
+
+# --------------------------------------------------------------------------------------------------
+# names: suggestions and unknown names
+# --------------------------------------------------------------------------------------------------
+
+def suggest(key, known):
+    """ "; did you mean a or b?" for the close matches of key among known, or "" when there are none."""
+    close = difflib.get_close_matches(str(key), [str(k) for k in known], n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean %s?" % " or ".join(close)
+
+
+_KNOWN_SHOWN = 20
+
+
+def _known_list(known):
+    names = sorted(set(str(k) for k in known))
+    shown = ", ".join(names[:_KNOWN_SHOWN])
+    if len(names) > _KNOWN_SHOWN:
+        shown += ", and %d more" % (len(names) - _KNOWN_SHOWN)
+    return shown
+
+
+def name(value, field, known, what="key"):
+    """value when it is one of known (case-sensitive), else "unknown <what> 'x'; did you mean y?"."""
+    known = list(known)
+    if not isinstance(value, str):
+        raise _err(field, value, "a %s (a string)" % what)
+    if value in known:
+        return value
+    hint = suggest(value, known)
+    if not hint:
+        hint = " (known: %s)" % _known_list(known) if known else " (none is known)"
+    raise ValidationError(field, value, "unknown %s %r%s" % (what, value, hint))
+
+
+def choice(value, field, allowed):
+    """One of allowed (strings), matched case-insensitively as Pacemaker matches its selects;
+    returns the spelling in allowed. An int is compared as its decimal text."""
+    allowed = [str(a) for a in allowed]
+    text = None
+    if isinstance(value, str):
+        text = _strip(value)
+    elif _is_int(value):
+        text = str(value)
+    if text is not None:
+        if text in allowed:
+            return text
+        for a in allowed:
+            if a.lower() == text.lower():
+                return a
+    hint = suggest(text, allowed) if text else ""
+    raise ValidationError(field, value, "%r is not one of %s%s" % (value, ", ".join(allowed), hint))
+
+
+# --------------------------------------------------------------------------------------------------
+# score, integers, boolean
+# --------------------------------------------------------------------------------------------------
+
+_SCORE_HELP = "a score (an integer, INFINITY, +INFINITY, -INFINITY, or red/yellow/green)"
+_HEALTH = ("red", "yellow", "green")
+
+
+def score(value, field):
+    """A Pacemaker score; returns its canonical text: "INFINITY", "-INFINITY", "red", "100", "-5".
+
+    Integers beyond +/-1000000 are kept as written (Pacemaker clips them to +/-INFINITY).
+    """
+    if _is_int(value):
+        if abs(value) >= 10 ** _MAX_DIGITS:
+            raise _err(field, value, _SCORE_HELP)
+        return str(value)
+    if not isinstance(value, str):
+        raise _err(field, value, _SCORE_HELP)
+    text = _strip(value)
+    # Pacemaker compares INFINITY case-sensitively (pcmk_str_is_infinity): "infinity" would be read as 0.
+    if text in ("INFINITY", "+INFINITY"):
+        return "INFINITY"
+    if text == "-INFINITY":
+        return "-INFINITY"
+    if text.upper().lstrip("+-") == "INFINITY":
+        raise _err(field, value, _SCORE_HELP + "; INFINITY is upper case, Pacemaker reads %r as 0" % text)
+    if text.lower() in _HEALTH:
+        return text.lower()
+    number = _parse_int_text(text)
+    if number is None:
+        raise _err(field, value, _SCORE_HELP)
+    return str(number)
+
+
+def _range_words(minimum, maximum):
+    if minimum is not None and maximum is not None:
+        return "an integer from %d to %d" % (minimum, maximum)
+    if minimum is not None:
+        return "an integer of at least %d" % minimum
+    if maximum is not None:
+        return "an integer of at most %d" % maximum
+    return "an integer"
+
+
+def integer(value, field, minimum=None, maximum=None):
+    """An int or a decimal string with an optional sign (no float, bool or "1e3"), within
+    [minimum, maximum] when given; returns the int."""
+    words = _range_words(minimum, maximum)
+    if _is_int(value):
+        number = value
+    elif isinstance(value, str):
+        number = _parse_int_text(_strip(value))
+    else:
+        number = None
+    if number is None or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise _err(field, value, words)
+    return number
+
+
+def nonnegative_integer(value, field, maximum=None):
+    """integer() of at least 0."""
+    return integer(value, field, minimum=0, maximum=maximum)
+
+
+def positive_integer(value, field, maximum=None):
+    """integer() of at least 1."""
+    return integer(value, field, minimum=1, maximum=maximum)
+
+
+_TRUE_WORDS = ("true", "yes", "on", "y", "1")
+_FALSE_WORDS = ("false", "no", "off", "n", "0")
+_BOOLEAN_HELP = "a boolean (true/false, yes/no, on/off, y/n, 1/0)"
+
+
+def boolean(value, field):
+    """A bool, the int 0 or 1, or a word crm_str_to_boolean knows (any case); returns a bool."""
+    if isinstance(value, bool):
+        return value
+    if _is_int(value) and value in (0, 1):
+        return value == 1
+    if isinstance(value, str):
+        text = _strip(value).lower()
+        if text in _TRUE_WORDS:
+            return True
+        if text in _FALSE_WORDS:
+            return False
+    raise _err(field, value, _BOOLEAN_HELP)
+
+
+# --------------------------------------------------------------------------------------------------
+# durations
+# --------------------------------------------------------------------------------------------------
+
+# Exact units only: Pacemaker matches by prefix ("10 seconds" -> s), which hides typos.
+_UNIT_MS = {
+    "ms": (1, 1), "msec": (1, 1),
+    "us": (1, 1000), "usec": (1, 1000),
+    "": (1000, 1), "s": (1000, 1), "sec": (1000, 1),
+    "m": (60000, 1), "min": (60000, 1),
+    "h": (3600000, 1), "hr": (3600000, 1),
+}
+_PLAIN_DURATION = re.compile(r"([0-9]+)[ \t\n\r\f\v]*([A-Za-z]*)")
+# Components in the standard order; Pacemaker is lax about the order, we are not.
+_ISO_DURATION = re.compile(
+    r"P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?"
+    r"(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?")
+_DURATION_HELP = ("a duration (a whole number with an optional unit ms, msec, us, usec, s, sec, m, min, h or hr, "
+                  "or an ISO 8601 duration such as PT5M; no decimals, at most about 49 days)")
+_DAY_MS = 86400000
+
+
+def _iso_duration_ms(text):
+    m = _ISO_DURATION.fullmatch(text)
+    if not m or text in ("P", "PT") or text.endswith("T"):
+        return None
+    parts = [int(g) if g is not None else 0 for g in m.groups()]
+    if any(len(g) > _MAX_DIGITS for g in m.groups() if g):
+        return None
+    years, months, weeks, days, hours, minutes, seconds = parts
+    total_days = 365 * years + 30 * months + 7 * weeks + days
+    return total_days * _DAY_MS + (hours * 3600 + minutes * 60 + seconds) * 1000
+
+
+def _duration_parse(value):
+    """(stripped text, milliseconds) or None."""
+    if _is_int(value):
+        if value < 0:
+            return None
+        text = str(value)
+    elif isinstance(value, str):
+        text = _strip(value)
+    else:
+        return None
+    if text.startswith("P"):
+        ms = _iso_duration_ms(text)
+    else:
+        m = _PLAIN_DURATION.fullmatch(text)
+        unit = _UNIT_MS.get(m.group(2).lower()) if m else None
+        if unit is None or len(m.group(1).lstrip("0")) > _MAX_DIGITS:
+            return None
+        ms = int(m.group(1)) * unit[0] // unit[1]
+    if ms is None or ms > DURATION_MAX_MS:
+        return None
+    return text, ms
+
+
+def duration(value, field, allow_zero=True):
+    """A Pacemaker interval/timeout: a whole number of seconds, a whole number with a unit
+    (ms, msec, us, usec, s, sec, m, min, h, hr; any case; spaces before the unit allowed), or an ISO 8601
+    duration (P[nY][nM][nW][nD][T[nH][nM][nS]]). Returns the text stripped (an int as its decimal text)."""
+    parsed = _duration_parse(value)
+    if parsed is None:
+        raise _err(field, value, _DURATION_HELP)
+    if not allow_zero and parsed[1] == 0:
+        raise _err(field, value, "a duration greater than zero")
+    return parsed[0]
+
+
+def duration_ms(value, field, allow_zero=True):
+    """duration()'s value in milliseconds (an int). As Pacemaker's crm_time_get_seconds: an ISO 8601
+    year counts 365 days and a month 30 days; microseconds are truncated to whole milliseconds."""
+    parsed = _duration_parse(value)
+    if parsed is None:
+        raise _err(field, value, _DURATION_HELP)
+    if not allow_zero and parsed[1] == 0:
+        raise _err(field, value, "a duration greater than zero")
+    return parsed[1]
+
+
+# --------------------------------------------------------------------------------------------------
+# ISO 8601 date and time
+# --------------------------------------------------------------------------------------------------
+
+_ISO_DATE_FORMS = (
+    ("calendar", re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")),
+    ("calendar", re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")),
+    ("week", re.compile(r"([0-9]{4})-W([0-9]{2})-([0-9])")),
+    ("ordinal", re.compile(r"([0-9]{4})-([0-9]{3})")),
+)
+_ISO_TIME = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?")
+_ISO_HELP = ("an ISO 8601 date and time that exists (YYYY-MM-DD, YYYY-DDD or YYYY-Www-D, optionally followed "
+             "by T or a space and HH:MM[:SS] with an optional Z or +HH:MM offset)")
+
+
+def _iso_date(text):
+    """True when text is an existing date in one of the accepted forms."""
+    for kind, rx in _ISO_DATE_FORMS:
+        m = rx.fullmatch(text)
+        if not m:
+            continue
+        nums = [int(g) for g in m.groups()]
+        try:
+            if kind == "calendar":
+                datetime.date(nums[0], nums[1], nums[2])
+            elif kind == "week":
+                datetime.date.fromisocalendar(nums[0], nums[1], nums[2])
+            else:
+                start = datetime.date(nums[0], 1, 1)
+                if not 1 <= nums[1] or (start + datetime.timedelta(days=nums[1] - 1)).year != nums[0]:
+                    return False
+        except (ValueError, OverflowError):
+            return False
+        return True
+    return False
+
+
+def _iso_time(text):
+    m = _ISO_TIME.fullmatch(text)
+    if not m:
+        return False
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return False
+    offset = m.group(4)
+    if offset and offset != "Z":
+        digits = offset[1:].replace(":", "")
+        if int(digits[:2]) > 23 or (len(digits) > 2 and int(digits[2:]) > 59):
+            return False
+    return True
+
+
+def iso8601_datetime(value, field):
+    """A date, or a date and time, as Pacemaker's date_expression start/end take it; the date must exist.
+    Returns the text stripped."""
+    if not isinstance(value, str):
+        raise _err(field, value, _ISO_HELP)
+    text = _strip(value)
+    m = re.fullmatch(r"([0-9W-]+)(?:[T ](.+))?", text)
+    if not m or not _iso_date(m.group(1)) or (m.group(2) is not None and not _iso_time(m.group(2))):
+        raise _err(field, value, _ISO_HELP)
+    return text
+
+
+# --------------------------------------------------------------------------------------------------
+# roles, ids, date_spec
+# --------------------------------------------------------------------------------------------------
+
+ROLES = ("Started", "Stopped", "Promoted", "Unpromoted")
+LEGACY_ROLES = {"Master": "Promoted", "Slave": "Unpromoted"}
+
+
+def role(value, field, allow_legacy=True):
+    """A resource role, any case (pcmk_parse_role compares case-insensitively); returns the canonical
+    capitalisation. Master/Slave only when allow_legacy (the Pacemaker 3.0 schema refuses them)."""
+    if isinstance(value, str):
+        text = _strip(value).lower()
+        for r in ROLES:
+            if r.lower() == text:
+                return r
+        for old, new in sorted(LEGACY_ROLES.items()):
+            if old.lower() == text:
+                if allow_legacy:
+                    return old
+                raise _err(field, value, "a role (Started, Stopped, Promoted or Unpromoted; %s replaces %s, "
+                                         "which Pacemaker 3.0 no longer accepts)" % (new, old))
+    legacy = ", or legacy Master/Slave" if allow_legacy else ""
+    raise _err(field, value, "a role (Started, Stopped, Promoted or Unpromoted%s)" % legacy)
+
+
+_CIB_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+CIB_ID_MAX = 255
+
+
+def cib_id(value, field):
+    """A Pacemaker XML id: a letter or underscore, then letters, digits, '_', '.', '-' (at most 255)."""
+    if not isinstance(value, str) or not _CIB_ID.fullmatch(value) or len(value) > CIB_ID_MAX:
+        raise _err(field, value, "an id (a letter or _ followed by letters, digits, _, . or -; at most %d characters)"
+                   % CIB_ID_MAX)
+    return value
+
+
+# date_spec attributes and their bounds (Pacemaker Explained, "Date Specifications"; lib/common/rules.c).
+DATE_SPEC_BOUNDS = {
+    "years": (0, None), "weekyears": (0, None),
+    "months": (1, 12), "monthdays": (1, 31), "yeardays": (1, 366),
+    "weeks": (1, 53), "weekdays": (1, 7),
+    "hours": (0, 23), "minutes": (0, 59), "seconds": (0, 59),
+}
+# moon (phase of the moon, 0-7) was deprecated in 2.1 and removed in 3.0.
+LEGACY_DATE_SPEC_BOUNDS = {"moon": (0, 7)}
+
+
+def _range_help(low, high):
+    bounds = "%d-%d" % (low, high) if high is not None else "%d or more" % low
+    return "a number or range (N, N-M, N- or -M) within %s" % bounds
+
+
+def date_range(value, field, low=0, high=None):
+    """A date_spec value as pcmk__parse_ll_range reads it: "N", "N-M", "N-" or "-M" (or an int) within
+    [low, high]; returns its text."""
+    words = _range_help(low, high)
+    if _is_int(value):
+        text = str(value)
+    elif isinstance(value, str):
+        text = _strip(value)
+    else:
+        raise _err(field, value, words)
+    m = re.fullmatch(r"([0-9]*)-?([0-9]*)", text)
+    if not m or text in ("", "-") or ("-" not in text and m.group(2)):
+        raise _err(field, value, words)
+    ends = [g for g in m.groups() if g]
+    if any(len(g) > _MAX_DIGITS for g in ends):
+        raise _err(field, value, words)
+    nums = [int(g) for g in ends]
+    if any(n < low or (high is not None and n > high) for n in nums) or (len(nums) == 2 and nums[0] > nums[1]):
+        raise _err(field, value, words)
+    return text
+
+
+def date_spec(spec, field, allow_legacy=True):
+    """A date_spec mapping (optional id plus years, months, monthdays, hours, minutes, seconds, yeardays,
+    weekyears, weeks, weekdays; moon only when allow_legacy). Returns a new dict of canonical texts;
+    raises for the first problem in key order."""
+    if not isinstance(spec, dict):
+        raise _err(field, spec, "a date_spec (a mapping of %s to numbers or ranges)" % ", ".join(sorted(DATE_SPEC_BOUNDS)))
+    bounds = dict(DATE_SPEC_BOUNDS)
+    if allow_legacy:
+        bounds.update(LEGACY_DATE_SPEC_BOUNDS)
+    result = {}
+    for key in sorted(spec, key=str):
+        sub = "%s.%s" % (field, key)
+        if key == "id":
+            result["id"] = cib_id(spec[key], sub)
+            continue
+        name(key, field, sorted(bounds) + ["id"], what="date_spec attribute")
+        low, high = bounds[key]
+        result[key] = date_range(spec[key], sub, low, high)
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# addresses
+# --------------------------------------------------------------------------------------------------
+
+IP_VERSIONS = ("ipv4", "ipv6", "ipv4-6", "ipv6-4")
+_ADDRESS_HELP = "an address (a single IPv4 or IPv6 address or a host name)"
+_IPV4 = re.compile(r"(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3}")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")
+_ZONE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def _ip(text):
+    """(ipaddress object, zone or None) for an IP literal, else None. No leading zeros, no prefix."""
+    if _IPV4.fullmatch(text):
+        try:
+            return ipaddress.IPv4Address(text), None
+        except ValueError:
+            return None
+    if ":" not in text:
+        return None
+    addr, _sep, zone = text.partition("%")
+    if _sep and not _ZONE.fullmatch(zone):
+        return None
+    try:
+        return ipaddress.IPv6Address(addr), (zone if _sep else None)
+    except ValueError:
+        return None
+
+
+def is_ip_literal(text):
+    """True when text is an IPv4 or IPv6 address literal (IPv6 with an optional %zone)."""
+    return isinstance(text, str) and _ip(_strip(text)) is not None
+
+
+def is_host_name(text):
+    """True when text is an RFC 1123 host name whose last label is not all digits."""
+    if not isinstance(text, str) or not text or len(text) > 253:
+        return False
+    labels = text.split(".")
+    return all(_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit()
+
+
+def _ip_text(ip, zone):
+    return ip.compressed + ("%" + zone if zone else "")
+
+
+def _special(ip, zone):
+    """Why ip cannot be a cluster node's address, or None."""
+    v4 = ip.version == 4
+    reasons = (
+        (ip.is_unspecified, "an unspecified address"),
+        (v4 and ip in _THIS_NETWORK, "a 'this network' address (0.0.0.0/8)"),
+        (ip.is_loopback, "a loopback address"),
+        (ip.is_multicast, "a multicast address"),
+        (ip.is_link_local and v4, "a link-local address"),
+        (ip.is_link_local and not v4 and not zone, "a link-local address without a %zone"),
+        (v4 and ip.is_reserved, "a reserved address (240.0.0.0/4, broadcast)"),
+    )
+    for applies, why in reasons:
+        if applies:
+            return why
+    return None
+
+
+def address(value, field, ip_version=None, special=False):
+    """A node address: an IPv4 or IPv6 literal or a host name; returns its canonical text (ipaddress's
+    compressed form, a host name in lower case).
+
+    ip_version is corosync's totem.ip_version: "ipv4" refuses an IPv6 literal, "ipv6" an IPv4 literal,
+    "ipv4-6"/"ipv6-4" and None accept both (corosync.conf(5): the default is ipv6-4 for knet and udpu,
+    ipv4 for udp). Unless special, loopback, unspecified, multicast and link-local addresses (IPv6
+    link-local with a %zone is accepted) are refused: a cluster node cannot be reached there.
+    """
+    if ip_version is not None and ip_version not in IP_VERSIONS:
+        raise ValueError("ip_version must be one of %s, not %r" % (", ".join(IP_VERSIONS), ip_version))
+    if not isinstance(value, str):
+        raise _err(field, value, _ADDRESS_HELP)
+    text = _strip(value)
+    parsed = _ip(text)
+    if parsed is None:
+        if is_host_name(text):
+            return text.lower()
+        raise _err(field, value, _ADDRESS_HELP)
+    ip, zone = parsed
+    if ip.version == 6 and ip_version == "ipv4":
+        raise _err(field, value, "an IPv4 address or a host name (totem.ip_version is ipv4)")
+    if ip.version == 4 and ip_version == "ipv6":
+        raise _err(field, value, "an IPv6 address or a host name (totem.ip_version is ipv6)")
+    if zone and ip.version == 6 and not ip.is_link_local:
+        raise _err(field, value, "an address (a %zone belongs only on an IPv6 link-local address)")
+    if not special:
+        why = _special(ip, zone)
+        if why:
+            raise ValidationError(field, value, "%r is %s, which cannot be a cluster node's address" % (value, why))
+    return _ip_text(ip, zone)
+
+
+def address_on_host(value, field, host_addresses):
+    """An IP literal must be one of host_addresses (ansible_all_ipv4_addresses + ansible_all_ipv6_addresses);
+    a host name is returned as is. Returns the canonical text of a literal."""
+    if not isinstance(value, str):
+        raise _err(field, value, _ADDRESS_HELP)
+    parsed = _ip(_strip(value))
+    if parsed is None:
+        return value
+    ip, zone = parsed
+    mine = []
+    shown = []
+    for item in host_addresses or ():
+        other = _ip(_strip(item)) if isinstance(item, str) else None
+        if other is not None:
+            mine.append(other[0])
+        if str(item) not in shown:
+            shown.append(str(item))
+    if ip not in mine:
+        raise ValidationError(field, value, "%r is not an address of this host (it has: %s)"
+                              % (value, ", ".join(shown) if shown else "none"))
+    return _ip_text(ip, zone)
+
+
+# --------------------------------------------------------------------------------------------------
+# by Pacemaker metadata type
+# --------------------------------------------------------------------------------------------------
+
+def pcmk_integer(value, field):
+    """Pacemaker's "integer" option type (pcmk__valid_int): a 32-bit integer (returned as an int), or
+    INFINITY/+INFINITY/-INFINITY (returned as "INFINITY"/"-INFINITY"; the daemons' legacy metadata shows
+    score options as integer)."""
+    if isinstance(value, str) and _strip(value).upper() in ("INFINITY", "+INFINITY", "-INFINITY"):
+        return score(value, field)
+    return integer(value, field, INT32_MIN, INT32_MAX)
+
+
+def pcmk_nonnegative_integer(value, field):
+    """Pacemaker's "nonnegative_integer": 0 to 2147483647."""
+    return integer(value, field, 0, INT32_MAX)
+
+
+def port(value, field):
+    """A TCP/UDP port, 1-65535 (Pacemaker Explained allows 0, which no service listens on); returns the int."""
+    number = collect([], integer, value, field, 1, 65535)
+    if number is None:
+        raise _err(field, value, "a port (an integer from 1 to 65535)")
+    return number
+
+
+def percentage(value, field):
+    """A non-negative whole number followed by '%' ("80%"), as pcmk__valid_percentage (strtol, then
+    exactly "%"); returns the text stripped."""
+    if isinstance(value, str):
+        text = _strip(value)
+        if re.fullmatch(r"[0-9]+%", text):
+            return text
+    raise _err(field, value, "a percentage (a non-negative whole number followed by %, such as 80%)")
+
+
+def version(value, field):
+    """A version: a digit, then letters, digits, dots and dashes ("3.0.0", "2.1.5-rc1"); returns text."""
+    if _is_int(value) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and re.fullmatch(r"[0-9][A-Za-z0-9.-]*", _strip(value)):
+        return _strip(value)
+    raise _err(field, value, "a version (a digit followed by letters, digits, dots and dashes, such as 2.1.5)")
+
+
+def epoch_time(value, field):
+    """Seconds since the Unix epoch (a non-negative integer); returns the int."""
+    return integer(value, field, minimum=0)
+
+
+def string(value, field):
+    """Any single value as text: a string as is, an int as its decimal text, a bool as true/false,
+    a float as str(); a list, mapping or None is refused."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise _err(field, value, "a single value (a string)")
+
+
+def _duration_type(value, field):
+    return duration(value, field)
+
+
+TYPES = {
+    "boolean": boolean,
+    "integer": pcmk_integer,
+    "nonnegative_integer": pcmk_nonnegative_integer,
+    "positive_integer": positive_integer,
+    "score": score,
+    "duration": _duration_type,
+    "timeout": _duration_type,
+    "time": _duration_type,
+    "interval": _duration_type,
+    "percentage": percentage,
+    "port": port,
+    "version": version,
+    "epoch_time": epoch_time,
+    "iso8601": iso8601_datetime,
+    "id": cib_id,
+    "range": date_range,
+    "select": choice,
+    "enum": choice,
+    "enumeration": choice,
+    "string": string,
+    "text": string,
+}
+_SELECT_TYPES = ("select", "enum", "enumeration")
+
+
+def by_type(type_name, value, field, allowed=None):
+    """Validate value by a Pacemaker metadata type name (any case). A select/enum with allowed values uses
+    choice(); without them, and for an unknown type, the value is taken as a string."""
+    kind = str(type_name or "string").strip().lower()
+    if kind in _SELECT_TYPES:
+        if allowed:
+            return choice(value, field, allowed)
+        return string(value, field)
+    return TYPES.get(kind, string)(value, field)
