@@ -29,6 +29,12 @@ import re
 
 from collections.abc import Mapping
 
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
+    ValidationError,
+    address as check_address,
+    is_ip_literal,
+)
+
 RELOAD = "reload"
 RESTART = "restart"
 
@@ -733,6 +739,13 @@ LINK_INT_KEYS = ("knet_ping_interval", "knet_ping_timeout", "knet_pong_count", "
                  "knet_ping_precision")
 
 
+# corosync.conf(5): totem.ip_version, logging and system values.
+IP_VERSIONS = ("ipv4", "ipv6", "ipv4-6", "ipv6-4")
+YES_NO = ("yes", "no", "on", "off")
+LOG_PRIORITIES = ("alert", "crit", "debug", "emerg", "err", "info", "notice", "warning")
+SYSLOG_FACILITIES = ("daemon", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7")
+
+
 def _one_of(*allowed):
     def check(value):
         if value not in allowed:
@@ -753,6 +766,13 @@ def _int_range(low, high):
             return "must be an integer from %d to %d" % (low, high)
         return None
     return check
+
+
+def _priority(value):
+    # system.priority: a nice(1) value or max / min (corosync.conf(5))
+    if value in ("max", "min") or re.match(r"^-?[0-9]+$", value) and -20 <= int(value) <= 19:
+        return None
+    return "must be max, min or a nice value from -20 to 19"
 
 
 def _positive_int(value):
@@ -784,8 +804,30 @@ FIELD_RULES = [
     (("totem", "knet_pong_count"), _non_negative_int),
     (("nodelist", "node", "nodeid"), _positive_int),
     (("quorum", "provider"), _one_of("corosync_votequorum")),
+    (("totem", "ip_version"), _one_of(*IP_VERSIONS)),
 ] + [
     (("quorum", flag), _one_of("0", "1")) for flag in QUORUM_FLAGS
+] + [
+    # corosync.conf(5), logging: values corosync 3.1 reads (exec/logconfig.c)
+    (chain + (key,), check)
+    for chain in (("logging",), ("logging", "logger_subsys"))
+    for key, check in (
+        ("to_stderr", _one_of(*YES_NO)), ("to_logfile", _one_of(*YES_NO)), ("to_syslog", _one_of(*YES_NO)),
+        ("debug", _one_of("on", "off", "trace")),
+        ("logfile_priority", _one_of(*LOG_PRIORITIES)), ("syslog_priority", _one_of(*LOG_PRIORITIES)),
+        ("syslog_facility", _one_of(*SYSLOG_FACILITIES)),
+    )
+] + [
+    (("logging", "timestamp"), _one_of("on", "off", "hires")),
+    (("logging", "fileline"), _one_of("on", "off")),
+    (("logging", "function_name"), _one_of("on", "off")),
+    (("logging", "blackbox"), _one_of("on", "off")),
+    # corosync.conf(5), system
+    (("system", "sched_rr"), _one_of(*YES_NO)),
+    (("system", "move_to_root_cgroup"), _one_of("yes", "no", "auto")),
+    (("system", "qb_ipc_type"), _one_of("native", "shm", "socket")),
+    (("system", "allow_knet_handle_fallback"), _one_of(*YES_NO)),
+    (("system", "priority"), _priority),
 ]
 
 
@@ -978,7 +1020,41 @@ def _rule_quorum(norm, f):
         f.error("quorum.auto_tie_breaker", "1", "is not compatible with two_node (corosync disables two_node)")
 
 
-RULES = [_rule_top_level, _rule_nodelist, _rule_node_fields, _rule_node_unique, _rule_same_links,
+def _ip_version(norm):
+    totem = norm.get("totem")
+    value = totem.get("ip_version") if isinstance(totem, dict) else None
+    if value in IP_VERSIONS:
+        return value
+    # corosync.conf(5): ipv6-4 for knet and udpu, ipv4 for udp
+    return "ipv4" if _transport(norm) == "udp" else "ipv6-4"
+
+
+def _rule_addresses(norm, f):
+    """Every ring address is one address or host name of the family totem.ip_version allows, and
+    on knet every node's address of a link is of the same family (corosync.conf(5))."""
+    ip_version = _ip_version(norm)
+    families = {}
+    for i, node in enumerate(_nodes(norm)):
+        path = _node_path(node, i)
+        for key in sorted(node):
+            m = _RING_RE.match(key)
+            if not m:
+                continue
+            value = node[key]
+            try:
+                canonical = check_address(value, "%s.%s" % (path, key), ip_version)
+            except ValidationError as e:
+                f.errors.append(str(e))
+                continue
+            if is_ip_literal(canonical):
+                family = "IPv6" if ":" in canonical else "IPv4"
+                first = families.setdefault(int(m.group(1)), (family, "%s.%s" % (path, key)))
+                if first[0] != family:
+                    f.error("%s.%s" % (path, key), value, "is %s but %s is %s: every node's address of a link "
+                            "must be of the same family" % (family, first[1], first[0]))
+
+
+RULES = [_rule_top_level, _rule_nodelist, _rule_node_fields, _rule_node_unique, _rule_same_links, _rule_addresses,
          _rule_link_count, _rule_crypto, _rule_quorum]
 
 

@@ -22,11 +22,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import difflib
 import re
 
 from collections.abc import Mapping
 
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import suggest
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import (
     MAX_LINKS,
     CorosyncConfError,
@@ -276,7 +276,7 @@ def interfaces(links, node_count, token=None, token_coefficient=None, pin_knet_p
         for key, value in link.items():
             if key not in LINK_KEYS:
                 raise TuningError("%s.%s: unknown link option%s"
-                                  % (what, key, _suggest(key, LINK_KEYS) or " (known: %s)" % ", ".join(LINK_KEYS)))
+                                  % (what, key, suggest(key, LINK_KEYS) or " (known: %s)" % ", ".join(LINK_KEYS)))
             if value is not None:
                 item[key] = _link_value(key, value, "%s.%s" % (what, key))
         number = item.get("linknumber", index)
@@ -335,7 +335,7 @@ def tuned_totem(profile=DEFAULT_PROFILE, overrides=None, node_count=2, links=Non
             override_links = value
         else:
             raise TuningError("totem.%s: not a timing override%s (allowed: %s)"
-                              % (key, _suggest(key, TIMING_KEYS + LINK_DEFAULT_KEYS + ("interface",)),
+                              % (key, suggest(key, TIMING_KEYS + LINK_DEFAULT_KEYS + ("interface",)),
                                  ", ".join(TIMING_KEYS + LINK_DEFAULT_KEYS + ("interface",))))
     token = values.get("token", COROSYNC_DEFAULTS["token"])
     coefficient = values.get("token_coefficient", COROSYNC_DEFAULTS["token_coefficient"])
@@ -413,6 +413,21 @@ KNOWN_DEVICE_KEYS = ("model", "timeout", "sync_timeout", "votes", "master_wins",
 KNOWN_DEVICE_NET_KEYS = ("host", "port", "algorithm", "tie_breaker", "tls", "connect_timeout", "force_ip_version",
                          "keep_active_partition_tie_breaker")
 KNOWN_HEURISTICS_KEYS = ("mode", "timeout", "sync_timeout", "interval")  # plus exec_<NAME>
+# corosync.conf(5), corosync 3.1.7: the top-level directives and the keys of those without a table above.
+KNOWN_SECTIONS = ("totem", "logging", "quorum", "nodelist", "system", "resources", "nozzle")
+KNOWN_LOGGING_KEYS = ("timestamp", "fileline", "function_name", "blackbox", "to_stderr", "to_logfile",
+                      "to_syslog", "logfile", "logfile_priority", "syslog_facility", "syslog_priority", "debug",
+                      "logger_subsys")
+# "all of the above logging configuration options are valid" in logger_subsys, plus its subsys
+KNOWN_LOGGER_SUBSYS_KEYS = ("subsys", "to_stderr", "to_logfile", "to_syslog", "logfile", "logfile_priority",
+                            "syslog_facility", "syslog_priority", "debug", "timestamp", "fileline",
+                            "function_name")
+KNOWN_NODELIST_KEYS = ("node",)
+KNOWN_NODE_KEYS = ("nodeid", "name")  # plus ringX_addr
+KNOWN_SYSTEM_KEYS = ("qb_ipc_type", "sched_rr", "priority", "move_to_root_cgroup", "allow_knet_handle_fallback",
+                     "state_dir")
+KNOWN_RESOURCES_KEYS = ("watchdog_device",)
+KNOWN_NOZZLE_KEYS = ("name", "ipaddr", "ipprefix", "macaddr")
 
 OBSOLETE_KEYS = {
     ("totem", "rrp_mode"): "corosync 2 (RRP) only; corosync 3 with knet uses totem.link_mode",
@@ -429,11 +444,6 @@ QDEVICE_MODELS = ("net",)
 QDEVICE_ALGORITHMS = ("ffsplit", "lms")
 
 
-def _suggest(key, known):
-    close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return "; did you mean %s?" % " or ".join(close)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,19 +515,37 @@ def _check_keys(section, known, path, report, chain, extra_ok=None):
     for key in section:
         if key in known or (extra_ok is not None and extra_ok(key)):
             continue
+        name = "%s.%s" % (path, key) if path else key
         obsolete = OBSOLETE_KEYS.get(chain + (key,))
         if obsolete:
-            report.error("%s.%s" % (path, key), None, "is not a corosync 3 key: %s" % obsolete)
+            report.error(name, None, "is not a corosync 3 key: %s" % obsolete)
         elif chain == ("totem",) and key in _LINK_ONLY:
-            report.error("%s.%s" % (path, key), None,
+            report.error(name, None,
                          "is a per-link option: corosync 3.1 reads it only inside totem.interface "
                          "(one interface section per link)")
         else:
-            hint = _suggest(key, known) or " (known: %s)" % ", ".join(sorted(known))
-            report.error("%s.%s" % (path, key), None, "unknown key%s" % hint)
+            hint = suggest(key, known) or " (known: %s)" % ", ".join(sorted(known))
+            report.error(name, None, "unknown %s%s" % ("section" if not path else "key", hint))
 
 
 def _rule_known_keys(norm, report):
+    _check_keys(norm, KNOWN_SECTIONS, "", report, ())
+    logging = _section(norm, "logging")
+    _check_keys(logging, KNOWN_LOGGING_KEYS, "logging", report, ("logging",))
+    subsystems = logging.get("logger_subsys")
+    for index, sub in enumerate(subsystems if isinstance(subsystems, list) else []):
+        if isinstance(sub, dict):
+            label = "logging.logger_subsys[%s]" % (sub.get("subsys") or index)
+            _check_keys(sub, KNOWN_LOGGER_SUBSYS_KEYS, label, report, ("logging", "logger_subsys"))
+    nodelist = _section(norm, "nodelist")
+    _check_keys(nodelist, KNOWN_NODELIST_KEYS, "nodelist", report, ("nodelist",))
+    for index, node in enumerate(_nodes(norm)):
+        label = "nodelist.node[%s]" % (node.get("name") or node.get("nodeid") or index)
+        _check_keys(node, KNOWN_NODE_KEYS, label, report, ("nodelist", "node"),
+                    extra_ok=lambda k: bool(_RING_RE.match(k)))
+    _check_keys(_section(norm, "system"), KNOWN_SYSTEM_KEYS, "system", report, ("system",))
+    _check_keys(_section(norm, "resources"), KNOWN_RESOURCES_KEYS, "resources", report, ("resources",))
+    _check_keys(_section(norm, "nozzle"), KNOWN_NOZZLE_KEYS, "nozzle", report, ("nozzle",))
     totem = _section(norm, "totem")
     _check_keys(totem, KNOWN_TOTEM_KEYS, "totem", report, ("totem",))
     for index, iface in enumerate(_ifaces(totem)):

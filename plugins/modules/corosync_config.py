@@ -56,6 +56,14 @@ options:
       - C(corosync -t) also checks that this host is in the node list.
     type: bool
     default: true
+  allow_low_consensus:
+    description:
+      - Accept a C(totem.consensus) below 1.2 x the effective token with a warning instead of refusing it.
+      - The module runs the same validation as the C(cluster) role (types and values, unknown keys with a
+        suggestion, node addresses and their family against C(totem.ip_version), timing, quorum and quorum
+        device rules), so it refuses what the role refuses.
+    type: bool
+    default: false
   allow_replace_unmanaged:
     description:
       - Allow replacing a file that was not written by this collection (for example the distribution's
@@ -232,14 +240,15 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
     parse,
     render,
     summarize,
-    validate,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import validate_tuning
 
 ARGUMENT_SPEC = dict(
     config=dict(type="dict", required=True),
     path=dict(type="path", default="/etc/corosync/corosync.conf"),
     backup=dict(type="bool", default=True),
     validate=dict(type="bool", default=True),
+    allow_low_consensus=dict(type="bool", default=False),
     allow_replace_unmanaged=dict(type="bool", default=True),
 )
 
@@ -327,7 +336,7 @@ def run_module(module):
     path = params["path"]
     desired = params["config"]
 
-    errors, warnings = validate(desired)
+    errors, warnings = validate_tuning(desired, params["allow_low_consensus"])
     if errors:
         module.fail_json(msg="invalid corosync configuration: %s" % "; ".join(errors), errors=errors)
     for warning in warnings:
@@ -336,7 +345,7 @@ def run_module(module):
     try:
         wanted = normalize(desired)
         text = render(wanted)
-    except CorosyncConfError as e:  # validate() should have caught it
+    except CorosyncConfError as e:  # validate_tuning() should have caught it
         module.fail_json(msg="invalid corosync configuration: %s" % to_native(e))
     checksum = hashlib.sha1(to_bytes(text)).hexdigest()
 
