@@ -26,6 +26,9 @@ __metaclass__ = type
 import copy
 import re
 import xml.etree.ElementTree as ET
+import xml.parsers.expat
+
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import crm_mon_resources
 
 RESOURCE_KINDS = ("primitives", "groups", "clones")
 CONSTRAINT_KINDS = ("locations", "colocations", "orders", "tickets")
@@ -324,6 +327,22 @@ def export(root):
     for kind in DICT_KINDS:
         out[kind] = _dict_kind(config, kind)
     return out
+
+
+def live_names(root):
+    """What a CIB holds that input may refer to: node names (configured and seen in the status),
+    resource ids (primitives, groups, clones, bundles), fence devices and ACL roles."""
+    config = root.find("configuration")
+    config = config if config is not None else ET.Element("configuration")
+    nodes = set(n.get("uname") for n in config.iter("node") if n.get("uname"))
+    status = root.find("status")
+    if status is not None:
+        nodes |= set(n.get("uname") for n in status.findall("node_state") if n.get("uname"))
+    resources = set(el.get("id") for tag in ("primitive", "group", "clone", "bundle", "master")
+                    for el in config.iter(tag) if el.get("id"))
+    stonith = set(el.get("id") for el in config.iter("primitive") if el.get("class") == "stonith")
+    roles = set(el.get("id") for el in config.iter("acl_role") if el.get("id"))
+    return {"nodes": nodes, "resources": resources, "stonith": stonith, "acl_roles": roles}
 
 
 def read_live_config(runner):
@@ -1127,27 +1146,102 @@ def to_xml(root):
 def parse_simulate(xml_text):
     """Predicted actions from `crm_simulate --output-as=xml`: dicts with action and resource plus
     node (start, stop, promote, ...) or source and dest (move, migrate)."""
+    return parse_simulate_run(xml_text)["actions"]
+
+
+def parse_simulate_run(xml_text):
+    """`crm_simulate --run --output-as=xml`: {"actions": [...] as parse_simulate, "active": sorted
+    [resource id, node] pairs active in the CIB's recorded state (its <cluster_status>, read by the
+    status model's own crm_mon parser: the same XML)}."""
     try:
         root = ET.fromstring(xml_text)
     except ET.ParseError as e:
         raise CibError(["crm_simulate printed no XML: %s" % e])
-    actions = []
-    for el in root.iter("rsc_action"):
-        actions.append(dict(el.attrib))
-    return actions
+    actions = [dict(el.attrib) for el in root.iter("rsc_action")]
+    active = set()
+    status = root.find("cluster_status")
+    if status is not None:
+        for entry in crm_mon_resources(status)[0]:
+            if entry["active"]:
+                for node in entry["nodes"]:
+                    active.add((entry["id"], node))
+    return {"actions": actions, "active": sorted([rid, node] for rid, node in active)}
 
 
-def parse_metadata(xml_text):
-    """An agent's parameters from its metadata: name -> {required, deprecated, obsoletes}."""
-    root = ET.fromstring(xml_text)
-    params = {}
-    for p in root.iter("parameter"):
-        params[p.get("name")] = {
-            "required": p.get("required") in ("1", "true", "yes"),
-            "deprecated": p.get("deprecated") in ("1", "true", "yes") or p.find("deprecated") is not None,
-            "obsoletes": p.get("obsoletes"),
-        }
-    return params
+_STARTS = ("start", "promote", "migrate_from", "migrate_to", "move")
+
+
+def _base(rid):
+    return str(rid or "").split(":", 1)[0]
+
+
+def stops_everything(active, actions):
+    """True when resources are active now and none would be after the predicted actions: every active
+    instance is stopped and nothing is started (the whole cluster's services go down at once)."""
+    if not active:
+        return False
+    stopped = set((_base(a.get("resource")), a.get("node")) for a in actions if a.get("action") == "stop")
+    started = [a for a in actions if a.get("action") in _STARTS]
+    remaining = [pair for pair in active if (pair[0], pair[1]) not in stopped]
+    return not remaining and not started
+
+
+# crm_verify lines that mean a value was not understood, whatever their level: Pacemaker falls back to a
+# default or ignores the setting, which is silent misbehaviour, so they are errors for the cib module.
+UNPARSED_VALUE = re.compile(r"(is invalid|could not be parsed|cannot be parsed|not a valid|invalid value|"
+                            r"Invalid .*value|unparseable|doesn't allow value|Ignoring .* because|"
+                            r"does not exist|not found)", re.IGNORECASE)
+
+
+def element_lines(xml_text):
+    """[(line, tag, id)] of every element with an id, in document order (for crm_verify's line numbers)."""
+    out = []
+    parser = xml.parsers.expat.ParserCreate()
+
+    def start(tag, attrs):
+        out.append((parser.CurrentLineNumber, tag, attrs.get("id") or attrs.get("name")))
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(xml_text, True)
+    except xml.parsers.expat.ExpatError:
+        pass
+    return out
+
+
+_LINE_RE = re.compile(r"^[^:\s]+\.xml:(\d+):\s*element (\S+):")
+_OPTION_RE = re.compile(r"cluster option '([^']+)'")
+
+
+def explain_verify(lines, xml_text):
+    """crm_verify's lines with the object each one is about in front ("locations l1: ..."), from the
+    line number of a schema error or the option or id the message names."""
+    elements = element_lines(xml_text)
+    ids = {}
+    for _line, tag, ident in elements:
+        if ident and tag in KIND_OF:
+            ids.setdefault(ident, KIND_OF[tag])
+    out = []
+    for line in lines:
+        label = None
+        m = _LINE_RE.match(line)
+        if m:
+            number, tag = int(m.group(1)), m.group(2)
+            for at, etag, ident in elements:
+                if at > number:
+                    break
+                if etag == tag and ident:
+                    label = "%s %s" % (KIND_OF.get(tag, tag), ident)
+        m = _OPTION_RE.search(line)
+        if label is None and m:
+            label = "properties.%s" % m.group(1)
+        if label is None:
+            for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_.-]*", line):
+                if ident in ids and len(ident) > 2:
+                    label = "%s %s" % (ids[ident], ident)
+                    break
+        out.append("%s: %s" % (label, line) if label else line)
+    return out
 
 
 # Parameters Pacemaker's fencer takes for every stonith device (not in the agents' metadata).

@@ -155,7 +155,7 @@ def parse_crm_mon(xml_text):
     running = (code == 0 and summary is not None
                and (pcmkd_state is None or pcmkd_state in _PACEMAKERD_UP))
     nodes = _crm_mon_nodes(root)
-    resources, parents = _crm_mon_resources(root)
+    resources, parents = crm_mon_resources(root)
     return {
         "running": running,
         "code": code,
@@ -262,8 +262,10 @@ def _crm_mon_nodes(root):
     return out
 
 
-def _crm_mon_resources(root):
-    """Flatten <resources> into one entry per primitive instance, plus a dict of the collections."""
+def crm_mon_resources(root):
+    """Flatten <resources> into one entry per primitive instance, plus a dict of the collections.
+
+    root: crm_mon's <pacemaker-result>, or crm_simulate's <cluster_status> (the same elements)."""
     resources = []
     parents = {}
     top = root.find("resources")

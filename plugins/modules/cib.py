@@ -24,6 +24,20 @@ description:
   - The patch carries the version of the CIB it was built from. When anyone changed the CIB in
     between, Pacemaker refuses it and the module reads the CIB again and rebuilds, up to O(retries)
     times.
+  - "Before anything is built, every field is judged by Pacemaker's own value types: scores, durations
+    (operation interval, timeout, start-delay; failure-timeout), ISO 8601 dates in rules, booleans
+    (Pacemaker's words only: true/false, yes/no, on/off, y/n, 1/0), integers (utilization values,
+    migration-threshold, fencing level index), roles. Cluster property names and values are checked
+    against the option metadata of this node's Pacemaker daemons (C(pacemaker-schedulerd metadata) and
+    the others), and O(rsc_defaults) and O(op_defaults) names against Pacemaker's meta-attributes, an
+    unknown name with a suggestion. References are checked against the live CIB and the call: resources
+    in constraints, groups, clones and tags; nodes in locations, node attributes and fencing levels;
+    fence devices in fencing levels; ACL roles; alert agent paths on this node. Every problem is
+    reported at once, each naming the object and field (C(locations loc-web.score))."
+  - "C(crm_verify -V) then checks the candidate: new errors, and new warnings about a value Pacemaker
+    could not parse, refuse it, each line prefixed with the object it is about where that can be told.
+    A change that C(crm_simulate) predicts would stop every running resource is refused unless
+    O(allow_stop_all=true)."
   - An object that exists with other attributes is updated in place; what was asked is exactly what
     the CIB says afterwards (for example operations not listed are removed from a primitive).
     O(primitives[].state=absent) (and likewise for other kinds) removes an object. Objects not named
@@ -314,6 +328,29 @@ options:
     description: Check new and changed primitives against their agent's metadata before anything else.
     type: bool
     default: true
+  allow_stop_all:
+    description:
+      - Push a change that C(crm_simulate) predicts would stop every running resource and start none
+        (for example C(stop-all-resources=true), or C(target-role=Stopped) in O(rsc_defaults)).
+      - Without it such a change is refused, in check mode too, and nothing is pushed.
+    type: bool
+    default: false
+  expected_nodes:
+    description:
+      - Node names that count as nodes of the cluster in reference checks (locations, fencing levels)
+        although the CIB does not know them yet, because they join before the real change (the
+        C(cluster) role passes its planned nodes).
+    type: list
+    elements: str
+    default: []
+  expected_paths:
+    description:
+      - Alert agent paths that count as present although they are not on this node yet, because the
+        caller installs them before the real change (the C(cluster) role's preflight passes its own
+        alert agent). Any other alert O(alerts[].path) must exist on the node the module runs on.
+    type: list
+    elements: path
+    default: []
   retries:
     description: How often to rebuild and push again when the CIB changed under the module.
     type: int
@@ -409,14 +446,20 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
     KINDS,
+    UNPARSED_VALUE,
     CibError,
     check_params,
+    explain_verify,
+    export,
+    live_names,
     parse,
-    parse_metadata,
-    parse_simulate,
+    parse_simulate_run,
     plan,
+    stops_everything,
     to_xml,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check, only_changes
+from ansible_collections.clusterops.ha.plugins.module_utils.pcmk_metadata import cluster_options, parse_metadata
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 
 # pcmk_err_old_data: the patch was built from a CIB older than the live one.
@@ -523,6 +566,9 @@ ARGUMENT_SPEC = dict(
                          devices=_MEMBERS, state=_STATE),
     purge=dict(type="list", elements="str", default=[], choices=list(KINDS)),
     validate_agents=dict(type="bool", default=True),
+    allow_stop_all=dict(type="bool", default=False),
+    expected_paths=dict(type="list", elements="path", default=[]),
+    expected_nodes=dict(type="list", elements="str", default=[]),
     retries=dict(type="int", default=5),
 )
 
@@ -558,14 +604,48 @@ class Failed(Exception):
         self.extra = extra
 
 
+# Where the Pacemaker daemons print their option metadata (Debian, then RHEL and SUSE).
+DAEMON_DIRS = ("/usr/lib/pacemaker", "/usr/libexec/pacemaker")
+DAEMONS = ("pacemaker-schedulerd", "pacemaker-controld", "pacemaker-fenced", "pacemaker-based")
+
+
 class Engine:
     """One run of the module: read, plan, check, simulate, push; retried on a concurrent change."""
 
-    def __init__(self, runner, tmpdir, validate_agents=True):
+    def __init__(self, runner, tmpdir, validate_agents=True, expected_paths=(), expected_nodes=()):
         self.runner = runner
         self.tmpdir = tmpdir
         self.validate_agents = validate_agents
+        self.expected_paths = list(expected_paths or [])
+        self.expected_nodes = list(expected_nodes or [])
         self.metadata = {}
+
+    def options(self):
+        """The cluster options this node's Pacemaker knows (its daemons' own metadata), or None."""
+        texts = []
+        for daemon in DAEMONS:
+            for folder in DAEMON_DIRS:
+                path = os.path.join(folder, daemon)
+                if os.path.exists(path):
+                    res = self.runner.run([path, "metadata"], check=False)
+                    if res.rc == 0 and res.stdout.strip():
+                        texts.append(res.stdout)
+                    break
+        return cluster_options(texts) if texts else None
+
+    def check_input(self, desired, root):
+        """Every typed field, name and reference of the input, against what the live CIB holds."""
+        desired = only_changes(desired, export(root))
+        options = self.options() if desired.get("properties") else None
+        expected = set(self.expected_paths)
+        names = live_names(root)
+        names["nodes"] = set(names["nodes"]) | set(self.expected_nodes)
+        context = Context(options=options, path_exists=lambda p: p in expected or os.path.exists(p), **names)
+        errors, warnings = check(desired, context)
+        if errors:
+            raise Failed("The candidate CIB was not built; nothing was pushed: " + "; ".join(errors),
+                         errors=errors)
+        return warnings
 
     def path(self, name):
         return os.path.join(self.tmpdir, name)
@@ -604,28 +684,42 @@ class Engine:
             raise Failed("The candidate CIB was not pushed: " + "; ".join(problems), errors=problems)
 
     def verify(self, orig_text, cand_text):
-        """crm_verify the candidate. New errors stop the change; old ones are warnings."""
-        res = self.runner.run(["crm_verify", "--xml-file", self.write("candidate.xml", cand_text)], check=False)
+        """crm_verify -V the candidate. New errors stop the change, and so do new warnings about a value
+        Pacemaker could not parse (it would fall back to a default or ignore it); old ones are warnings.
+        Each line says which object it is about where that can be told."""
+        res = self.runner.run(["crm_verify", "--xml-file", self.write("candidate.xml", cand_text), "-V"],
+                              check=False)
         said = _lines(res.stdout) + _lines(res.stderr)
-        if res.rc == 0 or not [ln for ln in said if "Errors found" in ln or "error" in ln.lower()]:
+        summary = ("Errors found during check", "Warnings found during check", "-V may provide more details")
+
+        def bad(line):
+            return (("error" in line.lower() or UNPARSED_VALUE.search(line))
+                    and not any(x in line for x in summary))
+
+        if res.rc == 0 and not [ln for ln in said if bad(ln)]:
+            return said
+        if not [ln for ln in said if "Errors found" in ln or bad(ln)]:
             # Warnings only (crm_verify exits non-zero for them too), such as an active orphan
             # that Pacemaker will stop once a resource is removed.
             return said
-        base = self.runner.run(["crm_verify", "--xml-file", self.write("original.xml", orig_text)], check=False)
+        base = self.runner.run(["crm_verify", "--xml-file", self.write("original.xml", orig_text), "-V"],
+                               check=False)
         old = set(_unpathed(ln) for ln in _lines(base.stdout) + _lines(base.stderr))
-        summary = ("Errors found during check", "Warnings found during check", "-V may provide more details")
         new = [ln for ln in said if _unpathed(ln) not in old and not any(x in ln for x in summary)]
-        if base.rc == 0 or new:
-            raise Failed("crm_verify rejected the candidate CIB; nothing was pushed: " + " | ".join(new or said),
+        new_bad = [ln for ln in new if bad(ln)]
+        if new_bad or (base.rc == 0 and res.rc != 0 and new):
+            shown = explain_verify(new_bad or new, cand_text)
+            raise Failed("crm_verify rejected the candidate CIB; nothing was pushed: " + " | ".join(shown),
                          verify=said)
         return said
 
     def simulate(self, name, text):
+        """{"actions", "active"} of crm_simulate --run on a CIB (see cib.parse_simulate_run)."""
         res = self.runner.run(["crm_simulate", "--xml-file", self.write(name, text), "--run",
                                "--output-as=xml"], check=False)
         if res.rc != 0:
             raise Failed("crm_simulate failed on the %s CIB: %s" % (name.split(".")[0], " ".join(_lines(res.stderr))))
-        return parse_simulate(res.stdout)
+        return parse_simulate_run(res.stdout)
 
     def push(self, orig_text, cand_text):
         orig = self.write("original.xml", orig_text)
@@ -646,12 +740,16 @@ def run(module, runner, tmpdir):
     params = module.params
     desired = _desired(params)
     purge = params["purge"] or []
-    engine = Engine(runner, tmpdir, params["validate_agents"])
+    engine = Engine(runner, tmpdir, params["validate_agents"], params.get("expected_paths"),
+                    params.get("expected_nodes"))
     result = {"changed": False, "changes": [], "attempts": 0}
     verified = None
     for attempt in range(1, max(params["retries"], 0) + 2):
         result["attempts"] = attempt
         orig_text, root = engine.read_cib()
+        if attempt == 1:
+            for warning in engine.check_input(desired, root):
+                module.warn(warning)
         result["epoch_before"] = result.get("epoch_before") or _version(root)
         result["epoch_after"] = _version(root)
         candidate, changes, diff = plan(root, desired, purge)
@@ -665,8 +763,13 @@ def run(module, runner, tmpdir):
             result["warnings_verify"] = engine.verify(orig_text, cand_text)
             before = engine.simulate("original.xml", orig_text)
             after = engine.simulate("candidate.xml", cand_text)
-            result["pending_actions"] = before
-            result["predicted_actions"] = [a for a in after if a not in before]
+            result["pending_actions"] = before["actions"]
+            result["predicted_actions"] = [a for a in after["actions"] if a not in before["actions"]]
+            if stops_everything(before["active"], after["actions"]) and not params["allow_stop_all"]:
+                raise Failed("The change would stop every running resource (%d instance(s) on %s) and start "
+                             "none; nothing was pushed. Give allow_stop_all: true if that is what you want."
+                             % (len(before["active"]), ", ".join(sorted(set(n for _r, n in before["active"])))),
+                             changes=changes, predicted_actions=result["predicted_actions"])
             verified = config_key
         result.update(changed=True, changes=changes)
         if module._diff:

@@ -166,13 +166,13 @@ def test_check_mode_predicts_and_pushes_nothing(monkeypatch):
     cluster = FakeCluster()
     original = cluster.live
     result = run_module(monkeypatch, cluster, _ansible_check_mode=True,
-                        locations=[{"resource": "g23", "node": "lab-node2", "score": "-INFINITY"}],
+                        locations=[{"resource": "web-group", "node": "lab-node2", "score": "-INFINITY"}],
                         **{"primitives": NEW_DUMMY["primitives"]})
     assert "failed" not in result, result.get("msg")
     assert result["changed"] is True
     assert result["predicted_actions"] == [
         {"action": "move", "resource": "d2", "source": "lab-node2", "dest": "lab-node3"}]
-    assert {c["id"] for c in result["changes"]} == {"p1", "location-g23-lab-node2"}
+    assert {c["id"] for c in result["changes"]} == {"p1", "location-web-group-lab-node2"}
     assert result["epoch_after"] == result["epoch_before"] == "0.35"
     assert cluster.calls("crm_verify") and len(cluster.calls("crm_simulate")) == 2
     assert not cluster.calls("cibadmin", "--patch")
