@@ -18,13 +18,14 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import 
     nodelist,
     totem_section,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check as cib_check
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
 
 
-def cluster_nodelist(hosts, hostvars, existing=None):
+def cluster_nodelist(hosts, hostvars, existing=None, ip_version=None):
     try:
-        return nodelist(hosts, hostvars, existing)
+        return nodelist(hosts, hostvars, existing, ip_version)
     except PlanError as e:
         raise AnsibleFilterError(str(e))
 
@@ -56,12 +57,14 @@ def cluster_key_plan(hosts, hostvars, key_index, members):
     return key_plan(list(hosts), checksums, list(members))
 
 
-def cluster_apply_plan(hosts, hostvars, members):
+def cluster_apply_plan(hosts, hostvars, members, result_var="__cluster_corosync_result"):
+    """apply_plan from each host's corosync_config result (result_var: the real write, or the plan
+    phase's check-mode preview)."""
     running, results = {}, {}
     for host in hosts:
         hv = hostvars[host]
         running[host] = list(hv.get("__cluster_running") or [])
-        results[host] = dict(hv.get("__cluster_corosync_result") or {})
+        results[host] = dict(hv.get(result_var) or {})
     return apply_plan(list(hosts), list(members), running, results)
 
 
@@ -129,6 +132,26 @@ def cluster_health_inputs(hosts, hostvars, facts_var="health_node_facts", facts_
     }
 
 
+def cluster_node_names(hosts, hostvars):
+    """The cluster node name of each host (cluster_node_name, else the inventory name)."""
+    return [str((hostvars[h] if h in hostvars else {}).get("cluster_node_name") or h) for h in hosts]
+
+
+def cluster_cib_check(desired, node_names):
+    """Typed fields, names and references of the CIB input, judged on the controller before any node is
+    touched. Only what the input itself defines and the planned nodes are known here: references to
+    objects that only the live CIB holds are judged by the cib module (the plan phase's preview)."""
+    errors, warnings = cib_check(dict(desired or {}), Context(nodes=list(node_names or [])))
+    return {"errors": errors, "warnings": warnings}
+
+
+def cluster_missing_paths(pair):
+    """[{item, host}] of a host's stat results (registered in a loop) whose path does not exist."""
+    results, host = pair
+    return [{"item": r.get("item"), "host": host} for r in results or []
+            if not r.get("skipped") and not (r.get("stat") or {}).get("exists")]
+
+
 def corosync_validate(config):
     errors, warnings = validate(config)
     return {"errors": list(errors), "warnings": list(warnings)}
@@ -146,4 +169,7 @@ class FilterModule(object):
             "cluster_apply_plan": cluster_apply_plan,
             "cluster_cib_nodes": cluster_cib_nodes,
             "cluster_health_inputs": cluster_health_inputs,
+            "cluster_node_names": cluster_node_names,
+            "cluster_cib_check": cluster_cib_check,
+            "cluster_missing_paths": cluster_missing_paths,
         }

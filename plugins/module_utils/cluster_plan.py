@@ -13,6 +13,11 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
     parse,
 )
 
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
+    ValidationError,
+    address as check_address,
+    address_on_host as check_on_host,
+)
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import (
     LINK_DEFAULT_KEYS,
     TIMING_KEYS,
@@ -55,7 +60,17 @@ def existing_nodeids(texts):
     return ids
 
 
-def nodelist(hosts, hostvars, existing=None):
+def _host_addresses(hv):
+    """The host's own IPv4 and IPv6 addresses from its gathered facts, or None when none were gathered."""
+    facts = hv.get("ansible_facts") or {}
+    v4 = facts.get("all_ipv4_addresses", hv.get("ansible_all_ipv4_addresses"))
+    v6 = facts.get("all_ipv6_addresses", hv.get("ansible_all_ipv6_addresses"))
+    if v4 is None and v6 is None:
+        return None
+    return list(v4 or []) + list(v6 or [])
+
+
+def nodelist(hosts, hostvars, existing=None, ip_version=None):
     """Node dicts for corosync.conf from the hosts' variables, sorted by nodeid.
 
     Per host: cluster_node_name (default: the inventory name), cluster_node_id (default: the id the
@@ -63,6 +78,10 @@ def nodelist(hosts, hostvars, existing=None):
     after every id in use, in play order), cluster_node_addresses (default: [ansible_host], else the
     default IPv4). Ids never follow the play's order once a node is a member: removing a host from the
     middle of the inventory must not renumber the others.
+
+    Every address is judged before anything is written: one address or host name (not a list, not a
+    CIDR), of the family totem.ip_version allows (ip_version), and an IP address must be one the host
+    has (its gathered facts, when there are any).
     """
     if not hosts:
         raise PlanError("the play has no hosts to form a cluster")
@@ -102,10 +121,18 @@ def nodelist(hosts, hostvars, existing=None):
             raise PlanError("%s: cluster_node_addresses has %d addresses; knet allows at most %d links"
                             % (host, len(addrs), MAX_LINKS))
         node = {"name": str(name), "nodeid": nodeid}
+        own = _host_addresses(hv)
         for link, addr in enumerate(addrs):
-            if not addr or not str(addr).strip():
-                raise PlanError("%s: cluster_node_addresses[%d] is empty" % (host, link))
-            node["ring%d_addr" % link] = str(addr).strip()
+            field = "%s: cluster_node_addresses[%d]" % (host, link)
+            if addr is None or (isinstance(addr, str) and not addr.strip()):
+                raise PlanError("%s is empty" % field)
+            try:
+                text = check_address(addr, field, ip_version)
+                if own is not None:
+                    check_on_host(text, field, own)
+            except ValidationError as e:
+                raise PlanError(str(e))
+            node["ring%d_addr" % link] = text
         nodes.append((host, node))
 
     seen = {}
