@@ -17,8 +17,11 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
     compare,
     export,
     parse,
+    explain_verify,
     parse_simulate,
+    parse_simulate_run,
     plan,
+    stops_everything,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.pcmk_metadata import parse_metadata
 
@@ -885,3 +888,26 @@ def test_a_clone_emptied_by_a_move_leaves_no_set_member_behind():
     sets = export(candidate)["orders"]
     refs = [r for o in sets for s in o.get("sets", []) for r in s["resources"]]
     assert "pinger-clone" not in refs
+
+
+def test_explain_verify_names_the_object_of_each_line():
+    # crm_verify -V on a candidate with a location whose score is 'abc' (captured on the lab).
+    lines = [ln for ln in fixture_text("cib", "crm_verify.schema-score.stderr.txt").splitlines() if ln.strip()]
+    explained = explain_verify(lines, fixture_text("cib", "candidate.schema-score.xml"))
+    assert explained[0].startswith("locations l1: candidate.xml:126: element rsc_location"), explained[0]
+    assert explained[3].startswith("colocations "), explained[3]
+    assert explained[-1] == "crm_verify: Errors found during check: config not valid"
+    option = explain_verify(fixture_text("cib", "crm_verify.invalid-option.stderr.txt").splitlines()[:1], "<cib/>")
+    assert option[0].startswith("properties.no-quorum-policy: ")
+
+
+def test_stops_everything_from_captured_simulations():
+    live = parse_simulate_run(fixture_text("cib", "simulate.lab-live.xml"))
+    stop_all = parse_simulate_run(fixture_text("cib", "simulate.lab-stop-all.xml"))
+    assert len(live["active"]) == 10 and live["actions"] == []
+    assert ["site-vip", "lab-node2"] in live["active"]
+    assert stops_everything(live["active"], stop_all["actions"])
+    assert not stops_everything(live["active"], stop_all["actions"][1:])
+    assert not stops_everything([], stop_all["actions"])
+    moved = stop_all["actions"] + [{"action": "start", "resource": "site-vip", "node": "lab-node1"}]
+    assert not stops_everything(live["active"], moved)

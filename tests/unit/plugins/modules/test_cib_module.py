@@ -346,3 +346,90 @@ def test_missing_cibadmin_fails_naming_it(monkeypatch):
 def test_default_runner_factory():
     module = object()
     assert cib_module.make_runner(module).module is module
+
+
+# Captured on the lab (3 nodes, the lab's services running): crm_simulate on the live CIB and on the same
+# CIB with stop-all-resources=true; crm_verify on a candidate with no-quorum-policy=sometimes.
+LAB_CIB = fixture_text("cib", "cib.lab-services.xml")
+SIM_LAB_LIVE = fixture_text("cib", "simulate.lab-live.xml")
+SIM_LAB_STOP_ALL = fixture_text("cib", "simulate.lab-stop-all.xml")
+INVALID_OPTION = fixture_text("cib", "crm_verify.invalid-option.stderr.txt")
+
+
+def test_a_change_that_stops_every_resource_is_refused(monkeypatch):
+    cluster = FakeCluster(text=LAB_CIB, simulate={"original": SIM_LAB_LIVE, "candidate": SIM_LAB_STOP_ALL})
+    for check_mode in (True, False):
+        result = run_module(monkeypatch, cluster, _ansible_check_mode=check_mode,
+                            properties={"stop-all-resources": True})
+        assert result.get("failed"), result
+        assert "would stop every running resource (10 instance(s) on lab-node1, lab-node2, lab-node3)" in result["msg"]
+        assert "allow_stop_all" in result["msg"]
+        assert not cluster.calls("cibadmin", "--patch")
+
+
+def test_allow_stop_all_pushes_it(monkeypatch):
+    cluster = FakeCluster(text=LAB_CIB, simulate={"original": SIM_LAB_LIVE, "candidate": SIM_LAB_STOP_ALL})
+    result = run_module(monkeypatch, cluster, properties={"stop-all-resources": True}, allow_stop_all=True)
+    assert "failed" not in result, result.get("msg")
+    assert result["changed"] and len(result["predicted_actions"]) == 10
+    assert cluster.calls("cibadmin", "--patch")
+
+
+def test_a_change_that_stops_some_resources_is_not_refused(monkeypatch):
+    partial = re.sub(r'<rsc_action action="stop" resource="lb-haproxy:\d"[^>]*/>', "", SIM_LAB_STOP_ALL)
+    cluster = FakeCluster(text=LAB_CIB, simulate={"original": SIM_LAB_LIVE, "candidate": partial})
+    result = run_module(monkeypatch, cluster, _ansible_check_mode=True, properties={"stop-all-resources": True})
+    assert "failed" not in result, result.get("msg")
+
+
+def test_crm_verify_error_names_the_option(monkeypatch):
+    cluster = FakeCluster(text=LAB_CIB, verify={"candidate": (78, "", INVALID_OPTION)},
+                          simulate={"original": SIM_LAB_LIVE, "candidate": SIM_LAB_LIVE})
+    result = run_module(monkeypatch, cluster, properties={"no-quorum-policy": "sometimes"})
+    assert result.get("failed")
+    assert "properties.no-quorum-policy: (cluster_option_value)" in result["msg"], result["msg"]
+    assert all(argv[-1] == "-V" for argv in cluster.calls("crm_verify"))
+    assert not cluster.calls("cibadmin", "--patch")
+
+
+def test_crm_verify_warning_about_an_unparsed_value_stops_the_change(monkeypatch):
+    warning = "(unpack_operation) \twarning: Invalid interval 'eleven' for op-x could not be parsed\n"
+    cluster = FakeCluster(verify={"candidate": (0, "", warning)})
+    result = run_module(monkeypatch, cluster, **NEW_DUMMY)
+    assert result.get("failed") and "could not be parsed" in result["msg"], result
+    assert not cluster.calls("cibadmin", "--patch")
+
+
+def test_properties_are_judged_by_the_nodes_metadata(monkeypatch, tmp_path):
+    # The daemons print their metadata from the node's Pacemaker (2.1.5 here).
+    for daemon in cib_module.DAEMONS:
+        (tmp_path / daemon).write_text("")
+    monkeypatch.setattr(cib_module, "DAEMON_DIRS", (str(tmp_path),))
+    cluster = FakeCluster()
+    for daemon in cib_module.DAEMONS:
+        cluster.runner.add([str(tmp_path / daemon), "metadata"], stdout=fixture_text("metadata", "%s.2.1.5.xml" % daemon))
+    result = run_module(monkeypatch, cluster, properties={"stonith-enabeld": False, "no-quorum-policy": "sometimes"})
+    assert result.get("failed")
+    assert result["errors"] == [
+        "properties.no-quorum-policy: 'sometimes' is not one of stop, freeze, ignore, demote, suicide",
+        "properties.stonith-enabeld: unknown cluster option; did you mean stonith-enabled or stonith-action or "
+        "stonith-timeout?"]
+    assert not cluster.calls("crm_verify") and not cluster.calls("cibadmin", "--patch")
+    # What the CIB already says is not judged again (Pacemaker's own dc-version, a restore of an export).
+    cluster = FakeCluster()
+    for daemon in cib_module.DAEMONS:
+        cluster.runner.add([str(tmp_path / daemon), "metadata"], stdout=fixture_text("metadata", "%s.2.1.5.xml" % daemon))
+    result = run_module(monkeypatch, cluster, **export(parse(cluster.live)))
+    assert "failed" not in result and not result["changed"], result.get("msg")
+
+
+def test_bad_values_fail_before_the_candidate_is_built(monkeypatch):
+    cluster = FakeCluster()
+    result = run_module(monkeypatch, cluster,
+                        primitives=[{"id": "p1", "agent": "ocf:pacemaker:Dummy", "utilization": {"cpu": "eight"},
+                                     "operations": [{"name": "monitor", "interval": "10 seconds"}]}],
+                        locations=[{"id": "l1", "resource": "p1", "node": "lab-node9", "score": "high"}])
+    assert result.get("failed")
+    assert result["msg"].startswith("The candidate CIB was not built; nothing was pushed: ")
+    assert len(result["errors"]) == 4, result["errors"]
+    assert cluster.calls("cibadmin", "--query") and len(cluster.runner.calls) == 1
