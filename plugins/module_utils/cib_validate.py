@@ -353,6 +353,6 @@ def check(desired, context=None):
         known = None
     for field, rid in refs:
         if known is not None and rid not in known:
-            r.error("%s: %r is not a resource%s" % (field, rid, v.suggest(str(rid), sorted(known))
-                                                     or " (define it under primitives, groups or clones)"))
+            hint = v.suggest(str(rid), sorted(known)) or " (define it under primitives, groups or clones)"
+            r.error("%s: %r is not a resource%s" % (field, rid, hint))
     return r.errors, r.warnings

@@ -507,7 +507,7 @@ def test_plain_durations_round_trip(n, unit, space, upper):
 
 
 @SETTINGS
-@given(parts=st.tuples(*[st.one_of(st.none(), st.integers(min_value=0, max_value=20)) for _ in range(7)]))
+@given(parts=st.tuples(*[st.one_of(st.none(), st.integers(min_value=0, max_value=20)) for _part in range(7)]))
 def test_iso_durations_round_trip(parts):
     years, months, weeks, days, hours, minutes, seconds = parts
     date = "".join("%d%s" % (n, u) for n, u in zip((years, months, weeks, days), "YMWD") if n is not None)
