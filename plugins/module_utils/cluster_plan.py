@@ -203,7 +203,8 @@ def apply_plan(hosts, members, running, results):
     restarted one at a time (any change needs a restart).
     """
     live = [h for h in hosts if h in members and "corosync" in (running.get(h) or [])]
-    changed = [h for h in live if (results.get(h) or {}).get("changed")]
+    # "changes" too: the plan phase's check-mode preview reports its changes with changed_when: false.
+    changed = [h for h in live if (results.get(h) or {}).get("changed") or (results.get(h) or {}).get("changes")]
     restart = [h for h in changed if (results.get(h) or {}).get("restart_required")]
     reload_ = bool(changed) and not restart
     return {

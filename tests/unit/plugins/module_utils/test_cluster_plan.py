@@ -105,6 +105,15 @@ def test_apply_plan_reload_restart_none():
     assert plan["action"] == "restart" and plan["restart"] == ["n2"] and not plan["reload"]
 
 
+def test_apply_plan_from_a_preview():
+    # The plan phase's check-mode preview is registered with changed_when: false; its changes still count.
+    running = {h: ["corosync", "pacemaker"] for h in HOSTS}
+    preview = {h: {"changed": False, "changes": [{"path": "totem.token", "action": "restart"}],
+                   "restart_required": True} for h in HOSTS}
+    plan = apply_plan(HOSTS, HOSTS, running, preview)
+    assert plan["action"] == "restart" and plan["restart"] == HOSTS
+
+
 def test_apply_plan_ignores_joining_and_stopped_nodes():
     running = {"n1": ["corosync"], "n2": [], "n3": ["corosync"]}
     results = {h: {"changed": True, "restart_required": True} for h in HOSTS}
