@@ -7,7 +7,7 @@ Pure: plain data in, text out. The inputs are what the collection already reads:
 
 - the status model of cluster_status.collect() (crm_mon XML, corosync-quorumtool, corosync-cfgtool);
 - the configuration in the cib module's format (cib.export() of ``cibadmin --query``);
-- the running corosync settings (``corosync-cmapctl`` output, parsed by parse_cmapctl());
+- the running corosync settings (``corosync-cmapctl`` output, parsed by corosync_runtime.parse_cmapctl());
 - the stack's versions (cluster_status.read_stack_versions());
 - the time the documentation was generated, given by the caller (the engine reads no clock).
 
@@ -25,9 +25,9 @@ __metaclass__ = type
 
 import re
 
-# corosync's defaults (corosync.conf(5), votequorum(5); corosync 3.x).
-DEFAULT_TOKEN_MS = 3000
-DEFAULT_TOKEN_COEFFICIENT_MS = 650
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import configured_timing
+
+# corosync's defaults (votequorum(5); the totem ones are corosync_timing's).
 DEFAULT_LMS_WINDOW_MS = 10000
 SCORE_INFINITY = 1000000
 VIP_AGENTS = ("IPaddr2", "IPaddr")
@@ -37,10 +37,8 @@ CMAP_PREFIXES = ("totem.", "runtime.config.totem.", "quorum.", "nodelist.", "run
 # Parameter names never copied into the documentation (fence passwords, keys, tokens).
 _SECRET_PARAM = re.compile(r"(passw|secret|token|community|credential|private|(^|[_-])key($|[_-]|file))", re.I)
 REDACTED = "(redacted)"
-_CMAP_LINE = re.compile(r"^(\S+) \(([a-z0-9]+)\) = ?(.*)$")
 _RING_ADDR = re.compile(r"^ring(\d+)_addr$")
 _MEMBER_IP = re.compile(r"r\((\d+)\) ip\(([^)]*)\)")
-_INT_TYPES = ("u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64")
 # Totem timers documented in seconds: (key, what it is).
 TOTEM_TIMERS = (
     ("token", "token timeout (effective, as corosync runs it)"),
@@ -54,38 +52,6 @@ TOTEM_TIMERS = (
 )
 TOTEM_COUNTS = ("token_retransmits_before_loss_const", "fail_recv_const", "max_messages", "window_size", "miss_count_const",
                 "send_join")
-
-
-class DocParseError(ValueError):
-    """The output of a tool could not be understood."""
-
-    def __init__(self, tool, message):
-        self.tool = tool
-        super(DocParseError, self).__init__("%s: %s" % (tool, message))
-
-
-# ---------------------------------------------------------------------------------------------
-# parsers
-
-
-def parse_cmapctl(text):
-    """``corosync-cmapctl [prefix...]`` -> {key: value}; integers as int, strings stripped."""
-    out = {}
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        m = _CMAP_LINE.match(line.rstrip("\n"))
-        if not m:
-            raise DocParseError("corosync-cmapctl", "unexpected line %r" % line.strip())
-        key, kind, value = m.group(1), m.group(2), m.group(3).strip()
-        if kind in _INT_TYPES:
-            try:
-                out[key] = int(value)
-                continue
-            except ValueError:
-                pass
-        out[key] = value
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,9 +204,8 @@ def corosync_settings(cmap, node_count=None):
 
     configured_token = _int(cmap.get("totem.token"))
     coefficient = _int(cmap.get("totem.token_coefficient"))
-    token = DEFAULT_TOKEN_MS if configured_token is None else configured_token
-    coef = DEFAULT_TOKEN_COEFFICIENT_MS if coefficient is None else coefficient
-    computed = token + (count - 2) * coef if count >= 3 else token
+    configured = configured_timing(cmap, count)
+    token, coef, computed = configured["token"], configured["token_coefficient"], configured["effective_token"]
     runtime = dict((k[len("runtime.config.totem."):], v) for k, v in cmap.items()
                    if k.startswith("runtime.config.totem.") and ".interface." not in k
                    and not k[len("runtime.config.totem."):].startswith("interface."))
@@ -619,8 +584,8 @@ def build_model(status, config, cmap=None, versions=None, generated_at=None):
     """One plain dict of everything documented (see the module docstring for the inputs).
 
     status: cluster_status.build_status()/collect() model; config: cib.export() (None when the CIB
-    could not be read); cmap: parse_cmapctl() (None when corosync could not be asked); versions:
-    {corosync, pacemaker}; generated_at: any string, shown as is.
+    could not be read); cmap: corosync_runtime.parse_cmapctl() (None when corosync could not be asked);
+    versions: {corosync, pacemaker}; generated_at: any string, shown as is.
     """
     config = dict(_empty_config(), **(config or {}))
     status = status or {}

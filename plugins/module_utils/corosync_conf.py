@@ -29,6 +29,7 @@ import re
 
 from collections.abc import Mapping
 
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_timing
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     ValidationError,
     address as check_address,
@@ -1092,47 +1093,32 @@ def validate(config):
 # timing
 # ---------------------------------------------------------------------------------------------
 
-def _int_or_default(section, key, default):
+def _int_or_none(section, key):
     value = section.get(key)
     if value is None:
-        return default, False
+        return None
     if not isinstance(value, str) or not _DIGITS_RE.match(value):
         raise CorosyncConfError("totem.%s: %r must be a non-negative integer" % (key, value))
-    return int(value), True
+    return int(value)
 
 
 def effective_timing(config):
     """Effective heartbeat timing in ms, as corosync 3.1 computes it (exec/totemconfig.c).
 
-    token grows by (nodes - 2) * token_coefficient from 3 nodes on (totem_volatile_config_read());
-    consensus defaults to 1.2 x the effective token; knet ping timers default to
-    token / (pong_count * 2) and token / pong_count (calc_knet_ping_timers()); a lost node is
-    declared after about token + consensus.
+    The formulas are corosync_timing's (effective token, default consensus, knet ping timers of
+    link 0); this reads the values from config and counts its nodes. Raises CorosyncConfError when a
+    timing value is not a non-negative integer.
     """
     norm = normalize(config)
     totem = norm.get("totem") if isinstance(norm.get("totem"), dict) else {}
-    nodes = len(_nodes(norm))
-    token = _int_or_default(totem, "token", 3000)[0]
-    coefficient = _int_or_default(totem, "token_coefficient", 650)[0]
-    effective = token + (nodes - 2) * coefficient if nodes > 2 else token
-    consensus, explicit = _int_or_default(totem, "consensus", effective * 12 // 10)
     link0 = {}
     for iface in totem.get("interface", []) if isinstance(totem.get("interface"), list) else []:
         if iface.get("linknumber", "0") == "0":
             link0 = iface
-    pong = _int_or_default(link0, "knet_pong_count", 2)[0]
-    pong = pong or 2
-    ping_interval = _int_or_default(link0, "knet_ping_interval", effective // (pong * 2))[0]
-    ping_timeout = _int_or_default(link0, "knet_ping_timeout", effective // pong)[0]
-    return {
-        "nodes": nodes,
-        "token": token,
-        "token_coefficient": coefficient,
-        "effective_token": effective,
-        "consensus": consensus,
-        "consensus_explicit": explicit,
-        "detection": effective + consensus,
-        "knet_pong_count": pong,
-        "knet_ping_interval": ping_interval,
-        "knet_ping_timeout": ping_timeout,
-    }
+    result = corosync_timing.timing(_int_or_none(totem, "token"), _int_or_none(totem, "token_coefficient"),
+                                    len(_nodes(norm)), _int_or_none(totem, "consensus"))
+    link = corosync_timing.link_timing(result["effective_token"], _int_or_none(link0, "knet_pong_count"),
+                                       _int_or_none(link0, "knet_ping_interval"), _int_or_none(link0, "knet_ping_timeout"))
+    result.update(knet_pong_count=link["knet_pong_count"], knet_ping_interval=link["knet_ping_interval"],
+                  knet_ping_timeout=link["knet_ping_timeout"])
+    return result

@@ -13,6 +13,9 @@ only, Python 3.8 syntax at most: it runs on the controller (filters) and may run
 - ``validate_tuning()``: corosync_conf.validate() plus the timing and quorum rules below.
 - ``timing_report()``: effective timing for this node count, in ms and s, with a one-line summary.
 
+The formulas (effective token, consensus, knet ping timers) are corosync_timing's, used here and
+re-exported under their old names (effective_token, min_consensus, knet_ping_timers).
+
 Facts come from corosync 3.1.7 (exec/totemconfig.c, exec/votequorum.c, exec/coroparse.c),
 corosync-qdevice 3.0 (qdevices/qdevice-net-instance.c, corosync-qdevice(8)), libknet
 (libknet/links.c) and the man pages corosync.conf(5) and votequorum(5) of corosync 3.1.
@@ -34,6 +37,17 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
     normalize,
     validate,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_timing import (
+    KNET_PONG_COUNT,
+    TOKEN_COEFFICIENT_MS,
+    TOKEN_MS,
+    default_consensus,
+    effective_token,
+    knet_ping_timers,
+    link_timing,
+    min_consensus,
+    timing,
+)
 
 _DIGITS_RE = re.compile(r"^[0-9]+$")
 _RING_RE = re.compile(r"^ring(\d+)_addr$")
@@ -44,8 +58,8 @@ DEFAULT_PROFILE = "lan"
 # exec/totemconfig.c (3.1.7) #defines: what corosync uses when a key is absent. consensus
 # (1.2 x effective token) and hold (derived from token_retransmit) have no fixed default.
 COROSYNC_DEFAULTS = {
-    "token": 3000,
-    "token_coefficient": 650,
+    "token": TOKEN_MS,
+    "token_coefficient": TOKEN_COEFFICIENT_MS,
     "token_retransmits_before_loss_const": 4,
     "join": 50,
     "merge": 200,
@@ -55,7 +69,6 @@ COROSYNC_DEFAULTS = {
     "window_size": 50,
     "max_messages": 17,
 }
-KNET_PONG_COUNT = 2  # exec/totemconfig.c KNET_PONG_COUNT
 # MINIMUM_TIMEOUT in exec/totemconfig.c: (1000 / HZ) * 3 with HZ 100 on Linux.
 MINIMUM_TIMEOUT = 30
 
@@ -147,18 +160,7 @@ class TuningError(ValueError):
 # Formulas
 # ---------------------------------------------------------------------------------------------
 
-def effective_token(token, token_coefficient, node_count):
-    """corosync's effective token: token + (nodes - 2) x token_coefficient from 3 nodes on."""
-    if node_count > 2:
-        return token + (node_count - 2) * token_coefficient
-    return token
-
-
-def min_consensus(effective):
-    """The smallest integer consensus that is >= 1.2 x effective token (ceil, exact integer math)."""
-    return -(-(effective * 6) // 5)
-
-
+# effective_token, min_consensus, knet_ping_timers: corosync_timing's, imported above (one formula).
 def derived_consensus(token, token_coefficient, node_count, published=None):
     """Consensus for a profile: ceil(1.2 x effective token), never lower than the published value."""
     value = min_consensus(effective_token(token, token_coefficient, node_count))
@@ -168,20 +170,8 @@ def derived_consensus(token, token_coefficient, node_count, published=None):
 
 
 def corosync_default_consensus(effective):
-    """What corosync uses when consensus is not set: (int)(1.2 x effective token), truncated."""
-    return effective * 12 // 10
-
-
-def knet_ping_timers(effective, pong_count=KNET_PONG_COUNT):
-    """(knet_ping_interval, knet_ping_timeout) as corosync computes them when they are not set.
-
-    exec/totemconfig.c calc_knet_ping_timers() runs after totem_volatile_config_read(), so it uses
-    totem_config->token_timeout, which already holds the EFFECTIVE token (token + (nodes - 2) x
-    token_coefficient): interval = token / (pong_count * 2), timeout = token / pong_count, integer
-    division. 3 nodes with defaults: 3650 -> 912 and 1825 (runtime.config.totem.interface.0.*).
-    """
-    pong = pong_count or KNET_PONG_COUNT
-    return effective // (pong * 2), effective // pong
+    """What corosync uses when consensus is not set (corosync_timing.default_consensus)."""
+    return default_consensus(effective)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -564,19 +554,12 @@ def _timing(norm):
     for key in TIMING_KEYS:
         if key in totem and _int(totem, key) is None:
             return None
-    count = len(_nodes(norm))
-    token = _int(totem, "token")
-    token = COROSYNC_DEFAULTS["token"] if token is None else token
-    coefficient = _int(totem, "token_coefficient")
-    coefficient = COROSYNC_DEFAULTS["token_coefficient"] if coefficient is None else coefficient
-    effective = effective_token(token, coefficient, count)
-    consensus = _int(totem, "consensus")
+    t = timing(_int(totem, "token"), _int(totem, "token_coefficient"), len(_nodes(norm)), _int(totem, "consensus"))
     join = _int(totem, "join")
     retransmits = _int(totem, "token_retransmits_before_loss_const")
     return {
-        "nodes": count, "token": token, "token_coefficient": coefficient, "effective": effective,
-        "consensus": corosync_default_consensus(effective) if consensus is None else consensus,
-        "consensus_explicit": consensus is not None,
+        "nodes": t["nodes"], "token": t["token"], "token_coefficient": t["token_coefficient"],
+        "effective": t["effective_token"], "consensus": t["consensus"], "consensus_explicit": t["consensus_explicit"],
         "join": COROSYNC_DEFAULTS["join"] if join is None else join,
         "retransmits": COROSYNC_DEFAULTS["token_retransmits_before_loss_const"] if retransmits is None
         else retransmits,
@@ -841,51 +824,47 @@ def _seconds(ms):
 def timing_report(config):
     """Effective heartbeat timing of config for its node count, in ms and s, with a summary line.
 
-    Uses corosync_conf.effective_timing() (link 0) and the same formula for every other link. Raises
+    Uses corosync_conf.effective_timing() and corosync_timing.link_timing() for every link. Raises
     CorosyncConfError when a timing value is not an integer.
     """
-    timing = effective_timing(config)
+    t = effective_timing(config)
     norm = normalize(config)
     totem = _section(norm, "totem")
-    nodes = timing["nodes"]
+    nodes = t["nodes"]
     links = []
     numbers = sorted(_link_numbers(_nodes(norm)) | set(
         int(i["linknumber"]) for i in _ifaces(totem) if _DIGITS_RE.match(str(i.get("linknumber", "")))))
     by_number = dict((i.get("linknumber", "0"), i) for i in _ifaces(totem))
     for number in numbers or [0]:
         iface = by_number.get(str(number), {})
-        pong = _int(iface, "knet_pong_count") or KNET_PONG_COUNT
-        interval, timeout = knet_ping_timers(timing["effective_token"], pong)
-        explicit_interval = _int(iface, "knet_ping_interval")
-        explicit_timeout = _int(iface, "knet_ping_timeout")
-        interval = interval if explicit_interval is None else explicit_interval
-        timeout = timeout if explicit_timeout is None else explicit_timeout
+        link = link_timing(t["effective_token"], _int(iface, "knet_pong_count"),
+                           _int(iface, "knet_ping_interval"), _int(iface, "knet_ping_timeout"))
         links.append({
             "linknumber": number,
-            "knet_pong_count": pong,
-            "knet_ping_interval_ms": interval,
-            "knet_ping_timeout_ms": timeout,
-            "knet_ping_interval_s": _seconds(interval),
-            "knet_ping_timeout_s": _seconds(timeout),
-            "pinned": explicit_interval is not None and explicit_timeout is not None,
+            "knet_pong_count": link["knet_pong_count"],
+            "knet_ping_interval_ms": link["knet_ping_interval"],
+            "knet_ping_timeout_ms": link["knet_ping_timeout"],
+            "knet_ping_interval_s": _seconds(link["knet_ping_interval"]),
+            "knet_ping_timeout_s": _seconds(link["knet_ping_timeout"]),
+            "pinned": link["pinned"],
         })
     summary = ("%d node%s: a lost node is declared after about %.1f s (token %d ms + consensus %d ms)"
-               % (nodes, "" if nodes == 1 else "s", timing["detection"] / 1000.0, timing["effective_token"],
-                  timing["consensus"]))
+               % (nodes, "" if nodes == 1 else "s", t["detection"] / 1000.0, t["effective_token"],
+                  t["consensus"]))
     link0 = links[0]
     link_summary = ("knet link %d: pinged every %d ms, declared down after %d ms without an answer"
                     % (link0["linknumber"], link0["knet_ping_interval_ms"], link0["knet_ping_timeout_ms"]))
     return {
         "nodes": nodes,
-        "token_ms": timing["token"],
-        "token_coefficient_ms": timing["token_coefficient"],
-        "effective_token_ms": timing["effective_token"],
-        "effective_token_s": _seconds(timing["effective_token"]),
-        "consensus_ms": timing["consensus"],
-        "consensus_s": _seconds(timing["consensus"]),
-        "consensus_explicit": timing["consensus_explicit"],
-        "detection_ms": timing["detection"],
-        "detection_s": _seconds(timing["detection"]),
+        "token_ms": t["token"],
+        "token_coefficient_ms": t["token_coefficient"],
+        "effective_token_ms": t["effective_token"],
+        "effective_token_s": _seconds(t["effective_token"]),
+        "consensus_ms": t["consensus"],
+        "consensus_s": _seconds(t["consensus"]),
+        "consensus_explicit": t["consensus_explicit"],
+        "detection_ms": t["detection"],
+        "detection_s": _seconds(t["detection"]),
         "knet_pong_count": link0["knet_pong_count"],
         "knet_ping_interval_ms": link0["knet_ping_interval_ms"],
         "knet_ping_timeout_ms": link0["knet_ping_timeout_ms"],

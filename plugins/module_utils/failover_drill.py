@@ -31,6 +31,8 @@ __metaclass__ = type
 import re
 import xml.etree.ElementTree as ET
 
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import running_timing
+
 DRILLS = ("standby", "move", "kill_process", "crash", "partition", "hang")
 PLANNED = ("standby", "move")
 NODE_FAULTS = ("crash", "partition", "hang")
@@ -107,23 +109,9 @@ def _op(prim, name, config):
 
 
 def timing(cmap):
-    """Effective token and consensus (ms) from parsed ``corosync-cmapctl`` output (runtime values first)."""
-    cmap = cmap or {}
-
-    def first(*keys):
-        for k in keys:
-            if cmap.get(k) not in (None, ""):
-                try:
-                    return int(cmap[k])
-                except (TypeError, ValueError):
-                    continue
-        return None
-
-    token = first("runtime.config.totem.token", "totem.token")
-    consensus = first("runtime.config.totem.consensus", "totem.consensus")
-    if token is not None and consensus is None:
-        consensus = int(token * 1.2)
-    return {"token_ms": token, "consensus_ms": consensus}
+    """Effective token and consensus (ms) from parsed ``corosync-cmapctl`` output (runtime values first;
+    corosync_runtime.running_timing())."""
+    return running_timing(cmap)
 
 
 def op_durations(cib_root):

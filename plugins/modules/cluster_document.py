@@ -100,30 +100,15 @@ model:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
-    CMAP_PREFIXES,
-    DocParseError,
-    document,
-    parse_cmapctl,
-)
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import CMAP_PREFIXES, document
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, read_cmap
 
 
 def make_runner(module):
     """The command seam this module uses (unit tests replace it)."""
     return Runner(module)
-
-
-def read_cmap(runner):
-    """The running corosync settings (parsed corosync-cmapctl), or None when corosync cannot be asked."""
-    try:
-        res = runner.run(["corosync-cmapctl"] + list(CMAP_PREFIXES), check=False)
-    except CommandError:
-        return None
-    if res.rc != 0:
-        return None
-    return parse_cmapctl(res.stdout)
 
 
 def main():
@@ -138,10 +123,10 @@ def main():
             module.fail_json(msg="Neither corosync nor Pacemaker runs on this node: nothing to document "
                                  "(run the module on a cluster node that is up)", notes=status["notes"])
         config = read_live_config(runner) if status["stack"]["pacemaker"] else None
-        cmap = read_cmap(runner)
+        cmap = read_cmap(runner, CMAP_PREFIXES)
         versions = read_stack_versions(runner)
         result = document(status, config, cmap=cmap, versions=versions, generated_at=module.params["generated_at"])
-    except (CommandError, StatusParseError, CibError, DocParseError) as e:
+    except (CommandError, StatusParseError, CibError, CmapParseError) as e:
         module.fail_json(msg="Could not read the cluster: %s" % e)
     module.exit_json(changed=False, markdown=result["markdown"], dot=result["dot"], model=result["model"])
 

@@ -67,7 +67,8 @@ import stat
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
-from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, cmap_get
 
 
 def make_runner(module):
@@ -91,14 +92,12 @@ def file_mode(path):
 
 
 def cmap_value(runner, key):
-    """One key from corosync-cmapctl (`key (type) = value`), or None when corosync is down or it is unset."""
+    """One key from corosync-cmapctl, typed (corosync_runtime.cmap_get), or None when corosync is down,
+    the key is unset or the output cannot be understood."""
     try:
-        res = runner.run(["corosync-cmapctl", "-g", key], check=False)
-    except CommandError:
+        return cmap_get(runner, key)
+    except CmapParseError:
         return None
-    if res.rc != 0 or " = " not in (res.stdout or ""):
-        return None
-    return res.stdout.strip().split(" = ", 1)[1].strip()
 
 
 def gather(runner, paths):
@@ -110,7 +109,7 @@ def gather(runner, paths):
         "pcmk_authkey_mode": file_mode(paths["pacemaker_authkey"]),
         "corosync_version": versions["corosync"],
         "pacemaker_version": versions["pacemaker"],
-        "token_ms": int(token) if token and token.isdigit() else None,
+        "token_ms": token if isinstance(token, int) else None,
         "transport": cmap_value(runner, "totem.transport"),
         "crypto_cipher": cmap_value(runner, "totem.crypto_cipher"),
         "crypto_hash": cmap_value(runner, "totem.crypto_hash"),

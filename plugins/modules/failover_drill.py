@@ -302,9 +302,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import DocParseError, parse_cmapctl
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, check_conditions, collect, parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, parse_cmapctl
 
 POLL_SECONDS = 1.0
 REQUIRED = {"plan": ["drills", "nodes"], "observe": ["path"], "kill": ["process"], "wait": ["drill", "services", "since"],
@@ -610,7 +610,7 @@ def main():
     runner = make_runner(module)
     try:
         ACTIONS[p["action"]](module, runner)
-    except (CommandError, StatusParseError, CibError, DocParseError) as e:
+    except (CommandError, StatusParseError, CibError, CmapParseError) as e:
         module.fail_json(msg="Could not read the cluster: %s" % e)
 
 

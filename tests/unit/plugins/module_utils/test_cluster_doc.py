@@ -22,15 +22,14 @@ from conftest import fixture_text
 from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_doc, cluster_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_version
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
-    DocParseError,
     build_model,
     document,
     dot_string,
     md,
-    parse_cmapctl,
     render_dot,
     render_markdown,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl
 
 
 def doc(name):
@@ -87,19 +86,7 @@ def crm_mon_placement(which):
 # parsers
 
 
-def test_cmapctl_is_parsed_with_types():
-    cmap = parse_cmapctl(doc("cmapctl.healthy.txt"))
-    assert cmap["runtime.config.totem.token"] == 3650
-    assert cmap["totem.cluster_name"] == "lab"
-    assert cmap["nodelist.node.2.ring0_addr"] == "172.31.240.13"
-    assert cmap["runtime.members.1.ip"] == "r(0) ip(172.31.240.11)"
-
-
-def test_cmapctl_garbage_is_refused():
-    with pytest.raises(DocParseError) as e:
-        parse_cmapctl(doc("cmapctl.corosync-down.stderr.txt"))
-    assert "corosync-cmapctl" in str(e.value)
-    assert parse_cmapctl("") == {}
+# corosync-cmapctl is parsed by corosync_runtime (tests/unit/plugins/module_utils/test_corosync_runtime.py).
 
 
 def test_versions():

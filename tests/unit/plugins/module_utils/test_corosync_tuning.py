@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import copy
-import re
 
 import pytest
 
@@ -24,23 +23,17 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning impo
     PROFILES,
     TuningError,
     derived_consensus,
-    effective_token,
     interfaces,
-    knet_ping_timers,
     timing_report,
     tuned_totem,
     validate_tuning,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl
 
 
 def cmap(name):
-    """runtime.config.* values from a real `corosync-cmapctl` of a 3-node cluster with defaults."""
-    found = {}
-    for line in fixture_text("status", name).splitlines():
-        m = re.match(r"^(\S+) \((\w+)\) = (.*)$", line)
-        if m:
-            found[m.group(1)] = m.group(3)
-    return found
+    """A real `corosync-cmapctl` of a 3-node cluster with defaults, parsed."""
+    return parse_cmapctl(fixture_text("status", name))
 
 
 def nodes(count, links=1):
@@ -81,20 +74,7 @@ def one(messages, field):
 
 # --- formulas --------------------------------------------------------------------------------------
 
-def test_effective_token_scales_from_three_nodes():
-    assert [effective_token(3000, 650, n) for n in (1, 2, 3, 5)] == [3000, 3000, 3650, 4950]
-
-
-def test_knet_ping_timers_reproduce_the_running_cluster():
-    """corosync uses the EFFECTIVE token (calc_knet_ping_timers() after totem_volatile_config_read())."""
-    runtime = cmap("cmapctl.3nodes.txt")
-    token = int(runtime["runtime.config.totem.token"])
-    assert token == effective_token(3000, 650, 3) == 3650
-    assert knet_ping_timers(token) == (int(runtime["runtime.config.totem.interface.0.knet_ping_interval"]),
-                                       int(runtime["runtime.config.totem.interface.0.knet_ping_timeout"]))
-    assert knet_ping_timers(token) == (912, 1825)
-    assert knet_ping_timers(3000, 3) == (500, 1000)
-
+# effective token, default consensus and knet ping timers: test_corosync_timing.py (one set of tests).
 
 def test_derived_consensus_is_ceil_and_never_below_published():
     assert derived_consensus(30000, 650, 2, 36000) == 36000

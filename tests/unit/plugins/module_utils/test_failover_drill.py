@@ -20,8 +20,8 @@ from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import parse_cmapctl
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status, parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl
 
 NODES = ["fx-node1", "fx-node2", "fx-node3"]
 SITE_VIP = "172.31.235.100"

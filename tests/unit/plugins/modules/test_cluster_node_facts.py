@@ -85,3 +85,16 @@ def test_missing_programs_give_none():
     runner = FakeRunner()
     assert read_stack_versions(runner) == {"corosync": None, "pacemaker": None}
     assert cluster_node_facts.cmap_value(runner, "totem.transport") is None
+
+
+def test_values_are_typed_by_the_one_cmapctl_parser():
+    runner = node_runner()
+    assert cluster_node_facts.cmap_value(runner, "runtime.config.totem.token") == 3650
+    assert cluster_node_facts.cmap_value(runner, "totem.crypto_cipher") == "aes256"
+
+
+def test_unreadable_cmapctl_output_is_none(monkeypatch, files):
+    runner = node_runner()
+    runner.add(["corosync-cmapctl", "-g", "runtime.config.totem.token"], stdout="Token: 3650\n")
+    assert cluster_node_facts.cmap_value(runner, "runtime.config.totem.token") is None
+    assert run(monkeypatch, files, runner)["facts"]["token_ms"] is None
