@@ -21,9 +21,11 @@ __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils import validate as v
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
+    CONSTRAINT_KINDS,
     DICT_KINDS,
     ID_KINDS,
     comparable,
+    default_constraint_id,
     key_of,
     normalize,
     scalar,
@@ -102,6 +104,8 @@ def _present(objs):
 
 def _label(kind, obj, index):
     ident = obj.get("id") if isinstance(obj, dict) else None
+    if not ident and isinstance(obj, dict) and kind in CONSTRAINT_KINDS:
+        ident = default_constraint_id(kind, obj)  # the id the planner gives it
     return "%s %s" % (kind, ident if ident else "[%d]" % index)
 
 

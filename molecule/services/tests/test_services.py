@@ -141,7 +141,7 @@ def test_invalid_resources_fail_clearly_and_leave_the_cib_alone():
     assert "bogus-agent" in rec["bad_agent"]["msg"]
     assert "ocf:heartbeat:NoSuchAgent is not installed" in rec["bad_agent"]["msg"]
     assert "bogus-vip" in rec["bad_param"]["msg"] and "requires parameter ip" in rec["bad_param"]["msg"]
-    assert "crm_verify rejected" in rec["bad_ref"]["msg"] and "no-such-resource" in rec["bad_ref"]["msg"]
+    assert "orders order-site-vip-no-such-resource.then: 'no-such-resource' is not a resource" in rec["bad_ref"]["msg"]
     # The cluster's own view: no epoch moved and nothing of them is in the CIB.
     assert (rec["after"]["admin_epoch"], rec["after"]["epoch"]) == (rec["before"]["admin_epoch"], rec["before"]["epoch"])
     assert rec["after"]["bogus"] is False
