@@ -86,8 +86,11 @@ sanity: venv
 	cd .build/sanity/ansible_collections/clusterops/ha && git init -q && git add -A && \
 	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
+# Each scenario's wall time goes to .build/molecule-times.tsv (bench/results/ci_time.json is made from it).
 molecule: venv collection images tools
-	for s in $(SCENARIOS); do echo "== molecule test -s $$s"; molecule test -s $$s; done
+	@mkdir -p .build && : > .build/molecule-times.tsv
+	for s in $(SCENARIOS); do echo "== molecule test -s $$s"; t0=$$(date +%s); molecule test -s $$s; \
+	  printf '%s\t%s\n' "$$s" "$$(( $$(date +%s) - t0 ))" >> .build/molecule-times.tsv; done
 
 build: venv
 	rm -rf .build/dist && mkdir -p .build/dist
