@@ -195,6 +195,22 @@ def _check_rules(r, label, rules):
                 r.error("%s: operation in_range needs start, end or both" % dfield)
 
 
+# Per constraint kind: the fields that are scores, roles and resource references.
+CONSTRAINT_FIELDS = {
+    "locations": (("score",), ("role",), ("resource",)),
+    "colocations": (("score",), ("resource_role", "with_role"), ("resource", "with")),
+    "orders": ((), (), ("first", "then")),
+    "tickets": ((), ("role",), ("resource",)),
+}
+
+
+def _check_node(r, field, name, nodes):
+    """name must be a node of the cluster, when the nodes are known."""
+    if nodes is not None and name not in nodes:
+        hint = v.suggest(str(name), sorted(nodes)) or " (nodes: %s)" % ", ".join(sorted(nodes))
+        r.error("%s: %r is not a node of this cluster%s" % (field, name, hint))
+
+
 def _ids(objs):
     return set(str(o.get("id")) for o in _present(objs) if isinstance(o, dict) and o.get("id"))
 
@@ -249,46 +265,25 @@ def check(desired, context=None):
             for m in members or []:
                 refs.append(("%s.%s" % (label, "members" if kind == "groups" else "member"), m))
 
-    for index, obj in enumerate(_present(desired.get("locations"))):
-        label = _label("locations", obj, index)
-        if obj.get("score") is not None:
-            r.run(v.score, obj["score"], label + ".score")
-        if obj.get("role") is not None:
-            r.run(v.role, obj["role"], label + ".role", allow_legacy=ctx.allow_legacy_roles)
-        if obj.get("resource"):
-            refs.append((label + ".resource", obj["resource"]))
-        if obj.get("node") and nodes is not None and obj["node"] not in nodes:
-            r.error("%s.node: %r is not a node of this cluster%s" % (
-                label, obj["node"], v.suggest(str(obj["node"]), sorted(nodes)) or
-                " (nodes: %s)" % ", ".join(sorted(nodes))))
-        _check_rules(r, label, obj.get("rules"))
-        _check_sets(r, label, obj.get("sets"), refs)
-    for index, obj in enumerate(_present(desired.get("colocations"))):
-        label = _label("colocations", obj, index)
-        if obj.get("score") is not None:
-            r.run(v.score, obj["score"], label + ".score")
-        for key in ("resource_role", "with_role"):
-            if obj.get(key) is not None:
-                r.run(v.role, obj[key], "%s.%s" % (label, key), allow_legacy=ctx.allow_legacy_roles)
-        for key in ("resource", "with"):
-            if obj.get(key):
-                refs.append(("%s.%s" % (label, key), obj[key]))
-        _check_sets(r, label, obj.get("sets"), refs)
-    for index, obj in enumerate(_present(desired.get("orders"))):
-        label = _label("orders", obj, index)
-        for key in ("first", "then"):
-            if obj.get(key):
-                refs.append(("%s.%s" % (label, key), obj[key]))
-        _check_sets(r, label, obj.get("sets"), refs)
-    for index, obj in enumerate(_present(desired.get("tickets"))):
-        label = _label("tickets", obj, index)
-        if obj.get("ticket") is not None:
-            r.run(v.cib_id, obj["ticket"], label + ".ticket")
-        if obj.get("role") is not None:
-            r.run(v.role, obj["role"], label + ".role", allow_legacy=ctx.allow_legacy_roles)
-        if obj.get("resource"):
-            refs.append((label + ".resource", obj["resource"]))
-        _check_sets(r, label, obj.get("sets"), refs)
+    for kind, (scores, roles, ref_keys) in CONSTRAINT_FIELDS.items():
+        for index, obj in enumerate(_present(desired.get(kind))):
+            label = _label(kind, obj, index)
+            for key in scores:
+                if obj.get(key) is not None:
+                    r.run(v.score, obj[key], "%s.%s" % (label, key))
+            for key in roles:
+                if obj.get(key) is not None:
+                    r.run(v.role, obj[key], "%s.%s" % (label, key), allow_legacy=ctx.allow_legacy_roles)
+            for key in ref_keys:
+                if obj.get(key):
+                    refs.append(("%s.%s" % (label, key), obj[key]))
+            _check_sets(r, label, obj.get("sets"), refs)
+            if kind == "locations":
+                if obj.get("node"):
+                    _check_node(r, label + ".node", obj["node"], nodes)
+                _check_rules(r, label, obj.get("rules"))
+            if kind == "tickets" and obj.get("ticket") is not None:
+                r.run(v.cib_id, obj["ticket"], label + ".ticket")
     for index, obj in enumerate(_present(desired.get("tags"))):
         for m in obj.get("members") or []:
             refs.append((_label("tags", obj, index) + ".members", m))
@@ -322,9 +317,7 @@ def check(desired, context=None):
     for index, level in enumerate(_present(desired.get("fencing_levels"))):
         label = "fencing_levels %s:%s" % (level.get("target"), level.get("index"))
         r.run(v.integer, level.get("index"), label + ".index", minimum=1, maximum=9)
-        if nodes is not None and level.get("target") not in nodes:
-            r.error("%s.target: %r is not a node of this cluster%s" % (
-                label, level.get("target"), v.suggest(str(level.get("target")), sorted(nodes))))
+        _check_node(r, label + ".target", level.get("target"), nodes)
         if not level.get("devices"):
             r.error("%s.devices: name at least one fence device" % label)
         for device in level.get("devices") or []:
@@ -334,9 +327,7 @@ def check(desired, context=None):
 
     for index, node in enumerate(desired.get("nodes") or []):
         label = "nodes %s" % (node.get("name") or "[%d]" % index)
-        if nodes is not None and node.get("name") not in nodes:
-            r.error("%s.name: %r is not a node of this cluster%s" % (
-                label, node.get("name"), v.suggest(str(node.get("name")), sorted(nodes))))
+        _check_node(r, label + ".name", node.get("name"), nodes)
         _check_utilization(r, label, node.get("utilization"))
 
     for kind, table in (("rsc_defaults", RESOURCE_META), ("op_defaults", OP_ATTRIBUTES)):
