@@ -3,11 +3,25 @@
 Used by the scenarios' bad-input tests: run_playbook(name, extra) runs playbooks/<name> with the extra
 variables (JSON) against the scenario's inventory, with this checkout's collection, and returns
 (return code, stdout + stderr). docker(node, *argv) runs a command on a node and returns its stdout.
+
+Optional arguments of run_playbook: host_vars={host: {var: value}} adds a second inventory source with
+those variables for those hosts only (-e would apply to every host; the overlay's host_vars/ wins over the
+scenario's own, being the later source), check=True runs in check mode, cwd= runs there (PWD too, which
+playbooks read for their default report directories), stop_at=REGEX stops the run (SIGINT to its process
+group, then SIGKILL) as soon as an output line matches and returns None as its return code: a bad-input
+test stops a playbook when it reaches the first play after its validation plays, so that input the
+validation wrongly accepted costs seconds and changes nothing instead of running the whole playbook.
+recap(out) reads the PLAY RECAP's counters.
 """
 
 import json
 import os
+import re
+import shutil
+import signal
 import subprocess
+import tempfile
+import threading
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -24,10 +38,84 @@ def docker(node, *argv):
                           check=True, timeout=60).stdout
 
 
-def run_playbook(name, extra, timeout=300):
+def _overlay(host_vars):
+    """A temporary inventory directory naming the hosts, with their variables in host_vars/."""
+    folder = tempfile.mkdtemp(prefix="clusterops-inventory-")
+    os.mkdir(os.path.join(folder, "host_vars"))
+    with open(os.path.join(folder, "hosts.json"), "w") as f:
+        json.dump({"all": {"hosts": dict((h, None) for h in host_vars)}}, f)
+    for host, variables in host_vars.items():
+        with open(os.path.join(folder, "host_vars", host + ".json"), "w") as f:
+            json.dump(variables, f)
+    return folder
+
+
+def run_playbook(name, extra, timeout=300, host_vars=None, check=False, cwd=None, stop_at=None):
+    """playbooks/<name> (or an absolute path) against the scenario's inventory: (rc, stdout + stderr);
+    rc is None when stop_at matched a line (the output then ends with a line saying so)."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
                ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run(["ansible-playbook", "-i", inventory(), os.path.join(ROOT, "playbooks", name),
-                           "-e", json.dumps(extra)],
-                          capture_output=True, text=True, env=env, timeout=timeout, check=False)
-    return proc.returncode, proc.stdout + proc.stderr
+    if cwd:
+        env["PWD"] = cwd
+    argv = ["ansible-playbook", "-i", inventory()]
+    overlay = _overlay(host_vars) if host_vars else None
+    if overlay:
+        argv += ["-i", overlay]
+    argv += [os.path.join(ROOT, "playbooks", name), "-e", json.dumps(extra)]
+    if check:
+        argv.append("--check")
+    try:
+        if stop_at is None:
+            proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout, check=False,
+                                  cwd=cwd)
+            return proc.returncode, proc.stdout + proc.stderr
+        # Line by line as Ansible prints them: the stop must come before the next play's first task.
+        env["PYTHONUNBUFFERED"] = "1"
+        return _run_until(argv, env, cwd, timeout, re.compile(stop_at))
+    finally:
+        if overlay:
+            shutil.rmtree(overlay, ignore_errors=True)
+
+
+def _run_until(argv, env, cwd, timeout, pattern):
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=cwd,
+                            start_new_session=True)
+    lines = []
+    timer = threading.Timer(timeout, _stop, (proc,))
+    timer.start()
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if pattern.search(line):
+                _stop(proc)
+                lines.append("[stopped by the test at this line: %s]\n" % line.strip())
+                return None, "".join(lines)
+        return proc.wait(), "".join(lines)
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            _stop(proc)
+        proc.stdout.close()
+
+
+def _stop(proc):
+    """SIGINT to the run's process group (Ansible's own interrupt), SIGKILL when it is still there after 15 s."""
+    for sig, grace in ((signal.SIGINT, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+_RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+def recap(out):
+    """{host: {"ok", "changed", "unreachable", "failed"}} from the PLAY RECAP of a run's output."""
+    return dict((m.group(1), dict(zip(("ok", "changed", "unreachable", "failed"), map(int, m.groups()[1:]))))
+                for m in _RECAP.finditer(out))
