@@ -296,27 +296,26 @@ def _duration_parse(value):
     return text, ms
 
 
-def duration(value, field, allow_zero=True):
-    """A Pacemaker interval/timeout: a whole number of seconds, a whole number with a unit
-    (ms, msec, us, usec, s, sec, m, min, h, hr; any case; spaces before the unit allowed), or an ISO 8601
-    duration (P[nY][nM][nW][nD][T[nH][nM][nS]]). Returns the text stripped (an int as its decimal text)."""
+def _checked_duration(value, field, allow_zero):
     parsed = _duration_parse(value)
     if parsed is None:
         raise _err(field, value, _DURATION_HELP)
     if not allow_zero and parsed[1] == 0:
         raise _err(field, value, "a duration greater than zero")
-    return parsed[0]
+    return parsed
+
+
+def duration(value, field, allow_zero=True):
+    """A Pacemaker interval/timeout: a whole number of seconds, a whole number with a unit
+    (ms, msec, us, usec, s, sec, m, min, h, hr; any case; spaces before the unit allowed), or an ISO 8601
+    duration (P[nY][nM][nW][nD][T[nH][nM][nS]]). Returns the text stripped (an int as its decimal text)."""
+    return _checked_duration(value, field, allow_zero)[0]
 
 
 def duration_ms(value, field, allow_zero=True):
     """duration()'s value in milliseconds (an int). As Pacemaker's crm_time_get_seconds: an ISO 8601
     year counts 365 days and a month 30 days; microseconds are truncated to whole milliseconds."""
-    parsed = _duration_parse(value)
-    if parsed is None:
-        raise _err(field, value, _DURATION_HELP)
-    if not allow_zero and parsed[1] == 0:
-        raise _err(field, value, "a duration greater than zero")
-    return parsed[1]
+    return _checked_duration(value, field, allow_zero)[1]
 
 
 # --------------------------------------------------------------------------------------------------
