@@ -21,6 +21,12 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import 
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check as cib_check
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
+from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
+from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import check_values as _check_values
+
+# The types check_values knows besides validate.VALUE_TYPES: the engines' own, for the roles' variables.
+_ENGINE_TYPES = {"health_skip": check_skip, "drills": drill_specs}
 
 
 def cluster_nodelist(hosts, hostvars, existing=None, ip_version=None):
@@ -157,6 +163,15 @@ def corosync_validate(config):
     return {"errors": list(errors), "warnings": list(warnings)}
 
 
+def check_values(specs):
+    """Every message about the values of specs ([{field, value, type, args?, elements?}]), empty when all
+    are good: the one validator per value type (module_utils/validate.py) for the roles' preflights."""
+    try:
+        return _check_values(specs, _ENGINE_TYPES)
+    except ValueError as e:
+        raise AnsibleFilterError(str(e))
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -172,4 +187,5 @@ class FilterModule(object):
             "cluster_node_names": cluster_node_names,
             "cluster_cib_check": cluster_cib_check,
             "cluster_missing_paths": cluster_missing_paths,
+            "check_values": check_values,
         }

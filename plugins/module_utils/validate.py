@@ -662,6 +662,112 @@ def string(value, field):
     raise _err(field, value, "a single value (a string)")
 
 
+# --------------------------------------------------------------------------------------------------
+# values of the roles' own variables: numbers, node names, paths, URLs, systemd time spans
+# --------------------------------------------------------------------------------------------------
+
+def number(value, field, minimum=None, maximum=None):
+    """An int or float (or its decimal text, no bool) within [minimum, maximum]; returns a float."""
+    words = "a number"
+    if minimum is not None and maximum is not None:
+        words = "a number from %s to %s" % (minimum, maximum)
+    elif minimum is not None:
+        words = "a number of at least %s" % minimum
+    elif maximum is not None:
+        words = "a number of at most %s" % maximum
+    result = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        result = float(value)
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", _strip(value)):
+        result = float(_strip(value))
+    if result is None or result != result or (minimum is not None and result < minimum) \
+            or (maximum is not None and result > maximum):
+        raise _err(field, value, words)
+    return result
+
+
+_NODE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?")
+
+
+def node_name(value, field):
+    """A cluster node's name as corosync's nodelist and Pacemaker use it: 1-64 letters, digits, '.', '-'
+    and '_', beginning and ending with a letter or digit (no spaces); returns it."""
+    if isinstance(value, str) and _NODE_NAME.fullmatch(value):
+        return value
+    raise _err(field, value, "a node name (1-64 letters, digits, '.', '-' or '_', beginning and ending with a "
+                             "letter or digit, no spaces)")
+
+
+def absolute_path(value, field, suffix=None):
+    """An absolute path on a node: begins with '/', names a file (not ending in '/'), no '..' component,
+    no control character; with suffix, ends in it. Returns it."""
+    words = "an absolute path of a file (beginning with '/')" if not suffix else \
+        "an absolute path of a file ending in %s" % suffix
+    ok = isinstance(value, str) and value.startswith("/") and not value.endswith("/") \
+        and ".." not in value.split("/") and not any(ord(c) < 32 or ord(c) == 127 for c in value)
+    if not ok or (suffix and (not value.endswith(suffix) or value.rsplit("/", 1)[1] == suffix)):
+        raise _err(field, value, words)
+    return value
+
+
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(\[[0-9A-Fa-f:.]+\]|[^\s/:?#@\[\]]+)(?::([0-9]{1,5}))?([/?#]\S*)?")
+
+
+def url(value, field, schemes=("http", "https")):
+    """A URL with one of schemes, a host and an optional port 1-65535, without spaces; returns it."""
+    words = "a URL (%s://host[:port][/path])" % "|".join(schemes)
+    m = _URL.fullmatch(value) if isinstance(value, str) else None
+    if not m or m.group(1).lower() not in schemes or (m.group(3) and not 0 < int(m.group(3)) < 65536):
+        raise _err(field, value, words)
+    return value
+
+
+_GIT_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(?:/|$)")
+_GIT_REVISION = re.compile(r"[A-Za-z0-9._/@{}~^+-]+")
+
+
+def git_ref(value, field, revision=False):
+    """A git branch name (git check-ref-format --branch: no space, ~ ^ : ? * [ \\, '..', '@{' or '//', not
+    beginning with '-' or '/', not ending with '/', '.' or '.lock'); with revision, a revision instead (a
+    hash, a tag, a branch, HEAD~2, main^, HEAD@{1}). Returns it."""
+    if revision:
+        ok = isinstance(value, str) and _GIT_REVISION.fullmatch(value) is not None and not value.startswith("-")
+        words = "a git revision (a commit hash, a tag, a branch, HEAD~2, ...)"
+    else:
+        ok = isinstance(value, str) and value != "@" and not _GIT_BAD.search(value) \
+            and not value.startswith(("-", "/", ".")) and not value.endswith(("/", ".")) and value != ""
+        words = "a git branch name (letters, digits, '/', '.', '-' and '_'; no spaces, '..' or ':')"
+    if not ok:
+        raise _err(field, value, words)
+    return value
+
+
+# systemd.time(7): the units of a time span; a number without a unit is seconds.
+_TIMESPAN_UNITS = ("usec", "us", "\u00b5s", "msec", "ms", "seconds", "second", "sec", "s", "minutes", "minute",
+                   "min", "m", "hours", "hour", "hr", "h", "days", "day", "d", "weeks", "week", "w",
+                   "months", "month", "M", "years", "year", "y")
+_TIMESPAN_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)[ \t]*(%s)?" % "|".join(
+    sorted((re.escape(u) for u in _TIMESPAN_UNITS), key=len, reverse=True)))
+
+
+def systemd_timespan(value, field):
+    """A systemd time span of more than zero: "30s", "1min", "1h 30min", a bare number of seconds
+    (systemd.time(7)); returns it as text."""
+    text = _strip(str(value)) if _is_int(value) or isinstance(value, str) else None
+    pos, total = 0, 0.0
+    while text and pos < len(text):
+        m = _TIMESPAN_PART.match(text, pos)
+        if not m:
+            break
+        total += float(m.group(1))
+        pos = m.end()
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+    if not text or pos < len(text) or total <= 0:
+        raise _err(field, value, "a systemd time span of more than zero (such as 30s, 1min or 1h 30min)")
+    return text
+
+
 def _duration_type(value, field):
     return duration(value, field)
 
@@ -701,3 +807,33 @@ def by_type(type_name, value, field, allowed=None):
             return choice(value, field, allowed)
         return string(value, field)
     return TYPES.get(kind, string)(value, field)
+
+
+# The types check_values knows: Pacemaker's value types (TYPES) and the roles' own.
+VALUE_TYPES = dict(TYPES, int=integer, number=number, node_name=node_name, absolute_path=absolute_path, url=url,
+                   systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref)
+
+
+def check_values(specs, types=None):
+    """Judge [{field, value, type, args?, elements?}] and return every message, in order (empty: all good).
+
+    type names a validator of VALUE_TYPES or of types (the caller's own, same signature); args are its
+    keyword arguments. With elements true the value must be a list and each item is judged as field[i].
+    A spec that is not such a mapping is a programming error and raises ValueError.
+    """
+    table = dict(VALUE_TYPES, **(types or {}))
+    errors = []
+    for spec in specs or []:
+        if not isinstance(spec, dict) or spec.get("type") not in table or not spec.get("field"):
+            raise ValueError("check_values: each spec needs field and a type of %s, got %r"
+                             % (", ".join(sorted(table)), spec))
+        fn, field, value, args = table[spec["type"]], spec["field"], spec.get("value"), spec.get("args") or {}
+        if spec.get("elements"):
+            if not isinstance(value, list):
+                errors.append(str(_err(field, value, "a list")))
+                continue
+            for i, item in enumerate(value):
+                collect(errors, fn, item, "%s[%d]" % (field, i), **args)
+        else:
+            collect(errors, fn, value, field, **args)
+    return errors

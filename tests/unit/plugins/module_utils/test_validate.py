@@ -13,10 +13,12 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     DURATION_MAX_MS,
     TYPES,
     ValidationError,
+    absolute_path,
     address,
     address_on_host,
     boolean,
     by_type,
+    check_values,
     choice,
     cib_id,
     collect,
@@ -25,12 +27,15 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     duration,
     duration_ms,
     epoch_time,
+    git_ref,
     integer,
     is_host_name,
     is_ip_literal,
     iso8601_datetime,
     name,
+    node_name,
     nonnegative_integer,
+    number,
     percentage,
     port,
     positive_integer,
@@ -38,6 +43,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     score,
     string,
     suggest,
+    systemd_timespan,
+    url,
     version,
 )
 
@@ -386,6 +393,14 @@ VALIDATORS = {
     "name": lambda v, f: name(v, f, ["token", "join"]),
     "address_on_host": lambda v, f: address_on_host(v, f, ["10.0.0.1"]),
     "date_spec": date_spec,
+    "number": number,
+    "node_name": node_name,
+    "absolute_path": absolute_path,
+    "prom_path": lambda v, f: absolute_path(v, f, suffix=".prom"),
+    "url": url,
+    "systemd_timespan": systemd_timespan,
+    "git_branch": git_ref,
+    "git_revision": lambda v, f: git_ref(v, f, revision=True),
 }
 # Values no validator takes (except string(), which takes floats).
 WRONG_TYPES = st.one_of(
@@ -417,7 +432,7 @@ def test_validators_raise_only_validation_error(kind, value):
 
 
 @SETTINGS
-@given(kind=st.sampled_from(sorted(set(VALIDATORS) - {"string", "date_spec"})), value=WRONG_TYPES)
+@given(kind=st.sampled_from(sorted(set(VALIDATORS) - {"string", "date_spec", "number"})), value=WRONG_TYPES)
 def test_wrong_python_types_are_refused(kind, value):
     assert outcome(VALIDATORS[kind], value) == "error"
 
@@ -660,3 +675,51 @@ def test_name_known_and_unknown(known, data):
         err = refused(name, unknown, known)
         assert err.message.startswith("unknown key %r" % unknown)
         assert ("; did you mean " in err.message) != ("(known: " in err.message)
+
+
+# --------------------------------------------------------------------------------------------------
+# the roles' own value types and check_values
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fn,good,bad", [
+    (node_name, ["node1", "db_1.example.com", "10.0.0.1", "a"], ["mol node2", "-node", "node-", "", "x" * 65, 3]),
+    (lambda v, f: absolute_path(v, f, suffix=".prom"), ["/var/lib/x/ha.prom"],
+     ["ha.prom", "/var/lib/x/ha.txt", "/var/lib/x/.prom", "/var/../ha.prom", "/x/", "/x\nb.prom"]),
+    (url, ["http://hooks.example.com/cluster", "https://[fd00::1]:8443/x?y=1", "http://10.0.0.1:80"],
+     ["hooks.example.com/cluster", "ftp://x", "http://", "http://a b", "http://x:99999", "http:/x"]),
+    (systemd_timespan, ["30s", "1min", "1h 30min", "2h30min", "45", 45, "1.5s", "500ms"],
+     ["often", "0", "0s", "-1s", "30 sekunden", "", "s"]),
+    (git_ref, ["main", "snapshots/lab", "release-1.2"], ["cluster snapshots", "a..b", "-x", "x.lock", "x/", "a:b", "@"]),
+    (lambda v, f: git_ref(v, f, revision=True), ["HEAD", "HEAD~2", "main^", "4f2a9c1", "v1.0", "HEAD@{1}"],
+     ["HEAD 2", "--all", "", "a;b"]),
+    (lambda v, f: number(v, f, minimum=0.1, maximum=60), [0.1, 1, "2.5", 60], [-1, 0, "fast", True, 61, float("nan")]),
+])
+def test_own_types_examples(fn, good, bad):
+    for value in good:
+        fn(value, "f")
+    for value in bad:
+        with pytest.raises(ValidationError) as e:
+            fn(value, "f")
+        assert str(e.value).startswith("f: ")
+
+
+def test_check_values_reports_every_bad_value_in_order():
+    errors = check_values([
+        {"field": "a_timeout", "value": -5, "type": "int", "args": {"minimum": 1}},
+        {"field": "hooks", "value": ["http://ok", "nope"], "type": "url", "elements": True},
+        {"field": "good", "value": "30s", "type": "systemd_timespan"},
+        {"field": "hosts", "value": "node1", "type": "name", "elements": True, "args": {"known": ["node1"]}},
+        {"field": "odd", "value": {"x": 1}, "type": "custom"},
+    ], types={"custom": lambda v, f: (_ for _ in ()).throw(ValidationError(f, v, "custom says no"))})
+    assert errors == [
+        "a_timeout: -5 is not an integer of at least 1",
+        "hooks[1]: 'nope' is not a URL (http|https://host[:port][/path])",
+        "hosts: 'node1' is not a list",
+        "odd: custom says no",
+    ]
+
+
+@pytest.mark.parametrize("spec", [{"field": "x", "value": 1, "type": "no-such-type"}, {"value": 1, "type": "int"}, "int"])
+def test_check_values_refuses_a_malformed_spec(spec):
+    with pytest.raises(ValueError, match="check_values: each spec needs field and a type"):
+        check_values([spec])
