@@ -20,6 +20,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, suggest
 
 SEVERITIES = ("critical", "warning", "info")
 STATUSES = ("pass", "fail", "skip")
@@ -610,16 +611,28 @@ _RUNNERS = {
 # the report
 
 
+def check_skip(skip, field="skip"):
+    """skip as the checks to leave out: a mapping of check id to reason (None is none). Returns it as a dict
+    of text; raises ValidationError naming field (and the id, with a suggestion) otherwise."""
+    if skip is None:
+        return {}
+    if not isinstance(skip, dict):
+        raise ValidationError(field, skip, "%r is not a mapping of check id to reason (such as {versions-identical: "
+                                           "'rolling update'})" % (skip,))
+    unknown = sorted(str(k) for k in skip if k not in _BY_ID)
+    if unknown:
+        hints = "".join(suggest(k, _BY_ID) for k in unknown)
+        raise ValidationError(field, skip, "unknown check id%s %s%s (known: %s)" % (
+            "s" if len(unknown) > 1 else "", ", ".join(unknown), hints, _join(c["id"] for c in CHECKS)))
+    return dict((str(k), "" if v is None else str(v)) for k, v in skip.items())
+
+
 def run_checks(status, config, nodes, expected=None, skip=None):
     """Run every check of CHECKS (see the module docstring); returns {checks, summary, verdict}.
 
     skip maps check ids to the reason they are not run; an unknown id raises ValueError.
     """
-    skip = dict(skip or {})
-    bad = sorted(str(k) for k in skip if k not in _BY_ID)
-    if bad:
-        raise ValueError("unknown check id%s %s; valid ids: %s" % ("s" if len(bad) > 1 else "", _join(bad),
-                                                                   _join(c["id"] for c in CHECKS)))
+    skip = check_skip(skip)
     ctx = _Context(status, config, nodes, expected)
     checks = []
     for c in CHECKS:

@@ -86,7 +86,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
-from ansible_collections.clusterops.ha.plugins.module_utils.health import render_markdown, render_table, run_checks
+from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip, render_markdown, render_table, run_checks
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError
 
 
 def make_runner(module):
@@ -106,16 +107,16 @@ def main():
     )
     runner = make_runner(module)
     try:
+        skip = check_skip(module.params["skip"])
+    except ValidationError as e:
+        module.fail_json(msg=str(e))
+    try:
         status = collect(runner)
         config = read_live_config(runner) if status["stack"]["pacemaker"] else None
     except (CommandError, StatusParseError, CibError) as e:
         module.fail_json(msg="Could not read the cluster: %s" % e)
     expected = {"token_ms": module.params["expected_token_ms"], "nodes": module.params["expected_nodes"]}
-    skip = dict((str(k), str(v)) for k, v in (module.params["skip"] or {}).items())
-    try:
-        report = run_checks(status, config, module.params["node_facts"] or {}, expected, skip)
-    except ValueError as e:
-        module.fail_json(msg="skip: %s" % e)
+    report = run_checks(status, config, module.params["node_facts"] or {}, expected, skip)
     module.exit_json(changed=False, report=report, table=render_table(report), markdown=render_markdown(report))
 
 

@@ -26,7 +26,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     parse_crmadmin_state,
     parse_quorumtool,
 )
-from ansible_collections.clusterops.ha.plugins.module_utils.health import CHECKS, render_markdown, render_table, run_checks
+from ansible_collections.clusterops.ha.plugins.module_utils.health import CHECKS, check_skip, render_markdown, render_table, run_checks
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError
 
 IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
@@ -269,12 +270,24 @@ class TestSkip:
             run(base, skip={"no-such-check": "x", "quorum": "y"})
         text = str(e.value)
         assert "no-such-check" in text
-        assert "quorum" in text.split("valid ids:")[1]
+        assert "quorum" in text.split("known:")[1]
         assert all(cid in text for cid in IDS)
 
     def test_unknown_ids_named(self, base):
         with pytest.raises(ValueError, match="unknown check ids bogus, zzz"):
             run(base, skip={"zzz": "x", "bogus": "y"})
+
+    def test_skip_named_by_the_caller_with_a_suggestion(self):
+        with pytest.raises(ValidationError, match=r"^health_skip: unknown check id quorom; did you mean quorum\?"):
+            check_skip({"quorom": "x"}, "health_skip")
+
+    @pytest.mark.parametrize("value", [["quorum"], "quorum", 3])
+    def test_skip_not_a_mapping(self, value):
+        with pytest.raises(ValidationError, match=r"^rolling_update_health_skip: .* is not a mapping of check id to reason"):
+            check_skip(value, "rolling_update_health_skip")
+
+    def test_skip_none_and_empty_reason(self):
+        assert check_skip(None) == {} and check_skip({"quorum": None}) == {"quorum": ""}
 
 
 # --------------------------------------------------------------------------------------------- one class per check
