@@ -32,6 +32,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import running_timing
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, name as known_name
 
 DRILLS = ("standby", "move", "kill_process", "crash", "partition", "hang")
 PLANNED = ("standby", "move")
@@ -335,6 +336,35 @@ def status_view(status):
     return {"rsc": rsc, "online": list(status.get("nodes_online") or []), "fail": fail_totals(status.get("fail_counts"))}
 
 
+# The keys a drill spec may have (failover_drill_drills items).
+SPEC_KEYS = ("type", "id", "node", "service", "to", "resource", "process")
+_SPEC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def check_specs(specs, field="drills"):
+    """The drills as written, judged by their shape alone (no cluster needed): a non-empty list of
+    mappings with known keys, a known type and text values; an id is 1-64 letters, digits, '.', '-', '_'
+    (it names the report's files). Returns specs; raises ValidationError naming field[i].key."""
+    if not isinstance(specs, list) or not specs:
+        raise ValidationError(field, specs, "%r is not a list of drills (each a mapping such as {type: standby})"
+                              % (specs,))
+    for i, spec in enumerate(specs):
+        label = "%s[%d]" % (field, i)
+        if not isinstance(spec, dict):
+            raise ValidationError(label, spec, "%r is not a drill (a mapping such as {type: standby})" % (spec,))
+        for key in spec:
+            known_name(key, label, SPEC_KEYS, what="drill key")
+        known_name(spec.get("type"), label + ".type", DRILLS, what="drill type")
+        for key in SPEC_KEYS[1:]:
+            value = spec.get(key)
+            if value is not None and not (isinstance(value, str) and value.strip()):
+                raise ValidationError("%s.%s" % (label, key), value, "%r is not a name (a non-empty string)" % (value,))
+        if spec.get("id") is not None and not _SPEC_ID.fullmatch(spec["id"]):
+            raise ValidationError(label + ".id", spec["id"], "%r is not a drill id (1-64 letters, digits, '.', '-' "
+                                                             "or '_', beginning with a letter or digit)" % (spec["id"],))
+    return specs
+
+
 def plan(specs, services, status, nodes, process_of=None):
     """Resolve drill specs ([{type, node?, service?, resource?, process?, to?}]) against the live cluster.
 
@@ -348,12 +378,14 @@ def plan(specs, services, status, nodes, process_of=None):
     by_name = dict((s["name"], s) for s in services)
     ap = [s for s in services if s["kind"] == "active-passive"]
     where = dict((s["name"], service_node(s, view)) for s in ap)
+    try:
+        check_specs(specs)
+    except ValidationError as e:
+        raise DrillError(str(e))
     out = []
-    for i, spec in enumerate(specs or []):
+    for i, spec in enumerate(specs):
         label = "drills[%d]" % i
-        kind = spec.get("type")
-        if kind not in DRILLS:
-            raise DrillError("%s.type: must be one of %s, got %r" % (label, ", ".join(DRILLS), kind))
+        kind = spec["type"]
         node = spec.get("node")
         svc = spec.get("service")
         if svc is not None and svc not in by_name:

@@ -16,11 +16,15 @@ testinfra_hosts = ["ansible://fo-node1"]
 
 CASES = [
     # (id, extra vars, text the error must contain)
-    ("unknown-drill", {"failover_drill_drills": [{"type": "explode"}]}, "failover_drill_drills[].type must be one of"),
+    ("unknown-drill", {"failover_drill_drills": [{"type": "explode"}]},
+     "failover_drill_drills[0].type: unknown drill type 'explode' (known: crash, hang, kill_process, move, partition, standby)"),
+    ("unknown-drill-key", {"failover_drill_drills": [{"type": "move", "servcie": "site-vip"}]},
+     "failover_drill_drills[0]: unknown drill key 'servcie'; did you mean service?"),
+    ("negative-interval", {"failover_drill_interval": -1}, "failover_drill_interval: -1 is not a number from 0.1 to 60"),
     ("unknown-method", {"failover_drill_crash_method": "meteor"}, "failover_drill_crash_method must be one of"),
     ("partition-without-commands", {"failover_drill_drills": [{"type": "partition"}]},
      "a partition drill needs failover_drill_partition_command and failover_drill_heal_command"),
-    ("threshold-below-1", {"failover_drill_threshold": 0.5}, "failover_drill_threshold must be at least 1.0"),
+    ("threshold-below-1", {"failover_drill_threshold": 0.5}, "failover_drill_threshold: 0.5 is not a number of at least 1.0"),
     ("probe-url", {"failover_drill_probes": [{"service": "site-vip", "url": "ftp://x"}]}, "failover_drill_probes"),
     ("unknown-service", {"failover_drill_drills": [{"type": "move", "service": "nope"}]},
      "is not a service of this cluster; services: app-clone, lb-haproxy-clone, lb-vip, site-vip"),

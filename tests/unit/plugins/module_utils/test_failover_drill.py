@@ -408,7 +408,7 @@ def test_plan_kill_process_of_a_vip_needs_a_process():
 
 
 @pytest.mark.parametrize("specs,message", [
-    ([{"type": "reboot"}], "drills[0].type: must be one of standby, move, kill_process, crash, partition, hang, got 'reboot'"),
+    ([{"type": "reboot"}], "drills[0].type: unknown drill type 'reboot' (known: crash, hang, kill_process, move, partition, standby)"),
     ([{"type": "crash"}, {"type": "crash", "node": "fx-node9"}],
      "drills[1].node: 'fx-node9' is not a node of this cluster; nodes: fx-node1, fx-node2, fx-node3"),
     ([{"type": "move", "service": "web"}],
@@ -1173,3 +1173,21 @@ def test_relevant_lines_keep_the_dc_s_operation_keys():
              "1.2 n3 pacemaker-controld[805]:  notice: Initiating stop operation site-nginx-extra_stop_0 on n2",
              "1.3 n3 pacemaker-controld[805]:  notice: Initiating start operation site-nginx_extra_start_0 on n2"]
     assert fd.relevant_lines(lines, ["site-nginx"], None) == lines[:2]
+
+
+@pytest.mark.parametrize("specs,message", [
+    ([], "drills: [] is not a list of drills"),
+    ({"type": "move"}, "drills: {'type': 'move'} is not a list of drills"),
+    (["standby"], "drills[0]: 'standby' is not a drill"),
+    ([{"type": "move", "servcie": "site"}], "drills[0]: unknown drill key 'servcie'; did you mean service?"),
+    ([{"node": "n1"}], "drills[0].type: None is not a drill type"),
+    ([{"type": "crash", "node": 3}], "drills[0].node: 3 is not a name"),
+    ([{"type": "crash", "id": "my drill"}], "drills[0].id: 'my drill' is not a drill id"),
+])
+def test_check_specs_judges_the_shape_before_the_cluster(specs, message):
+    with pytest.raises(ValueError) as e:
+        fd.check_specs(specs)
+    assert str(e.value).startswith(message)
+    with pytest.raises(fd.DrillError) as e:
+        lab_plan(specs)
+    assert str(e.value).startswith(message)
