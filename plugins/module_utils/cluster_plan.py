@@ -17,6 +17,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     ValidationError,
     address as check_address,
     address_on_host as check_on_host,
+    node_name,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import (
     LINK_DEFAULT_KEYS,
@@ -87,6 +88,12 @@ def nodelist(hosts, hostvars, existing=None, ip_version=None):
         raise PlanError("the play has no hosts to form a cluster")
     existing = dict(existing or {})
     names = [(hostvars[h] if h in hostvars else {}).get("cluster_node_name") or h for h in hosts]
+    for host, name in zip(hosts, names):
+        try:
+            node_name(name, "cluster_node_name")
+        except ValidationError as e:
+            raise PlanError("%s: %s%s" % (host, e, "" if name != host else
+                                          " (the inventory name; set cluster_node_name for this host)"))
     explicit = [(hostvars[h] if h in hostvars else {}).get("cluster_node_id") for h in hosts]
     used = set(existing.values())
     for host, value in zip(hosts, explicit):

@@ -51,6 +51,8 @@ def test_nodelist_position_ids_and_two_links():
     ({"n3": {"cluster_node_addresses": []}}, "n3: cluster_node_addresses is empty"),
     ({"n3": {"cluster_node_addresses": ["10.0.0.3", "10.1.0.3"]}}, "every node needs one address per link"),
     ({"n3": {"cluster_node_addresses": ["10.9.0.%d" % i for i in range(9)]}}, "at most 8 links"),
+    ({"n2": {"cluster_node_name": "node two"}}, "n2: cluster_node_name: 'node two' is not a node name"),
+    ({"n2": {"cluster_node_name": ["n2"]}}, "n2: cluster_node_name: ['n2'] is not a node name"),
 ])
 def test_nodelist_rejects_bad_input_naming_host_and_field(per_host, needle):
     base = {h: {"cluster_node_addresses": ["10.0.0.%d" % i]} for i, h in enumerate(HOSTS, 1)}
@@ -149,3 +151,8 @@ def test_nodelist_explicit_id_wins_and_is_reserved():
 def test_existing_nodeids_from_real_files():
     pcs = fixture_text("corosync", "pcs-0.11.corosync.conf")
     assert existing_nodeids([pcs, "", "garbage {"]) == {"lab-node1": 1, "lab-node2": 2, "lab-node3": 3}
+
+
+def test_nodelist_names_an_inventory_name_that_is_no_node_name():
+    with pytest.raises(PlanError, match=r"^db 1: cluster_node_name: 'db 1' is not a node name .*set cluster_node_name"):
+        nodelist(["db 1"], {"db 1": {"cluster_node_addresses": ["10.0.0.1"]}})
