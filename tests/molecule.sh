@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # Runs `molecule test` for every scenario named on the command line, MOLECULE_JOBS at a time
-# (default 2), longest first so the two lanes end together. Every scenario has its own containers,
-# network and subnet, so two can run side by side; most of a scenario's time is spent waiting on
-# corosync, pacemaker and systemd, not on the CPU.
+# (default 2), longest first so the lanes end together. Every scenario has its own containers,
+# network and subnet, so scenarios can run side by side.
 #
-# Each scenario's output goes to .build/molecule/NAME.log, every line stamped with the time, and its
-# wall time to .build/molecule-times.tsv. A failed scenario's whole log is printed; a passed one's
-# recap. The run goes on after a failure, so one run names every failing scenario; it exits non-zero
-# if any failed.
+# Each scenario's output goes to .build/molecule/NAME.log, every line stamped with the time; its wall
+# time goes to .build/molecule-times.tsv and each Molecule step's to .build/molecule-steps.tsv. A
+# failed scenario's whole log is printed, a passed one's recap and step times. The run goes on after
+# a failure, so one run names every failing scenario; it exits non-zero if any failed.
 #
 # usage: tests/molecule.sh SCENARIO...        (make molecule [SCENARIOS=...] [MOLECULE_JOBS=1])
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 self=tests/molecule.sh
+
+# "scenario<TAB>step<TAB>seconds" for each Molecule step of a log ("[s > step] Executing" to "Executed").
+step_times() {
+  awk -v s="$1" '
+    function secs(hms,  a) { split(hms, a, ":"); return a[1] * 3600 + a[2] * 60 + a[3] }
+    / INFO +\[.* > [a-z_]+\] Executing$/ { match($0, /> [a-z_]+\]/); step = substr($0, RSTART + 2, RLENGTH - 3); t0 = secs($1) }
+    / INFO +\[.* > [a-z_]+\] Executed/ && step != "" { d = secs($1) - t0; if (d < 0) d += 86400; n[step]++
+      printf "%s\t%s\t%d\n", s, step (n[step] > 1 ? n[step] : ""), d; step = "" }' "$2"
+}
 
 run_one() {
   local s=$1 log=.build/molecule/$1.log t0 rc
@@ -24,6 +32,7 @@ run_one() {
   {
     flock 9
     printf '%s\t%s\n' "$s" "$t" >> .build/molecule-times.tsv
+    step_times "$s" "$log" | tee -a .build/molecule-steps.tsv | awk -F'\t' '{printf "   %s %s s;", $2, $3} END {print ""}'
     if [ "$rc" = 0 ]; then
       echo "== molecule test -s $s: passed in $t s"
       grep -A3 'SCENARIO RECAP' "$log" || tail -n 3 "$log"
@@ -42,7 +51,7 @@ if [ "${1:-}" = --one ]; then run_one "$2"; exit; fi
 
 jobs=${MOLECULE_JOBS:-2}
 out=.build/molecule
-mkdir -p "$out" && rm -f "$out"/*.log "$out"/failed && : > .build/molecule-times.tsv
+mkdir -p "$out" && rm -f "$out"/*.log "$out"/failed && : > .build/molecule-times.tsv && : > .build/molecule-steps.tsv
 
 # Longest first (wall times measured on this 2-core machine, bench/results/ci_time.json); a scenario
 # not listed here runs last.
