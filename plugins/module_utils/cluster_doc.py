@@ -26,6 +26,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import configured_timing
+from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_params
 
 # corosync's defaults (votequorum(5); the totem ones are corosync_timing's).
 DEFAULT_LMS_WINDOW_MS = 10000
@@ -34,9 +35,6 @@ VIP_AGENTS = ("IPaddr2", "IPaddr")
 # The prefixes the module asks corosync-cmapctl for (several prefixes in one call).
 CMAP_PREFIXES = ("totem.", "runtime.config.totem.", "quorum.", "nodelist.", "runtime.votequorum.",
                  "runtime.members.")
-# Parameter names never copied into the documentation (fence passwords, keys, tokens).
-_SECRET_PARAM = re.compile(r"(passw|secret|token|community|credential|private|(^|[_-])key($|[_-]|file))", re.I)
-REDACTED = "(redacted)"
 _RING_ADDR = re.compile(r"^ring(\d+)_addr$")
 _MEMBER_IP = re.compile(r"r\((\d+)\) ip\(([^)]*)\)")
 # Totem timers documented in seconds: (key, what it is).
@@ -117,12 +115,8 @@ def _score_value(score):
     return _int(s)
 
 
-def _is_secret(name):
-    return bool(_SECRET_PARAM.search(str(name)))
-
-
 def _public_params(params):
-    return dict((k, REDACTED if _is_secret(k) else v) for k, v in sorted((params or {}).items()))
+    return dict(sorted(redact_params(params).items()))
 
 
 def _agent_type(agent):

@@ -36,6 +36,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+from ansible_collections.clusterops.ha.plugins.module_utils.secrets import is_secret
 
 REDACTED_PREFIX = "redacted:sha256:"
 REDACTED_RE = re.compile(r"^redacted:sha256:[0-9a-f]{16}$")
@@ -45,13 +46,6 @@ VOLATILE_CIB_ATTRS = ("epoch", "num_updates", "cib-last-written", "update-origin
                       "update-user", "have-quorum", "dc-uuid", "crm_feature_set", "execution-date")
 # Cluster properties Pacemaker rewrites itself (the DC's version, the time of the last refresh).
 VOLATILE_PROPERTIES = ("dc-version", "last-lrm-refresh")
-
-# nvpair names whose values are secrets (fence device passwords, SNMP communities, API tokens...).
-SENSITIVE_NAME = re.compile(r"pass(w(or)?d)?|secret|key|token|community|auth|credential|private|cookie",
-                            re.IGNORECASE)
-# Names that match the pattern but only name a file or a script holding a secret.
-NOT_SENSITIVE_NAME = re.compile(r"(_script|_file|_path|file|path)$|^(ssl_insecure|key_file|keyfile)$",
-                                re.IGNORECASE)
 
 # Layout of the repository.
 CIB_PATH = "cib/cib.xml"
@@ -80,12 +74,6 @@ def fingerprint(salt, value):
     if isinstance(salt, str):
         salt = salt.encode("utf-8")
     return REDACTED_PREFIX + hmac.new(salt or b"", value or b"", hashlib.sha256).hexdigest()[:16]
-
-
-def is_sensitive(name):
-    """Whether an nvpair of this name holds a secret."""
-    name = name or ""
-    return bool(SENSITIVE_NAME.search(name)) and not NOT_SENSITIVE_NAME.search(name)
 
 
 def redact_text(text, secrets, salt):
@@ -175,7 +163,7 @@ def _redacted(xml_text, salt):
     secrets = []
     parents = dict((c, p) for p in config.iter() for c in p)
     for nv in config.iter("nvpair"):
-        if not is_sensitive(nv.get("name")) or nv.get("value") is None:
+        if not is_secret(nv.get("name")) or nv.get("value") is None:
             continue
         value = nv.get("value")
         if REDACTED_RE.match(value):

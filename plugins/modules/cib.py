@@ -459,6 +459,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
     to_xml,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check, only_changes
+from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_diff
 from ansible_collections.clusterops.ha.plugins.module_utils.pcmk_metadata import cluster_options, parse_metadata
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 
@@ -773,7 +774,7 @@ def run(module, runner, tmpdir):
             verified = config_key
         result.update(changed=True, changes=changes)
         if module._diff:
-            result["diff"] = diff
+            result["diff"] = redact_diff(diff)
         if module.check_mode:
             return result
         if engine.push(orig_text, cand_text):

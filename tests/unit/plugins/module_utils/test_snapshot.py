@@ -28,15 +28,6 @@ def test_fingerprint_is_keyed_and_short():
     assert s.fingerprint("k", b"\x00\x01") == s.fingerprint(b"k", b"\x00\x01")
 
 
-def test_sensitive_names():
-    for name in ("password", "passwd", "PASSWORD", "snmp_community", "api_token", "secret", "auth_key",
-                 "private_key", "credentials"):
-        assert s.is_sensitive(name), name
-    for name in ("ip", "username", "passwd_script", "identity_file", "ssl_insecure", "cidr_netmask",
-                 "configfile", "pcmk_host_list"):
-        assert not s.is_sensitive(name), name
-
-
 def test_normalize_drops_status_and_volatile_attributes():
     text, secrets = s.normalize_cib(CIB, "salt")
     root = ET.fromstring(text)
