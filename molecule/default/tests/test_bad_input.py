@@ -25,11 +25,9 @@ The run cases go first, the module batch last (a wrongly accepted module call is
 Audit snapshots are off (config_snapshot_audit: false): they only read the nodes, the snapshot scenario
 tests them.
 
-Size and cost (2-CPU machine): 52 run cases (35 site.yml, 6 rolling_update.yml, 5 failover_drill.yml,
-3 snapshot.yml, 3 restore.yml) and 87 cib module cases, 139 in all. Measured with 156 cases: 5 min 54 s
-for the whole file (the run cases 286 s, two at a time, a refused site.yml run 5-18 s; the cib batch 66 s)
-with other scenarios sharing the CPUs (load 2-6). 17 more cases found gaps that are not closed yet (issue 14's
-note lists them); they come back here when they are.
+Size and cost (2-CPU machine): 67 run cases (40 site.yml, 10 rolling_update.yml, 5 failover_drill.yml,
+5 snapshot.yml, 4 restore.yml, 3 health.yml) and 87 cib module cases, 154 in all. Measured with 139 cases
+while another scenario shared the CPUs: 9 min 17 s for the whole file, before Molecule ran with pipelining.
 Each run and the batch are timed into $MOLECULE_EPHEMERAL_DIRECTORY/bad_input_timings.json.
 
 Rerun just this suite against the default scenario's cluster (after `molecule create/converge -s default`):
