@@ -702,7 +702,7 @@ def absolute_path(value, field, suffix=None):
     """An absolute path on a node: begins with '/', names a file (not ending in '/'), no '..' component,
     no control character; with suffix, ends in it. Returns it."""
     words = "an absolute path of a file (beginning with '/')" if not suffix else \
-        "an absolute path of a file ending in %s" % suffix
+        "an absolute path ending in %s (a file)" % suffix
     ok = isinstance(value, str) and value.startswith("/") and not value.endswith("/") \
         and ".." not in value.split("/") and not any(ord(c) < 32 or ord(c) == 127 for c in value)
     if not ok or (suffix and (not value.endswith(suffix) or value.rsplit("/", 1)[1] == suffix)):

@@ -144,6 +144,7 @@ import stat
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, absolute_path
 from ansible_collections.clusterops.ha.plugins.module_utils.metrics import (
     TEXTFILE_MODE,
     scrape,
@@ -177,9 +178,10 @@ def main():
     )
     path = module.params["path"]
     if path is not None:
-        if not os.path.isabs(path) or not path.endswith(".prom"):
-            module.fail_json(msg="path must be an absolute path ending in .prom (node_exporter reads only those), got %r"
-                             % path)
+        try:
+            absolute_path(path, "path", suffix=".prom")  # node_exporter reads only .prom files
+        except ValidationError as e:
+            module.fail_json(msg=str(e))
         directory = os.path.dirname(path)
         if not os.path.isdir(directory):
             module.fail_json(msg="path: the directory %s does not exist" % directory)
