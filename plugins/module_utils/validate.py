@@ -39,6 +39,7 @@ __metaclass__ = type
 import datetime
 import difflib
 import ipaddress
+import math
 import re
 
 SCORE_INFINITY = 1000000
@@ -680,7 +681,7 @@ def number(value, field, minimum=None, maximum=None):
         result = float(value)
     elif isinstance(value, str) and re.fullmatch(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", _strip(value)):
         result = float(_strip(value))
-    if result is None or result != result or (minimum is not None and result < minimum) \
+    if result is None or math.isnan(result) or (minimum is not None and result < minimum) \
             or (maximum is not None and result > maximum):
         raise _err(field, value, words)
     return result

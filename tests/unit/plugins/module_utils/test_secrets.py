@@ -56,7 +56,10 @@ def test_every_writer_hides_every_secret_and_shows_the_rest():
     # 1. The configuration snapshot (normalised CIB, secrets as salted fingerprints).
     written["snapshot"], _found = snapshot.normalize_cib(old_xml, "salt")
     # 2. The living documentation.
-    doc = lambda name: fixture_text("document", name)  # noqa: E731
+
+    def doc(name):
+        return fixture_text("document", name)
+
     status = cluster_status.build_status(
         crm_mon=cluster_status.parse_crm_mon(doc("crm_mon.healthy.xml")),
         quorum=cluster_status.parse_quorumtool(doc("quorumtool.healthy.txt")),

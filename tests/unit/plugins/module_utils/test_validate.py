@@ -703,6 +703,10 @@ def test_own_types_examples(fn, good, bad):
         assert str(e.value).startswith("f: ")
 
 
+def _custom_says_no(value, field):
+    raise ValidationError(field, value, "custom says no")
+
+
 def test_check_values_reports_every_bad_value_in_order():
     errors = check_values([
         {"field": "a_timeout", "value": -5, "type": "int", "args": {"minimum": 1}},
@@ -710,7 +714,7 @@ def test_check_values_reports_every_bad_value_in_order():
         {"field": "good", "value": "30s", "type": "systemd_timespan"},
         {"field": "hosts", "value": "node1", "type": "name", "elements": True, "args": {"known": ["node1"]}},
         {"field": "odd", "value": {"x": 1}, "type": "custom"},
-    ], types={"custom": lambda v, f: (_ for _ in ()).throw(ValidationError(f, v, "custom says no"))})
+    ], types={"custom": _custom_says_no})
     assert errors == [
         "a_timeout: -5 is not an integer of at least 1",
         "hooks[1]: 'nope' is not a URL (http|https://host[:port][/path])",
