@@ -838,3 +838,135 @@ def check_values(specs, types=None):
         else:
             collect(errors, fn, value, field, **args)
     return errors
+
+
+# --------------------------------------------------------------------------------------------------
+# a module's parameters: what Ansible's argument spec lets through and Python or XML cannot take
+# --------------------------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry (and that no file name, node name or setting of a cluster needs).
+_CONTROL = re.compile(u"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+INT64_MIN = -(2 ** 63)
+INT64_MAX = 2 ** 63 - 1
+PATH_MAX = 4096  # Linux PATH_MAX, with the NUL
+NAME_MAX = 255
+
+
+def what(value):
+    """A value for a message: its type and its repr(), cut at 60 characters."""
+    shown = repr(value)
+    return "%s %s" % (type(value).__name__, shown if len(shown) <= 60 else shown[:57] + "...")
+
+
+def _param_value_errors(opt, value, field):
+    kind = opt.get("type", "str")
+    if kind == "list":
+        if not isinstance(value, list):
+            return []
+        errors = []
+        for i, item in enumerate(value):
+            errors.extend(_param_value_errors(dict(opt, type=opt.get("elements") or "raw"), item, "%s[%d]" % (field, i)))
+        return errors
+    if kind == "dict":
+        options = opt.get("options")
+        if options and isinstance(value, dict):
+            return param_errors(options, value, field + ".")
+        return []
+    if kind in ("str", "path") and isinstance(value, str):
+        m = _CONTROL.search(value)
+        if m:
+            return ["%s: must not contain control characters, found %r at %d" % (field, m.group(0), m.start())]
+        if kind == "path":
+            if value == "":
+                return ["%s: must not be empty (a path)" % field]
+            if len(value) >= PATH_MAX or any(len(part) > NAME_MAX for part in value.split("/")):
+                return ["%s: is too long for a path (%d characters; at most %d, and %d per name)"
+                        % (field, len(value), PATH_MAX - 1, NAME_MAX)]
+    elif kind == "int" and _is_int(value) and not INT64_MIN <= value <= INT64_MAX:
+        return ["%s: %d is out of range (a 64-bit integer)" % (field, value)]
+    elif kind == "float" and isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return ["%s: must be a finite number, got %s" % (field, value)]
+    return []
+
+
+def param_errors(spec, params, prefix=""):
+    """Messages for the values Ansible's argument spec accepted but no module here can use: text with control
+    characters (XML cannot carry them, a file name with a NUL crashes), an empty or over-long path, an int
+    beyond 64 bits, a float that is NaN or infinite. Sub-options and list elements are named field[i].sub."""
+    errors = []
+    for key, opt in spec.items():
+        value = params.get(key)
+        if value is not None:
+            errors.extend(_param_value_errors(opt, value, prefix + key))
+    return errors
+
+
+def text_errors(value, field):
+    """Messages for text anywhere in value (strings, and the keys of mappings, at any depth) that XML cannot carry,
+    and for empty keys. For data that becomes XML or a file, e.g. the CIB model: "primitives[0].params.ip: ..."."""
+    errors = []
+    if isinstance(value, str):
+        m = _CONTROL.search(value)
+        if m:
+            errors.append("%s: must not contain control characters, found %r at %d" % (field, m.group(0), m.start()))
+    elif isinstance(value, dict):
+        for key in sorted(value, key=str):
+            where = "%s.%s" % (field, key)
+            if isinstance(key, str) and not key.strip():
+                errors.append("%s: a name must not be empty, got %r" % (field, key))
+                continue
+            errors.extend(text_errors(key, "%s (the name)" % where) if isinstance(key, str) else [])
+            errors.extend(text_errors(value[key], where))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            errors.extend(text_errors(item, "%s[%d]" % (field, i)))
+    return errors
+
+
+_SHAPE_TYPES = {
+    "str": (lambda x: isinstance(x, str), "a string"),
+    "int": (_is_int, "an integer"),
+    "number": (lambda x: isinstance(x, (int, float)) and not isinstance(x, bool), "a number"),
+    "bool": (lambda x: isinstance(x, bool), "true or false"),
+    "any": (lambda x: True, "anything"),
+}
+
+
+def shape(value, schema, field):
+    """Messages for data that does not have the shape schema describes (empty: it has). For data that one step
+    of a role produces and a module of a later step reads.
+
+    schema: a type name of "str", "int", "number", "bool", "any", with "?" appended when None is allowed too;
+    a list of one schema (a list whose every element has it); a dict of key -> schema (a mapping that has
+    those keys, with "?" appended to a key that may be missing; other keys are allowed), where the key "*"
+    gives the schema of every value of a mapping with any keys.
+    """
+    if isinstance(schema, str):
+        nullable = schema.endswith("?")
+        test, words = _SHAPE_TYPES[schema.rstrip("?")]
+        if (value is None and nullable) or (value is not None and test(value)):
+            return []
+        return ["%s: must be %s%s, got %s" % (field, words, " or null" if nullable else "", what(value))]
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            return ["%s: must be a list, got %s" % (field, what(value))]
+        errors = []
+        for i, item in enumerate(value):
+            errors.extend(shape(item, schema[0], "%s[%d]" % (field, i)))
+        return errors
+    if not isinstance(value, dict):
+        return ["%s: must be a dictionary, got %s" % (field, what(value))]
+    errors = []
+    for key, sub in schema.items():
+        if key == "*":
+            for name in sorted(value, key=str):
+                errors.extend(shape(value[name], sub, "%s.%s" % (field, name)))
+            continue
+        optional = key.endswith("?")
+        name = key.rstrip("?")
+        if name not in value:
+            if not optional:
+                errors.append("%s: the key %s is missing" % (field, name))
+            continue
+        errors.extend(shape(value[name], sub, "%s.%s" % (field, name)))
+    return errors

@@ -442,8 +442,8 @@ import os
 import shutil
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
     KINDS,
     UNPARSED_VALUE,
@@ -786,23 +786,24 @@ def run(module, runner, tmpdir):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if module.params["retries"] < 0:
-        module.fail_json(msg="retries must be 0 or more")
-    runner = make_runner(module)
-    tmpdir = tempfile.mkdtemp(prefix="clusterops-cib-")
-    try:
-        result = run(module, runner, tmpdir)
-    except CibError as e:
-        module.fail_json(msg="The candidate CIB was not built; nothing was pushed: " + "; ".join(e.errors),
-                         errors=e.errors)
-    except Failed as e:
-        module.fail_json(msg=str(e), **e.extra)
-    except CommandError as e:
-        module.fail_json(msg="%s; nothing more was changed" % e, **e.as_dict())
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-    module.exit_json(**result)
+    module = new_module(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    with guard(module):
+        if module.params["retries"] < 0:
+            module.fail_json(msg="retries must be 0 or more")
+        runner = make_runner(module)
+        tmpdir = tempfile.mkdtemp(prefix="clusterops-cib-")
+        try:
+            result = run(module, runner, tmpdir)
+        except CibError as e:
+            module.fail_json(msg="The candidate CIB was not built; nothing was pushed: " + "; ".join(e.errors),
+                             errors=e.errors)
+        except Failed as e:
+            module.fail_json(msg=str(e), **e.extra)
+        except CommandError as e:
+            module.fail_json(msg="%s; nothing more was changed" % e, **e.as_dict())
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -63,8 +63,8 @@ epoch:
   sample: "0.42"
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import KINDS, CibError, export, parse
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 
@@ -75,23 +75,24 @@ def make_runner(module):
 
 
 def main():
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(kinds=dict(type="list", elements="str", choices=list(KINDS))),
         supports_check_mode=True,
     )
-    runner = make_runner(module)
-    try:
-        root = parse(runner.run(["cibadmin", "--query"]).stdout)
-        config = export(root)
-    except CommandError as e:
-        module.fail_json(msg=str(e), **e.as_dict())
-    except CibError as e:
-        module.fail_json(msg=str(e))
-    kinds = module.params["kinds"]
-    if kinds:
-        config = dict((k, v) for k, v in config.items() if k in kinds)
-    module.exit_json(changed=False, config=config,
-                     epoch="%s.%s" % (root.get("admin_epoch", "0"), root.get("epoch", "0")))
+    with guard(module):
+        runner = make_runner(module)
+        try:
+            root = parse(runner.run(["cibadmin", "--query"]).stdout)
+            config = export(root)
+        except CommandError as e:
+            module.fail_json(msg=str(e), **e.as_dict())
+        except CibError as e:
+            module.fail_json(msg=str(e))
+        kinds = module.params["kinds"]
+        if kinds:
+            config = dict((k, v) for k, v in config.items() if k in kinds)
+        module.exit_json(changed=False, config=config,
+                         epoch="%s.%s" % (root.get("admin_epoch", "0"), root.get("epoch", "0")))
 
 
 if __name__ == "__main__":

@@ -97,8 +97,8 @@ model:
     licensing: {nodes_configured: 3, nodes_online: 3, active_instances: 7}
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import CMAP_PREFIXES, document
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, read_stack_versions
@@ -112,23 +112,24 @@ def make_runner(module):
 
 
 def main():
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(generated_at=dict(type="str")),
         supports_check_mode=True,
     )
-    runner = make_runner(module)
-    try:
-        status = collect(runner)
-        if not status["stack"]["corosync"] and not status["stack"]["pacemaker"]:
-            module.fail_json(msg="Neither corosync nor Pacemaker runs on this node: nothing to document "
-                                 "(run the module on a cluster node that is up)", notes=status["notes"])
-        config = read_live_config(runner) if status["stack"]["pacemaker"] else None
-        cmap = read_cmap(runner, CMAP_PREFIXES)
-        versions = read_stack_versions(runner)
-        result = document(status, config, cmap=cmap, versions=versions, generated_at=module.params["generated_at"])
-    except (CommandError, StatusParseError, CibError, CmapParseError) as e:
-        module.fail_json(msg="Could not read the cluster: %s" % e)
-    module.exit_json(changed=False, markdown=result["markdown"], dot=result["dot"], model=result["model"])
+    with guard(module):
+        runner = make_runner(module)
+        try:
+            status = collect(runner)
+            if not status["stack"]["corosync"] and not status["stack"]["pacemaker"]:
+                module.fail_json(msg="Neither corosync nor Pacemaker runs on this node: nothing to document "
+                                     "(run the module on a cluster node that is up)", notes=status["notes"])
+            config = read_live_config(runner) if status["stack"]["pacemaker"] else None
+            cmap = read_cmap(runner, CMAP_PREFIXES)
+            versions = read_stack_versions(runner)
+            result = document(status, config, cmap=cmap, versions=versions, generated_at=module.params["generated_at"])
+        except (CommandError, StatusParseError, CibError, CmapParseError) as e:
+            module.fail_json(msg="Could not read the cluster: %s" % e)
+        module.exit_json(changed=False, markdown=result["markdown"], dot=result["dot"], model=result["model"])
 
 
 if __name__ == "__main__":

@@ -81,8 +81,8 @@ markdown:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
@@ -96,7 +96,7 @@ def make_runner(module):
 
 
 def main():
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(
             node_facts=dict(type="dict", default={}),
             expected_nodes=dict(type="list", elements="str"),
@@ -105,19 +105,20 @@ def main():
         ),
         supports_check_mode=True,
     )
-    runner = make_runner(module)
-    try:
-        skip = check_skip(module.params["skip"])
-    except ValidationError as e:
-        module.fail_json(msg=str(e))
-    try:
-        status = collect(runner)
-        config = read_live_config(runner) if status["stack"]["pacemaker"] else None
-    except (CommandError, StatusParseError, CibError) as e:
-        module.fail_json(msg="Could not read the cluster: %s" % e)
-    expected = {"token_ms": module.params["expected_token_ms"], "nodes": module.params["expected_nodes"]}
-    report = run_checks(status, config, module.params["node_facts"] or {}, expected, skip)
-    module.exit_json(changed=False, report=report, table=render_table(report), markdown=render_markdown(report))
+    with guard(module):
+        runner = make_runner(module)
+        try:
+            skip = check_skip(module.params["skip"])
+        except ValidationError as e:
+            module.fail_json(msg=str(e))
+        try:
+            status = collect(runner)
+            config = read_live_config(runner) if status["stack"]["pacemaker"] else None
+        except (CommandError, StatusParseError, CibError) as e:
+            module.fail_json(msg="Could not read the cluster: %s" % e)
+        expected = {"token_ms": module.params["expected_token_ms"], "nodes": module.params["expected_nodes"]}
+        report = run_checks(status, config, module.params["node_facts"] or {}, expected, skip)
+        module.exit_json(changed=False, report=report, table=render_table(report), markdown=render_markdown(report))
 
 
 if __name__ == "__main__":

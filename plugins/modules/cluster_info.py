@@ -186,8 +186,8 @@ waited:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
     CONDITIONS,
@@ -228,7 +228,7 @@ def _error_kwargs(err):
 
 
 def main():
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(
             wait_for=dict(type="list", elements="str", default=[], choices=list(CONDITIONS)),
             expected_nodes=dict(type="list", elements="str"),
@@ -237,57 +237,58 @@ def main():
         ),
         supports_check_mode=True,
     )
-    wait_for = []
-    for name in module.params["wait_for"] or []:
-        if name not in wait_for:
-            wait_for.append(name)
-    expected = module.params["expected_nodes"] or None
-    timeout = module.params["timeout"]
-    interval = module.params["interval"]
-    if timeout < 0:
-        module.fail_json(msg="timeout must be 0 or more seconds")
-    if interval < 1:
-        module.fail_json(msg="interval must be at least 1 second")
+    with guard(module):
+        wait_for = []
+        for name in module.params["wait_for"] or []:
+            if name not in wait_for:
+                wait_for.append(name)
+        expected = module.params["expected_nodes"] or None
+        timeout = module.params["timeout"]
+        interval = module.params["interval"]
+        if timeout < 0:
+            module.fail_json(msg="timeout must be 0 or more seconds")
+        if interval < 1:
+            module.fail_json(msg="interval must be at least 1 second")
 
-    runner = make_runner(module)
+        runner = make_runner(module)
 
-    if not wait_for:
-        try:
-            status, checks = _read(runner, expected)
-        except (CommandError, StatusParseError) as e:
-            module.fail_json(**_error_kwargs(e))
-        module.exit_json(**_result(status, checks, 0.0))
+        if not wait_for:
+            try:
+                status, checks = _read(runner, expected)
+            except (CommandError, StatusParseError) as e:
+                module.fail_json(**_error_kwargs(e))
+            module.exit_json(**_result(status, checks, 0.0))
 
-    start = time.monotonic()
-    deadline = start + timeout
-    status = checks = None
-    last_error = None
-    while True:
-        try:
-            status, checks = _read(runner, expected)
-            last_error = None
-        except (CommandError, StatusParseError) as e:
-            # While waiting, a tool failing (stack starting or stopping) is one more reason to poll.
-            last_error = e
-        if last_error is None and all(checks[c][0] for c in wait_for):
-            module.exit_json(**_result(status, checks, time.monotonic() - start))
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        time.sleep(min(interval, remaining))
+        start = time.monotonic()
+        deadline = start + timeout
+        status = checks = None
+        last_error = None
+        while True:
+            try:
+                status, checks = _read(runner, expected)
+                last_error = None
+            except (CommandError, StatusParseError) as e:
+                # While waiting, a tool failing (stack starting or stopping) is one more reason to poll.
+                last_error = e
+            if last_error is None and all(checks[c][0] for c in wait_for):
+                module.exit_json(**_result(status, checks, time.monotonic() - start))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            time.sleep(min(interval, remaining))
 
-    waited = time.monotonic() - start
-    if last_error is not None and status is None:
-        kwargs = _error_kwargs(last_error)
-        kwargs["msg"] = "Timed out after %ds waiting for %s: %s" % (timeout, ", ".join(wait_for), kwargs["msg"])
-        kwargs["waited"] = round(waited, 3)
-        module.fail_json(**kwargs)
-    failed = ["%s: %s" % (c, checks[c][1]) for c in wait_for if not checks[c][0]]
-    if last_error is not None:
-        failed.append("last read failed: %s" % last_error)
-    result = _result(status, checks, waited)
-    result["msg"] = "Timed out after %ds waiting for %s; not met: %s" % (timeout, ", ".join(wait_for), "; ".join(failed))
-    module.fail_json(**result)
+        waited = time.monotonic() - start
+        if last_error is not None and status is None:
+            kwargs = _error_kwargs(last_error)
+            kwargs["msg"] = "Timed out after %ds waiting for %s: %s" % (timeout, ", ".join(wait_for), kwargs["msg"])
+            kwargs["waited"] = round(waited, 3)
+            module.fail_json(**kwargs)
+        failed = ["%s: %s" % (c, checks[c][1]) for c in wait_for if not checks[c][0]]
+        if last_error is not None:
+            failed.append("last read failed: %s" % last_error)
+        result = _result(status, checks, waited)
+        result["msg"] = "Timed out after %ds waiting for %s; not met: %s" % (timeout, ", ".join(wait_for), "; ".join(failed))
+        module.fail_json(**result)
 
 
 if __name__ == "__main__":

@@ -141,8 +141,8 @@ path:
 import os
 import stat
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, absolute_path
 from ansible_collections.clusterops.ha.plugins.module_utils.metrics import (
@@ -170,43 +170,44 @@ def _read(path):
 
 
 def main():
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(
             path=dict(type="path"),
         ),
         supports_check_mode=True,
     )
-    path = module.params["path"]
-    if path is not None:
-        try:
-            absolute_path(path, "path", suffix=".prom")  # node_exporter reads only .prom files
-        except ValidationError as e:
-            module.fail_json(msg=str(e))
-        directory = os.path.dirname(path)
-        if not os.path.isdir(directory):
-            module.fail_json(msg="path: the directory %s does not exist" % directory)
+    with guard(module):
+        path = module.params["path"]
+        if path is not None:
+            try:
+                absolute_path(path, "path", suffix=".prom")  # node_exporter reads only .prom files
+            except ValidationError as e:
+                module.fail_json(msg=str(e))
+            directory = os.path.dirname(path)
+            if not os.path.isdir(directory):
+                module.fail_json(msg="path: the directory %s does not exist" % directory)
 
-    text, fams = scrape(make_runner(module))
-    result = dict(changed=False, metrics=text, summary=summarize(fams))
-    if path is None:
+        text, fams = scrape(make_runner(module))
+        result = dict(changed=False, metrics=text, summary=summarize(fams))
+        if path is None:
+            module.exit_json(**result)
+
+        result["path"] = path
+        before, mode = _read(path)
+        rewrite = before is None or stable_text(before) != stable_text(text)
+        fix_mode = not rewrite and mode != TEXTFILE_MODE
+        result["changed"] = rewrite or fix_mode
+        if rewrite and module._diff:
+            result["diff"] = dict(before=before or "", after=text, before_header=path, after_header=path)
+        if not module.check_mode:
+            try:
+                if rewrite:
+                    write_atomic(path, text)
+                elif fix_mode:
+                    os.chmod(path, TEXTFILE_MODE)
+            except (IOError, OSError) as e:
+                module.fail_json(msg="Could not write %s: %s" % (path, e), **result)
         module.exit_json(**result)
-
-    result["path"] = path
-    before, mode = _read(path)
-    rewrite = before is None or stable_text(before) != stable_text(text)
-    fix_mode = not rewrite and mode != TEXTFILE_MODE
-    result["changed"] = rewrite or fix_mode
-    if rewrite and module._diff:
-        result["diff"] = dict(before=before or "", after=text, before_header=path, after_header=path)
-    if not module.check_mode:
-        try:
-            if rewrite:
-                write_atomic(path, text)
-            elif fix_mode:
-                os.chmod(path, TEXTFILE_MODE)
-        except (IOError, OSError) as e:
-            module.fail_json(msg="Could not write %s: %s" % (path, e), **result)
-    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -64,8 +64,8 @@ import hashlib
 import os
 import stat
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, cmap_get
@@ -117,7 +117,7 @@ def gather(runner, paths):
 
 
 def main():
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(
             corosync_conf=dict(type="path", default="/etc/corosync/corosync.conf"),
             corosync_authkey=dict(type="path", default="/etc/corosync/authkey"),
@@ -125,7 +125,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    module.exit_json(changed=False, facts=gather(make_runner(module), module.params))
+    with guard(module):
+        module.exit_json(changed=False, facts=gather(make_runner(module), module.params))
 
 
 if __name__ == "__main__":

@@ -224,9 +224,9 @@ import hashlib
 import os
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import (
     CommandError,
     Runner,
@@ -408,8 +408,9 @@ def run_module(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run_module(module)
+    module = new_module(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    with guard(module):
+        run_module(module)
 
 
 if __name__ == "__main__":

@@ -178,8 +178,8 @@ stack:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
@@ -263,7 +263,7 @@ ACTIONS = {"plan": do_plan, "gate": do_gate, "drained": do_drained, "pending": d
 
 
 def main():
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(
             action=dict(type="str", required=True, choices=list(ACTIONS)),
             nodes=dict(type="list", elements="str"),
@@ -279,13 +279,14 @@ def main():
         required_if=[("action", a, fields) for a, fields in REQUIRED.items() if fields],
         supports_check_mode=True,
     )
-    if module.params["timeout"] < 1:
-        module.fail_json(msg="timeout: must be at least 1 second, got %s" % module.params["timeout"])
-    runner = make_runner(module)
-    try:
-        ACTIONS[module.params["action"]](module, runner)
-    except (CommandError, StatusParseError, CibError) as e:
-        module.fail_json(msg="Could not read the cluster: %s" % e)
+    with guard(module):
+        if module.params["timeout"] < 1:
+            module.fail_json(msg="timeout: must be at least 1 second, got %s" % module.params["timeout"])
+        runner = make_runner(module)
+        try:
+            ACTIONS[module.params["action"]](module, runner)
+        except (CommandError, StatusParseError, CibError) as e:
+            module.fail_json(msg="Could not read the cluster: %s" % e)
 
 
 if __name__ == "__main__":

@@ -105,12 +105,12 @@ except ImportError:  # ansible-core < 2.19
             basic._ANSIBLE_ARGS = saved
 
 
-class ExitJson(Exception):
-    pass
+class ExitJson(BaseException):
+    """exit_json, as a BaseException like the SystemExit it stands for: a module's `except Exception` does not catch it."""
 
 
-class FailJson(Exception):
-    pass
+class FailJson(BaseException):
+    """fail_json, as a BaseException like the SystemExit it stands for."""
 
 
 @pytest.fixture(autouse=True)

@@ -254,7 +254,7 @@ def test_check_mode_without_the_key_skips_corosync_t_with_a_warning(conf, tmp_pa
     config = copy.deepcopy(CONFIG)
     config["totem"]["keyfile"] = str(tmp_path / "no-such-authkey")
     warnings = []
-    monkeypatch.setattr(corosync_config.AnsibleModule, "warn", lambda self, msg: warnings.append(msg))
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, msg: warnings.append(msg))
     result = run({"path": str(conf), "config": config}, tmp_path, check_mode=True)
     assert result["changed"] is True and result["validated"] is False
     assert runner.calls == []
