@@ -81,11 +81,11 @@ options:
     type: list
     elements: str
   fence_action_seconds:
-    description: For V(plan), how long the fence device takes to fence a node (its reboot); part of the expected recovery.
+    description: For V(plan), how long the fence device takes to fence a node (its reboot); part of the expected recovery. 0 to 3600.
     type: float
     default: 10
   interval:
-    description: For V(observe), seconds between samples; for V(plan), the same value (a term of the expected recovery).
+    description: For V(observe), seconds between samples; for V(plan), the same value (a term of the expected recovery). 0.1 to 60.
     type: float
     default: 0.5
   path:
@@ -97,7 +97,7 @@ options:
     elements: str
     default: []
   duration:
-    description: For V(observe), the longest it samples, in seconds; for V(wait), the longest it waits.
+    description: For V(observe), the longest it samples, in seconds; for V(wait), the longest it waits. 1 to 604800 (a week).
     type: int
     default: 600
   node:
@@ -106,7 +106,7 @@ options:
   process:
     description:
       - For V(kill), a regular expression matched against each process's full command line (as C(pgrep -f)), or
-        C(unit:NAME) for every process of the systemd unit NAME.
+        C(unit:NAME) for every process of the systemd unit NAME. A blank pattern (it would match every process) is refused.
     type: str
   drill:
     description: For V(wait) and V(evaluate), one drill as V(plan) returned it.
@@ -153,7 +153,7 @@ options:
     type: bool
     default: true
   threshold:
-    description: For V(evaluate), the factor on the expected recovery a measured one may reach and still pass.
+    description: For V(evaluate), the factor on the expected recovery a measured one may reach and still pass. 1 to 100.
     type: float
     default: 1.5
   grace:
@@ -163,10 +163,10 @@ options:
     description: For V(report), the report (cluster, started, threshold, drills with their results).
     type: dict
   report_dir:
-    description: For V(report), the directory on the controller the files go to.
+    description: For V(report), the directory on the controller the files go to (an absolute path).
     type: path
   report_name:
-    description: For V(report), the files' name without extension.
+    description: For V(report), the files' name without extension (1-100 letters, digits, '.', '-' or '_', not beginning with '.').
     type: str
     default: failover-drills
 notes:
@@ -298,13 +298,14 @@ import signal
 import tempfile
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, check_conditions, collect, parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, parse_cmapctl
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
+from ansible_collections.clusterops.ha.plugins.module_utils import validate as v
 
 POLL_SECONDS = 1.0
 REQUIRED = {"plan": ["drills", "nodes"], "observe": ["path"], "kill": ["process"], "wait": ["drill", "services", "since"],
@@ -564,13 +565,37 @@ ACTIONS = {"plan": do_plan, "observe": do_observe, "kill": do_kill, "wait": do_w
            "report": do_report}
 
 
+# Bounds of the numbers: the role's preflight uses the same (roles/failover_drill/tasks/preflight.yml).
+BOUNDS = (("interval", 0.1, 60), ("duration", 1, 604800), ("threshold", 1.0, 100), ("fence_action_seconds", 0, 3600))
+REPORT_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+
+
+def input_errors(p):
+    """Every message about the values of one call, before anything is read or done."""
+    errors = []
+    for key, low, high in BOUNDS:
+        v.collect(errors, v.number, p[key], key, minimum=low, maximum=high)
+    for key in ("path", "probe", "report_dir"):
+        if p[key] is not None:
+            v.collect(errors, v.absolute_path, p[key].rstrip("/") if key == "report_dir" else p[key], key)
+    for i, sample in enumerate(p["samples"] or []):
+        v.collect(errors, v.absolute_path, sample, "samples[%d]" % i)
+    if not REPORT_NAME.fullmatch(p["report_name"] or ""):
+        errors.append("report_name: %r is not a file name (1-100 letters, digits, '.', '-' or '_', not beginning "
+                      "with '.')" % p["report_name"])
+    if p["process"] is not None and not p["process"].strip():
+        errors.append("process: %r would match every process: give a pattern of the process's command line or "
+                      "unit:<name>" % p["process"])
+    return errors
+
+
 def main():
     drill_spec = dict(
         type=dict(type="str", required=True, choices=list(fd.DRILLS)),
         id=dict(type="str"), node=dict(type="str"), service=dict(type="str"), to=dict(type="str"),
         resource=dict(type="str"), process=dict(type="str"),
     )
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(
             action=dict(type="str", required=True, choices=list(ACTIONS)),
             drills=dict(type="list", elements="dict", options=drill_spec),
@@ -603,15 +628,16 @@ def main():
         required_if=[("action", a, fields) for a, fields in REQUIRED.items()],
         supports_check_mode=True,
     )
-    p = module.params
-    for key, low in (("interval", 0.1), ("duration", 1), ("threshold", 1.0), ("fence_action_seconds", 0)):
-        if p[key] < low:
-            module.fail_json(msg="%s: must be at least %s, got %s" % (key, low, p[key]))
-    runner = make_runner(module)
-    try:
-        ACTIONS[p["action"]](module, runner)
-    except (CommandError, StatusParseError, CibError, CmapParseError) as e:
-        module.fail_json(msg="Could not read the cluster: %s" % e)
+    with guard(module):
+        p = module.params
+        errors = input_errors(p)
+        if errors:
+            module.fail_json(msg="; ".join(errors), errors=errors)
+        runner = make_runner(module)
+        try:
+            ACTIONS[p["action"]](module, runner)
+        except (CommandError, StatusParseError, CibError, CmapParseError) as e:
+            module.fail_json(msg="Could not read the cluster: %s" % e)
 
 
 if __name__ == "__main__":

@@ -180,12 +180,18 @@ def test_plan_needs_its_fields(monkeypatch):
 
 
 @pytest.mark.parametrize("key,value,message", [
-    ("threshold", 0.5, "threshold: must be at least 1.0, got 0.5"),
-    ("interval", 0.05, "interval: must be at least 0.1, got 0.05"),
-    ("duration", 0, "duration: must be at least 1, got 0"),
-    ("fence_action_seconds", -1, "fence_action_seconds: must be at least 0, got -1.0"),
+    ("threshold", 0.5, "threshold: 0.5 is not a number from 1.0 to 100"),
+    ("interval", 0.05, "interval: 0.05 is not a number from 0.1 to 60"),
+    ("duration", 0, "duration: 0 is not a number from 1 to 604800"),
+    ("fence_action_seconds", -1, "fence_action_seconds: -1.0 is not a number from 0 to 3600"),
+    ("interval", 1e308, "interval: 1e+308 is not a number from 0.1 to 60"),
+    ("report_name", "../x", "report_name: '../x' is not a file name (1-100 letters, digits, '.', '-' or '_', not "
+                            "beginning with '.')"),
+    ("report_dir", "reports", "report_dir: 'reports' is not an absolute path of a file (beginning with '/')"),
+    ("process", " ", "process: ' ' would match every process: give a pattern of the process's command line or "
+                     "unit:<name>"),
 ])
-def test_numbers_below_their_minimum_are_rejected(monkeypatch, key, value, message):
+def test_numbers_out_of_range_and_unusable_names_are_rejected(monkeypatch, key, value, message):
     runner = drill_lab_runner()
     result = run(monkeypatch, {"action": "plan", "nodes": NODES, "drills": [{"type": "crash"}], key: value}, runner,
                  expect=FailJson)
