@@ -37,6 +37,7 @@ import xml.etree.ElementTree as ET
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
 from ansible_collections.clusterops.ha.plugins.module_utils.secrets import is_secret
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import shape
 
 REDACTED_PREFIX = "redacted:sha256:"
 REDACTED_RE = re.compile(r"^redacted:sha256:[0-9a-f]{16}$")
@@ -181,6 +182,39 @@ def _redacted(xml_text, salt):
 
 def _host_path(node, path):
     return "%s/%s/%s" % (HOSTS_DIR, node, path.lstrip("/"))
+
+
+# What config_snapshot_info returns per node and for the CIB, as build_tree reads it (validate.shape).
+NODE_SHAPE = {"files?": {"*": {"content": "str?", "mode?": "str?", "owner?": "str?", "group?": "str?"}},
+              "fingerprints?": {"*": "str?"}}
+CIB_SHAPE = {"xml?": "str?", "dumps?": {"*": "str?"}}
+_MODE = re.compile(r"[0-7]{3,4}")
+_OWNER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?")
+
+
+def collected_errors(nodes, cib=None):
+    """Messages for collections (config_snapshot_info's results) that build_tree cannot take, naming the key:
+    the shape, a file's mode (octal) and its owner and group (user or group names, or numbers)."""
+    if not isinstance(nodes, dict):
+        return shape(nodes, {}, "nodes")
+    errors = []
+    for node in sorted(nodes, key=str):
+        data = nodes[node] or {}
+        where = "nodes.%s" % node
+        found = shape(data, NODE_SHAPE, where)
+        errors.extend(found)
+        if found:
+            continue
+        for path, f in sorted((data.get("files") or {}).items()):
+            for key, pattern, words in (("mode", _MODE, "a file mode (3 or 4 octal digits)"),
+                                        ("owner", _OWNER, "a user name or number"),
+                                        ("group", _OWNER, "a group name or number")):
+                value = f.get(key)
+                if value is not None and not pattern.fullmatch(value):
+                    errors.append("%s.files.%s.%s: %r is not %s" % (where, path, key, value, words))
+    if cib is not None:
+        errors.extend(shape(cib, CIB_SHAPE, "cib"))
+    return errors
 
 
 def build_tree(nodes, cib=None, cluster_name=None):

@@ -190,15 +190,16 @@ import os
 import secrets as pysecrets
 import socket
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.snapshot import (
     CIB_PATH,
     COROSYNC_CONF,
     build_tree,
+    collected_errors,
     commit_message,
     describe,
     fill_secrets,
@@ -386,6 +387,10 @@ def commit(runner, params, check_mode):
     exists = os.path.isdir(os.path.join(repo, ".git"))
     if not exists and not check_mode:
         raise Failed("%s is not a snapshot repository yet: run step=prepare first" % repo)
+    errors = collected_errors(params["nodes"] or {}, params["cib"])
+    if errors:
+        raise Failed("Nothing was written: the collected data is not what config_snapshot_info returns: "
+                     + "; ".join(errors), errors=errors)
     nodes = dict((k, v or {}) for k, v in (params["nodes"] or {}).items())
     files, drift = build_tree(nodes, params["cib"], params["cluster_name"])
     head = git.head() if exists else None
@@ -414,7 +419,7 @@ def commit(runner, params, check_mode):
         if result["committed"] or tracking.stdout.strip() != head:
             error = push(git, params, head)
             if error:
-                msg = ("The snapshot was committed locally as %s, but the push to %s failed: %s. The local "
+                msg = ("The snapshot was committed locally as %s, but the push to remote %s failed: %s. The local "
                        "commit is kept; the next snapshot pushes it again." % (head[:12], params["remote"], error))
                 raise Failed(msg, **dict(result, push_error=error))
             result.update(changed=True, pushed=True)
@@ -498,23 +503,24 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    runner = make_runner(module)
-    step = module.params["step"]
-    try:
-        if step == "prepare":
-            result = prepare(runner, module.params, module.check_mode)
-        elif step == "commit":
-            result = locked(module.params["repo"], commit, runner, module.params, module.check_mode)
-        else:
-            result = show(runner, module.params)
-    except Failed as e:
-        module.fail_json(msg=str(e), **e.extra)
-    except CommandNotFound:
-        module.fail_json(msg="git is not installed on the host that keeps the snapshot repository")
-    except CommandError as e:
-        module.fail_json(msg=str(e), **e.as_dict())
-    module.exit_json(**result)
+    module = new_module(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    with guard(module):
+        runner = make_runner(module)
+        step = module.params["step"]
+        try:
+            if step == "prepare":
+                result = prepare(runner, module.params, module.check_mode)
+            elif step == "commit":
+                result = locked(module.params["repo"], commit, runner, module.params, module.check_mode)
+            else:
+                result = show(runner, module.params)
+        except Failed as e:
+            module.fail_json(msg=str(e), **e.extra)
+        except CommandNotFound:
+            module.fail_json(msg="git is not installed on the host that keeps the snapshot repository")
+        except CommandError as e:
+            module.fail_json(msg=str(e), **e.as_dict())
+        module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ options:
     choices: [pcs, crm]
     default: [pcs, crm]
   max_size:
-    description: Files larger than this many bytes are recorded by fingerprint only.
+    description: Files larger than this many bytes are recorded by fingerprint only. 1 to 67108864 (64 MiB).
     type: int
     default: 262144
 """
@@ -116,8 +116,8 @@ import shutil
 import stat
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.snapshot import (
@@ -146,6 +146,9 @@ def _name(lookup, ident):
         return lookup(ident)[0]
     except KeyError:
         return str(ident)
+
+
+MAX_SIZE = 64 * 1024 * 1024  # the file is read into memory once, and its text is returned to the controller
 
 
 def read_file(path, salt, max_size):
@@ -253,7 +256,7 @@ def collect(runner, params, tmpdir):
 
 
 def main():
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=dict(
             salt=dict(type="str", required=True, no_log=True),
             files=dict(type="list", elements="path", default=DEFAULT_FILES),
@@ -266,14 +269,17 @@ def main():
         ),
         supports_check_mode=True,
     )
-    tmpdir = tempfile.mkdtemp(prefix="clusterops-snapshot-")
-    try:
-        result = collect(make_runner(module), module.params, tmpdir)
-    except CommandError as e:
-        module.fail_json(msg=str(e), **e.as_dict())
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-    module.exit_json(**result)
+    with guard(module):
+        if not 1 <= module.params["max_size"] <= MAX_SIZE:
+            module.fail_json(msg="max_size: %d is not a number of bytes from 1 to %d" % (module.params["max_size"], MAX_SIZE))
+        tmpdir = tempfile.mkdtemp(prefix="clusterops-snapshot-")
+        try:
+            result = collect(make_runner(module), module.params, tmpdir)
+        except CommandError as e:
+            module.fail_json(msg=str(e), **e.as_dict())
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def test_push_to_bare_remote_and_unreachable(repo, tmp_path):
     nodes2, cib2 = collected(salt, cib=CIB.replace('value="balanced"', 'value="minimal"'))
     missing = str(tmp_path / "nowhere.git")
     out = run({"repo": repo, "nodes": nodes2, "cib": cib2, "remote": missing})
-    assert out["failed"] and "committed locally" in out["msg"] and "push to %s failed" % missing in out["msg"]
+    assert out["failed"] and "committed locally" in out["msg"] and "push to remote %s failed" % missing in out["msg"]
     assert out["committed"] and git(repo, "rev-parse", "HEAD").strip() == out["commit"]
     # Back to the reachable remote: the kept commit is pushed without a new one.
     out = run({"repo": repo, "nodes": nodes2, "cib": cib2, "remote": bare})
