@@ -224,6 +224,15 @@ def check(desired, context=None):
     ctx = context or Context()
     r = _Report()
     desired = dict((k, val) for k, val in (desired or {}).items() if val is not None)
+    # Everything becomes XML: no control characters, no empty names (of params, meta, properties...).
+    for kind in sorted(desired):
+        if isinstance(desired[kind], list):
+            for index, obj in enumerate(desired[kind]):
+                for message in v.text_errors(obj, _label(kind, obj, index)):
+                    r.error(message)
+        else:
+            for message in v.text_errors(desired[kind], kind):
+                r.error(message)
     primitives = _present(desired.get("primitives"))
     removed = set()
     for kind in ("primitives", "groups", "clones"):
