@@ -32,7 +32,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import running_timing
-from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, name as known_name
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, name as known_name, shape
 
 DRILLS = ("standby", "move", "kill_process", "crash", "partition", "hang")
 PLANNED = ("standby", "move")
@@ -650,6 +650,44 @@ def _quorate_views(samples, exclude=()):
                   key=lambda s: s["t"])
 
 
+# A planned drill and the services, as plan() returns them and the wait, log and evaluate steps read them.
+DRILL_SHAPE = {"type": "str", "id": "str", "node": "str?", "service": "str?", "resource": "str?", "process": "str?",
+               "to": "str?", "affected": ["str"], "node_resources?": ["str"], "fencing_enabled?": "bool?",
+               "expected?": {"*": {"expected_s": "number", "bound_s?": "number?"}}, "grace_s?": "number?"}
+SERVICES_SHAPE = [{"name": "str", "kind": "str", "resources": ["str"], "top?": ["str"], "addresses": ["str"],
+                   "clone?": "str?"}]
+
+# The run's report, as the role builds it and render_markdown reads it.
+REPORT_SHAPE = {"cluster?": "str", "started?": "str", "threshold": "number", "verdict?": "str", "drills": [{
+    "id": "str", "description?": "str", "restore?": "str", "settled_s?": "number", "log_lines?": ["str"],
+    "expected?": {"*": {"expected_s": "number", "bound_s": "number", "terms": [{"term": "str", "s": "number"}]}},
+    "result?": {"verdict?": "str", "services?": [{"service?": "str"}],
+                "invariants?": [{"title": "str", "ok?": "bool", "detail": ["str"]}]}}]}
+
+
+def report_errors(report):
+    """Messages for a report that render_markdown cannot read, naming the key."""
+    return shape(report, REPORT_SHAPE, "report")
+
+
+def planned_errors(drill, services):
+    """Messages for a drill and services that are not what plan() returned, naming the key; every service the
+    drill affects must be one of the services."""
+    errors = []
+    if drill is not None:
+        errors.extend(shape(drill, DRILL_SHAPE, "drill"))
+        if drill.get("type") not in DRILLS and not errors:
+            errors.append("drill.type: %r is not a drill type (%s)" % (drill.get("type"), ", ".join(DRILLS)))
+    if services is not None:
+        errors.extend(shape(services, SERVICES_SHAPE, "services"))
+    if not errors and drill is not None and services is not None:
+        names = [svc["name"] for svc in services]
+        for i, name in enumerate(drill["affected"]):
+            if name not in names:
+                errors.append("drill.affected[%d]: %r is not one of the services (%s)" % (i, name, ", ".join(names)))
+    return errors
+
+
 def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectations, threshold,
              fail_before=None, grace_s=None, fencing_enabled=True):
     """Measure one drill from what was observed and judge it.
@@ -930,12 +968,12 @@ def render_markdown(report):
     out += ["", "| drill | service | expected s | limit s | cluster s | client s | client failures | verdict |",
             "|---|---|---:|---:|---:|---:|---:|---|"]
     for d in report.get("drills") or []:
-        rows = d.get("result", {}).get("services") or [{}]
+        rows = (d.get("result") or {}).get("services") or [{}]
         for r in rows:
             out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 _md(d["id"]), _md(r.get("service", "-")), _secs(r.get("expected_s")), _secs(r.get("limit_s")),
                 _secs(r.get("cluster_s")), _secs(r.get("client_s")), r.get("client_failures", "-"),
-                r.get("verdict", d.get("result", {}).get("verdict", "-"))))
+                r.get("verdict", (d.get("result") or {}).get("verdict", "-"))))
     for d in report.get("drills") or []:
         res = d.get("result") or {}
         out += ["", "## %s: %s" % (_md(d["id"]), _md(d.get("description", ""))), ""]

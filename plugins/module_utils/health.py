@@ -20,7 +20,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
-from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, suggest
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, shape, suggest
 
 SEVERITIES = ("critical", "warning", "info")
 STATUSES = ("pass", "fail", "skip")
@@ -625,6 +625,24 @@ def check_skip(skip, field="skip"):
         raise ValidationError(field, skip, "unknown check id%s %s%s (known: %s)" % (
             "s" if len(unknown) > 1 else "", ", ".join(unknown), hints, _join(c["id"] for c in CHECKS)))
     return dict((str(k), "" if v is None else str(v)) for k, v in skip.items())
+
+
+# The data run_checks reads, as the cluster_node_facts module and cluster_health_inputs give it (validate.shape),
+# and the report it returns, as the rolling update's gate reads it.
+NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?", "authkey_mode?": "str?",
+                          "pcmk_authkey_mode?": "str?", "corosync_version?": "str?", "pacemaker_version?": "str?",
+                          "token_ms?": "int?", "transport?": "str?", "crypto_cipher?": "str?", "crypto_hash?": "str?"}}
+REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
+
+
+def node_facts_errors(nodes):
+    """Messages for node facts that run_checks cannot read, naming the node and the key."""
+    return shape(nodes, NODE_FACTS_SHAPE, "node_facts")
+
+
+def report_errors(report, field="health_report"):
+    """Messages for a report (run_checks' result) that is not one, naming the key."""
+    return shape(report, REPORT_SHAPE, field)
 
 
 def run_checks(status, config, nodes, expected=None, skip=None):

@@ -185,7 +185,7 @@ def _host_path(node, path):
 
 
 # What config_snapshot_info returns per node and for the CIB, as build_tree reads it (validate.shape).
-NODE_SHAPE = {"files?": {"*": {"content": "str?", "mode?": "str?", "owner?": "str?", "group?": "str?"}},
+NODE_SHAPE = {"files?": {"*": {"content": "str", "mode?": "str?", "owner?": "str?", "group?": "str?"}},
               "fingerprints?": {"*": "str?"}}
 CIB_SHAPE = {"xml?": "str?", "dumps?": {"*": "str?"}}
 _MODE = re.compile(r"[0-7]{3,4}")

@@ -938,8 +938,8 @@ def shape(value, schema, field):
 
     schema: a type name of "str", "int", "number", "bool", "any", with "?" appended when None is allowed too;
     a list of one schema (a list whose every element has it); a dict of key -> schema (a mapping that has
-    those keys, with "?" appended to a key that may be missing; other keys are allowed), where the key "*"
-    gives the schema of every value of a mapping with any keys.
+    those keys, with "?" appended to a key that may be missing or null; other keys are allowed), where the key
+    "*" gives the schema of every value of a mapping with any keys.
     """
     if isinstance(schema, str):
         nullable = schema.endswith("?")
@@ -964,7 +964,7 @@ def shape(value, schema, field):
             continue
         optional = key.endswith("?")
         name = key.rstrip("?")
-        if name not in value:
+        if name not in value or (optional and value[name] is None):
             if not optional:
                 errors.append("%s: the key %s is missing" % (field, name))
             continue

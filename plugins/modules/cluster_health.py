@@ -86,7 +86,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import 
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
-from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip, render_markdown, render_table, run_checks
+from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip, node_facts_errors, render_markdown, render_table, run_checks
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError
 
 
@@ -111,6 +111,9 @@ def main():
             skip = check_skip(module.params["skip"])
         except ValidationError as e:
             module.fail_json(msg=str(e))
+        errors = node_facts_errors(module.params["node_facts"] or {})
+        if errors:
+            module.fail_json(msg="; ".join(errors), errors=errors)
         try:
             status = collect(runner)
             config = read_live_config(runner) if status["stack"]["pacemaker"] else None

@@ -583,6 +583,9 @@ def input_errors(p):
     if not REPORT_NAME.fullmatch(p["report_name"] or ""):
         errors.append("report_name: %r is not a file name (1-100 letters, digits, '.', '-' or '_', not beginning "
                       "with '.')" % p["report_name"])
+    errors.extend(fd.planned_errors(p["drill"], p["services"]))
+    if p["report"] is not None:
+        errors.extend(fd.report_errors(p["report"]))
     if p["process"] is not None and not p["process"].strip():
         errors.append("process: %r would match every process: give a pattern of the process's command line or "
                       "unit:<name>" % p["process"])

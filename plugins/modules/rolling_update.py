@@ -184,6 +184,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError,
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
+from ansible_collections.clusterops.ha.plugins.module_utils.health import report_errors
 
 REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": []}
 POLL_SECONDS = 2
@@ -220,6 +221,9 @@ def do_plan(module, runner):
 
 
 def do_gate(module, runner):
+    errors = report_errors(module.params["health_report"])
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors)
     status = collect(runner)
     reasons = ru.gate(status, module.params["health_report"], module.params["expected_nodes"], module.params["marked"])
     if module.params["node"]:

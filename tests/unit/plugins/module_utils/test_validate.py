@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.clusterops.ha.plugins.module_utils import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     DURATION_MAX_MS,
     TYPES,
@@ -727,3 +728,49 @@ def test_check_values_reports_every_bad_value_in_order():
 def test_check_values_refuses_a_malformed_spec(spec):
     with pytest.raises(ValueError, match="check_values: each spec needs field and a type"):
         check_values([spec])
+
+
+# --------------------------------------------------------------------------------------------------
+# module parameters, text in data, shapes of data
+
+
+def test_param_errors_name_what_the_argument_spec_let_through():
+    spec = {"path": {"type": "path"}, "name": {"type": "str"}, "n": {"type": "int"}, "f": {"type": "float"},
+            "items": {"type": "list", "elements": "dict", "options": {"file": {"type": "path"}}},
+            "names": {"type": "list", "elements": "str"}}
+    params = {"path": "", "name": "a\x00b", "n": 2 ** 64, "f": float("nan"), "items": [{"file": "x" * 300}],
+              "names": ["ok", "tab\tok", "bell\x07"]}
+    assert validate.param_errors(spec, params) == [
+        "path: must not be empty (a path)",
+        "name: must not contain control characters, found '\\x00' at 1",
+        "n: 18446744073709551616 is out of range (a 64-bit integer)",
+        "f: must be a finite number, got nan",
+        "items[0].file: is too long for a path (300 characters; at most 4095, and 255 per name)",
+        "names[2]: must not contain control characters, found '\\x07' at 4",
+    ]
+    assert validate.param_errors(spec, {"path": "/etc/corosync/corosync.conf", "name": "multi\nline", "n": -5,
+                                        "f": 1.5, "items": [{"file": "/x"}], "names": []}) == []
+
+
+def test_text_errors_walk_keys_and_values():
+    value = {"params": {"ip": "10.0.0.1", "": "x", "bad\x01": "y", "nested": [{"v": "a\x1bb"}]}}
+    assert validate.text_errors(value, "primitives vip") == [
+        "primitives vip.params: a name must not be empty, got ''",
+        "primitives vip.params.bad\x01 (the name): must not contain control characters, found '\\x01' at 3",
+        "primitives vip.params.nested[0].v: must not contain control characters, found '\\x1b' at 1",
+    ]
+
+
+def test_shape_names_every_key_that_does_not_fit():
+    schema = {"checks": [{"id": "str", "status": "str", "objects?": ["any"]}], "count?": "int", "by_node?": {"*": "number"}}
+    assert validate.shape({"checks": [{"id": "quorum", "status": "pass", "objects": None}], "count": None,
+                           "by_node": {"n1": 1, "n2": 2.5}}, schema, "report") == []
+    assert validate.shape({"checks": [{"id": 1}, "x"], "count": True, "by_node": {"n1": "fast"}}, schema, "report") == [
+        "report.checks[0].id: must be a string, got int 1",
+        "report.checks[0]: the key status is missing",
+        "report.checks[1]: must be a dictionary, got str 'x'",
+        "report.count: must be an integer, got bool True",
+        "report.by_node.n1: must be a number, got str 'fast'",
+    ]
+    assert validate.shape("text", schema, "report") == ["report: must be a dictionary, got str 'text'"]
+    assert validate.shape(None, "str?", "x") == [] and validate.shape(None, "str", "x") == ["x: must be a string, got NoneType None"]
