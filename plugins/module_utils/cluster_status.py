@@ -929,6 +929,38 @@ def condition_reasons(status, expected_nodes=None):
     return dict((k, v[1]) for k, v in check_conditions(status, expected_nodes).items())
 
 
+class Waited:
+    """What wait_for saw: met (the condition held), value (the last read that succeeded, or None), error (the
+    exception of the last read when it failed and was tolerated, or None), waited (seconds)."""
+
+    def __init__(self, met, value, error, waited):
+        self.met, self.value, self.error, self.waited = met, value, error, waited
+
+
+def wait_for(read, done, timeout, interval, clock, sleep, tolerate=()):
+    """The one wait of the collection: read() until done(value) holds, for at most timeout seconds.
+
+    read takes no argument and returns the value (a status, a tuple); an exception of a type in tolerate makes
+    that poll fail and the wait go on (a stack that is starting or stopping), any other ends the wait. done is
+    called with each value read; it may keep state (the first time something held). Reads happen at once and
+    then every interval seconds, the last sleep cut to the time left; a timeout of 0 reads once. clock and
+    sleep are the caller's (time.monotonic and time.sleep; tests give fakes), so nothing here sleeps in tests.
+    """
+    start = clock()
+    value = error = None
+    while True:
+        try:
+            value, error = read(), None
+        except tolerate as e:  # pylint: disable=catching-non-exception
+            error = e
+        if error is None and done(value):
+            return Waited(True, value, None, clock() - start)
+        remaining = start + timeout - clock()
+        if remaining <= 0:
+            return Waited(False, value, error, clock() - start)
+        sleep(min(interval, remaining))
+
+
 # ---------------------------------------------------------------------------------------------
 # collection through the command seam
 

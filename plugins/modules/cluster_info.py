@@ -194,6 +194,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     StatusParseError,
     check_conditions,
     collect,
+    wait_for as poll,
 )
 
 
@@ -259,25 +260,14 @@ def main():
                 module.fail_json(**_error_kwargs(e))
             module.exit_json(**_result(status, checks, 0.0))
 
-        start = time.monotonic()
-        deadline = start + timeout
-        status = checks = None
-        last_error = None
-        while True:
-            try:
-                status, checks = _read(runner, expected)
-                last_error = None
-            except (CommandError, StatusParseError) as e:
-                # While waiting, a tool failing (stack starting or stopping) is one more reason to poll.
-                last_error = e
-            if last_error is None and all(checks[c][0] for c in wait_for):
-                module.exit_json(**_result(status, checks, time.monotonic() - start))
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            time.sleep(min(interval, remaining))
-
-        waited = time.monotonic() - start
+        # While waiting, a tool failing (stack starting or stopping) is one more reason to poll.
+        seen = poll(lambda: _read(runner, expected), lambda read: all(read[1][c][0] for c in wait_for),
+                        timeout, interval, clock=time.monotonic, sleep=time.sleep,
+                        tolerate=(CommandError, StatusParseError))
+        status, checks = seen.value or (None, None)
+        if seen.met:
+            module.exit_json(**_result(status, checks, seen.waited))
+        waited, last_error = seen.waited, seen.error
         if last_error is not None and status is None:
             kwargs = _error_kwargs(last_error)
             kwargs["msg"] = "Timed out after %ds waiting for %s: %s" % (timeout, ", ".join(wait_for), kwargs["msg"])

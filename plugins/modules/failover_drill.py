@@ -301,7 +301,13 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, check_conditions, collect, parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
+    StatusParseError,
+    check_conditions,
+    collect,
+    parse_crm_mon,
+    wait_for,
+)
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, parse_cmapctl
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
@@ -473,26 +479,28 @@ def _recovered(drill, services, status, fail_before):
 
 def do_wait(module, runner):
     drill = module.params["drill"]
-    start = time.time()
-    recovered_at = None
-    status = None
-    while True:
-        status = collect(runner)
+    seen_at = {}  # wall-clock times: the observers' samples on other nodes are compared with them
+
+    def recovered_and_settled(status):
         conds = check_conditions(status)
-        if (conds["pacemaker"][0] and conds["quorate"][0] and recovered_at is None
+        if (conds["pacemaker"][0] and conds["quorate"][0] and "recovered" not in seen_at
                 and _recovered(drill, module.params["services"], status, module.params["fail_before"])):
-            recovered_at = time.time()
-        if recovered_at is not None and conds["settled"][0]:
-            break
-        if time.time() - start >= module.params["duration"]:
-            why = "the services did not run again" if recovered_at is None else "the cluster did not settle (%s)" % conds["settled"][1]
-            module.fail_json(msg="%s: %s within %ss" % (drill["id"], why, module.params["duration"]),
-                             online=status["nodes_online"], conditions=dict((k, v[1]) for k, v in conds.items()))
-        time.sleep(POLL_SECONDS)
+            seen_at["recovered"] = time.time()
+        return "recovered" in seen_at and conds["settled"][0]
+
+    seen = wait_for(lambda: collect(runner), recovered_and_settled, module.params["duration"], POLL_SECONDS,
+                    clock=time.monotonic, sleep=time.sleep)
+    status = seen.value
+    if not seen.met:
+        conds = check_conditions(status)
+        why = "the services did not run again" if "recovered" not in seen_at else \
+            "the cluster did not settle (%s)" % conds["settled"][1]
+        module.fail_json(msg="%s: %s within %ss" % (drill["id"], why, module.params["duration"]),
+                         online=status["nodes_online"], conditions=dict((k, v[1]) for k, v in conds.items()))
     settled_at = time.time()
     res = runner.run(["stonith_admin", "--history=*", "--verbose", "--output-as=xml"], check=False, timeout=30)
     fences = fd.parse_fence_history(res.stdout) if res.rc == 0 else []
-    module.exit_json(changed=False, recovered_at=recovered_at, settled_at=settled_at, fences=fences,
+    module.exit_json(changed=False, recovered_at=seen_at["recovered"], settled_at=settled_at, fences=fences,
                      online=status["nodes_online"])
 
 

@@ -181,7 +181,7 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, wait_for
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
 from ansible_collections.clusterops.ha.plugins.module_utils.health import report_errors
@@ -235,19 +235,21 @@ def do_gate(module, runner):
 
 def do_drained(module, runner):
     node = module.params["node"]
-    start = time.time()
-    while True:
-        status = collect(runner)
-        roles = ru.node_roles(status)
-        left = (roles.get(node) or {})
-        busy = list(left.get("active") or []) + ["%s (promoted)" % p for p in left.get("promoted") or []]
-        if status["stack"]["pacemaker"] and not busy and status["settled"] is True:
-            module.exit_json(changed=False, waited=round(time.time() - start, 1), roles=roles)
-        if time.time() - start >= module.params["timeout"]:
-            why = "still hosts %s" % ", ".join(busy) if busy else "the cluster has not settled"
-            module.fail_json(msg="%s did not hand its services over within %ss: %s" % (node, module.params["timeout"], why),
-                             roles=roles, waited=round(time.time() - start, 1))
-        time.sleep(POLL_SECONDS)
+
+    def busy_on(status):
+        left = ru.node_roles(status).get(node) or {}
+        return list(left.get("active") or []) + ["%s (promoted)" % p for p in left.get("promoted") or []]
+
+    seen = wait_for(lambda: collect(runner),
+                    lambda status: status["stack"]["pacemaker"] and not busy_on(status) and status["settled"] is True,
+                    module.params["timeout"], POLL_SECONDS, clock=time.monotonic, sleep=time.sleep)
+    roles = ru.node_roles(seen.value)
+    if seen.met:
+        module.exit_json(changed=False, waited=round(seen.waited, 1), roles=roles)
+    busy = busy_on(seen.value)
+    why = "still hosts %s" % ", ".join(busy) if busy else "the cluster has not settled"
+    module.fail_json(msg="%s did not hand its services over within %ss: %s" % (node, module.params["timeout"], why),
+                     roles=roles, waited=round(seen.waited, 1))
 
 
 def do_pending(module, runner):

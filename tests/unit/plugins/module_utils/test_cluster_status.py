@@ -9,6 +9,7 @@ import pytest
 
 from conftest import FakeRunner, fixture_text
 
+from ansible_collections.clusterops.ha.plugins.module_utils import cluster_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
     CONDITIONS,
     StatusParseError,
@@ -676,3 +677,59 @@ class TestCollect:
         with pytest.raises(StatusParseError) as e:
             collect(r)
         assert e.value.tool == "crm_mon"
+
+
+# ---------------------------------------------------------------------------------------------
+# the one wait
+
+
+class _Clock:
+    def __init__(self):
+        self.now, self.sleeps = 100.0, []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wait_for_reads_until_done_without_sleeping_for_real():
+    clock, values = _Clock(), iter([1, 2, 3, 4])
+    seen = cluster_status.wait_for(lambda: next(values), lambda v: v >= 3, 60, 2, clock.time, clock.sleep)
+    assert (seen.met, seen.value, seen.error, seen.waited) == (True, 3, None, 4.0)
+    assert clock.sleeps == [2, 2]
+
+
+def test_wait_for_times_out_with_the_last_value_and_cuts_the_last_sleep():
+    clock = _Clock()
+    seen = cluster_status.wait_for(lambda: "down", lambda v: False, 5, 2, clock.time, clock.sleep)
+    assert (seen.met, seen.value, seen.waited) == (False, "down", 5.0)
+    assert clock.sleeps == [2, 2, 1]
+    clock = _Clock()
+    seen = cluster_status.wait_for(lambda: "down", lambda v: False, 0, 2, clock.time, clock.sleep)
+    assert (seen.met, clock.sleeps) == (False, [])  # a timeout of 0 reads once
+
+
+def test_wait_for_tolerates_only_the_errors_it_is_told_and_keeps_the_last_good_value():
+    clock = _Clock()
+    answers = iter(["starting", CommandError(["crm_mon"], 102, "", "not connected"), "up"])
+
+    def read():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    seen = cluster_status.wait_for(read, lambda v: v == "up", 60, 1, clock.time, clock.sleep, tolerate=(CommandError,))
+    assert (seen.met, seen.value, len(clock.sleeps)) == (True, "up", 2)
+    clock = _Clock()
+
+    def failing():
+        raise CommandError(["crm_mon"], 1, "", "x")
+
+    seen = cluster_status.wait_for(failing, lambda v: True, 3, 1, clock.time, clock.sleep, tolerate=(CommandError,))
+    assert (seen.met, seen.value, isinstance(seen.error, CommandError)) == (False, None, True)
+    with pytest.raises(ValueError):
+        cluster_status.wait_for(lambda: int("x"), lambda v: True, 3, 1, clock.time, clock.sleep, tolerate=(CommandError,))
