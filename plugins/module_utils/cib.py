@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 import xml.parsers.expat
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import crm_mon_resources
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 RESOURCE_KINDS = ("primitives", "groups", "clones")
 CONSTRAINT_KINDS = ("locations", "colocations", "orders", "tickets")
@@ -61,7 +62,7 @@ SET_ATTRS = ("sequential", "require-all", "ordering", "action", "role", "score",
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.-]")
 
 
-class CibError(Exception):
+class CibError(ClusterOpsError):
     """Input or CIB content the planner cannot act on; `errors` lists every problem found."""
 
     def __init__(self, errors):

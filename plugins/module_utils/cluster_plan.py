@@ -12,6 +12,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
     CorosyncConfError,
     parse,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     ValidationError,
@@ -29,7 +30,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning impo
 MAX_LINKS = 8
 
 
-class PlanError(Exception):
+class PlanError(ClusterOpsError):
     pass
 
 

@@ -28,6 +28,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 CONDITIONS = ("pacemaker", "quorate", "dc", "online", "settled")
 
@@ -59,7 +60,7 @@ _INSTANCE_SUFFIX = re.compile(r":\d+$")
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 
 
-class StatusParseError(ValueError):
+class StatusParseError(ClusterOpsError, ValueError):
     """The output of a cluster tool could not be understood."""
 
     def __init__(self, tool, message, text=None):

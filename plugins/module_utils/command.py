@@ -19,12 +19,14 @@ __metaclass__ = type
 import os
 import subprocess
 
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+
 C_LOCALE = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"}
 # The return code of a command killed for running longer than its timeout (as coreutils timeout(1)).
 TIMEOUT_RC = 124
 
 
-class CommandError(Exception):
+class CommandError(ClusterOpsError):
     """A command ran and ended with a return code its caller did not accept."""
 
     def __init__(self, argv, rc, stdout, stderr, hint=None):

@@ -30,6 +30,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_timing
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     ValidationError,
     address as check_address,
@@ -93,7 +94,7 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _DIGITS_RE = re.compile(r"^[0-9]+$")
 
 
-class CorosyncConfError(Exception):
+class CorosyncConfError(ClusterOpsError):
     """A corosync.conf text or data structure that cannot be used.
 
     For parse errors, ``line`` is the 1-based line number and ``problem`` the bare reason.

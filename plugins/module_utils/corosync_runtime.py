@@ -27,6 +27,7 @@ import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_timing import default_consensus, timing
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 TOOL = "corosync-cmapctl"
 INT_TYPES = ("u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64")
@@ -36,7 +37,7 @@ _BIN_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})|\\\\")
 _NODE_KEY = re.compile(r"^nodelist\.node\.(\d+)\.")
 
 
-class CmapParseError(ValueError):
+class CmapParseError(ClusterOpsError, ValueError):
     """corosync-cmapctl printed something that is not a key line."""
 
     def __init__(self, tool, message):

@@ -29,6 +29,7 @@ import re
 
 from collections.abc import Mapping
 
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import suggest
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import (
     MAX_LINKS,
@@ -152,7 +153,7 @@ PROFILES = {
 }
 
 
-class TuningError(ValueError):
+class TuningError(ClusterOpsError, ValueError):
     """A profile, override or link description that cannot be turned into corosync.conf keys."""
 
 

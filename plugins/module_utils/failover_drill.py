@@ -32,6 +32,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import running_timing
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, name as known_name, shape
 
 DRILLS = ("standby", "move", "kill_process", "crash", "partition", "hang")
@@ -73,7 +74,7 @@ _NODE_STATE = re.compile(r"\b(?:lost|unclean|state is now|is now (?:lost|member|
                          re.IGNORECASE)
 
 
-class DrillError(ValueError):
+class DrillError(ClusterOpsError, ValueError):
     """A drill that cannot be planned: the message names the field and what is allowed."""
 
 

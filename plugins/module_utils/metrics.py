@@ -38,6 +38,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     collect,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 DEFAULT_TEXTFILE = "/var/lib/prometheus/node-exporter/ha_cluster.prom"
 DEFAULT_TIMEOUT = 30
@@ -86,7 +87,7 @@ _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
-class MetricsError(ValueError):
+class MetricsError(ClusterOpsError, ValueError):
     """Metrics that cannot be written in the exposition format."""
 
 

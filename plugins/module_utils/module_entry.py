@@ -10,8 +10,9 @@ values the argument spec lets through but nothing here can use (control characte
 paths, ints beyond 64 bits, NaN or infinite floats) are refused by validate.param_errors. Both fail before
 the module reads or changes anything.
 
-``with guard(module):`` around a module's work turns an exception the module did not expect into
-fail_json with a message, instead of a traceback the controller reports as "Module result
+``with guard(module):`` around a module's work catches, once, every error the engines raise on purpose
+(errors.ClusterOpsError: fail_json with its own message) and turns any other exception into fail_json with a
+message, instead of a traceback the controller reports as "Module result
 deserialization failed". The message names the options that carry data from an earlier step (free-form
 dictionaries and lists), since a value of the wrong shape there is the usual cause, and the traceback goes
 into ``exception`` (shown with -vvv).
@@ -28,6 +29,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.validation import check_type_dict
 
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import param_errors, what
 
 UNEXPECTED = "could not use its input"
@@ -140,6 +142,8 @@ def guard(module):
     """Fail with a message, never a traceback, on an exception the module's own handlers did not expect."""
     try:
         yield
+    except ClusterOpsError as e:  # an error raised on purpose, with its own message: caught here once
+        module.fail_json(msg=str(e), **e.result())
     except Exception as e:  # pylint: disable=broad-except
         given = data_options(module)
         cause = "%s: %s" % (type(e).__name__, e)

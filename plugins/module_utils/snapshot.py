@@ -36,6 +36,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.secrets import is_secret
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import shape
 
@@ -60,7 +61,7 @@ _SORTED_CONTAINERS = ("nodes", "constraints", "tags", "acls", "alerts", "fencing
 _NVSETS = ("instance_attributes", "meta_attributes", "utilization", "cluster_property_set")
 
 
-class SnapshotError(Exception):
+class SnapshotError(ClusterOpsError):
     """Input the engine cannot work with."""
 
 

@@ -42,6 +42,8 @@ import ipaddress
 import math
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+
 SCORE_INFINITY = 1000000
 INT32_MIN = -2147483648
 INT32_MAX = 2147483647
@@ -52,7 +54,7 @@ _SPACE = " \t\n\r\f\v"  # C isspace() in the C locale; str.strip() would also st
 _MAX_DIGITS = 18  # enough for any long long; longer digit strings are refused before int()
 
 
-class ValidationError(ValueError):
+class ValidationError(ClusterOpsError, ValueError):
     """A value that does not fit its type. str() is "<field>: <message>"."""
 
     def __init__(self, field, value, message):

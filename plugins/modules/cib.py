@@ -443,6 +443,7 @@ import shutil
 import tempfile
 
 
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import Failed
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
     KINDS,
@@ -597,12 +598,6 @@ def _unpathed(line):
         if name in line:
             return line.split(name, 1)[1]
     return line
-
-
-class Failed(Exception):
-    def __init__(self, msg, **extra):
-        Exception.__init__(self, msg)
-        self.extra = extra
 
 
 # Where the Pacemaker daemons print their option metadata (Debian, then RHEL and SUSE).

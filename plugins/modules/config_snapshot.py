@@ -193,6 +193,7 @@ import socket
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import Failed
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.snapshot import (
@@ -218,12 +219,6 @@ GIT_ENV = {
 def make_runner(module):
     """The command seam this module uses (unit tests replace it)."""
     return Runner(module)
-
-
-class Failed(Exception):
-    def __init__(self, msg, **extra):
-        Exception.__init__(self, msg)
-        self.extra = extra
 
 
 class Git:

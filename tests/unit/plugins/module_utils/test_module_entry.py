@@ -6,11 +6,17 @@ by tests/unit/plugins/modules/test_module_robustness.py)."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import os
+
 import pytest
 
 from conftest import ExitJson, FailJson, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils import module_entry
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError, Failed
 
 SPEC = {
     "secret": {"type": "str", "no_log": True},
@@ -61,3 +67,31 @@ def test_guard_turns_an_unexpected_exception_into_a_message():
     with pytest.raises(ExitJson):
         with module_entry.guard(module):
             module.exit_json(changed=False)
+
+
+def test_errors_raised_on_purpose_are_caught_once_with_their_own_message():
+    with patch_module_args({}):
+        module = module_entry.new_module(argument_spec=SPEC)
+    with pytest.raises(FailJson) as e:
+        with module_entry.guard(module):
+            raise CommandError(["crm_mon", "--output-as=xml"], 102, "", "crm_mon: Error: cluster is not available")
+    assert e.value.args[0]["msg"].startswith("command 'crm_mon --output-as=xml' failed with rc=102")
+    assert e.value.args[0]["rc"] == 102 and "data_options" not in e.value.args[0]
+    with pytest.raises(FailJson) as e:
+        with module_entry.guard(module):
+            raise Failed("nothing was pushed", attempts=3)
+    assert e.value.args[0]["msg"] == "nothing was pushed" and e.value.args[0]["attempts"] == 3
+
+
+def test_every_error_of_the_engines_derives_from_the_one_base():
+    root = os.path.dirname(module_entry.__file__)
+    found = []
+    for name in sorted(os.listdir(root)):
+        if not name.endswith(".py") or name == "__init__.py":
+            continue
+        mod = importlib.import_module("ansible_collections.clusterops.ha.plugins.module_utils." + name[:-3])
+        for attr, value in vars(mod).items():
+            if inspect.isclass(value) and issubclass(value, Exception) and value.__module__ == mod.__name__:
+                found.append(attr)
+                assert issubclass(value, ClusterOpsError), "%s.%s does not derive from ClusterOpsError" % (name, attr)
+    assert {"CommandError", "CibError", "StatusParseError", "ValidationError", "DrillError", "Failed"} <= set(found)
