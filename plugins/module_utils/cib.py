@@ -67,7 +67,7 @@ class CibError(ClusterOpsError):
 
     def __init__(self, errors):
         self.errors = list(errors)
-        Exception.__init__(self, "; ".join(self.errors))
+        super(CibError, self).__init__("; ".join(self.errors))
 
 
 # ---------------------------------------------------------------------------------------------

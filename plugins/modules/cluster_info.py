@@ -262,8 +262,7 @@ def main():
 
         # While waiting, a tool failing (stack starting or stopping) is one more reason to poll.
         seen = poll(lambda: _read(runner, expected), lambda read: all(read[1][c][0] for c in wait_for),
-                        timeout, interval, clock=time.monotonic, sleep=time.sleep,
-                        tolerate=(CommandError, StatusParseError))
+                    timeout, interval, clock=time.monotonic, sleep=time.sleep, tolerate=(CommandError, StatusParseError))
         status, checks = seen.value or (None, None)
         if seen.met:
             module.exit_json(**_result(status, checks, seen.waited))

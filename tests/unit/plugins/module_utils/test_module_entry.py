@@ -20,8 +20,10 @@ from ansible_collections.clusterops.ha.plugins.module_utils.errors import Cluste
 
 SPEC = {
     "secret": {"type": "str", "no_log": True},
-    "items": {"type": "list", "elements": "dict", "options": {"name": {"type": "str", "required": True},
-                                                             "sub": {"type": "dict", "options": {"x": {"type": "int"}}}}},
+    "items": {"type": "list", "elements": "dict", "options": {
+        "name": {"type": "str", "required": True},
+        "sub": {"type": "dict", "options": {"x": {"type": "int"}}},
+    }},
     "label": {"type": "str"},
     "data": {"type": "dict"},
 }
