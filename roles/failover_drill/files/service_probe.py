@@ -67,6 +67,8 @@ def main(argv):
     targets = [a.split("=", 1) for a in argv[3:]]
     rows = []
     start = time.time()
+    if os.path.exists(outfile + ".stop"):  # left over from an interrupted run (as molecule/_shared/sampler.py)
+        os.remove(outfile + ".stop")
     with open(outfile, "a", encoding="utf-8") as f:
         while time.time() - start < max_seconds and not os.path.exists(outfile + ".stop"):
             for name, url in targets:
