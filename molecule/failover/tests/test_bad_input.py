@@ -24,7 +24,7 @@ CASES = [
     ("unknown-method", {"failover_drill_crash_method": "meteor"}, "failover_drill_crash_method must be one of"),
     ("partition-without-commands", {"failover_drill_drills": [{"type": "partition"}]},
      "a partition drill needs failover_drill_partition_command and failover_drill_heal_command"),
-    ("threshold-below-1", {"failover_drill_threshold": 0.5}, "failover_drill_threshold: 0.5 is not a number of at least 1.0"),
+    ("threshold-below-1", {"failover_drill_threshold": 0.5}, "failover_drill_threshold: 0.5 is not a number from 1.0 to 100"),
     ("probe-url", {"failover_drill_probes": [{"service": "site-vip", "url": "ftp://x"}]}, "failover_drill_probes"),
     ("unknown-service", {"failover_drill_drills": [{"type": "move", "service": "nope"}]},
      "is not a service of this cluster; services: app-clone, lb-haproxy-clone, lb-vip, site-vip"),

@@ -61,7 +61,7 @@ def test_repository_is_private():
 def test_push_to_unreachable_remote_fails_clearly_and_keeps_the_commit():
     rec = record()
     assert rec["push_fail"].get("failed") is True
-    assert "push to ssh://git@127.0.0.1:1/nowhere.git failed" in rec["push_fail"]["msg"]
+    assert "push to remote ssh://git@127.0.0.1:1/nowhere.git failed" in rec["push_fail"]["msg"]
     assert "committed locally" in rec["push_fail"]["msg"]
     assert rec["count_after_push_fail"] == rec["count_after_change"] + 1
 
