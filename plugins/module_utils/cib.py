@@ -346,15 +346,21 @@ def live_names(root):
     return {"nodes": nodes, "resources": resources, "stonith": stonith, "acl_roles": roles}
 
 
-def read_live_config(runner):
-    """The live CIB in the cib module's format, or None when Pacemaker cannot be asked.
+def read_live_cib(runner):
+    """The live CIB's XML root, or None when Pacemaker cannot be asked.
 
     The one reader here: it runs ``cibadmin --query`` through the command seam it is given.
     """
     res = runner.run(["cibadmin", "--query"], check=False)
     if res.rc != 0:
         return None
-    return export(parse(res.stdout))
+    return parse(res.stdout)
+
+
+def read_live_config(runner):
+    """The live CIB in the cib module's format, or None when Pacemaker cannot be asked."""
+    root = read_live_cib(runner)
+    return None if root is None else export(root)
 
 
 def key_of(kind, obj):

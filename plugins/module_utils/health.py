@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, shape, suggest
 
@@ -91,6 +92,10 @@ CHECKS = [
     _check("resources-placed", "warning", "The cluster has settled",
            "Pending actions mean resources are not (yet) where their constraints want them.",
            "crm_resource --wait\ncrm_simulate -Ls"),
+    _check("pacemaker3-ready", "warning", "The configuration is ready for Pacemaker 3.0",
+           "Pacemaker 3.0 (Debian 13) drops or refuses forms 2.1 accepted: resources, constraints or options "
+           "would be lost or change meaning when the nodes move to it.",
+           "ansible <cluster> -m clusterops.ha.cib -a pacemaker3_fixes=true --check --diff"),
 ]
 _BY_ID = {c["id"]: c for c in CHECKS}
 
@@ -145,9 +150,10 @@ def _unknown(reason):
 class _Context:
     """What the checks read, with the lookups several of them share."""
 
-    def __init__(self, status, config, nodes, expected):
+    def __init__(self, status, config, nodes, expected, cib_root=None):
         self.status = status
         self.config = config
+        self.cib_root = cib_root
         self.nodes = dict(nodes or {})
         self.expected = dict(expected or {})
 
@@ -597,6 +603,24 @@ def check_placed(ctx):
     return _failed(msg, remedy, objects)
 
 
+def check_pacemaker3(ctx):
+    if ctx.cib_root is None:
+        return _unknown("the CIB could not be read (Pacemaker is not running on %s)" % ctx.local)
+    found = pcmk3.findings(ctx.cib_root)
+    if not found:
+        return _passed("nothing in the configuration that Pacemaker 3.0 drops or refuses")
+    fixable = [f for f in found if f["fixable"]]
+    remedy = []
+    if fixable:
+        remedy += ["# %d of them have a replacement that keeps their meaning; see it, then make it in one transaction:"
+                   % len(fixable),
+                   "ansible <cluster> -m clusterops.ha.cib -a pacemaker3_fixes=true --check --diff",
+                   "ansible <cluster> -m clusterops.ha.cib -a pacemaker3_fixes=true"]
+    remedy += ["# %s: %s" % (f["object"], f["replacement"]) for f in found if not f["fixable"]]
+    return _failed("%d form(s) Pacemaker 3.0 drops or refuses: %s" % (len(found), "; ".join(f["message"] for f in found)),
+                   remedy, _uniq(f["object"] for f in found))
+
+
 _RUNNERS = {
     "quorum": check_quorum, "nodes-online": check_nodes_online, "nodes-standby": check_nodes_standby,
     "nodes-maintenance": check_nodes_maintenance, "maintenance-mode": check_maintenance_mode,
@@ -604,6 +628,7 @@ _RUNNERS = {
     "stonith": check_stonith, "corosync-conf-identical": check_corosync_conf, "versions-identical": check_versions,
     "knet-crypto": check_knet_crypto, "links-connected": check_links, "authkey-modes": check_authkeys,
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
+    "pacemaker3-ready": check_pacemaker3,
 }
 
 
@@ -645,13 +670,14 @@ def report_errors(report, field="health_report"):
     return shape(report, REPORT_SHAPE, field)
 
 
-def run_checks(status, config, nodes, expected=None, skip=None):
+def run_checks(status, config, nodes, expected=None, skip=None, cib_root=None):
     """Run every check of CHECKS (see the module docstring); returns {checks, summary, verdict}.
 
-    skip maps check ids to the reason they are not run; an unknown id raises ValueError.
+    skip maps check ids to the reason they are not run; an unknown id raises ValueError. cib_root is the
+    live CIB's XML (cib.read_live_cib()), which the Pacemaker 3.0 readiness check reads; None skips it.
     """
     skip = check_skip(skip)
-    ctx = _Context(status, config, nodes, expected)
+    ctx = _Context(status, config, nodes, expected, cib_root)
     checks = []
     for c in CHECKS:
         if c["id"] in skip:

@@ -335,6 +335,20 @@ options:
       - Without it such a change is refused, in check mode too, and nothing is pushed.
     type: bool
     default: false
+  pacemaker3_fixes:
+    description:
+      - Replace, in the same transaction as the other changes, every form Pacemaker 3.0 (Debian 13) drops
+        or refuses by the form that keeps its meaning (the C(pacemaker3-ready) health check names them):
+        C(<master>) becomes a promotable clone, a location's C(<lifetime>) a rule with the same date
+        expression, several top-level rules one location each, C(can_fail) and C(role_after_failure)
+        become C(on-fail), Master/Slave become Promoted/Unpromoted, C(stonith-action=poweroff) becomes
+        C(off), removed and renamed cluster options are deleted or renamed, and so on.
+      - What needs a person (a nagios or upstart resource, the lifetime of a colocation, a fencing level
+        above 9 ...) is not changed; it is returned in RV(pacemaker3_left) and warned about.
+      - The candidate is checked with C(crm_verify) and C(crm_simulate) like any other change, so a
+        replacement that would stop or move resources is shown in RV(predicted_actions) first.
+    type: bool
+    default: false
   expected_nodes:
     description:
       - Node names that count as nodes of the cluster in reference checks (locations, fencing levels)
@@ -392,6 +406,12 @@ EXAMPLES = r"""
     primitives:
       - {id: old-service, state: absent}
   run_once: true
+
+- name: Before moving to Debian 13, replace what Pacemaker 3.0 drops (check mode first shows what)
+  clusterops.ha.cib:
+    pacemaker3_fixes: true
+  run_once: true
+  register: pcmk3
 """
 
 RETURN = r"""
@@ -420,6 +440,22 @@ warnings_verify:
   returned: when there are changes
   type: list
   elements: str
+  sample: []
+pacemaker3_fixed:
+  description:
+    - With O(pacemaker3_fixes), what was replaced (or, in check mode, would be), as the
+      C(pacemaker3-ready) health check names it.
+  returned: when O(pacemaker3_fixes) is true
+  type: list
+  elements: dict
+  sample: [{"code": "master-resource", "object": "master ms-db", "fixable": true,
+            "message": "master ms-db is a <master> resource, which Pacemaker 3.0 no longer accepts",
+            "replacement": "a <clone id=ms-db> with the meta-attribute promotable=true (same id, same children)"}]
+pacemaker3_left:
+  description: With O(pacemaker3_fixes), the forms Pacemaker 3.0 drops that need a person, with what to do.
+  returned: when O(pacemaker3_fixes) is true
+  type: list
+  elements: dict
   sample: []
 epoch_before:
   description: The CIB's C(admin_epoch.epoch) before.
@@ -459,6 +495,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
     stops_everything,
     to_xml,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check, only_changes
 from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_diff
 from ansible_collections.clusterops.ha.plugins.module_utils.pcmk_metadata import cluster_options, parse_metadata
@@ -572,6 +609,7 @@ ARGUMENT_SPEC = dict(
     expected_paths=dict(type="list", elements="path", default=[]),
     expected_nodes=dict(type="list", elements="str", default=[]),
     retries=dict(type="int", default=5),
+    pacemaker3_fixes=dict(type="bool", default=False),
 )
 
 
@@ -748,7 +786,20 @@ def run(module, runner, tmpdir):
                 module.warn(warning)
         result["epoch_before"] = result.get("epoch_before") or _version(root)
         result["epoch_after"] = _version(root)
-        candidate, changes, diff = plan(root, desired, purge)
+        base, fixed = root, []
+        if params["pacemaker3_fixes"]:
+            base, fixed, left = pcmk3.fix(root)
+            result.update(pacemaker3_fixed=fixed, pacemaker3_left=left)
+            if attempt == 1:
+                for line in pcmk3.summary(left):
+                    module.warn("Pacemaker 3.0 readiness, left for a person: " + line)
+        candidate, changes, diff = plan(base, desired, purge)
+        if fixed:
+            changes = [{"kind": "pacemaker3", "id": f["object"], "action": f["code"]} for f in fixed] + changes
+            diff["before"]["pacemaker3"] = [f["message"] for f in fixed]
+            diff["after"]["pacemaker3"] = [f["replacement"] for f in fixed]
+            candidate.set("epoch", str(int(root.get("epoch", "0")) + 1))
+            candidate.set("num_updates", "0")
         if not changes:
             # Nothing to do, or (on a retry) someone else already made the same change.
             return result

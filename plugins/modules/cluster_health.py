@@ -83,7 +83,7 @@ markdown:
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, read_live_cib
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip, node_facts_errors, render_markdown, render_table, run_checks
@@ -116,11 +116,12 @@ def main():
             module.fail_json(msg="; ".join(errors), errors=errors)
         try:
             status = collect(runner)
-            config = read_live_config(runner) if status["stack"]["pacemaker"] else None
+            root = read_live_cib(runner) if status["stack"]["pacemaker"] else None
+            config = None if root is None else export(root)
         except (CommandError, StatusParseError, CibError) as e:
             module.fail_json(msg="Could not read the cluster: %s" % e)
         expected = {"token_ms": module.params["expected_token_ms"], "nodes": module.params["expected_nodes"]}
-        report = run_checks(status, config, module.params["node_facts"] or {}, expected, skip)
+        report = run_checks(status, config, module.params["node_facts"] or {}, expected, skip, cib_root=root)
         module.exit_json(changed=False, report=report, table=render_table(report), markdown=render_markdown(report))
 
 

@@ -33,6 +33,7 @@ IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
     "fail-counts", "leftover-bans", "stonith", "corosync-conf-identical", "versions-identical", "knet-crypto",
     "links-connected", "authkey-modes", "token-consistent", "unmanaged-blocked", "resources-placed",
+    "pacemaker3-ready",
 ]
 SEVERITY = {
     "quorum": "critical", "nodes-online": "critical", "nodes-standby": "warning", "nodes-maintenance": "warning",
@@ -40,6 +41,7 @@ SEVERITY = {
     "stonith": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
     "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical",
     "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
+    "pacemaker3-ready": "warning",
 }
 SHA = "5a9ec47f4e976d1e442e8ee20f7b76564addfc764cc4ccd7e8f98156ad1ba407"
 OTHER_SHA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -100,10 +102,17 @@ def fixture_base():
     return lab_status(), lab_config(), lab_facts(), dict(EXPECTED)
 
 
+def lab_root(name="cib.lab.xml"):
+    return parse(hfix(name))
+
+
 def run(base, **changes):
+    """run_checks on base with some inputs changed; the CIB's XML is the lab's unless config is None."""
     status, config, nodes, expected = base
-    return run_checks(changes.get("status", status), changes.get("config", config), changes.get("nodes", nodes),
-                      changes.get("expected", expected), changes.get("skip"))
+    config = changes.get("config", config)
+    root = changes["cib_root"] if "cib_root" in changes else (None if config is None else lab_root())
+    return run_checks(changes.get("status", status), config, changes.get("nodes", nodes),
+                      changes.get("expected", expected), changes.get("skip"), cib_root=root)
 
 
 def check(report, check_id):
@@ -212,20 +221,20 @@ class TestVerdict:
         report = run(base)
         assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
         assert report["verdict"] == "healthy"
-        assert report["summary"] == {"pass": 17, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 18, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
 
     def test_degraded_only_warnings(self, base):
         report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
         failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
         assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
         assert report["verdict"] == "degraded"
-        assert report["summary"] == {"pass": 14, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+        assert report["summary"] == {"pass": 15, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
 
     def test_critical(self, base):
         report = run(base, status=no_quorum_status())
         assert report["verdict"] == "critical"
         assert report["summary"]["critical"] >= 2
-        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 17
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 18
 
     def test_info_failures_degrade(self, base, monkeypatch):
         catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
@@ -247,6 +256,7 @@ class TestVerdict:
         for cid in ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
                     "resources-placed", "maintenance-mode", "leftover-bans", "stonith"):
             assert_skip(report, cid, "Pacemaker is not running on lab-node1")
+        assert_skip(report, "pacemaker3-ready", "the CIB could not be read")
         assert_pass(report, "quorum")
         assert report["verdict"] == "critical"
 
@@ -657,11 +667,11 @@ class TestRender:
         text = render_table(report)
         lines = text.splitlines()
         assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
-        assert len(lines) == 1 + 17 + 2
+        assert len(lines) == 1 + 18 + 2
         rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:18]}
         assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
         assert "rolling update" in text
-        assert lines[-1] == "verdict: degraded - 15 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert lines[-1] == "verdict: degraded - 16 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
         assert text.endswith("\n")
 
     def test_table_columns_aligned(self, base):
@@ -689,3 +699,28 @@ class TestRender:
         md = render_markdown(report)
         assert "a \\| b" in md
         assert "No check failed." in md and "## Failed checks" not in md
+
+
+# --------------------------------------------------------------------------------------------- pacemaker3-ready
+
+
+class TestPacemaker3:
+    def test_a_legacy_cib_fails_with_what_to_do(self, base):
+        root = parse(fixture_text("cib", "cib.pcmk2-legacy.xml"))
+        report = run(base, cib_root=root)
+        c = assert_fail(report, "pacemaker3-ready", "master ms-legacy", "legacy-check", "stonith-action=poweroff")
+        assert c["severity"] == "warning" and report["verdict"] == "degraded"
+        assert c["message"].startswith("21 form(s) Pacemaker 3.0 drops or refuses: ")
+        assert "clusterops.ha.cib -a pacemaker3_fixes=true --check --diff" in c["remedy"]
+        assert "# primitive legacy-check: an ocf: or systemd: agent" in c["remedy"]
+        assert "master ms-legacy" in c["objects"] and len(c["objects"]) == len(set(c["objects"]))
+
+    def test_only_unfixable_forms_leave_no_module_call(self, base):
+        root = parse(fixture_text("cib", "cib.pcmk2-legacy.fixed.xml"))
+        c = check(run(base, cib_root=root), "pacemaker3-ready")
+        assert c["status"] == "fail" and "pacemaker3_fixes" not in c["remedy"]
+        assert c["remedy"].count("\n") == 4  # five lines, one per form left
+
+    def test_clean_cib_passes_and_no_cib_skips(self, base):
+        assert_pass(run(base), "pacemaker3-ready")
+        assert_skip(run(base, cib_root=None), "pacemaker3-ready", "the CIB could not be read")

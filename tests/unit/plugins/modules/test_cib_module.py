@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from ansible.module_utils.basic import AnsibleModule
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
@@ -433,3 +434,43 @@ def test_bad_values_fail_before_the_candidate_is_built(monkeypatch):
     assert result["msg"].startswith("The candidate CIB was not built; nothing was pushed: ")
     assert len(result["errors"]) == 4, result["errors"]
     assert cluster.calls("cibadmin", "--query") and len(cluster.runner.calls) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# pacemaker3_fixes: the readiness engine's replacements in one transaction
+
+
+def test_pacemaker3_fixes_push_every_fix_in_one_patch_and_warn_about_the_rest(monkeypatch):
+    cluster = FakeCluster(text=cib_text("cib.pcmk2-legacy.xml"))
+    result = run_module(monkeypatch, cluster, pacemaker3_fixes=True, _ansible_diff=True)
+    assert "failed" not in result, result.get("msg")
+    assert result["changed"] is True
+    assert len(cluster.calls("cibadmin", "--patch")) == 1
+    kinds = [c["kind"] for c in result["changes"]]
+    assert kinds[:16] == ["pacemaker3"] * 16
+    assert {"kind": "pacemaker3", "id": "master ms-legacy", "action": "master-resource"} in result["changes"]
+    assert len(result["pacemaker3_fixed"]) == 16 and len(result["pacemaker3_left"]) == 5
+    warned = []
+    monkeypatch.setattr(AnsibleModule, "warn", lambda self, msg: warned.append(msg))
+    assert result["diff"]["after"]["pacemaker3"][0].startswith("one priority=1")
+    live = parse(cluster.live)
+    assert live.find(".//clone[@id='ms-legacy']") is not None and live.find(".//master") is None
+    assert int(live.get("epoch")) == int(parse(cib_text("cib.pcmk2-legacy.xml")).get("epoch")) + 1
+    # the second run changes nothing: what is left needs a person, and is warned about
+    again = run_module(monkeypatch, cluster, pacemaker3_fixes=True)
+    assert len([w for w in warned if w.startswith("Pacemaker 3.0 readiness, left for a person: ")]) == 5
+    assert again["changed"] is False and again["pacemaker3_fixed"] == [] and len(again["pacemaker3_left"]) == 5
+
+
+def test_pacemaker3_fixes_in_check_mode_push_nothing(monkeypatch):
+    cluster = FakeCluster(text=cib_text("cib.pcmk2-legacy.xml"))
+    result = run_module(monkeypatch, cluster, pacemaker3_fixes=True, _ansible_check_mode=True)
+    assert result["changed"] is True and len(result["pacemaker3_fixed"]) == 16
+    assert cluster.calls("crm_verify") and not cluster.calls("cibadmin", "--patch")
+
+
+def test_pacemaker3_fixes_on_a_clean_cib_change_nothing(monkeypatch):
+    cluster = FakeCluster()
+    result = run_module(monkeypatch, cluster, pacemaker3_fixes=True)
+    assert result["changed"] is False and result["pacemaker3_fixed"] == [] == result["pacemaker3_left"]
+    assert not cluster.calls("crm_verify")
