@@ -1,5 +1,6 @@
 # clusterops.ha — the two commands that matter:
 #   make lab    set up everything, start a 3-node lab cluster (LAB_NODES=5 for five) and run site.yml
+#               (LAB_SUITE=trixie: Debian 13 nodes, Pacemaker 3.0; bookworm, Debian 12, is the default)
 #   make test   lint, sanity, unit tests and every Molecule scenario
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,11 +16,17 @@ export PY_COLORS := 0
 SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 LAB_NODES ?= 3
 export LAB_NODES
+# The lab's Debian release. bookworm stays the default while most production clusters still run it and
+# the upgrade path (bookworm -> trixie) is what they face; trixie nodes are one setting away.
+LAB_SUITE ?= bookworm
+LAB_BASE_IMAGE ?= debian:$(LAB_SUITE)
+LAB_NODE_IMAGE ?= clusterops/ha-node:$(LAB_SUITE)
+export LAB_SUITE LAB_BASE_IMAGE LAB_NODE_IMAGE
 
-.PHONY: help venv collection engine images tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover clean
+.PHONY: help venv collection engine images images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover clean
 
 help:
-	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it"
+	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13)"
 	@echo "make lab-down   remove the lab's containers and network"
 	@echo "make test       lint + sanity + unit + molecule ($(SCENARIOS))"
 	@echo "make unit | lint | sanity | molecule [SCENARIOS=default] | build | bench"
@@ -48,6 +55,10 @@ tools:
 
 images: engine
 	bash lab/image.sh
+
+# Both releases' node images: the Molecule scenarios run on bookworm, and health on trixie (Debian 13).
+images-all: images
+	LAB_SUITE=trixie LAB_BASE_IMAGE=debian:trixie LAB_NODE_IMAGE=clusterops/ha-node:trixie bash lab/image.sh
 
 lab-up: venv collection images
 	bash lab/up.sh
@@ -90,7 +101,7 @@ sanity: venv
 # Logs in .build/molecule/, wall times in .build/molecule-times.tsv (bench/results/ci_time.json).
 MOLECULE_JOBS ?= 2
 export MOLECULE_JOBS
-molecule: venv collection images tools
+molecule: venv collection images-all tools
 	bash tests/molecule.sh $(SCENARIOS)
 
 build: venv

@@ -154,6 +154,33 @@ def test_export_then_apply_changes_nothing():
     assert (rec["after"]["admin_epoch"], rec["after"]["epoch"]) == (rec["before"]["admin_epoch"], rec["before"]["epoch"])
 
 
+def test_pacemaker3_forms_are_named_and_replaced_in_one_transaction(host):
+    rec = record()
+    check = rec["pcmk3_health"]
+    assert check["status"] == "fail" and check["severity"] == "warning"
+    assert "stonith-action=poweroff" in check["message"] and "legacy-life" in check["message"]
+    assert "pacemaker3_fixes=true" in check["remedy"]
+    preview = rec["pcmk3_check"]
+    assert preview["changed"] and sorted(c["action"] for c in preview["changes"]) == ["constraint-lifetime",
+                                                                                      "removed-value"]
+    assert preview["diff"]["after"]["pacemaker3"] and preview["epoch_after"] == preview["epoch_before"]
+    fixed = rec["pcmk3_fixed"]
+    assert fixed["changed"] and fixed["pacemaker3_left"] == [] and len(fixed["pacemaker3_fixed"]) == 2
+    assert fixed["epoch_after"] != fixed["epoch_before"]
+    assert rec["pcmk3_again"]["changed"] is False
+    # The cluster's own view after the module ran: off, and the lifetime became a rule that kept its score.
+    cib = ET.fromstring(rec["pcmk3_cib"])
+    assert [nv.get("value") for nv in cib.iter("nvpair") if nv.get("name") == "stonith-action"] == ["off"]
+    loc = [el for el in cib.iter("rsc_location") if el.get("id") == "legacy-life"][0]
+    assert loc.find("lifetime") is None and loc.get("node") is None
+    rule = loc.find("rule")
+    assert rule.get("score") == "0" and rule.find("expression").get("value") == "svc-node1"
+    assert rule.find("rule/date_expression").get("end") == "2099-01-01"
+    # and undone: the cluster is as the scenario built it
+    live = host.check_output("cibadmin --query --scope configuration")
+    assert "legacy-life" not in live and 'name="stonith-action"' not in live
+
+
 def test_a_failing_resource_moves_after_the_second_failure(host):
     assert record()["flaky"]["changed"] is True
     first = wait_for("flaky to start", lambda: running_on(crm_mon(host), "flaky"))[0]
