@@ -224,3 +224,20 @@ def test_gate_lets_a_marked_node_be_offline_but_no_other():
     reasons = ru.gate(status, report, NODES, marked=["lab-node1"])
     # Said once, by the check.
     assert reasons == ["nodes-online: lab-node3 offline (only a node an earlier run left behind may be)"]
+
+
+def test_apt_simulate_on_trixie_and_of_the_move_to_trixie():
+    # apt 3.0 (trixie) prints the same Inst lines as apt 2.6 (bookworm)
+    assert ru.parse_apt_simulate(fixture_text("rolling_update", "apt-get-s-dist-upgrade.trixie-none.txt")) == []
+    pkgs = ru.parse_apt_simulate(fixture_text("rolling_update", "apt-get-s-reinstall.trixie.txt"))
+    assert pkgs == [
+        {"name": "corosync", "old": "3.1.9-2+deb13u1", "new": "3.1.9-2+deb13u1", "origin": "Debian:13.8/stable",
+         "arch": "amd64"},
+        {"name": "pacemaker", "old": "3.0.0-2", "new": "3.0.0-2", "origin": "Debian:13.8/stable", "arch": "amd64"}]
+    # a bookworm node whose sources name trixie: the major upgrade, 899 packages
+    move = ru.parse_apt_simulate(fixture_text("rolling_update", "apt-get-s-dist-upgrade.bookworm-to-trixie.txt"))
+    assert len(move) == 899 and len([p for p in move if p["old"] is None]) == 657
+    by_name = dict((p["name"], p) for p in move)
+    assert (by_name["pacemaker"]["old"], by_name["pacemaker"]["new"]) == ("2.1.5-1+deb12u1", "3.0.0-2")
+    assert (by_name["corosync"]["old"], by_name["corosync"]["new"]) == ("3.1.7-1+deb12u2", "3.1.9-2+deb13u1")
+    assert {"pacemaker", "corosync", "pcs"} <= set(ru.touches_stack(by_name))
