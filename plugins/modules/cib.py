@@ -338,7 +338,7 @@ options:
   pacemaker3_fixes:
     description:
       - Replace, in the same transaction as the other changes, every form Pacemaker 3.0 (Debian 13) drops
-        or refuses by the form that keeps its meaning (the C(pacemaker3-ready) health check names them):
+        or refuses by the form that keeps its meaning (the C(pacemaker3-ready) health check names them).
         C(<master>) becomes a promotable clone, a location's C(<lifetime>) a rule with the same date
         expression, several top-level rules one location each, C(can_fail) and C(role_after_failure)
         become C(on-fail), Master/Slave become Promoted/Unpromoted, C(stonith-action=poweroff) becomes
@@ -416,7 +416,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changes:
-  description: Objects created, updated or deleted (for dict kinds the id is the key).
+  description:
+    - Objects created, updated or deleted (for dict kinds the id is the key).
+    - With O(pacemaker3_fixes), each replacement comes first, with kind C(pacemaker3), the object as id and
+      the readiness code (such as C(master-resource)) as action.
   returned: always
   type: list
   elements: dict
