@@ -47,4 +47,4 @@ x crm_mon --output-as=xml >"$out/crm_mon.lab-failcount.xml"
 x crm_resource --cleanup --resource site-nginx >/dev/null
 x crm_resource --clear --resource site-vip >/dev/null
 x crm_resource --wait --timeout 120 >/dev/null
-echo "capture_fixtures.sh: $(ls "$out" | wc -l) files in $out (DC $dc, ban of site-vip from $other)"
+echo "capture_fixtures.sh: $(find "$out" -maxdepth 1 -type f | wc -l) files in $out (DC $dc, ban of site-vip from $other)"
