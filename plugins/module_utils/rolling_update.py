@@ -229,6 +229,34 @@ def parse_apt_simulate(text):
     return out
 
 
+# The packages whose major version is a release of the stack with its own upgrade rules.
+MAJOR_WATCHED = ("pacemaker", "corosync", "pcs", "crmsh")
+
+
+def _upstream_major(version):
+    """2 of "2.1.5-1+deb12u1", 3 of "1:3.0.0-2"; None when the version has no leading number."""
+    m = re.match(r"^(?:\d+:)?(\d+)", version or "")
+    return int(m.group(1)) if m else None
+
+
+def major_changes(packages):
+    """The pending updates (parse_apt_simulate()) of MAJOR_WATCHED that change the upstream major version:
+    [{name, old, new, old_major, new_major}]. A package new on the node is not a change."""
+    out = []
+    for p in packages or []:
+        if p.get("name") not in MAJOR_WATCHED or not p.get("old"):
+            continue
+        old, new = _upstream_major(p["old"]), _upstream_major(p["new"])
+        if old is not None and new is not None and old != new:
+            out.append({"name": p["name"], "old": p["old"], "new": p["new"], "old_major": old, "new_major": new})
+    return out
+
+
+def to_pacemaker3(packages):
+    """Whether the pending updates move Pacemaker from 2.x to 3.x (Debian 12 to 13)."""
+    return any(c["name"] == "pacemaker" and c["old_major"] < 3 <= c["new_major"] for c in major_changes(packages))
+
+
 def touches_stack(names):
     """The package names of `names` that belong to the cluster stack (see STACK_PACKAGES)."""
     return [n for n in names if any(n == p or n.startswith(p) for p in STACK_PACKAGES)]

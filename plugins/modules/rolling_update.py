@@ -174,13 +174,28 @@ stack:
   returned: action is pending
   type: list
   elements: str
+major:
+  description: For V(pending), the pending updates of pacemaker, corosync, pcs or crmsh that change the major version.
+  returned: action is pending
+  type: list
+  elements: dict
+  sample: [{name: pacemaker, old: 2.1.5-1+deb12u1, new: 3.0.0-2, old_major: 2, new_major: 3}]
+pacemaker3:
+  description:
+    - For V(pending), when the updates move Pacemaker from 2.x to 3.x, what the live CIB holds that Pacemaker 3.0
+      drops or refuses (the C(pacemaker3-ready) health check's findings; empty when it is ready).
+    - V(null) when no such move is pending, or when the CIB could not be read on this node.
+  returned: action is pending
+  type: list
+  elements: dict
 """
 
 import time
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_config
+from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, wait_for
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
@@ -262,7 +277,12 @@ def do_pending(module, runner):
     wanted = module.params["packages"]
     if wanted:
         packages = [p for p in packages if p["name"] in wanted]
-    module.exit_json(changed=False, packages=packages, stack=ru.touches_stack([p["name"] for p in packages]))
+    readiness = None
+    if ru.to_pacemaker3(packages):
+        root = read_live_cib(runner)
+        readiness = None if root is None else pcmk3.findings(root)
+    module.exit_json(changed=False, packages=packages, stack=ru.touches_stack([p["name"] for p in packages]),
+                     major=ru.major_changes(packages), pacemaker3=readiness)
 
 
 ACTIONS = {"plan": do_plan, "gate": do_gate, "drained": do_drained, "pending": do_pending}

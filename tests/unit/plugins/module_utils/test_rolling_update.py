@@ -241,3 +241,16 @@ def test_apt_simulate_on_trixie_and_of_the_move_to_trixie():
     assert (by_name["pacemaker"]["old"], by_name["pacemaker"]["new"]) == ("2.1.5-1+deb12u1", "3.0.0-2")
     assert (by_name["corosync"]["old"], by_name["corosync"]["new"]) == ("3.1.7-1+deb12u2", "3.1.9-2+deb13u1")
     assert {"pacemaker", "corosync", "pcs"} <= set(ru.touches_stack(by_name))
+
+
+def test_major_changes_of_the_move_to_trixie():
+    move = ru.parse_apt_simulate(fixture_text("rolling_update", "apt-get-s-dist-upgrade.bookworm-to-trixie.txt"))
+    assert ru.major_changes(move) == [{"name": "pacemaker", "old": "2.1.5-1+deb12u1", "new": "3.0.0-2",
+                                       "old_major": 2, "new_major": 3}]
+    assert ru.to_pacemaker3(move) is True
+    security = ru.parse_apt_simulate(fixture_text("rolling_update", "apt-get-s-dist-upgrade.security.txt"))
+    assert ru.major_changes(security) == [] and ru.to_pacemaker3(security) is False
+    assert ru.major_changes([{"name": "pacemaker", "old": None, "new": "3.0.0-2"},
+                             {"name": "corosync", "old": "1:2.4.5-1", "new": "3.1.9-2"},
+                             {"name": "pcs", "old": "x", "new": "0.12"}]) == [
+        {"name": "corosync", "old": "1:2.4.5-1", "new": "3.1.9-2", "old_major": 2, "new_major": 3}]

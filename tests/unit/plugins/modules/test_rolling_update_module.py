@@ -120,6 +120,23 @@ def test_pending_lists_the_updates_and_the_stack_ones(monkeypatch):
     assert [p["name"] for p in result["packages"]] == ["nginx"]
 
 
+def test_pending_move_to_pacemaker3_reads_the_cibs_readiness(monkeypatch):
+    runner = FakeRunner()
+    runner.add(["apt-get"], stdout=fixture_text("rolling_update", "apt-get-s-dist-upgrade.bookworm-to-trixie.txt"))
+    runner.add(["cibadmin", "--query"], stdout=fixture_text("cib", "cib.pcmk2-legacy.xml"))
+    result = run(monkeypatch, {"action": "pending"}, runner)
+    assert [(c["name"], c["old_major"], c["new_major"]) for c in result["major"]] == [("pacemaker", 2, 3)]
+    assert len(result["pacemaker3"]) == 21 and result["pacemaker3"][0]["code"] == "duplicate-nvpair"
+    # a ready CIB: an empty list; no move to 3.0: None and the CIB is not read
+    runner.answers[("cibadmin", "--query")] = lambda argv, data: (0, health("cib.lab.xml"), "")
+    assert run(monkeypatch, {"action": "pending"}, runner)["pacemaker3"] == []
+    security = FakeRunner()
+    security.add(["apt-get"], stdout=fixture_text("rolling_update", "apt-get-s-dist-upgrade.security.txt"))
+    result = run(monkeypatch, {"action": "pending"}, security)
+    assert result["pacemaker3"] is None and result["major"] == []
+    assert [c["argv"][0] for c in security.calls] == ["apt-get"]
+
+
 def test_pending_without_apt_says_what_to_do(monkeypatch):
     result = run(monkeypatch, {"action": "pending"}, FakeRunner(), expect=FailJson)
     assert "rolling_update_tasks" in result["msg"]
