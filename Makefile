@@ -23,7 +23,7 @@ LAB_BASE_IMAGE ?= debian:$(LAB_SUITE)
 LAB_NODE_IMAGE ?= clusterops/ha-node:$(LAB_SUITE)
 export LAB_SUITE LAB_BASE_IMAGE LAB_NODE_IMAGE
 
-.PHONY: help venv collection engine images images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover clean
+.PHONY: help venv collection engine images images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover bench-major clean
 
 help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13)"
@@ -119,6 +119,10 @@ bench-cib: venv collection images
 
 bench-rolling: venv collection images
 	bash bench/rolling_update/run.sh
+
+# Debian 12 -> 13 node by node on a 3-node lab (downloads from the mirror; about half an hour).
+bench-major: venv collection images
+	bash bench/major_upgrade/run.sh
 
 bench-failover: venv collection images
 	bash bench/failover/run.sh

@@ -32,6 +32,13 @@ if [ -n "$docker_socket" ]; then
   mounts+=(-v "$docker_socket:/var/lib/clusterops-lab/docker.sock")
 fi
 
+# LAB_APT_CACHE=DIR: one package cache on the host shared by every node (/var/cache/apt/archives), so a
+# package the first node downloads is not downloaded again (bench/major_upgrade; nodes upgrade one at a time).
+if [ -n "${LAB_APT_CACHE:-}" ]; then
+  mkdir -p "$LAB_APT_CACHE/partial"
+  mounts+=(-v "$LAB_APT_CACHE:/var/cache/apt/archives")
+fi
+
 hosts=()
 for i in $(seq 1 "$n"); do
   hosts+=(--add-host "$prefix$i:$subnet_prefix.$((10 + i))")

@@ -73,6 +73,12 @@ options:
     type: list
     elements: str
     default: []
+  pacemaker3_check:
+    description:
+      - For V(pending), read the live CIB's Pacemaker 3.0 readiness (RV(pacemaker3)) even when the pending updates
+        do not move Pacemaker to 3.x, because the node is about to move to Debian 13 (the role's rolling_update_release).
+    type: bool
+    default: false
 notes:
   - V(pending) reads C(apt-get -s dist-upgrade) (a simulation; nothing is installed). Refresh the package lists
     first (the role does, with M(ansible.builtin.apt) C(update_cache)). Other package managers are not supported yet.
@@ -184,7 +190,7 @@ pacemaker3:
   description:
     - For V(pending), when the updates move Pacemaker from 2.x to 3.x, what the live CIB holds that Pacemaker 3.0
       drops or refuses (the C(pacemaker3-ready) health check's findings; empty when it is ready).
-    - V(null) when no such move is pending, or when the CIB could not be read on this node.
+    - V(null) when no such move is pending (and O(pacemaker3_check) is false), or when the CIB could not be read.
   returned: action is pending
   type: list
   elements: dict
@@ -278,7 +284,7 @@ def do_pending(module, runner):
     if wanted:
         packages = [p for p in packages if p["name"] in wanted]
     readiness = None
-    if ru.to_pacemaker3(packages):
+    if ru.to_pacemaker3(packages) or module.params["pacemaker3_check"]:
         root = read_live_cib(runner)
         readiness = None if root is None else pcmk3.findings(root)
     module.exit_json(changed=False, packages=packages, stack=ru.touches_stack([p["name"] for p in packages]),
@@ -301,6 +307,7 @@ def main():
             node=dict(type="str"),
             timeout=dict(type="int", default=300),
             packages=dict(type="list", elements="str", default=[]),
+            pacemaker3_check=dict(type="bool", default=False),
         ),
         required_if=[("action", a, fields) for a, fields in REQUIRED.items() if fields],
         supports_check_mode=True,

@@ -135,6 +135,9 @@ def test_pending_move_to_pacemaker3_reads_the_cibs_readiness(monkeypatch):
     result = run(monkeypatch, {"action": "pending"}, security)
     assert result["pacemaker3"] is None and result["major"] == []
     assert [c["argv"][0] for c in security.calls] == ["apt-get"]
+    # asked for (the node is about to move to Debian 13 by its sources): read whatever apt says now
+    security.add(["cibadmin", "--query"], stdout=fixture_text("cib", "cib.pcmk2-legacy.xml"))
+    assert len(run(monkeypatch, {"action": "pending", "pacemaker3_check": True}, security)["pacemaker3"]) == 21
 
 
 def test_pending_without_apt_says_what_to_do(monkeypatch):
