@@ -85,73 +85,11 @@ done)
 order=$(grep -A12 'TASK \[clusterops.ha.rolling_update : Plan | what will happen' "$work/rolling_update.log" \
   | sed -n "s/^ *- '\([0-9][0-9]*\. .*\)'\$/\1/p" || true)
 
-python3 - "$out" "$t0" "$t1" "$rc" "{$before}" "{$after}" "$order" "$work/probe.jsonl.summary.json" \
-  "$work/quorum.tsv" "$verify" "$schema" <<PY
-import datetime, json, os, platform, re, sys
-out, t0, t1, rc = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-before, after, order = json.loads(sys.argv[5]), json.loads(sys.argv[6]), [l for l in sys.argv[7].splitlines() if l]
-probe = json.load(open(sys.argv[8]))
-samples = [l.split("\t") for l in open(sys.argv[9]).read().splitlines() if l.count("\t") == 2]
-verify, schema = sys.argv[10], sys.argv[11]
-starts = """$starts"""
-moves = {rid: len(re.findall(r"start operation for %s on" % rid, starts)) for rid in ("site-vip", "lb-vip")}
-# Per sampling round: the nodes that answered, and whether every one of them was quorate.
-rounds = {}
-for t, node, q in samples:
-    rounds.setdefault(round(float(t)), {})[node] = q
-during = {k: v for k, v in rounds.items() if t0 <= k <= t1}
-answering = [v for v in during.values() if any(q != "-" for q in v.values())]
-quorate_rounds = [v for v in answering if all(q == "Yes" for q in v.values() if q != "-")]
-out_of_cluster = {}
-for node in sorted({n for _, n, _ in samples}):
-    seq = sorted((k, v.get(node, "-")) for k, v in during.items())
-    longest = run = 0
-    start = None
-    for k, q in seq:
-        if q != "Yes":
-            start = k if start is None else start
-            run = k - start + 1
-            longest = max(longest, run)
-        else:
-            start = None
-    out_of_cluster[node] = longest
-load = open("/proc/loadavg").read().split()[:3]
-result = {
-    "bench": "major_upgrade",
-    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    "nodes": 3,
-    "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "loadavg_after": load,
-                "kernel": platform.release()},
-    "rerun": "make bench-major (bash bench/major_upgrade/run.sh; KEEP_LAB=1 keeps the nodes)",
-    "rc": rc,
-    "seconds": {"major_upgrade_3_nodes": round(t1 - t0, 1)},
-    "versions_before": before,
-    "versions_after": after,
-    "plan": order,
-    "failovers": moves,
-    "quorum": {"sampling_rounds": len(answering), "rounds_all_answering_quorate": len(quorate_rounds)},
-    "longest_out_of_cluster_s": out_of_cluster,
-    "crm_verify_L": verify.strip(),
-    "cib_schema_after": schema,
-    "paths": {name: {"requests": p["requests"], "failed": len(p["failures"]), "failures": p["failures"][:20],
-                     "longest_gap_s": p["longest_gap_s"]} for name, p in probe.items()},
-    "targets": {"lb_failed_requests": 0, "site_moves": "one per active node", "quorum": "every round",
-                "pacemaker_after": "3.0.0 everywhere", "corosync_after": "3.1.9 everywhere", "crm_verify": "clean"},
-    "met": {"completed": rc == 0,
-            "every_node_pacemaker_3": all(v["pacemaker"].startswith("3.0") for v in after.values()),
-            "every_node_corosync_3_1_9": all(v["corosync"] == "3.1.9" for v in after.values()),
-            "quorum_in_every_round": len(quorate_rounds) == len(answering) and len(answering) > 0,
-            "lb_zero_failures": len(probe["lb"]["failures"]) == 0,
-            "crm_verify_clean": verify.strip().endswith("rc=0"),
-            "schema_upgraded": schema.startswith("pacemaker-4")},
-    "notes": "Debian's real upgrade: the nodes' APT sources switched to trixie by the role, apt-get dist-upgrade from "
-             "deb.debian.org (one package cache shared by the nodes), the node restarted (docker restart) into "
-             "trixie, rejoining a mixed 2.1.5/3.0.0 cluster; cibadmin --upgrade after the last node. Quorum: every "
-             "node's corosync-quorumtool each second; a round counts when every node that answered was quorate "
-             "(the node being upgraded does not answer). Out of cluster: the longest run of seconds a node did "
-             "not answer Quorate: Yes. Paths: site = the active-passive VIP + nginx, lb = haproxy cloned on every "
-             "node behind its VIP; GET every 0.2 s per path from this machine.",
-}
-json.dump(result, open(out, "w"), indent=2)
-print(json.dumps(result["seconds"]), json.dumps(result["failovers"]), json.dumps(result["met"]))
-PY
+printf '{"t0": %s, "t1": %s, "rc": %s}\n' "$t0" "$t1" "$rc" >"$work/meta.json"
+echo "{$before}" >"$work/before.json"
+echo "{$after}" >"$work/after.json"
+printf '%s\n' "$order" >"$work/order.txt"
+printf '%s\n' "$starts" >"$work/starts.txt"
+printf '%s\n' "$verify" >"$work/verify.txt"
+printf '%s\n' "$schema" >"$work/schema.txt"
+python3 bench/major_upgrade/summarise.py "$work" "$out"
