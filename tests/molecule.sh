@@ -70,5 +70,14 @@ rc=0
 printf '%s\n' "${ordered[@]}" | xargs -P "$jobs" -n 1 bash "$self" --one || rc=$?
 echo "== molecule: ${#ordered[@]} scenarios, $jobs at a time, in $(( $(date +%s) - t0 )) s"
 sort -t$'\t' -k2 -nr .build/molecule-times.tsv | sed 's/^/   /'
-[ "$rc" != 0 ] && echo "== molecule: failed: $(tr '\n' ' ' < "$out"/failed 2>/dev/null)"
+# A failed scenario's whole log was printed when it ended, in the middle of the output; repeat the lines
+# that say why at the very end, where a reader of the output's tail looks first.
+if [ "$rc" != 0 ]; then
+  while read -r s; do
+    echo "== why $s failed (the last failure lines of .build/molecule/$s.log):"
+    grep -E 'fatal: |FAILED|failed: \[|^[0-9:]+ E  |AssertionError|ERROR|Error: ' ".build/molecule/$s.log" \
+      | grep -v 'FAILED - RETRYING' | tail -n 12 | cut -c1-400
+  done < "$out"/failed
+  echo "== molecule: failed: $(tr '\n' ' ' < "$out"/failed 2>/dev/null)"
+fi
 exit "$rc"

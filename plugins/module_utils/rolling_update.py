@@ -12,6 +12,8 @@ status model of cluster_status.build_status() and, for the gate, the report of h
                                     skipped because they are up to date
 - gate(status, report, ...)      -> why the run must not go on (empty when it may)
 - quorum_margin(status, node)    -> whether the rest keep quorum while this node is out
+- pacemaker3_refusal(pending)    -> why a move to Pacemaker 3.0 must not start (None when it may)
+- schema_upgrade(versions, ...)  -> whether the CIB's schema moves to 4.0 (every node on Pacemaker 3)
 
 "Active" means a node runs an instance the service cannot do without: a resource outside any clone
 or bundle (an active-passive service, a VIP), or the promoted instance of a promotable clone.
@@ -28,6 +30,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import shape
 
 # Permanent node attribute set on the node being serviced; its value is the phase it reached.
 MARKER_ATTRIBUTE = "clusterops-rolling-update"
@@ -255,6 +259,70 @@ def major_changes(packages):
 def to_pacemaker3(packages):
     """Whether the pending updates move Pacemaker from 2.x to 3.x (Debian 12 to 13)."""
     return any(c["name"] == "pacemaker" and c["old_major"] < 3 <= c["new_major"] for c in major_changes(packages))
+
+
+# The data the move to Pacemaker 3 reads from earlier steps (validate.shape): each node's action=pending result,
+# and each node's Pacemaker version (cluster_node_facts' pacemaker_version).
+PENDING_SHAPE = {"*": {"pacemaker3?": [{"object": "str", "message": "str"}]}}
+VERSIONS_SHAPE = {"*": "str?"}
+
+
+def pending_errors(pending_by_node):
+    """Messages for pending results pacemaker3_refusal cannot read, naming the node and the key."""
+    return shape(pending_by_node, PENDING_SHAPE, "pending")
+
+
+def versions_errors(versions):
+    """Messages for versions schema_upgrade cannot read, naming the node."""
+    return shape(versions, VERSIONS_SHAPE, "versions")
+
+
+def pacemaker3_refusal(pending_by_node):
+    """Why the plan must refuse a move to Pacemaker 3.0, or None when it may go on.
+
+    pending_by_node is {node: the rolling_update module's action=pending result}. A node whose result
+    carries a readiness list (key pacemaker3, not None) is moving to 3.0; the list is the CIB's forms
+    3.0 drops or refuses (pcmk3.findings; one CIB, so the first list is the cluster's). Returns
+    {moving: [nodes], not_ready: [findings], message} or None."""
+    moving = sorted(n for n, p in (pending_by_node or {}).items() if (p or {}).get("pacemaker3") is not None)
+    if not moving:
+        return None
+    not_ready = list(pending_by_node[moving[0]]["pacemaker3"])
+    if not not_ready:
+        return None
+    message = ("The pending updates move Pacemaker to 3.0 (%s), and the CIB holds %d form(s) Pacemaker 3.0 drops "
+               "or refuses; no node was touched. %s. See them with their replacements: ansible <cluster> -m "
+               "clusterops.ha.cib -a pacemaker3_fixes=true --check --diff (without --check it makes the replacements "
+               "that keep the meaning, in one transaction); the health check pacemaker3-ready lists what needs a person."
+               % (", ".join(moving), len(not_ready), "; ".join(f.get("message", "") for f in not_ready)))
+    return {"moving": moving, "not_ready": not_ready, "message": message}
+
+
+_SCHEMA = re.compile(r"^pacemaker-(\d+)\.(\d+)$")
+# The first schema major only Pacemaker 3 reads: the CIB moves to it once every node runs 3.x.
+PACEMAKER3_SCHEMA_MAJOR = 4
+
+
+def schema_upgrade(versions, validate_with):
+    """Whether the CIB's schema is upgraded now, after a move to Pacemaker 3: {upgrade, reason}.
+
+    versions is {node: Pacemaker version ("3.0.0"), None when unknown}; validate_with the CIB's
+    validate-with. Upgraded only when every node runs 3.x (2.1 nodes cannot read the 4.0 schema) and
+    the schema is a numbered one below pacemaker-4.0."""
+    m = _SCHEMA.match(validate_with or "")
+    if not m:
+        return {"upgrade": False, "reason": "validate-with=%s is not a numbered schema: left as it is" % validate_with}
+    if int(m.group(1)) >= PACEMAKER3_SCHEMA_MAJOR:
+        return {"upgrade": False, "reason": "the CIB already validates with %s" % validate_with}
+    if not versions:
+        return {"upgrade": False, "reason": "no node's Pacemaker version is known"}
+    unknown = sorted(n for n, v in versions.items() if _upstream_major(v) is None)
+    if unknown:
+        return {"upgrade": False, "reason": "the Pacemaker version of %s is unknown" % ", ".join(unknown)}
+    older = sorted("%s (%s)" % (n, v) for n, v in versions.items() if _upstream_major(v) < 3)
+    if older:
+        return {"upgrade": False, "reason": "%s still run(s) Pacemaker 2; the schema stays %s" % (", ".join(older), validate_with)}
+    return {"upgrade": True, "reason": "every node runs Pacemaker 3 and the CIB validates with %s" % validate_with}
 
 
 def touches_stack(names):

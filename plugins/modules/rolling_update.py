@@ -17,7 +17,8 @@ description:
     one node at a time.
   - V(plan) reads the cluster's status and orders the nodes to service, passive nodes first, the nodes that
     host an active-passive service or a promoted instance last, and a node an interrupted run left behind first
-    of all (it carries the node attribute C(clusterops-rolling-update)).
+    of all (it carries the node attribute C(clusterops-rolling-update)). Given O(pending), it refuses, before any
+    node is touched, a move to Pacemaker 3.0 while the CIB holds forms 3.0 drops or refuses.
   - V(gate) judges a health report (from M(clusterops.ha.cluster_health)) and the status. Every critical check
     must pass, and also failed-actions, leftover-bans, nodes-maintenance, maintenance-mode and unmanaged-blocked;
     every node must be online and the cluster settled. Only a node of O(marked) may be in standby.
@@ -25,6 +26,9 @@ description:
     has settled.
   - V(pending) lists the updates C(apt-get) would apply on the target node (optionally only O(packages)), and
     which of them belong to the cluster stack.
+  - V(schema) decides whether the CIB's schema moves to Pacemaker 3's (C(pacemaker-4.0)) now: only when every node
+    of O(versions) runs Pacemaker 3 and the live CIB validates with a numbered schema below 4.0. The role then
+    runs C(cibadmin --upgrade).
 author:
   - clusterops.ha developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -35,7 +39,7 @@ options:
     description: What to decide; see the description.
     type: str
     required: true
-    choices: [plan, gate, drained, pending]
+    choices: [plan, gate, drained, pending, schema]
   nodes:
     description: The cluster's nodes, in inventory order (ties in the order keep it). Required for V(plan).
     type: list
@@ -47,6 +51,17 @@ options:
   preferred:
     description: For V(plan), the node services return to at the end (failback policy C(preferred)).
     type: str
+  pending:
+    description:
+      - For V(plan), the result of V(pending) on each node, by node name. A node whose result has a readiness list
+        (RV(pacemaker3) not null) is moving to Pacemaker 3.0, and the plan fails while that list is not empty.
+    type: dict
+    default: {}
+  versions:
+    description:
+      - For V(schema), the Pacemaker version each node runs, by node name (V(null) when unknown), as
+        M(clusterops.ha.cluster_node_facts) reports it (C(pacemaker_version)).
+    type: dict
   health_report:
     description: For V(gate), the C(report) of M(clusterops.ha.cluster_health).
     type: dict
@@ -111,6 +126,13 @@ EXAMPLES = r"""
   clusterops.ha.rolling_update:
     action: pending
   register: pending
+
+- name: Whether the CIB's schema moves to Pacemaker 3's now
+  clusterops.ha.rolling_update:
+    action: schema
+    versions: {db1: 3.0.0, db2: 3.0.0, db3: 3.0.0}
+  register: schema
+  run_once: true
 """
 
 RETURN = r"""
@@ -156,6 +178,25 @@ standby:
   returned: action is plan
   type: list
   elements: str
+upgrade:
+  description: For V(schema), whether the CIB's schema should move to Pacemaker 3's now.
+  returned: action is schema
+  type: bool
+reason:
+  description: For V(schema), why or why not, in words.
+  returned: action is schema
+  type: str
+  sample: every node runs Pacemaker 3 and the CIB validates with pacemaker-3.9
+validate_with:
+  description: For V(schema), the schema the live CIB validates with.
+  returned: action is schema
+  type: str
+  sample: pacemaker-3.9
+not_ready:
+  description: For V(plan) when it refuses a move to Pacemaker 3.0, the CIB's forms 3.0 drops or refuses.
+  returned: failure of action plan
+  type: list
+  elements: dict
 passed:
   description: For V(gate), whether the rolling update may go on.
   returned: action is gate
@@ -201,13 +242,13 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, read_live_config
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, parse as parse_cib, read_live_cib, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, wait_for
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
 from ansible_collections.clusterops.ha.plugins.module_utils.health import report_errors
 
-REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": []}
+REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": [], "schema": ["versions"]}
 POLL_SECONDS = 2
 
 
@@ -237,6 +278,13 @@ def do_plan(module, runner):
         result = ru.plan(status, module.params["nodes"], module.params["up_to_date"], markers, module.params["preferred"])
     except ValueError as e:
         module.fail_json(msg="preferred: %s" % e)
+    errors = ru.pending_errors(module.params["pending"])
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors)
+    refusal = ru.pacemaker3_refusal(module.params["pending"])
+    if refusal:
+        module.fail_json(msg=refusal["message"], not_ready=refusal["not_ready"], moving=refusal["moving"],
+                         lines=ru.describe(result))
     module.exit_json(changed=False, plan=result, lines=ru.describe(result), markers=markers, roles=ru.node_roles(status),
                      serving=ru.serving(status), online=status["nodes_online"], standby=status["nodes_standby"])
 
@@ -291,7 +339,19 @@ def do_pending(module, runner):
                      major=ru.major_changes(packages), pacemaker3=readiness)
 
 
-ACTIONS = {"plan": do_plan, "gate": do_gate, "drained": do_drained, "pending": do_pending}
+def do_schema(module, runner):
+    errors = ru.versions_errors(module.params["versions"])
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors)
+    res = runner.run(["cibadmin", "--query", "--no-children"], check=False)
+    if res.rc != 0:
+        module.fail_json(msg="Could not read the CIB's schema: cibadmin --query: rc=%s: %s" % (res.rc, res.stderr.strip()))
+    validate_with = parse_cib(res.stdout).get("validate-with")
+    decision = ru.schema_upgrade(module.params["versions"], validate_with)
+    module.exit_json(changed=False, validate_with=validate_with, **decision)
+
+
+ACTIONS = {"plan": do_plan, "gate": do_gate, "drained": do_drained, "pending": do_pending, "schema": do_schema}
 
 
 def main():
@@ -301,6 +361,8 @@ def main():
             nodes=dict(type="list", elements="str"),
             up_to_date=dict(type="dict", default={}),
             preferred=dict(type="str"),
+            pending=dict(type="dict", default={}),
+            versions=dict(type="dict"),
             health_report=dict(type="dict"),
             expected_nodes=dict(type="list", elements="str"),
             marked=dict(type="list", elements="str", default=[]),

@@ -81,3 +81,16 @@ def test_alert_records_on_the_nodes(host):
     assert [e for e in events if e["kind"] == "node" and e["node"] == "hl-node3"]
     cib = host.check_output("cibadmin --query --scope alerts")
     assert 'id="clusterops-file"' in cib and 'id="clusterops-webhook"' in cib
+
+
+def test_the_schema_moves_to_pacemaker3s_once_after_a_major_upgrade(host):
+    with open(os.path.join(EPHEMERAL, "schema.json"), encoding="utf-8") as f:
+        rec = json.load(f)
+    first, second = rec["first"], rec["second"]
+    assert (first["upgrade"], first["validate_with"]) == (True, "pacemaker-3.9"), first
+    assert first["reason"] == "every node runs Pacemaker 3 and the CIB validates with pacemaker-3.9"
+    assert second["upgrade"] is False and second["validate_with"].startswith("pacemaker-4."), second
+    # the cluster's own view
+    root = host.check_output("cibadmin --query --no-children")
+    assert 'validate-with="pacemaker-4.' in root
+    assert host.run("crm_verify -L").rc == 0

@@ -160,6 +160,10 @@ def test_pacemaker3_forms_are_named_and_replaced_in_one_transaction(host):
     assert check["status"] == "fail" and check["severity"] == "warning"
     assert "stonith-action=poweroff" in check["message"] and "legacy-life" in check["message"]
     assert "pacemaker3_fixes=true" in check["remedy"]
+    refused = rec["pcmk3_plan"]
+    assert refused["failed"] is True and refused["moving"] == ["svc-node1"]
+    assert refused["msg"].startswith("The pending updates move Pacemaker to 3.0 (svc-node1), and the CIB holds 2 form(s)")
+    assert sorted({f["object"] for f in refused["not_ready"]}) == sorted(check["objects"])
     preview = rec["pcmk3_check"]
     assert preview["changed"] and sorted(c["action"] for c in preview["changes"]) == ["constraint-lifetime",
                                                                                       "removed-value"]

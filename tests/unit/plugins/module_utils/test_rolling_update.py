@@ -254,3 +254,71 @@ def test_major_changes_of_the_move_to_trixie():
                              {"name": "corosync", "old": "1:2.4.5-1", "new": "3.1.9-2"},
                              {"name": "pcs", "old": "x", "new": "0.12"}]) == [
         {"name": "corosync", "old": "1:2.4.5-1", "new": "3.1.9-2", "old_major": 2, "new_major": 3}]
+
+
+# --- the move to Pacemaker 3.0: the plan's refusal and the schema upgrade after the last node -----------------
+
+def _findings():
+    from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
+    return pcmk3.findings(parse(fixture_text("cib", "cib.pcmk2-legacy.xml")))
+
+
+def test_refusal_names_the_moving_nodes_and_every_form():
+    found = _findings()
+    pending = {"lab-node2": {"pacemaker3": found}, "lab-node1": {"pacemaker3": found}, "lab-node3": {"pacemaker3": None}}
+    refusal = ru.pacemaker3_refusal(pending)
+    assert refusal["moving"] == ["lab-node1", "lab-node2"]
+    assert refusal["not_ready"] == found and len(found) == 21
+    assert refusal["message"].startswith("The pending updates move Pacemaker to 3.0 (lab-node1, lab-node2), and the CIB "
+                                         "holds 21 form(s) Pacemaker 3.0 drops or refuses; no node was touched.")
+    assert found[0]["message"] in refusal["message"] and "pacemaker3_fixes=true --check --diff" in refusal["message"]
+
+
+def test_no_refusal_when_ready_or_not_moving():
+    assert ru.pacemaker3_refusal({"lab-node1": {"pacemaker3": []}}) is None
+    assert ru.pacemaker3_refusal({"lab-node1": {"pacemaker3": None, "packages": []}, "lab-node2": {}}) is None
+    assert ru.pacemaker3_refusal({}) is None and ru.pacemaker3_refusal(None) is None
+
+
+def _versions(release):
+    import json
+    facts = json.loads(fixture_text("health", "%s/node_facts.lab.json" % release))
+    return {node: f["pacemaker_version"] for node, f in facts.items()}
+
+
+def _validate_with(name):
+    return parse(fixture_text("health", name)).get("validate-with")
+
+
+def test_schema_moves_once_every_node_runs_pacemaker3():
+    # the CIB a Debian 12 cluster wrote (pacemaker-3.9), every node now on Pacemaker 3.0.0 (captured on trixie)
+    assert _validate_with("bookworm/cib.lab.xml") == "pacemaker-3.9"
+    decision = ru.schema_upgrade(_versions("trixie"), "pacemaker-3.9")
+    assert decision == {"upgrade": True, "reason": "every node runs Pacemaker 3 and the CIB validates with pacemaker-3.9"}
+
+
+def test_schema_stays_while_a_node_runs_pacemaker2():
+    versions = dict(_versions("trixie"), **{"lab-node3": _versions("bookworm")["lab-node3"]})
+    decision = ru.schema_upgrade(versions, "pacemaker-3.9")
+    assert decision == {"upgrade": False, "reason": "lab-node3 (2.1.5) still run(s) Pacemaker 2; the schema stays pacemaker-3.9"}
+    assert ru.schema_upgrade(_versions("bookworm"), "pacemaker-3.9")["upgrade"] is False
+
+
+def test_schema_left_alone_when_current_unknown_or_unnumbered():
+    assert _validate_with("trixie/cib.lab.xml") == "pacemaker-4.0"
+    assert ru.schema_upgrade(_versions("trixie"), "pacemaker-4.0") == {
+        "upgrade": False, "reason": "the CIB already validates with pacemaker-4.0"}
+    assert ru.schema_upgrade(dict(_versions("trixie"), **{"lab-node2": None}), "pacemaker-3.9") == {
+        "upgrade": False, "reason": "the Pacemaker version of lab-node2 is unknown"}
+    assert ru.schema_upgrade({}, "pacemaker-3.9")["upgrade"] is False
+    for odd in ("pacemaker-next", "none", "", None):
+        assert ru.schema_upgrade(_versions("trixie"), odd)["upgrade"] is False
+
+
+def test_inputs_of_the_move_are_checked_naming_node_and_key():
+    assert ru.pending_errors({"lab-node1": {"pacemaker3": None}, "lab-node2": {"pacemaker3": _findings()}}) == []
+    assert ru.pending_errors({"lab-node1": {"pacemaker3": "yes"}}) == [
+        "pending.lab-node1.pacemaker3: must be a list, got str 'yes'"]
+    assert ru.pending_errors({"lab-node1": ["x"]}) == ["pending.lab-node1: must be a dictionary, got list ['x']"]
+    assert ru.versions_errors({"lab-node1": "3.0.0", "lab-node2": None}) == []
+    assert ru.versions_errors({"lab-node1": 3}) == ["versions.lab-node1: must be a string or null, got int 3"]

@@ -85,7 +85,9 @@ def test_each_action_names_its_required_fields(monkeypatch):
     result = run(monkeypatch, {"action": "gate"}, health_lab_runner(), expect=FailJson)
     assert "health_report" in result["msg"]
     result = run(monkeypatch, {"action": "upgrade"}, health_lab_runner(), expect=FailJson)
-    assert "action" in result["msg"] and "plan, gate, drained, pending" in result["msg"]
+    assert "action" in result["msg"] and "plan, gate, drained, pending, schema" in result["msg"]
+    result = run(monkeypatch, {"action": "schema"}, health_lab_runner(), expect=FailJson)
+    assert "versions" in result["msg"]
 
 
 def test_gate_passes_on_the_healthy_lab(monkeypatch):
@@ -161,3 +163,49 @@ def test_gate_with_a_node_checks_the_quorum_margin(monkeypatch):
     result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node2"}, runner)
     assert result["passed"] is False
     assert "quorum: without lab-node2 the cluster has 1 of 2 votes needed: it would lose quorum" in result["reasons"]
+
+
+def test_plan_refuses_a_move_to_pacemaker3_while_the_cib_is_not_ready(monkeypatch):
+    runner = FakeRunner()
+    runner.add(["apt-get"], stdout=fixture_text("rolling_update", "apt-get-s-dist-upgrade.bookworm-to-trixie.txt"))
+    runner.add(["cibadmin", "--query"], stdout=fixture_text("cib", "cib.pcmk2-legacy.xml"))
+    pending = run(monkeypatch, {"action": "pending"}, runner)
+    pending = {node: pending for node in NODES}
+    result = run(monkeypatch, {"action": "plan", "nodes": NODES, "pending": pending}, health_lab_runner(), expect=FailJson)
+    assert result["msg"].startswith("The pending updates move Pacemaker to 3.0 (lab-node1, lab-node2, lab-node3)")
+    assert len(result["not_ready"]) == 21 and result["moving"] == NODES
+    assert result["lines"][0] == "1. lab-node1: hosts no active or promoted instance"
+    # ready (the lab's own CIB): the plan goes on
+    ready = {node: dict(pending[node], pacemaker3=[]) for node in NODES}
+    assert run(monkeypatch, {"action": "plan", "nodes": NODES, "pending": ready}, health_lab_runner())["plan"]["order"]
+
+
+def _schema_runner(cib):
+    runner = FakeRunner()
+    runner.add(["cibadmin", "--query", "--no-children"], stdout=health(cib))
+    return runner
+
+
+def _versions(release):
+    return {node: f["pacemaker_version"] for node, f in json.loads(health("%s/node_facts.lab.json" % release)).items()}
+
+
+def test_schema_after_the_last_node_reads_the_live_schema(monkeypatch):
+    runner = _schema_runner("bookworm/cib.lab.xml")
+    result = run(monkeypatch, {"action": "schema", "versions": _versions("trixie")}, runner)
+    assert (result["changed"], result["upgrade"], result["validate_with"]) == (False, True, "pacemaker-3.9")
+    assert runner.calls[0]["argv"] == ["cibadmin", "--query", "--no-children"]
+    # one node still on 2.1: no upgrade, and why
+    result = run(monkeypatch, {"action": "schema", "versions": dict(_versions("trixie"), **{"lab-node1": "2.1.5"})}, runner)
+    assert result["upgrade"] is False and result["reason"].startswith("lab-node1 (2.1.5) still run(s) Pacemaker 2")
+    # already upgraded (a Debian 13 cluster): nothing to do
+    result = run(monkeypatch, {"action": "schema", "versions": _versions("trixie")}, _schema_runner("trixie/cib.lab.xml"))
+    assert (result["upgrade"], result["validate_with"]) == (False, "pacemaker-4.0")
+
+
+def test_schema_without_pacemaker_says_so(monkeypatch):
+    runner = FakeRunner()
+    runner.add(["cibadmin"], rc=102, stderr="Could not connect to the CIB: Transport endpoint is not connected")
+    result = run(monkeypatch, {"action": "schema", "versions": _versions("trixie")}, runner, expect=FailJson)
+    assert result["msg"] == ("Could not read the CIB's schema: cibadmin --query: rc=102: Could not connect to the CIB: "
+                             "Transport endpoint is not connected")
