@@ -26,7 +26,7 @@ description:
     has settled.
   - V(pending) lists the updates C(apt-get) would apply on the target node (optionally only O(packages)), and
     which of them belong to the cluster stack.
-  - V(schema) decides whether the CIB's schema moves to Pacemaker 3's (C(pacemaker-4.0)) now: only when every node
+  - V(schema) decides whether the CIB's schema moves to Pacemaker 3's (C(pacemaker-4.0)) now, which is only when every node
     of O(versions) runs Pacemaker 3 and the live CIB validates with a numbered schema below 4.0. The role then
     runs C(cibadmin --upgrade).
 author:
