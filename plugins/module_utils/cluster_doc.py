@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Living documentation of a cluster: one Markdown page and one Graphviz DOT diagram.
+"""Living documentation of a cluster: one Markdown page with a Mermaid map, and one Graphviz DOT diagram.
 
 Pure: plain data in, text out. The inputs are what the collection already reads:
 
@@ -12,10 +12,14 @@ Pure: plain data in, text out. The inputs are what the collection already reads:
 - the time the documentation was generated, given by the caller (the engine reads no clock).
 
 build_model() joins them into one plain dict (what was documented); render_markdown() and
-render_dot() turn that dict into text. document() does all three.
+render_dot() turn that dict into text. document() does all three. The map of the cluster (nodes, what
+runs where, what runs nowhere, colocation and order edges) is chosen once, by cluster_map(), and drawn
+twice: as DOT by render_dot() and as a Mermaid flowchart by render_mermaid(), which the page embeds in
+a ```mermaid block (Git forges show it as a picture, with nothing installed).
 
 Everything user-controlled (ids, parameters, node names, addresses) is escaped for Markdown table
-cells and for DOT quoted strings. Parameters whose names look secret are never copied.
+cells, for DOT quoted strings and for Mermaid quoted labels (entity codes; Mermaid ids are made by
+the engine, never taken from the cluster). Parameters whose names look secret are never copied.
 Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
 """
 
@@ -847,6 +851,16 @@ def render_markdown(model):
         out.append("- Pacemaker is NOT running on the node that was asked: placement is unknown")
     out.append("")
 
+    # map: a Mermaid block (Git forges draw it); the same map as DOT is the diagram beside this page
+    out += ["## Map", "", "```mermaid"] + render_mermaid(model).rstrip("\n").split("\n") + ["```", ""]
+    out += ["Resources are drawn inside the node they run on (a clone on each of its nodes, a group's members in "
+            "a dashed box): virtual IPs gold, fencing devices pink, failed resources red, what runs nowhere grey "
+            "and apart. Node borders: green online, orange standby or maintenance, red offline. Dotted purple "
+            "arrows are colocations, blue arrows orders.",
+            "",
+            "The same map for Graphviz is the DOT diagram written next to this page (`.dot`, and `.svg` and `.png` "
+            "when Graphviz's `dot` is installed).", ""]
+
     # nodes
     out += ["## Nodes", "", _row("Node", "ID", "Addresses", "State", "DC", "Runs"),
             _row("---", "---:", "---", "---", "---", "---")]
@@ -1028,6 +1042,113 @@ def render_markdown(model):
 
 
 # ---------------------------------------------------------------------------------------------
+# the map: what both diagrams show
+
+# A node's border in the diagrams, by its state.
+STATE_COLORS = {"online": "darkgreen", "standby": "orange", "maintenance": "orange", "offline": "red",
+                "pending": "orange", "unknown": "grey"}
+
+
+def cluster_map(model):
+    """What the diagrams show, chosen once for render_dot() and render_mermaid().
+
+    {"nodes": [{"node": <model node>, "resources": [instance], "groups": [(group id, [instance])]}],
+     "stopped": [instance], "edges": [{"kind": "colocation"|"order", "from": instance, "to": instance,
+     "label": text}]}
+
+    An instance is one resource drawn in one place: {"index": 1, 2 ... in drawing order, "resource": <model
+    resource>, "node": node name (None when it runs nowhere), "vip": <model VIP> or None, "promoted": bool}.
+    A resource is drawn inside every node it runs on (a clone once per node), a group's members inside their
+    group's box there; the resources that run nowhere apart. A colocation or order between two resources (or
+    groups and clones, which their members stand for) is an edge between their instances on the same node
+    when there are such, else between all of them; each edge once.
+    """
+    vips = dict((v["id"], v) for v in model["vips"])
+    instances = {}  # resource id -> [instance], in drawing order
+    count = [0]
+
+    def instance(r, node_name):
+        count[0] += 1
+        inst = {"index": count[0], "resource": r, "node": node_name, "vip": vips.get(r["id"]),
+                "promoted": node_name is not None and node_name in r["promoted_on"]}
+        instances.setdefault(r["id"], []).append(inst)
+        return inst
+
+    nodes = []
+    for n in model["nodes"]:
+        here = [r for r in model["resources"] if n["name"] in r["nodes"]]
+        group_ids = []
+        for r in here:
+            if r["group"] and r["group"] not in group_ids:
+                group_ids.append(r["group"])
+        loose = [instance(r, n["name"]) for r in here if not r["group"]]
+        groups = [(g, [instance(r, n["name"]) for r in here if r["group"] == g]) for g in group_ids]
+        nodes.append({"node": n, "resources": loose, "groups": groups})
+    stopped = [instance(r, None) for r in model["resources"] if not r["nodes"]]
+
+    # members of groups/clones stand for them in constraints
+    members = dict((col["id"], list(col["members"])) for col in model["collections"])
+
+    def expand(rid, seen):
+        if rid in seen:
+            return []
+        seen.add(rid)
+        if rid in instances:
+            return list(instances[rid])
+        found = []
+        for m in members.get(rid, []):
+            found += expand(m, seen)
+        return found
+
+    edges = []
+    drawn = set()
+    for con in model["constraints"]:
+        e = con.get("edge")
+        if not e:
+            continue
+        ia, ib = expand(e["from"], set()), expand(e["to"], set())
+        pairs = [(x, y) for x in ia for y in ib if x["node"] is not None and x["node"] == y["node"]]
+        for x, y in pairs or [(x, y) for x in ia for y in ib]:
+            key = (con["kind"], x["resource"]["id"], x["node"], y["resource"]["id"], y["node"], e["label"])
+            if key not in drawn:
+                drawn.add(key)
+                edges.append({"kind": con["kind"], "from": x, "to": y, "label": e["label"]})
+    return {"nodes": nodes, "stopped": stopped, "edges": edges}
+
+
+def _vip_text(vip, netmask=True):
+    if netmask and vip.get("cidr_netmask"):
+        return "VIP %s/%s" % (vip["ip"], vip["cidr_netmask"])
+    return "VIP %s" % vip["ip"]
+
+
+def _instance_lines(inst):
+    """The lines of an instance's label, the same in both diagrams."""
+    r = inst["resource"]
+    if inst["node"] is None:
+        lines = [r["id"], r["agent"], r["role"] + (" (FAILED)" if r["failed"] else "")]
+        if inst["vip"]:
+            lines.insert(1, _vip_text(inst["vip"], netmask=False))
+        return lines
+    lines = [r["id"]]
+    if r["clone"]:
+        lines.append("(%s)" % r["clone"])
+    if inst["vip"]:
+        lines.append(_vip_text(inst["vip"]))
+    if inst["promoted"]:
+        lines.append("Promoted")
+    lines.append(r["agent"])
+    return lines
+
+
+def _node_lines(n):
+    lines = [n["name"]]
+    lines += ["link %s: %s" % (a["link"], a["addr"]) for a in n["addresses"]]
+    lines.append(n["state"] + (", DC" if n["is_dc"] else ""))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
 # DOT
 
 
@@ -1043,23 +1164,15 @@ def render_dot(model):
            "  graph [label=%s, labelloc=t, fontname=Helvetica, compound=true, rankdir=TB];" % dot_string(title),
            "  node [fontname=Helvetica, shape=box, style=\"rounded,filled\", fillcolor=white];",
            "  edge [fontname=Helvetica, fontsize=10];"]
-    vip_ids = dict((v["id"], v) for v in model["vips"])
-    # instance nodes: resource id -> [dot node ids]
-    instances = {}
+    drawing = cluster_map(model)
 
-    def rsc_node(r, node_name, indent):
-        lines = [r["id"]]
-        if r["clone"]:
-            lines.append("(%s)" % r["clone"])
-        v = vip_ids.get(r["id"])
-        if v:
-            lines.append("VIP %s%s" % (v["ip"], "/%s" % v["cidr_netmask"] if v.get("cidr_netmask") else ""))
-        role = "Promoted" if node_name in r["promoted_on"] else None
-        if role:
-            lines.append(role)
-        lines.append(r["agent"])
-        attrs = ["label=%s" % _dot_label(*lines)]
-        if v:
+    def ident(inst):
+        return _nid("rsc", inst["resource"]["id"], "-" if inst["node"] is None else inst["node"])
+
+    def rsc_node(inst, indent):
+        r = inst["resource"]
+        attrs = ["label=%s" % _dot_label(*_instance_lines(inst))]
+        if inst["vip"]:
             attrs.append("shape=box, style=\"rounded,filled,bold\", fillcolor=gold")
         elif r["is_stonith"]:
             attrs.append("fillcolor=lightpink")
@@ -1067,87 +1180,151 @@ def render_dot(model):
             attrs.append("fillcolor=salmon")
         else:
             attrs.append("fillcolor=lightblue")
-        ident = _nid("rsc", r["id"], node_name)
-        instances.setdefault(r["id"], []).append((node_name, ident))
-        return "%s%s [%s];" % (indent, ident, ", ".join(attrs))
+        return "%s%s [%s];" % (indent, ident(inst), ", ".join(attrs))
 
-    colors = {"online": "darkgreen", "standby": "orange", "maintenance": "orange", "offline": "red",
-              "pending": "orange", "unknown": "grey"}
-    for n in model["nodes"]:
-        label = [n["name"]]
-        label += ["link %s: %s" % (a["link"], a["addr"]) for a in n["addresses"]]
-        label.append(n["state"] + (", DC" if n["is_dc"] else ""))
+    for entry in drawing["nodes"]:
+        n = entry["node"]
         out.append("  subgraph %s {" % _nid("cluster_node", n["name"]))
         out.append("    label=%s; style=rounded; color=%s; penwidth=2;" % (
-            _dot_label(*label), colors.get(n["state"], "grey")))
+            _dot_label(*_node_lines(n)), STATE_COLORS.get(n["state"], "grey")))
         out.append("    %s [label=\"\", shape=point, style=invis];" % _nid("anchor", n["name"]))
-        here = [r for r in model["resources"] if n["name"] in r["nodes"]]
-        groups = []
-        for r in here:
-            if r["group"] and r["group"] not in groups:
-                groups.append(r["group"])
-        for r in here:
-            if not r["group"]:
-                out.append(rsc_node(r, n["name"], "    "))
-        for g in groups:
+        for inst in entry["resources"]:
+            out.append(rsc_node(inst, "    "))
+        for g, group in entry["groups"]:
             out.append("    subgraph %s {" % _nid("cluster_group", g, n["name"]))
             out.append("      label=%s; style=dashed; color=grey40;" % _dot_label("group " + g))
-            for r in here:
-                if r["group"] == g:
-                    out.append(rsc_node(r, n["name"], "      "))
+            for inst in group:
+                out.append(rsc_node(inst, "      "))
             out.append("    }")
         out.append("  }")
-    stopped = [r for r in model["resources"] if not r["nodes"]]
-    if stopped:
+    if drawing["stopped"]:
         out.append("  subgraph %s {" % dot_string("cluster_stopped"))
         out.append("    label=%s; style=dashed; color=grey;" % _dot_label("not running"))
-        for r in stopped:
-            lines = [r["id"], r["agent"], r["role"] + (" (FAILED)" if r["failed"] else "")]
-            v = vip_ids.get(r["id"])
-            if v:
-                lines.insert(1, "VIP %s" % v["ip"])
-            ident = _nid("rsc", r["id"], "-")
-            instances.setdefault(r["id"], []).append((None, ident))
+        for inst in drawing["stopped"]:
             out.append("    %s [label=%s, fillcolor=grey90, fontcolor=grey30, style=\"rounded,filled,dashed\"];"
-                       % (ident, _dot_label(*lines)))
+                       % (ident(inst), _dot_label(*_instance_lines(inst))))
         out.append("  }")
 
-    # members of groups/clones stand for them in constraints
-    members = {}
-    for col in model["collections"]:
-        members[col["id"]] = list(col["members"])
-
-    def expand(rid, seen=None):
-        seen = seen or set()
-        if rid in seen:
-            return []
-        seen.add(rid)
-        if rid in instances:
-            return list(instances[rid])
-        out_ = []
-        for m in members.get(rid, []):
-            out_ += expand(m, seen)
-        return out_
-
-    def pairs(a, b):
-        ia, ib = expand(a), expand(b)
-        same = [(x[1], y[1]) for x in ia for y in ib if x[0] is not None and x[0] == y[0]]
-        return same or [(x[1], y[1]) for x in ia for y in ib]
-
-    edges = []
-    for con in model["constraints"]:
-        e = con.get("edge")
-        if not e:
-            continue
-        style = "style=dashed, color=purple" if con["kind"] == "colocation" else "color=blue"
-        for x, y in pairs(e["from"], e["to"]):
-            edges.append("  %s -> %s [%s, label=%s];" % (x, y, style, _dot_label(e["label"])))
     seen = set()
-    for e in edges:
-        if e not in seen:
-            out.append(e)
-            seen.add(e)
+    for e in drawing["edges"]:
+        style = "style=dashed, color=purple" if e["kind"] == "colocation" else "color=blue"
+        line = "  %s -> %s [%s, label=%s];" % (ident(e["from"]), ident(e["to"]), style, _dot_label(e["label"]))
+        if line not in seen:  # two instances whose DOT ids coincide ("/" in an id) are drawn once
+            out.append(line)
+            seen.add(line)
     out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Mermaid
+
+# Resource looks (classDef) and link colours, after the DOT diagram's.
+MERMAID_CLASSES = (
+    ("rsc", "fill:lightblue,stroke:steelblue,color:black"),
+    ("vip", "fill:gold,stroke:darkgoldenrod,stroke-width:3px,color:black"),
+    ("fence", "fill:lightpink,stroke:palevioletred,color:black"),
+    ("failed", "fill:salmon,stroke:darkred,color:black"),
+    ("stopped", "fill:gainsboro,stroke:grey,color:dimgray,stroke-dasharray:5 5"),
+)
+MERMAID_LINK_COLORS = {"colocation": "purple", "order": "blue"}
+
+
+def mermaid_label(text):
+    """A quoted Mermaid label (with the quotes) that shows text as it is, on one line.
+
+    Every character Mermaid or the HTML it renders to could read as syntax (``"``, ``#``, ``&``, ``<``,
+    ``>``, backticks, ``%``, brackets, braces, pipes, control characters) is written as an entity code
+    (``#quot;``, ``#35;`` ...), so no text can end the label, open a Markdown string or a directive,
+    close the fenced block, or add HTML.
+    """
+    return '"%s"' % _mermaid_text(text)
+
+
+_MERMAID_ENTITIES = {'"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;"}
+_MERMAID_SPECIAL = re.compile(r"[\x00-\x1f\x7f\"#&<>`%|\[\]{}]")
+
+
+def _mermaid_text(text):
+    if text is None:
+        return ""
+    s = " ".join(str(text).split())
+    return _MERMAID_SPECIAL.sub(lambda m: _MERMAID_ENTITIES.get(m.group(0)) or "#%d;" % ord(m.group(0)), s)
+
+
+def _mermaid_lines(*lines):
+    """A multi-line quoted Mermaid label: each line escaped on its own, joined with <br>."""
+    return '"%s"' % "<br>".join(_mermaid_text(line) for line in lines if line is not None and line != "")
+
+
+def render_mermaid(model):
+    """The map of render_dot() as a Mermaid flowchart (the text inside a ```mermaid block).
+
+    Ids are made here (c0 the cluster, n1.. its nodes, g1.. groups on a node, r1.. resource instances,
+    s0 what runs nowhere): nothing from the cluster is ever a Mermaid id, only quoted labels.
+    """
+    c = model["cluster"]
+    drawing = cluster_map(model)
+    looks = dict((look[0], []) for look in MERMAID_CLASSES)
+
+    def ident(inst):
+        return "r%d" % inst["index"]
+
+    def rsc_node(inst, indent):
+        r = inst["resource"]
+        if inst["node"] is None:
+            look = "stopped"
+        elif inst["vip"]:
+            look = "vip"
+        elif r["is_stonith"]:
+            look = "fence"
+        elif r["failed"]:
+            look = "failed"
+        else:
+            look = "rsc"
+        looks[look].append(ident(inst))
+        return "%s%s[%s]" % (indent, ident(inst), _mermaid_lines(*_instance_lines(inst)))
+
+    out = ["flowchart TB",
+           "  subgraph c0[%s]" % mermaid_label("Cluster %s" % (c["name"] or "(unnamed)")),
+           "    direction TB"]
+    node_styles = []
+    groups = 0
+    for i, entry in enumerate(drawing["nodes"], 1):
+        n = entry["node"]
+        out.append("    subgraph n%d[%s]" % (i, _mermaid_lines(*_node_lines(n))))
+        node_styles.append("  style n%d stroke:%s,stroke-width:3px" % (i, STATE_COLORS.get(n["state"], "grey")))
+        for inst in entry["resources"]:
+            out.append(rsc_node(inst, "      "))
+        for g, group in entry["groups"]:
+            groups += 1
+            out.append("      subgraph g%d[%s]" % (groups, mermaid_label("group " + g)))
+            node_styles.append("  style g%d stroke:dimgray,stroke-dasharray:5 5" % groups)
+            for inst in group:
+                out.append(rsc_node(inst, "        "))
+            out.append("      end")
+        out.append("    end")
+    if drawing["stopped"]:
+        out.append("    subgraph s0[%s]" % mermaid_label("not running"))
+        node_styles.append("  style s0 stroke:grey,stroke-dasharray:5 5")
+        for inst in drawing["stopped"]:
+            out.append(rsc_node(inst, "      "))
+        out.append("    end")
+    out.append("  end")
+    links = dict((kind, []) for kind in MERMAID_LINK_COLORS)
+    for i, e in enumerate(drawing["edges"]):
+        arrow = "-.->" if e["kind"] == "colocation" else "-->"
+        out.append("  %s %s|%s| %s" % (ident(e["from"]), arrow, mermaid_label(e["label"]), ident(e["to"])))
+        links.setdefault(e["kind"], []).append(str(i))
+    for name, style in MERMAID_CLASSES:
+        if looks[name]:
+            out.append("  classDef %s %s" % (name, style))
+            out.append("  class %s %s" % (",".join(looks[name]), name))
+    out += node_styles
+    for kind in sorted(links):
+        if links[kind]:
+            color = MERMAID_LINK_COLORS.get(kind, "grey")
+            out.append("  linkStyle %s stroke:%s,color:%s" % (",".join(links[kind]), color, color))
     return "\n".join(out) + "\n"
 
 

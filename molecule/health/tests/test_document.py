@@ -111,3 +111,33 @@ def test_the_playbook_writes_the_page_and_the_diagram(cmap):
     # The second run of the playbook changed nothing.
     with open(os.path.join(EPHEMERAL, "document-second-run.json"), encoding="utf-8") as f:
         assert json.load(f)["changed"] == 0
+
+
+def mermaid_places(markdown):
+    """{resource label's first line: [node subgraph names]} from the page's ```mermaid block (None: no block)."""
+    m = re.search(r"^```mermaid\n(.*?)^```$", markdown, re.M | re.S)
+    if not m:
+        return None
+    stack, places = [], {}
+    for line in m.group(1).splitlines():
+        sub = re.match(r'\s*subgraph (\w+)\["([^<"]*)', line)
+        if sub:
+            stack.append(sub.groups())
+            continue
+        if line.strip() == "end":
+            stack.pop()
+            continue
+        rsc = re.match(r'\s*r\d+\["([^<"]*)', line)
+        if rsc:
+            nodes = [label for sid, label in stack if re.match(r"n\d+$", sid)]
+            places.setdefault(rsc.group(1), []).extend(nodes or ["(not running)"])
+    assert not stack, "every subgraph ends"
+    return places
+
+
+def test_the_page_embeds_a_map_that_places_the_vip_where_crm_mon_says(crm_mon):
+    places = mermaid_places(saved("md"))
+    assert places is not None, "no mermaid block in the page"
+    assert places["site-vip"] == placement(crm_mon)["site-vip"]
+    clone = [n for rid, nodes in placement(crm_mon).items() if rid.split(":")[0] == "app-nginx" for n in nodes]
+    assert sorted(places["app-nginx"]) == sorted(clone) and len(clone) == 3
