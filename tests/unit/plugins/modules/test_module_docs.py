@@ -8,7 +8,6 @@ sentence like "now: only when") broke a module's documentation once and only san
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 
 import pytest
