@@ -28,6 +28,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import re
 import xml.etree.ElementTree as ET
 
@@ -661,6 +662,7 @@ SERVICES_SHAPE = [{"name": "str", "kind": "str", "resources": ["str"], "top?": [
 # The run's report, as the role builds it and render_markdown reads it.
 REPORT_SHAPE = {"cluster?": "str", "started?": "str", "threshold": "number", "verdict?": "str", "drills": [{
     "id": "str", "description?": "str", "restore?": "str", "settled_s?": "number", "log_lines?": ["str"],
+    "fault_at?": "number?",
     "expected?": {"*": {"expected_s": "number", "bound_s": "number", "terms": [{"term": "str", "s": "number"}]}},
     "result?": {"verdict?": "str", "services?": [{"service?": "str"}],
                 "invariants?": [{"title": "str", "ok?": "bool", "detail": ["str"]}]}}]}
@@ -961,6 +963,26 @@ def _md(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+# A journal line in journalctl's short-unix format: seconds since the epoch, then the rest.
+_EPOCH_LINE = re.compile(r"^(\d{9,11}(?:\.\d+)?) (.*)$")
+
+
+def iso_time(epoch):
+    """ISO 8601 in UTC, with the zone, to the millisecond: 2026-11-25T04:29:53.412+00:00."""
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def readable_log_line(line, fault_at=None):
+    """A short-unix journal line for people: the time relative to the fault (+3.52 s, when it is known) and
+    absolute in ISO 8601 with the zone, never the raw epoch. Other lines are returned as they are."""
+    m = _EPOCH_LINE.match(line)
+    if not m:
+        return line
+    t = float(m.group(1))
+    relative = "" if fault_at is None else "%+.2f s " % (t - fault_at)
+    return "%s%s %s" % (relative, iso_time(t), m.group(2))
+
+
 def render_markdown(report):
     """The drills' report for people: a summary table, then per drill its invariants, terms and log lines."""
     out = ["# Failover drills: %s" % _md(report.get("cluster") or "cluster"), ""]
@@ -978,6 +1000,9 @@ def render_markdown(report):
     for d in report.get("drills") or []:
         res = d.get("result") or {}
         out += ["", "## %s: %s" % (_md(d["id"]), _md(d.get("description", ""))), ""]
+        fault_at = d.get("fault_at")
+        if fault_at is not None:
+            out.append("Fault at %s." % iso_time(fault_at))
         out.append("Verdict **%s**. Settled %s s after the fault; restore: %s." % (
             res.get("verdict", "-"), _secs(d.get("settled_s")), _md(d.get("restore", "-"))))
         out += ["", "| invariant | holds | detail |", "|---|---|---|"]
@@ -989,5 +1014,7 @@ def render_markdown(report):
             out += ["- %s: %g s" % (_md(t["term"]), t["s"]) for t in exp["terms"]]
         lines = d.get("log_lines") or []
         if lines:
-            out += ["", "Log lines:", "", "```"] + [ln.replace("```", "'''") for ln in lines] + ["```"]
+            out += ["", ("Log lines (seconds after the fault, then the time in UTC):" if fault_at is not None
+                         else "Log lines (time in UTC):"), "", "```"]
+            out += [readable_log_line(ln, fault_at).replace("```", "'''") for ln in lines] + ["```"]
     return "\n".join(out) + "\n"

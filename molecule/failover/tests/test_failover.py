@@ -4,6 +4,7 @@ stonith_admin, the nodes' addresses) and the client's own records (the probe's l
 import glob
 import json
 import os
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -146,6 +147,11 @@ def test_the_report_has_log_lines_for_each_failover():
     for kind in DRILLS:
         assert drill(kind)["id"] in md
     assert "| drill | service | expected s |" in md
+    # Times for people (issue 21): each drill's fault in ISO 8601 with the zone, log lines relative to it,
+    # never a raw epoch at the start of a line.
+    assert md.count("Fault at ") == len(report()["drills"]) and "+00:00" in md
+    assert not re.search(r"^1[0-9]{9}\.[0-9]+ ", md, re.M)
+    assert re.search(r"^[+-][0-9]+\.[0-9]{2} s 20[0-9-]{8}T[0-9:.]{12}\+00:00 ", md, re.M)
 
 
 def test_the_raw_records_are_kept():

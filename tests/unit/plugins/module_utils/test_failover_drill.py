@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import copy
+import re
 
 import pytest
 
@@ -1102,6 +1103,7 @@ def lab_report():
     d = crash_drill()
     d["result"] = evaluate(d, crash_samples(), fences=crash_fences())
     d["settled_s"] = 21.3
+    d["fault_at"] = T
     d["log_lines"] = fd.relevant_lines(crash_journal(), ["site-vip", "site-nginx"], "fx-node2", limit=10) + [
         "a line with ``` inside"]
     return {"cluster": "lab", "started": "2026-11-25T04:29:50Z", "threshold": 1.5, "verdict": d["result"]["verdict"],
@@ -1132,9 +1134,34 @@ def test_render_markdown_of_a_crash_drill():
     # The log lines in a code block, the fence of the block itself defused.
     start = lines.index("```")
     end = lines.index("```", start + 1)
-    assert lines[start - 2] == "Log lines:"
-    assert lines[start + 1:end] == report["drills"][0]["log_lines"][:-1] + ["a line with ''' inside"]
+    assert lines[start - 2] == "Log lines (seconds after the fault, then the time in UTC):"
+    shown = lines[start + 1:end]
+    assert shown[-1] == "a line with ''' inside"
+    # No raw epoch: each journal line says when relative to the fault, then in ISO 8601 with the zone.
+    raw = report["drills"][0]["log_lines"][:-1]
+    assert len(shown) == len(raw) + 1
+    for mine, orig in zip(shown, raw):
+        if orig.startswith("..."):
+            assert mine == orig
+            continue
+        epoch, rest = orig.split(" ", 1)
+        assert mine == fd.readable_log_line(orig, T) and mine.endswith(" " + rest)
+        assert not re.search(r"\b1[0-9]{9}\.", mine), mine
+    assert "Fault at 2026-11-25T04:29:51.800+00:00." in lines
     assert md.endswith("```\n")
+
+
+def test_log_lines_for_people():
+    line = "1795580993.412414 fx-node1 corosync[842]:   [KNET  ] link: host: 2 link: 0 is down"
+    assert fd.iso_time(1795580993.412414) == "2026-11-25T04:29:53.412+00:00"
+    assert fd.readable_log_line(line, 1795580991.8) == (
+        "+1.61 s 2026-11-25T04:29:53.412+00:00 fx-node1 corosync[842]:   [KNET  ] link: host: 2 link: 0 is down")
+    # before the fault: a minus sign; without a fault time: the absolute time only
+    assert fd.readable_log_line(line, 1795580994.0).startswith("-0.59 s 2026-11-25T04:29:53.412+00:00 fx-node1")
+    assert fd.readable_log_line(line).startswith("2026-11-25T04:29:53.412+00:00 fx-node1 corosync[842]")
+    # not a short-unix line: as it is
+    for other in ("... 3 lines left out ...", "a line with ``` inside", "", "12 fx-node1 short"):
+        assert fd.readable_log_line(other, 1795580991.8) == other
 
 
 def test_render_markdown_invariant_states_and_escaping():
