@@ -75,7 +75,7 @@ sort -t$'\t' -k2 -nr .build/molecule-times.tsv | sed 's/^/   /'
 if [ "$rc" != 0 ]; then
   while read -r s; do
     echo "== why $s failed (the last failure lines of .build/molecule/$s.log):"
-    grep -E 'fatal: |FAILED|failed: \[|^[0-9:]+ E  |AssertionError|ERROR|Error: ' ".build/molecule/$s.log" \
+    grep -E ': fail; |fatal: |FAILED|failed: \[|^[0-9:]+ E  |AssertionError|ERROR|Error: ' ".build/molecule/$s.log" \
       | grep -v 'FAILED - RETRYING' | tail -n 12 | cut -c1-400
   done < "$out"/failed
   echo "== molecule: failed: $(tr '\n' ' ' < "$out"/failed 2>/dev/null)"

@@ -387,7 +387,10 @@ def do_observe(module, runner):
     deadline = time.time() + module.params["duration"]
     count = 0
     with open(path, "w") as f:
-        while time.time() < deadline and not os.path.exists(path + ".stop"):
+        # When the role asks to stop, one more sample is taken, begun after the request: the request comes
+        # once the cluster was seen recovered, so the last sample shows the recovery even when crm_mon is slow.
+        while time.time() < deadline:
+            stopping = os.path.exists(path + ".stop")
             t = time.time()
             crm = None
             res = runner.run(["crm_mon", "--output-as=xml"], check=False, timeout=5)
@@ -402,6 +405,8 @@ def do_observe(module, runner):
             f.write(json.dumps(fd.sample(seen, node, crm, addrs, module.params["watch"]), sort_keys=True) + "\n")
             f.flush()
             count += 1
+            if stopping:
+                break
             time.sleep(max(0.0, module.params["interval"] - (time.time() - t)))
     module.exit_json(changed=False, samples=count, path=path)
 

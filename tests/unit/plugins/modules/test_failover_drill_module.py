@@ -479,15 +479,17 @@ def test_observe_writes_one_json_line_per_sample(monkeypatch, tmp_path):
     before = time.time()
     result = run(monkeypatch, {"action": "observe", "path": str(path), "node": "fx-node2", "watch": WATCH,
                                "interval": 0.1, "duration": 60}, runner)
-    assert (result["changed"], result["samples"], result["path"]) == (False, 1, str(path))
+    # the stop came during the first sample: one more sample, begun after it, then the observer ends
+    assert (result["changed"], result["samples"], result["path"]) == (False, 2, str(path))
     with open(str(path)) as f:
-        (line,) = f.read().splitlines()
+        (line, last) = f.read().splitlines()
     s = json.loads(line)
+    assert json.loads(last)["t"] >= s["t"]
     assert before <= s["t"] <= time.time()
     assert s == fd.sample(s["t"], "fx-node2", parse_crm_mon(drill("crm_mon.crash-recovered.xml")),
                           fd.parse_addresses(drill("ip-addr.vip-holder.txt")), WATCH)
     assert s["vips"] == [SITE_VIP]
-    assert [c["argv"] for c in runner.calls] == [["crm_mon", "--output-as=xml"], ["ip", "-o", "-4", "addr", "show"]]
+    assert [c["argv"] for c in runner.calls] == [["crm_mon", "--output-as=xml"], ["ip", "-o", "-4", "addr", "show"]] * 2
 
 
 def test_observe_in_check_mode_writes_nothing(monkeypatch, tmp_path):
