@@ -1141,6 +1141,26 @@ def _instance_lines(inst):
     return lines
 
 
+def instance_look(inst):
+    """How an instance is drawn, the same in both diagrams: stopped (runs nowhere), vip, fence, failed or rsc."""
+    r = inst["resource"]
+    if inst["node"] is None:
+        return "stopped"
+    if inst["vip"]:
+        return "vip"
+    if r["is_stonith"]:
+        return "fence"
+    if r["failed"]:
+        return "failed"
+    return "rsc"
+
+
+# The DOT attributes of each look.
+DOT_LOOKS = {"vip": "shape=box, style=\"rounded,filled,bold\", fillcolor=gold", "fence": "fillcolor=lightpink",
+             "failed": "fillcolor=salmon", "rsc": "fillcolor=lightblue",
+             "stopped": "fillcolor=grey90, fontcolor=grey30, style=\"rounded,filled,dashed\""}
+
+
 def _node_lines(n):
     lines = [n["name"]]
     lines += ["link %s: %s" % (a["link"], a["addr"]) for a in n["addresses"]]
@@ -1170,17 +1190,7 @@ def render_dot(model):
         return _nid("rsc", inst["resource"]["id"], "-" if inst["node"] is None else inst["node"])
 
     def rsc_node(inst, indent):
-        r = inst["resource"]
-        attrs = ["label=%s" % _dot_label(*_instance_lines(inst))]
-        if inst["vip"]:
-            attrs.append("shape=box, style=\"rounded,filled,bold\", fillcolor=gold")
-        elif r["is_stonith"]:
-            attrs.append("fillcolor=lightpink")
-        elif r["failed"]:
-            attrs.append("fillcolor=salmon")
-        else:
-            attrs.append("fillcolor=lightblue")
-        return "%s%s [%s];" % (indent, ident(inst), ", ".join(attrs))
+        return "%s%s [label=%s, %s];" % (indent, ident(inst), _dot_label(*_instance_lines(inst)), DOT_LOOKS[instance_look(inst)])
 
     for entry in drawing["nodes"]:
         n = entry["node"]
@@ -1201,8 +1211,7 @@ def render_dot(model):
         out.append("  subgraph %s {" % dot_string("cluster_stopped"))
         out.append("    label=%s; style=dashed; color=grey;" % _dot_label("not running"))
         for inst in drawing["stopped"]:
-            out.append("    %s [label=%s, fillcolor=grey90, fontcolor=grey30, style=\"rounded,filled,dashed\"];"
-                       % (ident(inst), _dot_label(*_instance_lines(inst))))
+            out.append(rsc_node(inst, "    "))
         out.append("  }")
 
     seen = set()
@@ -1271,18 +1280,7 @@ def render_mermaid(model):
         return "r%d" % inst["index"]
 
     def rsc_node(inst, indent):
-        r = inst["resource"]
-        if inst["node"] is None:
-            look = "stopped"
-        elif inst["vip"]:
-            look = "vip"
-        elif r["is_stonith"]:
-            look = "fence"
-        elif r["failed"]:
-            look = "failed"
-        else:
-            look = "rsc"
-        looks[look].append(ident(inst))
+        looks[instance_look(inst)].append(ident(inst))
         return "%s%s[%s]" % (indent, ident(inst), _mermaid_lines(*_instance_lines(inst)))
 
     out = ["flowchart TB",

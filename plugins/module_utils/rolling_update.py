@@ -261,20 +261,13 @@ def to_pacemaker3(packages):
     return any(c["name"] == "pacemaker" and c["old_major"] < 3 <= c["new_major"] for c in major_changes(packages))
 
 
-# The data the move to Pacemaker 3 reads from earlier steps (validate.shape): each node's action=pending result,
-# and each node's Pacemaker version (cluster_node_facts' pacemaker_version).
+# The data the plan's refusal reads from an earlier step (validate.shape): each node's action=pending result.
 PENDING_SHAPE = {"*": {"pacemaker3?": [{"object": "str", "message": "str"}]}}
-VERSIONS_SHAPE = {"*": "str?"}
 
 
 def pending_errors(pending_by_node):
     """Messages for pending results pacemaker3_refusal cannot read, naming the node and the key."""
     return shape(pending_by_node, PENDING_SHAPE, "pending")
-
-
-def versions_errors(versions):
-    """Messages for versions schema_upgrade cannot read, naming the node."""
-    return shape(versions, VERSIONS_SHAPE, "versions")
 
 
 def pacemaker3_refusal(pending_by_node):

@@ -27,7 +27,7 @@ description:
   - V(pending) lists the updates C(apt-get) would apply on the target node (optionally only O(packages)), and
     which of them belong to the cluster stack.
   - V(schema) decides whether the CIB's schema moves to Pacemaker 3's (C(pacemaker-4.0)) now, which is only when every node
-    of O(versions) runs Pacemaker 3 and the live CIB validates with a numbered schema below 4.0. The role then
+    of O(node_facts) runs Pacemaker 3 and the live CIB validates with a numbered schema below 4.0. The role then
     runs C(cibadmin --upgrade).
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -57,10 +57,11 @@ options:
         (RV(pacemaker3) not null) is moving to Pacemaker 3.0, and the plan fails while that list is not empty.
     type: dict
     default: {}
-  versions:
+  node_facts:
     description:
-      - For V(schema), the Pacemaker version each node runs, by node name (V(null) when unknown), as
-        M(clusterops.ha.cluster_node_facts) reports it (C(pacemaker_version)).
+      - For V(schema), each node's facts by node name, as M(clusterops.ha.cluster_health) takes them (the
+        C(cluster_health_inputs) filter over M(clusterops.ha.cluster_node_facts) results); their
+        C(pacemaker_version) is read. A node without one (unreachable) counts as unknown, and the schema stays.
     type: dict
   health_report:
     description: For V(gate), the C(report) of M(clusterops.ha.cluster_health).
@@ -130,7 +131,7 @@ EXAMPLES = r"""
 - name: Whether the CIB's schema moves to Pacemaker 3's now
   clusterops.ha.rolling_update:
     action: schema
-    versions: {db1: 3.0.0, db2: 3.0.0, db3: 3.0.0}
+    node_facts: {db1: {pacemaker_version: 3.0.0}, db2: {pacemaker_version: 3.0.0}, db3: {pacemaker_version: 3.0.0}}
   register: schema
   run_once: true
 """
@@ -242,13 +243,13 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, parse as parse_cib, read_live_cib, read_live_config
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, wait_for
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
-from ansible_collections.clusterops.ha.plugins.module_utils.health import report_errors
+from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors, report_errors
 
-REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": [], "schema": ["versions"]}
+REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": [], "schema": ["node_facts"]}
 POLL_SECONDS = 2
 
 
@@ -340,14 +341,15 @@ def do_pending(module, runner):
 
 
 def do_schema(module, runner):
-    errors = ru.versions_errors(module.params["versions"])
+    errors = node_facts_errors(module.params["node_facts"])
     if errors:
         module.fail_json(msg="; ".join(errors), errors=errors)
-    res = runner.run(["cibadmin", "--query", "--no-children"], check=False)
-    if res.rc != 0:
-        module.fail_json(msg="Could not read the CIB's schema: cibadmin --query: rc=%s: %s" % (res.rc, res.stderr.strip()))
-    validate_with = parse_cib(res.stdout).get("validate-with")
-    decision = ru.schema_upgrade(module.params["versions"], validate_with)
+    root = read_live_cib(runner)
+    if root is None:
+        module.fail_json(msg="Could not read the CIB's schema: Pacemaker is not running on this node (cibadmin --query failed)")
+    validate_with = root.get("validate-with")
+    versions = dict((n, f.get("pacemaker_version")) for n, f in module.params["node_facts"].items())
+    decision = ru.schema_upgrade(versions, validate_with)
     module.exit_json(changed=False, validate_with=validate_with, **decision)
 
 
@@ -362,7 +364,7 @@ def main():
             up_to_date=dict(type="dict", default={}),
             preferred=dict(type="str"),
             pending=dict(type="dict", default={}),
-            versions=dict(type="dict"),
+            node_facts=dict(type="dict"),
             health_report=dict(type="dict"),
             expected_nodes=dict(type="list", elements="str"),
             marked=dict(type="list", elements="str", default=[]),

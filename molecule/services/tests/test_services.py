@@ -164,6 +164,9 @@ def test_pacemaker3_forms_are_named_and_replaced_in_one_transaction(host):
     assert refused["failed"] is True and refused["moving"] == ["svc-node1"]
     assert refused["msg"].startswith("The pending updates move Pacemaker to 3.0 (svc-node1), and the CIB holds 2 form(s)")
     assert sorted({f["object"] for f in refused["not_ready"]}) == sorted(check["objects"])
+    # the cluster's own view: the refusal touched nothing (same epoch, the VIP where it was)
+    before, after = rec["before_plan"], rec["after_plan"]
+    assert (after["admin_epoch"], after["epoch"], after["node"]) == (before["admin_epoch"], before["epoch"], before["node"])
     preview = rec["pcmk3_check"]
     assert preview["changed"] and sorted(c["action"] for c in preview["changes"]) == ["constraint-lifetime",
                                                                                       "removed-value"]

@@ -315,10 +315,8 @@ def test_schema_left_alone_when_current_unknown_or_unnumbered():
         assert ru.schema_upgrade(_versions("trixie"), odd)["upgrade"] is False
 
 
-def test_inputs_of_the_move_are_checked_naming_node_and_key():
+def test_pending_results_are_checked_naming_node_and_key():
     assert ru.pending_errors({"lab-node1": {"pacemaker3": None}, "lab-node2": {"pacemaker3": _findings()}}) == []
     assert ru.pending_errors({"lab-node1": {"pacemaker3": "yes"}}) == [
         "pending.lab-node1.pacemaker3: must be a list, got str 'yes'"]
     assert ru.pending_errors({"lab-node1": ["x"]}) == ["pending.lab-node1: must be a dictionary, got list ['x']"]
-    assert ru.versions_errors({"lab-node1": "3.0.0", "lab-node2": None}) == []
-    assert ru.versions_errors({"lab-node1": 3}) == ["versions.lab-node1: must be a string or null, got int 3"]

@@ -87,7 +87,7 @@ def test_each_action_names_its_required_fields(monkeypatch):
     result = run(monkeypatch, {"action": "upgrade"}, health_lab_runner(), expect=FailJson)
     assert "action" in result["msg"] and "plan, gate, drained, pending, schema" in result["msg"]
     result = run(monkeypatch, {"action": "schema"}, health_lab_runner(), expect=FailJson)
-    assert "versions" in result["msg"]
+    assert "node_facts" in result["msg"]
 
 
 def test_gate_passes_on_the_healthy_lab(monkeypatch):
@@ -182,30 +182,42 @@ def test_plan_refuses_a_move_to_pacemaker3_while_the_cib_is_not_ready(monkeypatc
 
 def _schema_runner(cib):
     runner = FakeRunner()
-    runner.add(["cibadmin", "--query", "--no-children"], stdout=health(cib))
+    runner.add(["cibadmin", "--query"], stdout=health(cib))
     return runner
 
 
-def _versions(release):
-    return {node: f["pacemaker_version"] for node, f in json.loads(health("%s/node_facts.lab.json" % release)).items()}
+def _facts(release):
+    """cluster_node_facts of the lab's nodes, captured on that release."""
+    return json.loads(health("%s/node_facts.lab.json" % release))
 
 
 def test_schema_after_the_last_node_reads_the_live_schema(monkeypatch):
     runner = _schema_runner("bookworm/cib.lab.xml")
-    result = run(monkeypatch, {"action": "schema", "versions": _versions("trixie")}, runner)
+    result = run(monkeypatch, {"action": "schema", "node_facts": _facts("trixie")}, runner)
     assert (result["changed"], result["upgrade"], result["validate_with"]) == (False, True, "pacemaker-3.9")
-    assert runner.calls[0]["argv"] == ["cibadmin", "--query", "--no-children"]
+    assert runner.calls[0]["argv"] == ["cibadmin", "--query"]
     # one node still on 2.1: no upgrade, and why
-    result = run(monkeypatch, {"action": "schema", "versions": dict(_versions("trixie"), **{"lab-node1": "2.1.5"})}, runner)
+    facts = dict(_facts("trixie"), **{"lab-node1": _facts("bookworm")["lab-node1"]})
+    result = run(monkeypatch, {"action": "schema", "node_facts": facts}, runner)
     assert result["upgrade"] is False and result["reason"].startswith("lab-node1 (2.1.5) still run(s) Pacemaker 2")
+    # a node that did not answer (the cluster_health_inputs form): unknown, the schema stays
+    facts = dict(_facts("trixie"), **{"lab-node2": {"reachable": False}})
+    result = run(monkeypatch, {"action": "schema", "node_facts": facts}, runner)
+    assert (result["upgrade"], result["reason"]) == (False, "the Pacemaker version of lab-node2 is unknown")
     # already upgraded (a Debian 13 cluster): nothing to do
-    result = run(monkeypatch, {"action": "schema", "versions": _versions("trixie")}, _schema_runner("trixie/cib.lab.xml"))
+    result = run(monkeypatch, {"action": "schema", "node_facts": _facts("trixie")}, _schema_runner("trixie/cib.lab.xml"))
     assert (result["upgrade"], result["validate_with"]) == (False, "pacemaker-4.0")
+
+
+def test_schema_refuses_facts_of_the_wrong_shape(monkeypatch):
+    result = run(monkeypatch, {"action": "schema", "node_facts": {"lab-node1": {"pacemaker_version": 3}}},
+                 _schema_runner("trixie/cib.lab.xml"), expect=FailJson)
+    assert "node_facts.lab-node1.pacemaker_version" in result["msg"]
 
 
 def test_schema_without_pacemaker_says_so(monkeypatch):
     runner = FakeRunner()
     runner.add(["cibadmin"], rc=102, stderr="Could not connect to the CIB: Transport endpoint is not connected")
-    result = run(monkeypatch, {"action": "schema", "versions": _versions("trixie")}, runner, expect=FailJson)
-    assert result["msg"] == ("Could not read the CIB's schema: cibadmin --query: rc=102: Could not connect to the CIB: "
-                             "Transport endpoint is not connected")
+    result = run(monkeypatch, {"action": "schema", "node_facts": _facts("trixie")}, runner, expect=FailJson)
+    assert result["msg"] == ("Could not read the CIB's schema: Pacemaker is not running on this node "
+                             "(cibadmin --query failed)")
