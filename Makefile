@@ -47,11 +47,15 @@ collection:
 engine:
 	bash lab/engine.sh
 
-# Controller tools the tests use when present: Graphviz renders playbooks/document.yml's diagram.
+# Controller tools: Graphviz renders playbooks/document.yml's diagram (optional for users); the failover
+# scenario opens a drill report's HTML page in Debian's headless Chromium and checks the screenshot.
 tools:
-	@command -v dot >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  (apt-get install -y -qq graphviz >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq graphviz >/dev/null)); } || \
-	  echo "tools: graphviz missing; diagrams are written as DOT only"
+	@missing=""; command -v dot >/dev/null || missing="graphviz"; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -qq $$missing >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null); \
+	  else echo "tools: $$missing missing (apt-get install $$missing)"; fi; \
+	fi
 
 images: engine
 	bash lab/image.sh

@@ -23,6 +23,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
 from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip
+from ansible_collections.clusterops.ha.plugins.module_utils.report_html import page as _report_page
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import check_values as _check_values
 
 # The types check_values knows besides validate.VALUE_TYPES: the engines' own, for the roles' variables.
@@ -172,6 +173,15 @@ def check_values(specs):
         raise AnsibleFilterError(str(e))
 
 
+def report_page(markdown, title, images=None, footer=None):
+    """A report's Markdown as one self-contained HTML page (module_utils/report_html.page)."""
+    if not isinstance(markdown, str) or not isinstance(title, str):
+        raise AnsibleFilterError("report_page: the input (Markdown) and title must be strings")
+    if images is not None and not (isinstance(images, dict) and all(isinstance(v, str) for v in images.values())):
+        raise AnsibleFilterError("report_page: images must map file names to SVG text")
+    return _report_page(title, markdown, images, footer)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -188,4 +198,5 @@ class FilterModule(object):
             "cluster_cib_check": cluster_cib_check,
             "cluster_missing_paths": cluster_missing_paths,
             "check_values": check_values,
+            "report_page": report_page,
         }

@@ -32,6 +32,7 @@ import datetime
 import re
 import xml.etree.ElementTree as ET
 
+from ansible_collections.clusterops.ha.plugins.module_utils import timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import running_timing
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, name as known_name, shape
@@ -669,8 +670,18 @@ REPORT_SHAPE = {"cluster?": "str", "started?": "str", "threshold": "number", "ve
 
 
 def report_errors(report):
-    """Messages for a report that render_markdown cannot read, naming the key."""
-    return shape(report, REPORT_SHAPE, "report")
+    """Messages for a report that render_markdown or the timelines cannot read, naming the key."""
+    errors = shape(report, REPORT_SHAPE, "report")
+    if errors:
+        return errors
+    for i, d in enumerate(report["drills"]):
+        if not _SPEC_ID.fullmatch(d["id"]):  # it names the drill's picture file
+            errors.append("report.drills[%d].id: %r is not a drill id (1-64 letters, digits, '.', '-' or '_', "
+                          "beginning with a letter or digit)" % (i, d["id"]))
+        tl = (d.get("result") or {}).get("timeline")
+        if tl is not None:
+            errors.extend(timeline.errors(tl, "report.drills[%d].result.timeline" % i))
+    return errors
 
 
 def planned_errors(drill, services):
@@ -741,7 +752,103 @@ def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectati
         invariants.append(_inv_victim(drill, services, window, fences, takeover, t_fault, t_end, fencing_enabled))
     failed = [r for r in rows if r["verdict"] != "pass"] + [i for i in invariants if i["ok"] is False]
     return {"services": rows, "invariants": invariants, "verdict": "fail" if failed else "pass",
-            "samples": len(window), "nodes_sampled": sorted(set(s["node"] for s in window))}
+            "samples": len(window), "nodes_sampled": sorted(set(s["node"] for s in window)),
+            "timeline": build_timeline(drill, services, samples, probes, fences, t_fault, t_end, rows)}
+
+
+def build_timeline(drill, services, samples, probes, fences, t_fault, t_end, rows, margin_s=5.0):
+    """What happened, as a timeline for timeline.render_svg(): a lane per node (its own view: quorate, without
+    quorum, stack down, silent; a red band while the quorate side does not count it a member), a lane per
+    affected service (where it runs, as the quorate side sees it), a lane per client probe (answered or not),
+    and marks for the fault, when the cluster noticed, fencing, recovery, the expected and limit times and
+    the settling. Times relative to the fault. rows: evaluate()'s per-service rows."""
+    by_name = dict((s["name"], s) for s in services)
+    start = t_fault - margin_s
+    end = t_end + margin_s
+    mine = sorted((s for s in samples if start <= s["t"] <= end), key=lambda s: s["t"])
+    if mine:
+        start = min(t_fault, max(start, mine[0]["t"]))
+        end = min(end, max(mine[-1]["t"], t_end))
+    rel = lambda t: round(t - t_fault, 2)  # noqa: E731
+    end_s = rel(end) if end > start else rel(start) + 1.0
+    # the lanes end where the observation ended; a node is silent only while others still speak
+    seen_s = min(end_s, rel(mine[-1]["t"])) if mine else end_s
+    nodes = sorted(set(s["node"] for s in mine) | set([drill["node"]] if drill.get("node") else []))
+    lanes, marks = [], [{"s": 0.0, "kind": "fault", "label": "fault: %s" % (drill.get("description") or drill["type"])}]
+    noticed = None
+    for n in nodes:
+        own = [s for s in mine if s["node"] == n]
+        gaps = [b["t"] - a["t"] for a, b in zip(own, own[1:])]
+        interval = sorted(gaps)[len(gaps) // 2] if gaps else 0.5
+        pts = []
+        last = start
+        for s in own:
+            if s["t"] - last > STALE_S:
+                pts.append((rel(last + interval), "silent", None))
+            pts.append((rel(s["t"]), "stack-down" if not s.get("up") else
+                        ("quorate" if s.get("quorate") else "no-quorum"), None))
+            last = s["t"]
+        if rel(last) + STALE_S < seen_s:
+            pts.append((rel(last + interval), "silent", None))
+        lane = {"group": "node", "name": n, "spans": timeline.spans(pts, seen_s)}
+        # the band: not a member in the quorate side's view (the latest view of any other node, as the
+        # service lanes read it)
+        band = []
+        for v in _quorate_views(mine, exclude=(n,)):
+            out = n not in (v.get("online") or [])
+            band.append((rel(v["t"]), "out" if out else None, None))
+            if out and noticed is None and n == drill.get("node") and v["t"] >= t_fault:
+                noticed = rel(v["t"])
+        for sp in timeline.spans(band, seen_s):
+            sp["band"] = True
+            lane["spans"].append(sp)
+        lanes.append(lane)
+    if noticed is not None:
+        marks.append({"s": noticed, "kind": "noticed", "label": "the quorate side counts %s out" % drill["node"]})
+    exclude = (drill["node"],) if drill["type"] in NODE_FAULTS else ()
+    views = _quorate_views(mine, exclude=exclude)
+    for name in drill.get("affected") or []:
+        svc = by_name.get(name)
+        if svc is None:
+            continue
+        pts = []
+        if svc["kind"] == "active-active":
+            full = max([len(clone_nodes(svc, v)) for v in views if v["t"] < t_fault] or [0])
+            for v in views:
+                on = sorted(clone_nodes(svc, v))
+                kind = "stopped" if not on else ("runs" if len(on) >= full else "degraded")
+                pts.append((rel(v["t"]), kind, ", ".join(on) or None))
+        else:
+            for v in views:
+                where = service_node(svc, v)
+                pts.append((rel(v["t"]), "runs" if where else "stopped", where))
+        lanes.append({"group": "service", "name": name, "spans": timeline.spans(pts, seen_s)})
+        client = (probes or {}).get(name)
+        if client is not None:
+            cpts = [(rel(r["t"]), "answered" if r["ok"] else "refused", (r.get("node") or None) if r["ok"] else None)
+                    for r in sorted(client, key=lambda r: r["t"]) if start <= r["t"] <= end]
+            lanes.append({"group": "client", "name": "client of %s" % name, "spans": timeline.spans(cpts, seen_s)})
+    for f in fences or []:
+        if f.get("completed") is not None and start <= f["completed"] <= end:
+            marks.append({"s": rel(f["completed"]), "kind": "fence",
+                          "label": "fencing %s of %s: %s" % (f.get("action") or "-", f.get("target") or "-",
+                                                             f.get("status") or "-")})
+    for r in rows or []:
+        if r.get("cluster_s") is not None and r.get("kind") != "active-active":  # a clone's is a length of time
+            marks.append({"s": r["cluster_s"], "kind": "recovered", "label": "%s runs again (cluster's view)" % r["service"]})
+        if r.get("client_s"):
+            marks.append({"s": r["client_s"], "kind": "client", "label": "client of %s answered again" % r["service"]})
+        if r.get("expected_s"):
+            marks.append({"s": r["expected_s"], "kind": "expected", "label": "expected for %s: %.1f s" % (
+                r["service"], r["expected_s"])})
+        if r.get("limit_s"):
+            marks.append({"s": r["limit_s"], "kind": "limit", "label": "limit for %s: %.1f s" % (r["service"], r["limit_s"])})
+    marks.append({"s": rel(t_end), "kind": "settled", "label": "the cluster settled"})
+    # the expected and limit lines stay in the picture even when the cluster was quicker
+    end_s = max([end_s, rel(start) + 1.0] + [m["s"] + 1.0 for m in marks if m["kind"] in ("expected", "limit")])
+    title = "%s: %s" % (drill["id"], drill.get("description") or drill["type"])
+    return {"title": title, "t0": t_fault, "start_s": rel(start), "end_s": round(end_s, 2), "lanes": lanes,
+            "marks": [m for m in marks if rel(start) <= m["s"] <= end_s]}
 
 
 def recovered_at(drill, svc, views, fail_before):
@@ -983,8 +1090,20 @@ def readable_log_line(line, fault_at=None):
     return "%s%s %s" % (relative, iso_time(t), m.group(2))
 
 
-def render_markdown(report):
-    """The drills' report for people: a summary table, then per drill its invariants, terms and log lines."""
+def timeline_files(report, name):
+    """The drills' timelines as SVG: {file name: SVG text}, one <name>-<drill id>.svg per drill that has one."""
+    out = {}
+    for d in report.get("drills") or []:
+        tl = (d.get("result") or {}).get("timeline")
+        if tl:
+            out["%s-%s.svg" % (name, d["id"])] = timeline.render_svg(tl)
+    return out
+
+
+def render_markdown(report, pictures=None):
+    """The drills' report for people: a summary table, then per drill its timeline (pictures: drill id ->
+    the SVG file's name beside the report), invariants, terms and log lines."""
+    pictures = pictures or {}
     out = ["# Failover drills: %s" % _md(report.get("cluster") or "cluster"), ""]
     out.append("Run %s; threshold %g x expected; verdict **%s**." % (
         _md(report.get("started") or "-"), report.get("threshold", 1.0), report.get("verdict", "-")))
@@ -1005,6 +1124,8 @@ def render_markdown(report):
             out.append("Fault at %s." % iso_time(fault_at))
         out.append("Verdict **%s**. Settled %s s after the fault; restore: %s." % (
             res.get("verdict", "-"), _secs(d.get("settled_s")), _md(d.get("restore", "-"))))
+        if d["id"] in pictures:
+            out += ["", "![timeline of %s](%s)" % (_md(d["id"]), pictures[d["id"]])]
         out += ["", "| invariant | holds | detail |", "|---|---|---|"]
         for inv in res.get("invariants") or []:
             holds = {True: "yes", False: "**no**", None: "unverified"}[inv["ok"]]

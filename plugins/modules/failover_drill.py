@@ -29,7 +29,9 @@ description:
     about the drill - its resources, fencing, quorum and membership, the victim's state. The role asks every node.
   - V(evaluate) runs on the controller. It reads the samples fetched from every node and the client's records,
     measures each service's recovery in the cluster's and the client's view, checks the invariants and judges.
-  - V(report) runs on the controller and writes the report as JSON and Markdown into O(report_dir).
+  - V(report) runs on the controller and writes the report into O(report_dir) - JSON (the data), Markdown (the report),
+    one SVG timeline per drill (a lane per node, service and client, the fault, when the cluster noticed, fencing,
+    recovery, the expected and the limit time), and one self-contained HTML page with the timelines inlined.
 author:
   - clusterops.ha developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -281,11 +283,13 @@ log:
   type: list
   elements: str
 result:
-  description: For V(evaluate), per service the expected and measured recovery and the verdict, the invariants and the drill's verdict.
+  description: >-
+    For V(evaluate), per service the expected and measured recovery and the verdict, the invariants, the drill's verdict
+    and the timeline the report draws (times relative to the fault).
   returned: action is evaluate
   type: dict
 files:
-  description: For V(report), the files written.
+  description: For V(report), the files written (NAME.html, NAME.json, NAME.md and NAME-DRILL.svg per drill).
   returned: action is report
   type: list
   elements: str
@@ -300,6 +304,7 @@ import time
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
+from ansible_collections.clusterops.ha.plugins.module_utils import report_html
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
     StatusParseError,
@@ -560,7 +565,13 @@ def do_report(module, runner):
     rep = module.params["report"]
     out_dir = module.params["report_dir"]
     name = module.params["report_name"]
-    texts = {name + ".json": json.dumps(rep, indent=2, sort_keys=True) + "\n", name + ".md": fd.render_markdown(rep)}
+    svgs = fd.timeline_files(rep, name)
+    pictures = dict((d["id"], "%s-%s.svg" % (name, d["id"])) for d in rep.get("drills") or []
+                    if "%s-%s.svg" % (name, d["id"]) in svgs)
+    markdown = fd.render_markdown(rep, pictures)
+    texts = {name + ".json": json.dumps(rep, indent=2, sort_keys=True) + "\n", name + ".md": markdown,
+             name + ".html": report_html.page("Failover drills: %s" % (rep.get("cluster") or "cluster"), markdown, svgs)}
+    texts.update(svgs)
     files = [os.path.join(out_dir, n) for n in sorted(texts)]
     if module.check_mode:
         module.exit_json(changed=True, files=files)
@@ -571,7 +582,7 @@ def do_report(module, runner):
             f.write(text)
         os.chmod(tmp, 0o644)
         os.rename(tmp, os.path.join(out_dir, n))
-    module.exit_json(changed=True, files=files, markdown=texts[name + ".md"])
+    module.exit_json(changed=True, files=files, markdown=markdown)
 
 
 ACTIONS = {"plan": do_plan, "observe": do_observe, "kill": do_kill, "wait": do_wait, "log": do_log, "evaluate": do_evaluate,

@@ -5,8 +5,12 @@ import glob
 import json
 import os
 import re
+import shutil
+import struct
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
+import zlib
 
 NODES = ["fo-node1", "fo-node2", "fo-node3"]
 DRILLS = ["standby", "move", "kill_process", "crash", "partition", "hang"]
@@ -17,7 +21,7 @@ EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
 
 
 def files():
-    """The report's files (.json, .md), as side_effect.yml recorded them."""
+    """The report's files (.html, .json, .md, one .svg per drill), as side_effect.yml recorded them."""
     with open(os.path.join(EPHEMERAL, "failover-report.json"), encoding="utf-8") as f:
         return json.load(f)["files"]
 
@@ -152,6 +156,130 @@ def test_the_report_has_log_lines_for_each_failover():
     assert md.count("Fault at ") == len(report()["drills"]) and "+00:00" in md
     assert not re.search(r"^1[0-9]{9}\.[0-9]+ ", md, re.M)
     assert re.search(r"^[+-][0-9]+\.[0-9]{2} s 20[0-9-]{8}T[0-9:.]{12}\+00:00 ", md, re.M)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_root(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    assert text.startswith("<?xml")
+    return ET.fromstring(text.split("\n", 1)[1])
+
+
+def test_each_drill_has_a_timeline():
+    """Issue 21: an SVG per drill, a lane per node and affected service, the fault and the limit marked, and
+    the node faults show their victim falling silent or losing quorum, and the cluster noticing."""
+    rep = report()
+    for d in rep["drills"]:
+        path = report_file("-%s.svg" % d["id"])
+        root = svg_root(path)
+        lanes = dict(((g.get("data-group"), g.get("data-name")), g) for g in root.iter(SVG + "g")
+                     if g.get("class") == "lane")
+        assert set(("node", n) for n in NODES) <= set(lanes), (d["id"], sorted(lanes))
+        for name in d["affected"]:
+            assert ("service", name) in lanes, (d["id"], name)
+        marks = [(g.get("data-kind"), float(g.get("data-s"))) for g in root.iter(SVG + "g") if g.get("class") == "mark"]
+        assert ("fault", 0.0) in marks, (d["id"], marks)
+        assert "limit" in [k for k, _s in marks] and "settled" in [k for k, _s in marks], (d["id"], marks)
+        tl = d["result"]["timeline"]
+        assert tl["t0"] == d["fault_at"]
+        if d["type"] in ("crash", "partition", "hang"):
+            assert "noticed" in [k for k, _s in marks], (d["id"], marks)
+            victim = next(ln for ln in tl["lanes"] if ln["group"] == "node" and ln["name"] == d["node"])
+            after = [sp["kind"] for sp in victim["spans"] if sp["from"] >= 0 and not sp.get("band")]
+            assert set(after) & {"silent", "no-quorum", "stack-down"}, (d["id"], victim["spans"])
+            assert any(sp["kind"] == "out" for sp in victim["spans"] if sp.get("band")), (d["id"], victim["spans"])
+        site = next((ln for ln in tl["lanes"] if ln["group"] == "service" and ln["name"] == "site-vip"), None)
+        if site is not None and d["type"] != "kill_process":
+            where = [sp.get("label") for sp in site["spans"] if sp["kind"] == "runs"]
+            assert where[0] == d["node"] and where[-1] != d["node"], (d["id"], site["spans"])
+    with open(report_file(".md"), encoding="utf-8") as f:
+        md = f.read()
+    for d in rep["drills"]:
+        assert "![timeline of %s](%s)" % (d["id"], os.path.basename(report_file("-%s.svg" % d["id"]))) in md
+
+
+def test_the_html_page_is_self_contained():
+    with open(report_file(".html"), encoding="utf-8") as f:
+        page = f.read()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page and not re.search(r"(?:src|href)=[\"']?(?:https?:)?//", page)
+    assert page.count("<svg ") == len(report()["drills"])
+    for d in report()["drills"]:
+        assert "<h2>%s: " % d["id"] in page
+
+
+def png_pixels(path):
+    """A PNG (8-bit RGB or RGBA, as Chromium writes them) -> (width, height, rows of (r, g, b) tuples)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, head = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            head = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    width, height, depth, colour = head[:4]
+    assert depth == 8 and colour in (2, 6), head
+    bpp = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    prev = bytearray(stride)
+    rows = []
+    for y in range(height):
+        ftype = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if ftype == 1:
+                line[i] = (line[i] + a) & 255
+            elif ftype == 2:
+                line[i] = (line[i] + b) & 255
+            elif ftype == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(width)])
+        prev = line
+    return width, height, rows
+
+
+def test_the_html_page_renders_in_a_browser():
+    """Issue 21: open the drills' page in headless Chromium (Debian's package, make tools installs it) and
+    look at the screenshot: not blank, the timelines' colours on it."""
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is not installed: make tools installs Debian's package"
+    work = tempfile.mkdtemp(prefix="drill-shot-")
+    try:
+        shot = os.path.join(work, "page.png")
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--hide-scrollbars", "--user-data-dir=" + os.path.join(work, "profile"),
+                        "--window-size=1100,1600", "--screenshot=" + shot, "file://" + report_file(".html")],
+                       capture_output=True, text=True, timeout=120, check=False)
+        assert os.path.exists(shot), "chromium wrote no screenshot"
+        width, height, rows = png_pixels(shot)
+        assert (width, height) == (1100, 1600)
+        pixels = [p for row in rows[::4] for p in row[::4]]
+        white = sum(1 for p in pixels if p == (255, 255, 255))
+        assert white < 0.97 * len(pixels), "the page looks blank"
+        assert len(set(pixels)) > 50
+        # the node lanes' green (quorate) and the services' blue (runs), as timeline.STYLES draws them
+        near = lambda p, q: all(abs(a - b) <= 12 for a, b in zip(p, q))  # noqa: E731
+        assert any(near(p, (0x6c, 0xc0, 0x70)) for p in pixels), "no node lane on the page"
+        assert any(near(p, (0x3c, 0x78, 0xb4)) for p in pixels), "no service lane on the page"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_the_raw_records_are_kept():

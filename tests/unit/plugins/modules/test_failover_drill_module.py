@@ -24,6 +24,7 @@ import pytest
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, health_lab_runner, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
+from ansible_collections.clusterops.ha.plugins.module_utils import timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.modules import failover_drill
 
@@ -431,16 +432,23 @@ def test_report_writes_json_and_markdown(monkeypatch, tmp_path):
     out = tmp_path / "reports" / "run-1"
     result = run(monkeypatch, {"action": "report", "report": rep, "report_dir": str(out), "report_name": "drills"})
     assert result["changed"] is True
-    assert result["files"] == [str(out / "drills.json"), str(out / "drills.md")]
-    assert sorted(os.listdir(str(out))) == ["drills.json", "drills.md"]  # no temporary file left behind
+    names = ["drills-01-crash.svg", "drills.html", "drills.json", "drills.md"]
+    assert result["files"] == [str(out / n) for n in names]
+    assert sorted(os.listdir(str(out))) == names  # no temporary file left behind
     for f in result["files"]:
         assert os.stat(f).st_mode & 0o777 == 0o644
     with open(str(out / "drills.json")) as f:
         assert json.load(f) == json.loads(json.dumps(rep))
     with open(str(out / "drills.md")) as f:
         md = f.read()
-    assert md == result["markdown"] == fd.render_markdown(json.loads(json.dumps(rep)))
+    assert md == result["markdown"] == fd.render_markdown(json.loads(json.dumps(rep)), {"01-crash": "drills-01-crash.svg"})
     assert md.startswith("# Failover drills: lab\n")
+    assert "![timeline of 01-crash](drills-01-crash.svg)" in md.splitlines()
+    with open(str(out / "drills-01-crash.svg")) as f:
+        assert f.read() == timeline.render_svg(rep["drills"][0]["result"]["timeline"])
+    with open(str(out / "drills.html")) as f:
+        page = f.read()
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg ") == 1 and "<script" not in page
     assert "| 01-crash | site-vip | 19.8 | 29.7 | - | - | 0 | fail |" in md.splitlines()
 
 
@@ -449,7 +457,8 @@ def test_report_default_name_and_check_mode(monkeypatch, tmp_path):
     out = tmp_path / "checked"
     result = run(monkeypatch, {"action": "report", "report": rep, "report_dir": str(out), "_ansible_check_mode": True})
     assert result["changed"] is True
-    assert result["files"] == [str(out / "failover-drills.json"), str(out / "failover-drills.md")]
+    assert result["files"] == [str(out / n) for n in ("failover-drills-01-crash.svg", "failover-drills.html",
+                                                       "failover-drills.json", "failover-drills.md")]
     assert not out.exists()
     out.mkdir()
     run(monkeypatch, {"action": "report", "report": rep, "report_dir": str(out), "_ansible_check_mode": True})
@@ -515,3 +524,12 @@ def test_log_keeps_this_node_s_lines_about_the_drill(monkeypatch):
     assert out["changed"] is False and out["log"]
     assert any("site-nginx" in ln for ln in out["log"])
     assert all(ln in drill("journal.crash.txt").splitlines() or "lines left out" in ln for ln in out["log"])
+
+
+def test_report_with_a_broken_timeline_is_refused(monkeypatch, tmp_path):
+    rep = report_of(monkeypatch, tmp_path)
+    rep["drills"][0]["result"]["timeline"]["marks"][0]["kind"] = "boom"
+    out = tmp_path / "broken"
+    result = run(monkeypatch, {"action": "report", "report": rep, "report_dir": str(out)}, expect=FailJson)
+    assert "report.drills[0].result.timeline.marks[0].kind: 'boom' is not one of" in result["msg"]
+    assert not out.exists()
