@@ -14,6 +14,8 @@ status model of cluster_status.build_status() and, for the gate, the report of h
 - quorum_margin(status, node)    -> whether the rest keep quorum while this node is out
 - pacemaker3_refusal(pending)    -> why a move to Pacemaker 3.0 must not start (None when it may)
 - schema_upgrade(versions, ...)  -> whether the CIB's schema moves to 4.0 (every node on Pacemaker 3)
+- summarize(events), build_timeline(events), render_markdown(report)
+                                 -> the run's report from the moments the role recorded
 
 "Active" means a node runs an instance the service cannot do without: a resource outside any clone
 or bundle (an active-passive service, a VIP), or the promoted instance of a promotable clone.
@@ -29,8 +31,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils import timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import shape
 
 # Permanent node attribute set on the node being serviced; its value is the phase it reached.
@@ -341,3 +345,159 @@ def serving(status):
             continue
         where.setdefault(name, [])
     return ["%s on %s" % (rid, ", ".join(nodes)) if nodes else "%s stopped" % rid for rid, nodes in sorted(where.items())]
+
+
+# ---------------------------------------------------------------------------------------------
+# the report: what happened when, from the moments the role recorded (one JSON line each)
+
+# The moments a run records, in the order a node goes through them. start and finish are the run's;
+# failed is recorded by the rescue of the node that stopped the run.
+EVENTS = ("start", "node", "standby", "drained", "stack-stopped", "updated", "started", "done", "failed", "finish")
+ROLES_SHAPE = {"*": {"active?": ["str"], "promoted?": ["str"], "clones?": ["str"]}}
+EVENT_SHAPE = {"at": "number", "event": "str", "node?": "str?", "roles?": ROLES_SHAPE, "message?": "str?"}
+
+# What a node does between one of its moments and the next: (span kind, words), for the timeline.
+_NODE_SPANS = {"node": ("phase", "gate"), "standby": ("standby", "moving services away"),
+               "drained": ("standby", "updating"), "stack-stopped": ("stack-down", "updating, stack stopped"),
+               "updated": ("stack-down", "rejoining"), "started": ("phase", "gate"), "done": ("quorate", None),
+               "failed": ("silent", "stopped here")}
+
+
+def event_errors(events, field="events"):
+    """Messages for recorded moments the report cannot read, naming the line; [] when it can."""
+    errors = shape(events, [EVENT_SHAPE], field)
+    if errors:
+        return errors
+    for i, e in enumerate(events):
+        if e["event"] not in EVENTS:
+            errors.append("%s[%d].event: %r is not one of %s" % (field, i, e["event"], ", ".join(EVENTS)))
+        elif e["event"] not in ("start", "finish") and not e.get("node"):
+            errors.append("%s[%d].node: a %s moment names its node" % (field, i, e["event"]))
+    return errors
+
+
+def where_from_roles(roles):
+    """{service: [nodes]} from node_roles()' form: active-passive services, promoted instances (as
+    'name (promoted)') and clones; fencing devices left out."""
+    where = {}
+    for node, r in sorted((roles or {}).items()):
+        for rid in r.get("active") or []:
+            where.setdefault(rid, []).append(node)
+        for rid in r.get("promoted") or []:
+            where.setdefault("%s (promoted)" % rid, []).append(node)
+        for rid in r.get("clones") or []:
+            where.setdefault(rid, []).append(node)
+    return where
+
+
+def summarize(events):
+    """The run from its moments: {started_at, finished_at, total_s, verdict, nodes: [{node, order, started_at,
+    drain_s, update_s, rejoin_s, total_s, stack_stopped, done}]} (durations in seconds, None when not reached).
+    verdict: done (finished), stopped (a node failed) or incomplete (the moments end before either)."""
+    evs = sorted(events, key=lambda e: e["at"])
+    at = dict()
+    order = []
+    for e in evs:
+        node = e.get("node")
+        if node and node not in order and e["event"] != "failed":
+            order.append(node)
+        at.setdefault((node, e["event"]), e["at"])
+    span = lambda node, a, b: (round(at[(node, b)] - at[(node, a)], 2)  # noqa: E731
+                               if (node, a) in at and (node, b) in at else None)
+    nodes = []
+    for i, node in enumerate(order, 1):
+        nodes.append({"node": node, "order": i, "started_at": at.get((node, "node")),
+                      "drain_s": span(node, "standby", "drained"),
+                      "update_s": span(node, "drained", "updated"),
+                      "rejoin_s": span(node, "updated", "started"),
+                      "total_s": span(node, "node", "done"),
+                      "stack_stopped": (node, "stack-stopped") in at, "done": (node, "done") in at,
+                      "failed": (node, "failed") in at})
+    start = evs[0]["at"] if evs else None
+    finish = at.get((None, "finish"))
+    failed = [e for e in evs if e["event"] == "failed"]
+    verdict = "stopped" if failed else ("done" if finish is not None else "incomplete")
+    end = finish if finish is not None else (evs[-1]["at"] if evs else None)
+    return {"started_at": start, "finished_at": finish, "verdict": verdict,
+            "total_s": round(end - start, 2) if start is not None else None, "nodes": nodes,
+            "failure": failed[0].get("message") if failed else None}
+
+
+def build_timeline(events, cluster="cluster"):
+    """The run as a timeline for timeline.render_svg(): a lane per node (serving, the gate, in standby while
+    its services move away and while it is updated, its stack stopped, rejoining), a lane per service (where
+    it runs at each recorded moment that says so), and a mark for each node finished. Zero is the start."""
+    evs = sorted(events, key=lambda e: e["at"])
+    t0 = evs[0]["at"]
+    rel = lambda t: round(t - t0, 2)  # noqa: E731
+    last = rel(evs[-1]["at"])
+    end = round(last + max(1.0, 0.02 * last), 2)  # a little after the last moment, so that it shows
+    info = summarize(evs)
+    lanes, marks = [], []
+    for n in info["nodes"]:
+        pts = [(0.0, "quorate", None)]
+        for e in evs:
+            if e.get("node") == n["node"] and e["event"] in _NODE_SPANS:
+                kind, words = _NODE_SPANS[e["event"]]
+                if e["event"] == "updated" and not n["stack_stopped"]:
+                    kind = "standby"  # updated with its stack running: still in standby until it rejoins
+                pts.append((rel(e["at"]), kind, words))
+        lanes.append({"group": "node", "name": n["node"], "spans": timeline.spans(pts, end)})
+    snapshots = [(rel(e["at"]), where_from_roles(e["roles"])) for e in evs if e.get("roles")]
+    services = sorted(set(s for _t, w in snapshots for s in w))
+    for svc in services:
+        most = max(len(w.get(svc) or []) for _t, w in snapshots)
+        pts = [(t, ("runs" if len(w[svc]) >= most else "degraded") if w.get(svc) else "stopped",
+                ", ".join(w.get(svc) or []) or None) for t, w in snapshots]
+        lanes.append({"group": "service", "name": svc, "spans": timeline.spans(pts, end)})
+    for e in evs:
+        if e["event"] == "done":
+            marks.append({"s": rel(e["at"]), "kind": "event", "label": "%s done" % e["node"]})
+        elif e["event"] == "failed":
+            marks.append({"s": rel(e["at"]), "kind": "fault", "label": "stopped at %s: %s" % (
+                e["node"], e.get("message") or "failed")})
+        elif e["event"] == "finish":
+            marks.append({"s": rel(e["at"]), "kind": "settled", "label": "the rolling update finished"})
+    return {"title": "Rolling update: %s" % cluster, "t0": t0, "start_s": 0.0, "end_s": end, "lanes": lanes,
+            "marks": marks}
+
+
+def _secs(value):
+    return "-" if value is None else "%.1f" % value
+
+
+def render_markdown(report, picture=None):
+    """The run's report for people: the verdict, a row per node in the order serviced, the timeline (the
+    SVG file's name beside the report), and every moment relative to the start and in UTC."""
+    iso = lambda t: datetime.datetime.fromtimestamp(t, tz=datetime.timezone.utc).isoformat(  # noqa: E731
+        timespec="milliseconds")
+    info = summarize(report["events"])
+    cluster = str(report.get("cluster") or "cluster").replace("|", "\\|")
+    out = ["# Rolling update: %s" % cluster, ""]
+    failure = " ".join((info["failure"] or "").split())
+    if info["started_at"] is not None:
+        out.append("Started %s; %s; verdict **%s**%s." % (
+            iso(info["started_at"]), "took %.1f s" % info["total_s"] if info["total_s"] is not None else "-",
+            info["verdict"], (" (%s)" % (failure if len(failure) <= 120 else failure[:119] + "...")) if failure else ""))
+    if report.get("release"):
+        out += ["", "Release: %s." % report["release"]]
+    out += ["", "| # | node | drain s | update s | rejoin s | total s | stack stopped | result |",
+            "|---:|---|---:|---:|---:|---:|---|---|"]
+    for n in info["nodes"]:
+        out.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+            n["order"], n["node"], _secs(n["drain_s"]), _secs(n["update_s"]), _secs(n["rejoin_s"]),
+            _secs(n["total_s"]), "yes" if n["stack_stopped"] else "no",
+            "done" if n["done"] else ("**stopped here**" if n["failed"] else "not reached")))
+    if len(failure) > 120:
+        out += ["", "Why it stopped:", "", "```"]
+        out += [ln.replace("```", "'''") for ln in info["failure"].splitlines()] + ["```"]
+    if picture:
+        out += ["", "![timeline of the rolling update](%s)" % picture]
+    out += ["", "Moments (seconds after the start, then the time in UTC):", "", "```"]
+    t0 = info["started_at"]
+    for e in sorted(report["events"], key=lambda e: e["at"]):
+        out.append("%+9.2f s %s %s%s%s" % (e["at"] - t0, iso(e["at"]), e["event"],
+                                           (" " + e["node"]) if e.get("node") else "",
+                                           (": " + e["message"].replace("\n", " ")) if e.get("message") else ""))
+    out.append("```")
+    return "\n".join(out) + "\n"

@@ -713,6 +713,16 @@ def absolute_path(value, field, suffix=None):
     return value
 
 
+_FILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+
+
+def file_name(value, field):
+    """A report's file name without a directory: 1-100 letters, digits, '.', '-' or '_', not beginning with '.'."""
+    if not (isinstance(value, str) and _FILE_NAME.fullmatch(value)):
+        raise _err(field, value, "a file name (1-100 letters, digits, '.', '-' or '_', not beginning with '.')")
+    return value
+
+
 _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(\[[0-9A-Fa-f:.]+\]|[^\s/:?#@\[\]]+)(?::([0-9]{1,5}))?([/?#]\S*)?")
 
 

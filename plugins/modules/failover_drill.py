@@ -591,7 +591,6 @@ ACTIONS = {"plan": do_plan, "observe": do_observe, "kill": do_kill, "wait": do_w
 
 # Bounds of the numbers: the role's preflight uses the same (roles/failover_drill/tasks/preflight.yml).
 BOUNDS = (("interval", 0.1, 60), ("duration", 1, 604800), ("threshold", 1.0, 100), ("fence_action_seconds", 0, 3600))
-REPORT_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 
 
 def input_errors(p):
@@ -604,9 +603,7 @@ def input_errors(p):
             v.collect(errors, v.absolute_path, p[key].rstrip("/") if key == "report_dir" else p[key], key)
     for i, sample in enumerate(p["samples"] or []):
         v.collect(errors, v.absolute_path, sample, "samples[%d]" % i)
-    if not REPORT_NAME.fullmatch(p["report_name"] or ""):
-        errors.append("report_name: %r is not a file name (1-100 letters, digits, '.', '-' or '_', not beginning "
-                      "with '.')" % p["report_name"])
+    v.collect(errors, v.file_name, p["report_name"], "report_name")
     errors.extend(fd.planned_errors(p["drill"], p["services"]))
     if p["report"] is not None:
         errors.extend(fd.report_errors(p["report"]))

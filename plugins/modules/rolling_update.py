@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: rolling_update
-short_description: Decisions of a rolling update from the live cluster (order, gate, drain, pending updates)
+short_description: Decisions of a rolling update from the live cluster (order, gate, drain, pending updates, report)
 version_added: 0.3.0
 description:
   - The reading half of the C(clusterops.ha.rolling_update) role. It never changes the cluster; the role does,
@@ -29,6 +29,9 @@ description:
   - V(schema) decides whether the CIB's schema moves to Pacemaker 3's (C(pacemaker-4.0)) now, which is only when every node
     of O(node_facts) runs Pacemaker 3 and the live CIB validates with a numbered schema below 4.0. The role then
     runs C(cibadmin --upgrade).
+  - V(report) reads no cluster. It turns the moments the role recorded (O(events)) into the run's report and
+    returns it - RV(markdown), the timeline as RV(svg) (a lane per node and per service) and one self-contained
+    RV(html) page. The role writes them on the controller.
 author:
   - clusterops.ha developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -39,7 +42,7 @@ options:
     description: What to decide; see the description.
     type: str
     required: true
-    choices: [plan, gate, drained, pending, schema]
+    choices: [plan, gate, drained, pending, schema, report]
   nodes:
     description: The cluster's nodes, in inventory order (ties in the order keep it). Required for V(plan).
     type: list
@@ -89,6 +92,25 @@ options:
     type: list
     elements: str
     default: []
+  events:
+    description:
+      - For V(report), the moments of the run in any order, each C({at, event, node, roles, message}) - C(at) in Unix
+        seconds, C(event) one of V(start), V(node), V(standby), V(drained), V(stack-stopped), V(updated), V(started),
+        V(done), V(failed), V(finish); C(roles) where the services ran then (RV(roles)'s form).
+    type: list
+    elements: dict
+  cluster:
+    description: For V(report), the cluster's name in the title.
+    type: str
+    default: cluster
+  release:
+    description: For V(report), the release the run moved the nodes to, when it did.
+    type: str
+    default: ""
+  report_name:
+    description: For V(report), the report's file name without extension; the Markdown links the timeline as NAME.svg.
+    type: str
+    default: rolling-update
   pacemaker3_check:
     description:
       - For V(pending), read the live CIB's Pacemaker 3.0 readiness (RV(pacemaker3)) even when the pending updates
@@ -128,6 +150,20 @@ EXAMPLES = r"""
     action: pending
   register: pending
 
+- name: The run's report from the moments the role recorded
+  clusterops.ha.rolling_update:
+    action: report
+    events:
+      - {at: 1796380000.0, event: start, roles: {db1: {active: []}, db2: {active: [site-vip]}}}
+      - {at: 1796380002.5, event: node, node: db1}
+      - {at: 1796380031.0, event: done, node: db1}
+      - {at: 1796380032.0, event: finish}
+    cluster: db
+    report_name: db-20261204T100000Z
+  delegate_to: localhost
+  register: report
+  run_once: true
+
 - name: Whether the CIB's schema moves to Pacemaker 3's now
   clusterops.ha.rolling_update:
     action: schema
@@ -160,8 +196,8 @@ markers:
   returned: action is plan
   type: dict
 roles:
-  description: For V(plan) and V(drained), what each node hosts (active, promoted, clones, fencing).
-  returned: action is plan or drained
+  description: For V(plan), V(gate) and V(drained), what each node hosts (active, promoted, clones, fencing).
+  returned: action is plan, gate or drained
   type: dict
 serving:
   description: For V(plan), where each active-passive service and promoted instance runs, one line each.
@@ -198,6 +234,22 @@ not_ready:
   returned: failure of action plan
   type: list
   elements: dict
+markdown:
+  description: For V(report), the report in Markdown (the verdict, a row per node, the timeline's link, every moment).
+  returned: action is report
+  type: str
+svg:
+  description: For V(report), the timeline as an SVG document.
+  returned: action is report
+  type: str
+html:
+  description: For V(report), the report as one self-contained HTML page (the timeline inlined).
+  returned: action is report
+  type: str
+summary:
+  description: For V(report), the run in numbers - its verdict (done, stopped, incomplete), times, and per node the seconds of each phase.
+  returned: action is report
+  type: dict
 passed:
   description: For V(gate), whether the rolling update may go on.
   returned: action is gate
@@ -246,10 +298,14 @@ from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, wait_for
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils import report_html
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
+from ansible_collections.clusterops.ha.plugins.module_utils import timeline
+from ansible_collections.clusterops.ha.plugins.module_utils import validate as v
 from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors, report_errors
 
-REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": [], "schema": ["node_facts"]}
+REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": [], "schema": ["node_facts"],
+            "report": ["events"]}
 POLL_SECONDS = 2
 
 
@@ -300,7 +356,7 @@ def do_gate(module, runner):
         ok, why = ru.quorum_margin(status, module.params["node"])
         if not ok:
             reasons.append("quorum: %s" % why)
-    module.exit_json(changed=False, passed=not reasons, reasons=reasons)
+    module.exit_json(changed=False, passed=not reasons, reasons=reasons, roles=ru.node_roles(status))
 
 
 def do_drained(module, runner):
@@ -353,7 +409,25 @@ def do_schema(module, runner):
     module.exit_json(changed=False, validate_with=validate_with, **decision)
 
 
-ACTIONS = {"plan": do_plan, "gate": do_gate, "drained": do_drained, "pending": do_pending, "schema": do_schema}
+def do_report(module, runner):
+    p = module.params
+    errors = ru.event_errors(p["events"])
+    v.collect(errors, v.file_name, p["report_name"], "report_name")
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors)
+    if not p["events"]:
+        module.fail_json(msg="events: no moment recorded; there is nothing to report")
+    tl = ru.build_timeline(p["events"], p["cluster"])
+    svg = timeline.render_svg(tl)
+    markdown = ru.render_markdown({"cluster": p["cluster"], "release": p["release"], "events": p["events"]},
+                                  p["report_name"] + ".svg")
+    html = report_html.page("Rolling update: %s" % p["cluster"], markdown, {p["report_name"] + ".svg": svg})
+    module.exit_json(changed=False, markdown=markdown, svg=svg, html=html, summary=ru.summarize(p["events"]),
+                     timeline=tl)
+
+
+ACTIONS = {"plan": do_plan, "gate": do_gate, "drained": do_drained, "pending": do_pending, "schema": do_schema,
+           "report": do_report}
 
 
 def main():
@@ -372,6 +446,10 @@ def main():
             timeout=dict(type="int", default=300),
             packages=dict(type="list", elements="str", default=[]),
             pacemaker3_check=dict(type="bool", default=False),
+            events=dict(type="list", elements="dict"),
+            cluster=dict(type="str", default="cluster"),
+            release=dict(type="str", default=""),
+            report_name=dict(type="str", default="rolling-update"),
         ),
         required_if=[("action", a, fields) for a, fields in REQUIRED.items() if fields],
         supports_check_mode=True,

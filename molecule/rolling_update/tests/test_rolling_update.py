@@ -172,3 +172,60 @@ def test_the_rerun_after_the_fault_completed_and_rebooted_every_node():
     assert int(fault["rerun_rc"]) == 0
     assert "Rolling update done." in log
     assert len(re.findall(r"TASK \[clusterops\.ha\.rolling_update : Reboot \| the controller's command", log)) == 3
+
+
+# Issue 21: each run's report on the controller (rolling_update_report_dir), checked against what the
+# run itself recorded (rolling-main.json, rolling-fault.json).
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def run_report(run):
+    """The one report of a run: {ext: path} for .md, .svg, .html, .json and .events.jsonl."""
+    folder = os.path.join(EPHEMERAL, "ru-reports", run)
+    names = sorted(os.listdir(folder))
+    bases = sorted(set(n.split(".", 1)[0] for n in names))
+    assert len(bases) == 1, names
+    files = dict((n[len(bases[0]) + 1:], os.path.join(folder, n)) for n in names)
+    assert sorted(files) == ["events.jsonl", "html", "json", "md", "svg"], names
+    return files
+
+
+def test_the_rolling_update_wrote_its_report():
+    files = run_report("main")
+    report = load(os.path.join("ru-reports", "main", os.path.basename(files["json"])))
+    main = load("rolling-main.json")
+    assert report["verdict"] == "done"
+    assert [n["node"] for n in report["nodes"]] == [s["node"] for s in main["plan"]["order"]]
+    assert all(n["done"] and n["drain_s"] is not None and n["update_s"] is not None for n in report["nodes"])
+    # the run's own wall time contains the report's
+    assert 0 < report["total_s"] <= float(main["seconds"])
+    root = ET.fromstring(text(os.path.join("ru-reports", "main", os.path.basename(files["svg"]))).split("\n", 1)[1])
+    lanes = [(g.get("data-group"), g.get("data-name")) for g in root.iter(SVG_NS + "g") if g.get("class") == "lane"]
+    assert [name for group, name in lanes if group == "node"] == [n["node"] for n in report["nodes"]]
+    assert ("service", "site-vip") in lanes and ("service", "app-clone") in lanes
+    # the site ends where it ran at the end, as the lane says
+    site = next(ln for ln in report["timeline"]["lanes"] if ln["name"] == "site-vip")
+    assert site["spans"][-1]["kind"] == "runs"
+    md = text(os.path.join("ru-reports", "main", os.path.basename(files["md"])))
+    assert "verdict **done**" in md and "![timeline of the rolling update](%s)" % os.path.basename(files["svg"]) in md
+    page = text(os.path.join("ru-reports", "main", os.path.basename(files["html"])))
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg ") == 1 and "<script" not in page
+
+
+def test_the_stopped_run_wrote_its_report_so_far():
+    files = run_report("fault")
+    report = load(os.path.join("ru-reports", "fault", os.path.basename(files["json"])))
+    fault = load("rolling-fault.json")
+    assert report["verdict"] == "stopped"
+    assert "Gate | must pass" in report["failure"], report["failure"]
+    assert report["nodes"][0]["node"] == fault["first"] and report["nodes"][-1]["failed"] is True
+    marks = [m["kind"] for m in report["timeline"]["marks"]]
+    assert "fault" in marks and "settled" not in marks
+
+
+def test_the_rerun_report_shows_every_stack_stopped():
+    report = load(os.path.join("ru-reports", "rerun", os.path.basename(run_report("rerun")["json"])))
+    assert report["verdict"] == "done"
+    assert [n["stack_stopped"] for n in report["nodes"]] == [True, True, True]
+    for lane in (ln for ln in report["timeline"]["lanes"] if ln["group"] == "node"):
+        assert "stack-down" in [sp["kind"] for sp in lane["spans"]], lane

@@ -12,6 +12,7 @@ import pytest
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, health_lab_runner, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
+from ansible_collections.clusterops.ha.plugins.module_utils import timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
     build_status, parse_cfgtool, parse_crm_mon, parse_crmadmin_state, parse_quorumtool)
@@ -85,7 +86,9 @@ def test_each_action_names_its_required_fields(monkeypatch):
     result = run(monkeypatch, {"action": "gate"}, health_lab_runner(), expect=FailJson)
     assert "health_report" in result["msg"]
     result = run(monkeypatch, {"action": "upgrade"}, health_lab_runner(), expect=FailJson)
-    assert "action" in result["msg"] and "plan, gate, drained, pending, schema" in result["msg"]
+    assert "action" in result["msg"] and "plan, gate, drained, pending, schema, report" in result["msg"]
+    result = run(monkeypatch, {"action": "report"}, FakeRunner(), expect=FailJson)
+    assert "events" in result["msg"]
     result = run(monkeypatch, {"action": "schema"}, health_lab_runner(), expect=FailJson)
     assert "node_facts" in result["msg"]
 
@@ -221,3 +224,32 @@ def test_schema_without_pacemaker_says_so(monkeypatch):
     result = run(monkeypatch, {"action": "schema", "node_facts": _facts("trixie")}, runner, expect=FailJson)
     assert result["msg"] == ("Could not read the CIB's schema: Pacemaker is not running on this node "
                              "(cibadmin --query failed)")
+
+
+def run_events():
+    return [json.loads(line) for line in fixture_text("rolling_update", "run.events.jsonl").splitlines() if line.strip()]
+
+
+def test_report_reads_no_cluster_and_returns_the_texts(monkeypatch):
+    runner = FakeRunner()  # answers nothing: the report must not run a command
+    result = run(monkeypatch, {"action": "report", "events": run_events(), "cluster": "lab", "report_name": "lab-run"},
+                 runner)
+    assert result["changed"] is False
+    assert result["summary"]["verdict"] == "done" and len(result["summary"]["nodes"]) == 3
+    assert result["markdown"] == ru.render_markdown({"cluster": "lab", "release": "", "events": run_events()}, "lab-run.svg")
+    assert result["svg"] == timeline.render_svg(ru.build_timeline(run_events(), "lab"))
+    assert result["html"].startswith("<!DOCTYPE html>") and result["html"].count("<svg ") == 1
+    assert "<script" not in result["html"]
+    # in check mode too: it only reads what it is given
+    checked = run(monkeypatch, {"action": "report", "events": run_events(), "_ansible_check_mode": True}, runner)
+    assert checked["markdown"].startswith("# Rolling update: cluster\n")
+
+
+@pytest.mark.parametrize("args,message", [
+    ({"events": []}, "events: no moment recorded"),
+    ({"events": [{"at": 1.0, "event": "explode"}]}, "events[0].event: 'explode' is not one of"),
+    ({"events": [{"at": 1.0, "event": "start"}], "report_name": "../etc/x"}, "report_name: '../etc/x' is not a file name"),
+])
+def test_report_refuses_what_it_cannot_read(monkeypatch, args, message):
+    result = run(monkeypatch, dict({"action": "report"}, **args), FakeRunner(), expect=FailJson)
+    assert message in result["msg"]
