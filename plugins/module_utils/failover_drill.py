@@ -28,11 +28,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils import timeline
+from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import running_timing
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, name as known_name, shape
@@ -769,7 +769,10 @@ def build_timeline(drill, services, samples, probes, fences, t_fault, t_end, row
     if mine:
         start = min(t_fault, max(start, mine[0]["t"]))
         end = min(end, max(mine[-1]["t"], t_end))
-    rel = lambda t: round(t - t_fault, 2)  # noqa: E731
+
+    def rel(t):
+        return round(t - t_fault, 2)
+
     end_s = rel(end) if end > start else rel(start) + 1.0
     # the lanes end where the observation ended; a node is silent only while others still speak
     seen_s = min(end_s, rel(mine[-1]["t"])) if mine else end_s
@@ -1072,11 +1075,6 @@ def _md(text):
 
 # A journal line in journalctl's short-unix format: seconds since the epoch, then the rest.
 _EPOCH_LINE = re.compile(r"^(\d{9,11}(?:\.\d+)?) (.*)$")
-
-
-def iso_time(epoch):
-    """ISO 8601 in UTC, with the zone, to the millisecond: 2026-11-25T04:29:53.412+00:00."""
-    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def readable_log_line(line, fault_at=None):

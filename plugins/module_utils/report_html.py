@@ -62,7 +62,10 @@ def _table(lines):
     head = _cells(lines[0])
     rule = _cells(lines[1])
     right = [c.endswith(":") for c in rule]
-    cls = lambda i: ' class="r"' if i < len(right) and right[i] else ""  # noqa: E731
+
+    def cls(i):
+        return ' class="r"' if i < len(right) and right[i] else ""
+
     out = ["<table>", "<tr>" + "".join("<th%s>%s</th>" % (cls(i), _inline(c)) for i, c in enumerate(head)) + "</tr>"]
     for ln in lines[2:]:
         out.append("<tr>" + "".join("<td%s>%s</td>" % (cls(i), _inline(c)) for i, c in enumerate(_cells(ln))) + "</tr>")

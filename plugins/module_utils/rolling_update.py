@@ -31,7 +31,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils import timeline
@@ -402,8 +401,10 @@ def summarize(events):
         if node and node not in order and e["event"] != "failed":
             order.append(node)
         at.setdefault((node, e["event"]), e["at"])
-    span = lambda node, a, b: (round(at[(node, b)] - at[(node, a)], 2)  # noqa: E731
-                               if (node, a) in at and (node, b) in at else None)
+
+    def span(node, a, b):
+        return round(at[(node, b)] - at[(node, a)], 2) if (node, a) in at and (node, b) in at else None
+
     nodes = []
     for i, node in enumerate(order, 1):
         nodes.append({"node": node, "order": i, "started_at": at.get((node, "node")),
@@ -429,7 +430,10 @@ def build_timeline(events, cluster="cluster"):
     it runs at each recorded moment that says so), and a mark for each node finished. Zero is the start."""
     evs = sorted(events, key=lambda e: e["at"])
     t0 = evs[0]["at"]
-    rel = lambda t: round(t - t0, 2)  # noqa: E731
+
+    def rel(t):
+        return round(t - t0, 2)
+
     last = rel(evs[-1]["at"])
     end = round(last + max(1.0, 0.02 * last), 2)  # a little after the last moment, so that it shows
     info = summarize(evs)
@@ -469,8 +473,7 @@ def _secs(value):
 def render_markdown(report, picture=None):
     """The run's report for people: the verdict, a row per node in the order serviced, the timeline (the
     SVG file's name beside the report), and every moment relative to the start and in UTC."""
-    iso = lambda t: datetime.datetime.fromtimestamp(t, tz=datetime.timezone.utc).isoformat(  # noqa: E731
-        timespec="milliseconds")
+    iso = timeline.iso_time
     info = summarize(report["events"])
     cluster = str(report.get("cluster") or "cluster").replace("|", "\\|")
     out = ["# Rolling update: %s" % cluster, ""]

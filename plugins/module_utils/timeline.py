@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import math
 
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, shape
@@ -107,6 +108,11 @@ def spans(points, end):
             span["label"] = label
         out.append(span)
     return out
+
+
+def iso_time(epoch):
+    """ISO 8601 in UTC, with the zone, to the millisecond: 2026-11-25T04:29:53.412+00:00. Every report's times."""
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def xml_escape(text):

@@ -254,6 +254,11 @@ def png_pixels(path):
     return width, height, rows
 
 
+def near(p, q):
+    """Two colours within 12 of each other in every channel (anti-aliasing, colour management)."""
+    return all(abs(a - b) <= 12 for a, b in zip(p, q))
+
+
 def test_the_html_page_renders_in_a_browser():
     """Issue 21: open the drills' page in headless Chromium (Debian's package, make tools installs it) and
     look at the screenshot: not blank, the timelines' colours on it."""
@@ -275,7 +280,6 @@ def test_the_html_page_renders_in_a_browser():
         assert white < 0.97 * len(pixels), "the page looks blank"
         assert len(set(pixels)) > 50
         # the node lanes' green (quorate) and the services' blue (runs), as timeline.STYLES draws them
-        near = lambda p, q: all(abs(a - b) <= 12 for a, b in zip(p, q))  # noqa: E731
         assert any(near(p, (0x6c, 0xc0, 0x70)) for p in pixels), "no node lane on the page"
         assert any(near(p, (0x3c, 0x78, 0xb4)) for p in pixels), "no service lane on the page"
     finally:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import pytest
 
@@ -35,6 +36,18 @@ def test_a_healthy_cluster_passes_every_check(label):
     assert failed(rep) == {}
     assert rep["verdict"] == "healthy"
     assert [c["id"] for c in rep["checks"] if c["status"] == "skip"] == []
+
+
+def test_the_health_page_of_the_faults():
+    """Issue 21: the page playbooks/health.yml writes, for a run with a failed check: self-contained, the
+    verdict in its title, each failed check's row and remedy on it."""
+    rep = report("stopped-node")
+    with open(os.path.join(EPHEMERAL, "health-stopped-node.html"), encoding="utf-8") as f:
+        page = f.read()
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert not re.search(r"(?:src|href)=[\"']?(?:https?:)?//", page)
+    assert "<h1>Cluster health: %s</h1>" % rep["verdict"] in page
+    assert "<td>nodes-online</td><td>critical</td><td>fail</td>" in page
 
 
 @pytest.mark.parametrize("fault", sorted(EXPECTED))

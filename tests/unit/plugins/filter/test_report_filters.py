@@ -20,8 +20,11 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     build_status, parse_cfgtool, parse_crm_mon, parse_crmadmin_state, parse_quorumtool)
 
 
+def h(name):
+    return fixture_text("health", name)
+
+
 def health_markdown():
-    h = lambda name: fixture_text("health", name)  # noqa: E731
     status = build_status(crm_mon=parse_crm_mon(h("crm_mon.lab.xml")), quorum=parse_quorumtool(h("quorumtool.lab.txt")),
                           cfgtool=parse_cfgtool(h("cfgtool-s.lab.txt")), dc_state=parse_crmadmin_state(h("crmadmin-S.lab.xml")))
     report = run_checks(status, export(parse(h("cib.lab.xml"))), json.loads(h("node_facts.lab.json")), {"token_ms": 3650})

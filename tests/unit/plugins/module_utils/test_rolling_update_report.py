@@ -93,8 +93,8 @@ def test_timeline_lanes_and_marks():
         ("runs", 0.0), ("degraded", 10.57), ("degraded", 70.17), ("degraded", 122.72), ("runs", 167.32)]
     assert services["app-clone"][2]["label"] == "lab-node1, lab-node2"
     assert t["end_s"] == 170.67  # a little after the finish, so that its mark shows
-    assert [(m["kind"], m["s"]) for m in t["marks"]] == [("event", 57.47), ("event", 112.46), ("event", 162.62),
-                                                          ("settled", 167.32)]
+    marks = [(m["kind"], m["s"]) for m in t["marks"]]
+    assert marks == [("event", 57.47), ("event", 112.46), ("event", 162.62), ("settled", 167.32)]
 
 
 def test_timeline_of_a_stopped_run_marks_the_failure():

@@ -457,8 +457,8 @@ def test_report_default_name_and_check_mode(monkeypatch, tmp_path):
     out = tmp_path / "checked"
     result = run(monkeypatch, {"action": "report", "report": rep, "report_dir": str(out), "_ansible_check_mode": True})
     assert result["changed"] is True
-    assert result["files"] == [str(out / n) for n in ("failover-drills-01-crash.svg", "failover-drills.html",
-                                                       "failover-drills.json", "failover-drills.md")]
+    names = ("failover-drills-01-crash.svg", "failover-drills.html", "failover-drills.json", "failover-drills.md")
+    assert result["files"] == [str(out / n) for n in names]
     assert not out.exists()
     out.mkdir()
     run(monkeypatch, {"action": "report", "report": rep, "report_dir": str(out), "_ansible_check_mode": True})
