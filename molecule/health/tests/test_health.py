@@ -47,7 +47,8 @@ def test_the_health_page_of_the_faults():
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page
     assert not re.search(r"(?:src|href)=[\"']?(?:https?:)?//", page)
     assert "<h1>Cluster health: %s</h1>" % rep["verdict"] in page
-    assert "<td>nodes-online</td><td>critical</td><td>fail</td>" in page
+    assert "<td>nodes-online</td><td>critical</td><td><strong>FAIL</strong></td>" in page
+    assert "<h3>nodes-online (critical): " in page and "<p>Remedy:</p>" in page
 
 
 @pytest.mark.parametrize("fault", sorted(EXPECTED))
