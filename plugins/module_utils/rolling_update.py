@@ -329,12 +329,8 @@ def touches_stack(names):
 def serving(status):
     """Where each active-passive service and promoted instance runs, as lines ("lb on node3"); clones and
     fencing devices are left out. A service that runs nowhere says so."""
-    where = {}
-    for node, r in sorted(node_roles(status).items()):
-        for rid in r["active"]:
-            where.setdefault(rid, []).append(node)
-        for rid in r["promoted"]:
-            where.setdefault("%s (promoted)" % rid, []).append(node)
+    where = where_from_roles(dict((node, {"active": r["active"], "promoted": r["promoted"]})
+                                  for node, r in node_roles(status).items()))
     parents = status.get("parents_by_id") or {}
     for rid, agg in sorted((status.get("resources_by_id") or {}).items()):
         if agg.get("clone") or agg.get("bundle") or _is_stonith(agg.get("agent")):

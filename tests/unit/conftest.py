@@ -33,6 +33,22 @@ from ansible_collections.clusterops.ha.plugins.module_utils.command import (  # 
 )
 
 
+def check_docs_example(folder, files):
+    """docs/examples/<folder>/ must hold exactly `files` (name -> text), as the code writes them now.
+    REGEN_DOC_EXAMPLES=1 writes them first (then commit the result)."""
+    path = os.path.join(ROOT, "docs", "examples", folder)
+    if os.environ.get("REGEN_DOC_EXAMPLES") == "1":
+        os.makedirs(path, exist_ok=True)
+        for name, text in files.items():
+            with open(os.path.join(path, name), "w", encoding="utf-8") as f:
+                f.write(text)
+    assert sorted(os.listdir(path)) == sorted(files)
+    for name, text in files.items():
+        with open(os.path.join(path, name), encoding="utf-8") as f:
+            assert f.read() == text, "docs/examples/%s/%s is out of date: REGEN_DOC_EXAMPLES=1 writes it again" % (
+                folder, name)
+
+
 def fixture_text(*parts):
     """The text of a captured fixture, e.g. fixture_text('status', 'crm_mon.healthy.xml')."""
     with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as f:

@@ -203,9 +203,14 @@ def test_the_rolling_update_wrote_its_report():
     lanes = [(g.get("data-group"), g.get("data-name")) for g in root.iter(SVG_NS + "g") if g.get("class") == "lane"]
     assert [name for group, name in lanes if group == "node"] == [n["node"] for n in report["nodes"]]
     assert ("service", "site-vip") in lanes and ("service", "app-clone") in lanes
-    # the site ends where it ran at the end, as the lane says
+    # the site's lane moves where the cluster's own journal says site-vip started in the run, and only there
+    journal = load("rolling-main.json")["journal"]
+    started_on = [m.group(1) for m in (re.search(r"Result of start operation for site-vip on (\S+): ok", ln)
+                                       for ln in journal) if m]
     site = next(ln for ln in report["timeline"]["lanes"] if ln["name"] == "site-vip")
-    assert site["spans"][-1]["kind"] == "runs"
+    where = [sp.get("label") for sp in site["spans"]]
+    assert len(started_on) == 1 and where[-1] == started_on[0], (started_on, site["spans"])
+    assert where[0] == [n for n, r in load("rolling-before.json")["roles"].items() if "site-vip" in r["active"]][0]
     md = text(os.path.join("ru-reports", "main", os.path.basename(files["md"])))
     assert "verdict **done**" in md and "![timeline of the rolling update](%s)" % os.path.basename(files["svg"]) in md
     page = text(os.path.join("ru-reports", "main", os.path.basename(files["html"])))

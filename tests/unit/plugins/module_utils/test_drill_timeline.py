@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, check_docs_example
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
 from ansible_collections.clusterops.ha.plugins.module_utils import report_html
@@ -137,9 +137,6 @@ def test_every_svg_is_drawn_from_the_run():
 
 
 # docs/examples/failover-drill/: the report of the recorded run as the code writes it now.
-EXAMPLE = os.path.join(ROOT, "docs", "examples", "failover-drill")
-
-
 def example_files():
     rep = report_now()
     svgs = fd.timeline_files(rep, "lab")
@@ -153,12 +150,4 @@ def example_files():
 
 def test_the_docs_example_is_what_the_code_writes():
     files = example_files()
-    if os.environ.get("REGEN_DOC_EXAMPLES") == "1":
-        os.makedirs(EXAMPLE, exist_ok=True)
-        for name, text in files.items():
-            with open(os.path.join(EXAMPLE, name), "w", encoding="utf-8") as f:
-                f.write(text)
-    assert sorted(os.listdir(EXAMPLE)) == sorted(files)
-    for name, text in files.items():
-        with open(os.path.join(EXAMPLE, name), encoding="utf-8") as f:
-            assert f.read() == text, "docs/examples/failover-drill/%s is out of date: REGEN_DOC_EXAMPLES=1" % name
+    check_docs_example("failover-drill", files)

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, check_docs_example
 
 from ansible_collections.clusterops.ha.plugins.module_utils import report_html
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
@@ -136,9 +136,6 @@ def test_markdown():
 
 
 # docs/examples/rolling-update/: the report of the recorded run as the code writes it now.
-EXAMPLE = os.path.join(ROOT, "docs", "examples", "rolling-update")
-
-
 def example_files():
     evs = events()
     svg = tl.render_svg(ru.build_timeline(evs, "lab"))
@@ -148,13 +145,5 @@ def example_files():
 
 def test_the_docs_example_is_what_the_code_writes():
     files = example_files()
-    if os.environ.get("REGEN_DOC_EXAMPLES") == "1":
-        os.makedirs(EXAMPLE, exist_ok=True)
-        for name, text in files.items():
-            with open(os.path.join(EXAMPLE, name), "w", encoding="utf-8") as f:
-                f.write(text)
-    assert sorted(os.listdir(EXAMPLE)) == sorted(files)
-    for name, text in files.items():
-        with open(os.path.join(EXAMPLE, name), encoding="utf-8") as f:
-            assert f.read() == text, "docs/examples/rolling-update/%s is out of date: REGEN_DOC_EXAMPLES=1" % name
+    check_docs_example("rolling-update", files)
     ET.fromstring(files["lab.svg"].split("\n", 1)[1])
