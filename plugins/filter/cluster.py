@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import (
     PlanError,
+    access_errors,
     apply_plan,
     conf_kind,
     existing_nodeids,
@@ -173,6 +174,11 @@ def check_values(specs):
         raise AnsibleFilterError(str(e))
 
 
+def cluster_access_errors(readers, acl_system_users, acl_targets, acl_roles):
+    """Every message about who may do what (cluster_plan.access_errors), empty when none."""
+    return access_errors(readers, acl_system_users, acl_targets, acl_roles)
+
+
 def report_page(markdown, title, images=None, footer=None):
     """A report's Markdown as one self-contained HTML page (module_utils/report_html.page)."""
     if not isinstance(markdown, str) or not isinstance(title, str):
@@ -199,4 +205,5 @@ class FilterModule(object):
             "cluster_missing_paths": cluster_missing_paths,
             "check_values": check_values,
             "report_page": report_page,
+            "cluster_access_errors": cluster_access_errors,
         }

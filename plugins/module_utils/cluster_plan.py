@@ -258,3 +258,47 @@ def totem_section(base, profile, totem_vars, node_count, link_count, link_vars=N
     section.update(rest)
     section.update(tuned)
     return section
+
+
+# ---------------------------------------------------------------------------------------------
+# who may do what: people and the haclient group
+
+# Pacemaker's ACLs guard the CIB only. Every member of haclient also reaches the fencer, the controller and
+# the attribute manager: stonith_admin --reboot/--confirm, crm_resource --cleanup and attrd_updater work for
+# any of them, whatever their ACL roles say.
+HACLIENT_POWERS = "stonith_admin --reboot/--confirm, crm_resource --cleanup, attrd_updater"
+
+
+def access_errors(readers, acl_system_users, acl_targets, acl_roles):
+    """Messages (empty when none) for the role's people variables, before any node is touched.
+
+    readers: cluster_status_readers (read the status through the sudo wrapper, never in haclient);
+    acl_system_users: cluster_acl_system_users (put in haclient); acl_targets / acl_roles: the CIB ACLs.
+    A member of haclient can fence nodes and tell the cluster a running node is fenced (split brain), so
+    haclient is only for people who act: a system user given haclient must be an ACL target with at least
+    one role that writes; who only reads goes into cluster_status_readers instead."""
+    errors = []
+    readers = [str(r) for r in readers or []]
+    acl_system_users = [str(u) for u in acl_system_users or []]
+    both = [u for u in acl_system_users if u in readers]
+    if both:
+        errors.append("cluster_status_readers and cluster_acl_system_users both name %s: a status reader must not be "
+                      "in haclient (name each person in one of them)" % ", ".join(both))
+    writes = {}
+    for role in acl_roles or []:
+        if isinstance(role, dict) and role.get("state", "present") != "absent":
+            writes[role.get("id")] = any(isinstance(p, dict) and p.get("kind") == "write"
+                                         for p in role.get("permissions") or [])
+    targets = dict((t.get("id"), [r for r in t.get("roles") or []]) for t in acl_targets or []
+                   if isinstance(t, dict) and t.get("state", "present") != "absent")
+    for user in acl_system_users:
+        if user in both:
+            continue
+        if user not in targets:
+            errors.append("cluster_acl_system_users: %s is no ACL target (cluster_acl_targets), yet haclient lets it "
+                          "run %s; give it an ACL target or list it in cluster_status_readers" % (user, HACLIENT_POWERS))
+        elif not any(writes.get(r) for r in targets[user]):
+            errors.append("cluster_acl_system_users: %s only reads (roles %s), yet haclient lets it run %s, whatever "
+                          "its ACL says; list it in cluster_status_readers instead (read-only through sudo, not in "
+                          "haclient)" % (user, ", ".join(targets[user]) or "none", HACLIENT_POWERS))
+    return errors

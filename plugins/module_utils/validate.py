@@ -648,6 +648,16 @@ def version(value, field):
     raise _err(field, value, "a version (a digit followed by letters, digits, dots and dashes, such as 2.1.5)")
 
 
+def system_user(value, field):
+    """A system user name as Debian's adduser accepts it by default (NAME_REGEX): a lower-case letter, then
+    lower-case letters, digits, '-' or '_', at most 32 characters, and not root or hacluster (Pacemaker never
+    restricts them). It goes into sudoers files and group lists, so nothing else is let through."""
+    if isinstance(value, str) and re.fullmatch(r"[a-z][-a-z0-9_]{0,31}", value) and value not in ("root", "hacluster"):
+        return value
+    raise _err(field, value, "a system user name (a lower-case letter, then lower-case letters, digits, '-' or '_', "
+                             "at most 32 characters; not root or hacluster)")
+
+
 def epoch_time(value, field):
     """Seconds since the Unix epoch (a non-negative integer); returns the int."""
     return integer(value, field, minimum=0)
@@ -824,7 +834,8 @@ def by_type(type_name, value, field, allowed=None):
 
 # The types check_values knows: Pacemaker's value types (TYPES) and the roles' own.
 VALUE_TYPES = dict(TYPES, int=integer, number=number, node_name=node_name, absolute_path=absolute_path, url=url,
-                   systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref)
+                   systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref,
+                   system_user=system_user)
 
 
 def check_values(specs, types=None):

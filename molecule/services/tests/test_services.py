@@ -109,12 +109,60 @@ def test_failover_policy_defaults(host):
     assert values["failure-timeout"] == "600s"
 
 
-def test_read_only_operator_reads_but_cannot_write(host):
+def as_user(host, user, command):
+    """Run command as user through a login shell (su -), as that person would."""
+    return host.run("su - %s -c %s" % (user, json.dumps(command)))
+
+
+def test_viewer_reads_through_the_wrapper_and_is_not_in_haclient(host):
+    assert "haclient" not in host.check_output("id -Gn viewer").split()
+    wrapper = host.file("/usr/local/sbin/cluster-status")
+    assert wrapper.user == "root" and wrapper.mode == 0o755
+    sudoers = host.file("/etc/sudoers.d/clusterops-status-readers")
+    assert sudoers.user == "root" and sudoers.mode == 0o440
+    xml = as_user(host, "viewer", "sudo -n /usr/local/sbin/cluster-status xml")
+    assert xml.rc == 0, xml.stderr
+    assert "site-vip" in [r.get("id") for r in ET.fromstring(xml.stdout).iter("resource")]
+    for word, needle in (("status", "site-vip"), ("quorum", "Quorate"), ("links", "LINK ID 0")):
+        out = as_user(host, "viewer", "sudo -n /usr/local/sbin/cluster-status " + word)
+        assert out.rc == 0 and needle in out.stdout, (word, out.stdout, out.stderr)
+
+
+def test_viewer_can_do_nothing_else(host):
+    # sudo allows the wrapper with its four words only: no option reaches crm_mon, no other command runs.
+    for command in ("sudo -n /usr/local/sbin/cluster-status status --output-to=/tmp/x",
+                    "sudo -n /usr/local/sbin/cluster-status --help",
+                    "sudo -n /usr/sbin/crm_mon -1",
+                    "sudo -n /usr/sbin/stonith_admin --history '*'"):
+        out = as_user(host, "viewer", command)
+        assert out.rc != 0, command
+    assert not host.file("/tmp/x").exists
+    # Not in haclient: the fencer, the controller, the attribute manager and the CIB refuse it, and it cannot
+    # read Pacemaker's log (which holds every CIB change).
+    for command in ("/usr/sbin/stonith_admin --confirm clusterops-no-such-node",
+                    "/usr/sbin/crm_resource --cleanup --resource site-vip",
+                    "/usr/sbin/attrd_updater --name clusterops-probe --update 1",
+                    "/usr/sbin/cibadmin --query",
+                    "cat /var/log/pacemaker/pacemaker.log"):
+        out = as_user(host, "viewer", command)
+        assert out.rc != 0, (command, out.stdout)
+    history = ET.fromstring(host.check_output("stonith_admin --history='*' --output-as=xml"))
+    assert "clusterops-no-such-node" not in [e.get("target") for e in history.iter("fence_event")]
+    assert host.run("attrd_updater --name clusterops-probe --query --all").stdout.strip() == ""
+
+
+def test_operator_changes_node_attributes_but_not_the_configuration(host):
     assert host.check_output("crm_attribute --type crm_config --name enable-acl --query --quiet").strip() == "true"
-    read = host.run("su - operator -c '/usr/sbin/crm_mon -1 --output-as=xml'")
+    assert "haclient" in host.check_output("id -Gn operator").split()
+    read = as_user(host, "operator", "/usr/sbin/crm_mon -1 --output-as=xml")
     assert read.rc == 0, read.stderr
     assert "site-vip" in read.stdout
-    write = host.run("su - operator -c '/usr/sbin/crm_attribute --type crm_config --name acl-probe --update 1'")
+    # The node-operator ACL role writes /cib/configuration/nodes (standby, maintenance, other attributes).
+    node = as_user(host, "operator", "/usr/sbin/crm_attribute --node svc-node1 --name clusterops-acl-probe --update 1")
+    assert node.rc == 0, node.stderr
+    assert host.check_output("crm_attribute --node svc-node1 --name clusterops-acl-probe --query --quiet").strip() == "1"
+    host.check_output("crm_attribute --node svc-node1 --name clusterops-acl-probe --delete")
+    write = as_user(host, "operator", "/usr/sbin/crm_attribute --type crm_config --name acl-probe --update 1")
     assert write.rc != 0
     assert "Permission denied" in write.stdout + write.stderr
     probe = host.run("crm_attribute --type crm_config --name acl-probe --query --quiet")

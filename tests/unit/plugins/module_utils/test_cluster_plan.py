@@ -156,3 +156,33 @@ def test_existing_nodeids_from_real_files():
 def test_nodelist_names_an_inventory_name_that_is_no_node_name():
     with pytest.raises(PlanError, match=r"^db 1: cluster_node_name: 'db 1' is not a node name .*set cluster_node_name"):
         nodelist(["db 1"], {"db 1": {"cluster_node_addresses": ["10.0.0.1"]}})
+
+
+# --- who may do what: haclient is for people who act
+
+_RO = {"id": "ro", "permissions": [{"kind": "read", "xpath": "/cib"}]}
+_NODES = {"id": "node-operator", "permissions": [{"kind": "write", "xpath": "/cib/configuration/nodes"},
+                                                  {"kind": "read", "xpath": "/cib"}]}
+
+
+def test_access_lab_people_pass():
+    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import access_errors
+    assert access_errors(["viewer"], ["operator"], [{"id": "operator", "roles": ["node-operator"]}], [_NODES]) == []
+    assert access_errors([], [], [], []) == []
+
+
+@pytest.mark.parametrize("readers, users, targets, roles, needle", [
+    # a read-only ACL does not make a haclient member read-only
+    ([], ["auditor"], [{"id": "auditor", "roles": ["ro"]}], [_RO], "auditor only reads (roles ro)"),
+    # an absent role grants nothing
+    ([], ["op"], [{"id": "op", "roles": ["node-operator"]}], [dict(_NODES, state="absent")], "op only reads"),
+    # in haclient without any ACL target: no CIB access, but the fencer's
+    ([], ["ghost"], [], [], "ghost is no ACL target"),
+    ([], ["ghost"], [{"id": "ghost", "roles": ["ro"], "state": "absent"}], [_RO], "ghost is no ACL target"),
+    (["pat"], ["pat"], [{"id": "pat", "roles": ["node-operator"]}], [_NODES], "both name pat"),
+])
+def test_access_errors_name_the_person_and_the_way_out(readers, users, targets, roles, needle):
+    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import access_errors
+    errors = access_errors(readers, users, targets, roles)
+    assert len(errors) == 1 and needle in errors[0], errors
+    assert "cluster_status_readers" in errors[0]

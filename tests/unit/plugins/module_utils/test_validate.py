@@ -45,6 +45,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import (
     string,
     suggest,
     systemd_timespan,
+    system_user,
     url,
     version,
 )
@@ -402,6 +403,7 @@ VALIDATORS = {
     "systemd_timespan": systemd_timespan,
     "git_branch": git_ref,
     "git_revision": lambda v, f: git_ref(v, f, revision=True),
+    "system_user": system_user,
 }
 # Values no validator takes (except string(), which takes floats).
 WRONG_TYPES = st.one_of(
@@ -694,6 +696,8 @@ def test_name_known_and_unknown(known, data):
     (lambda v, f: git_ref(v, f, revision=True), ["HEAD", "HEAD~2", "main^", "4f2a9c1", "v1.0", "HEAD@{1}"],
      ["HEAD 2", "--all", "", "a;b"]),
     (lambda v, f: number(v, f, minimum=0.1, maximum=60), [0.1, 1, "2.5", 60], [-1, 0, "fast", True, 61, float("nan")]),
+    (system_user, ["viewer", "ops_1", "a-b", "x" * 32],
+     ["root", "hacluster", "Viewer", "1ops", "viewer ALL=(ALL) ALL", "a,b", "", "x" * 33, "v\n", 7]),
 ])
 def test_own_types_examples(fn, good, bad):
     for value in good:
