@@ -6,11 +6,13 @@
 Parses what Pacemaker and Corosync say about themselves into one plain-dict status model that
 health checks, waits, failover drills and rolling updates all read:
 
-- ``crm_mon --output-as=xml``              -> parse_crm_mon()
-- ``corosync-quorumtool -s`` (and ``-s -p``) -> parse_quorumtool()
-- ``corosync-cfgtool -s``                   -> parse_cfgtool()
-- ``crmadmin -S <dc> --output-as=xml``      -> parse_crmadmin_state()
-- ``crmadmin -D --output-as=xml``           -> parse_crmadmin_dc()
+- ``crm_mon --output-as=xml --fence-history=3``       -> parse_crm_mon()
+- ``stonith_admin --history='*' --output-as=xml``     -> parse_fence_history()
+- ``<fence_event>`` of either (the one parser of them) -> fence_events()
+- ``corosync-quorumtool -s`` (and ``-s -p``)          -> parse_quorumtool()
+- ``corosync-cfgtool -s``                             -> parse_cfgtool()
+- ``crmadmin -S <dc> --output-as=xml``                -> parse_crmadmin_state()
+- ``crmadmin -D --output-as=xml``                     -> parse_crmadmin_dc()
 
 build_status() combines parsed pieces into the model; evaluate_conditions() and
 condition_reasons() judge it; collect() runs the tools through the command seam.
@@ -24,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import re
 import xml.etree.ElementTree as ET
 
@@ -58,6 +61,11 @@ _KNOWN_TASKS = ("migrate_from", "migrate_to", "reload-agent", "validate-all", "m
 _INSTANCE_SUFFIX = re.compile(r":\d+$")
 # The first dotted number of `corosync -v` / `pacemakerd --version`.
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+# How the fencer records a fencing that a person confirmed (``stonith_admin --confirm <node>``: "this node is
+# down, trust me") instead of a device carrying it out: the fence event's delegate.
+MANUAL_FENCE_DELEGATE = "a human"
+# Pacemaker's XML time stamps: '2026-11-25 04:51:02Z', with fractions, 'T', a numeric zone or none (UTC).
+_PCMK_TIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?$")
 
 
 class StatusParseError(ClusterOpsError, ValueError):
@@ -111,6 +119,24 @@ def _role(role):
     return _LEGACY_ROLES.get(role, role)
 
 
+def parse_pcmk_time(text):
+    """Pacemaker's XML time stamps ('2026-11-25 04:51:02Z', '2026-11-25 04:51:02.123456Z', with or without
+    'T' and zone; no zone is UTC) -> Unix seconds, or None."""
+    if not text:
+        return None
+    m = _PCMK_TIME.match(str(text).strip())
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(m.group(k)) for k in range(1, 7))
+    secs = calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0)) + float(m.group(7) or 0)
+    zone = m.group(8)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        secs -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return secs
+
+
 def _xml_root(tool, xml_text, roots):
     if xml_text is None or not str(xml_text).strip():
         raise StatusParseError(tool, "empty output where XML was expected", xml_text)
@@ -141,11 +167,15 @@ def parse_crm_mon(xml_text):
     """Parse ``crm_mon --output-as=xml`` (API 2.x) into a dict.
 
     Returns {running, code, message, errors, api_version, pacemakerd_state, cluster, nodes,
-    resources, parents, failed_actions, bans, node_attributes, fail_counts}. A document whose status
-    code is not 0 (e.g. 102 "Not connected") parses fine and has running=False.
+    resources, parents, failed_actions, bans, node_attributes, fail_counts, fence_history}. A document
+    whose status code is not 0 (e.g. 102 "Not connected") parses fine and has running=False.
 
     fail_counts lists every resource with a fail count above 0 on a node (from <node_history>):
     {resource, instance, node, fail_count, migration_threshold, last_failure}; INFINITY is 1000000.
+
+    fence_history lists the fencing actions of <fence_history> (fence_events()), newest first. crm_mon shows
+    every one only with --fence-history=3 (collect() asks so); without it, only the failed and pending ones.
+    It is None when crm_mon could not read the history from the fencer (<fence_history status="rc"/>).
     """
     tool = "crm_mon"
     root = _xml_root(tool, xml_text, ("pacemaker-result", "crm_mon"))
@@ -173,6 +203,7 @@ def parse_crm_mon(xml_text):
         "bans": _crm_mon_bans(root),
         "node_attributes": _crm_mon_node_attributes(root),
         "fail_counts": _crm_mon_fail_counts(root),
+        "fence_history": _crm_mon_fence_history(root),
     }
 
 
@@ -469,6 +500,54 @@ def _crm_mon_fail_counts(root):
 
 
 # ---------------------------------------------------------------------------------------------
+# fencing history (crm_mon --fence-history, stonith_admin --history)
+
+
+def fence_events(root):
+    """Every <fence_event> under root, in document order (Pacemaker lists the pending and the newest first).
+
+    root: crm_mon's <pacemaker-result> (events in <fence_history>) or stonith_admin --history's (events in
+    <list name="fencing history">). One dict per event: {target, action, status (success, failed, pending),
+    client (who asked: pacemaker-controld.<pid>, stonith_admin.<pid> ...), origin (the node it was asked on),
+    delegate (the node whose device fenced; MANUAL_FENCE_DELEGATE for a confirmation by hand), executioner
+    (delegate, or the executioner of older outputs), completed (Unix seconds, None while pending), exit_reason,
+    manual (a person confirmed the node down with stonith_admin --confirm: nothing fenced it)}.
+    """
+    out = []
+    for ev in root.iter("fence_event"):
+        delegate = ev.get("delegate")
+        out.append({
+            "target": ev.get("target"),
+            "action": ev.get("action"),
+            "status": ev.get("status"),
+            "client": ev.get("client"),
+            "origin": ev.get("origin"),
+            "delegate": delegate,
+            "executioner": ev.get("executioner") or delegate,
+            "completed": parse_pcmk_time(ev.get("completed")),
+            "exit_reason": ev.get("exit-reason") or None,
+            "manual": delegate == MANUAL_FENCE_DELEGATE,
+        })
+    return out
+
+
+def _crm_mon_fence_history(root):
+    fh = root.find("fence_history")
+    if fh is not None and fh.get("status") not in (None, "", "0"):
+        return None
+    return fence_events(root)
+
+
+def parse_fence_history(xml_text, tool="stonith_admin"):
+    """``stonith_admin --history='*' [--verbose] --output-as=xml`` (or crm_mon's XML) -> fence_events().
+
+    Empty output is an empty history; malformed XML raises StatusParseError naming tool."""
+    if xml_text is None or not str(xml_text).strip():
+        return []
+    return fence_events(_xml_root(tool, xml_text, ("pacemaker-result", "crm_mon")))
+
+
+# ---------------------------------------------------------------------------------------------
 # corosync-quorumtool
 
 _KV_LINE = re.compile(r"^([A-Za-z][A-Za-z ]*?):\s*(.*?)\s*$")
@@ -691,6 +770,10 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
     dc_state: parse_crmadmin_state() result for the DC, or None when unknown.
     corosync_running: overrides the guess (a parsed quorum means corosync runs).
     local_node: overrides the quorumtool "(local)" member's name.
+
+    The model's fence_history is parse_crm_mon()'s (fence_events(): every fencing the fencers remember when
+    crm_mon ran with --fence-history=3, the manual confirmations marked), [] when Pacemaker is down and None
+    when crm_mon could not read it.
     """
     pacemaker = bool(crm_mon and crm_mon.get("running"))
     if corosync_running is None:
@@ -705,6 +788,7 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
     bans = []
     node_attributes = {}
     fail_counts = []
+    fence_history = []
     if pacemaker:
         cluster.update(crm_mon["cluster"])
         nodes = list(crm_mon["nodes"])
@@ -714,6 +798,8 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
         bans = list(crm_mon["bans"])
         node_attributes = dict(crm_mon["node_attributes"])
         fail_counts = [dict(fc) for fc in crm_mon.get("fail_counts") or []]
+        fence_history = crm_mon.get("fence_history", [])
+        fence_history = None if fence_history is None else [dict(ev) for ev in fence_history]
 
     q = _empty_quorum()
     if quorum is not None:
@@ -799,6 +885,7 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
         "bans": bans,
         "node_attributes": node_attributes,
         "fail_counts": fail_counts,
+        "fence_history": fence_history,
         "links": links,
         "links_disconnected": [dict(link=lk["link"], nodeid=lk["nodeid"]) for lk in links if not lk["connected"]],
         "dc_state": dc_state_name,
@@ -999,8 +1086,9 @@ def collect(runner, crmadmin_timeout_ms=DEFAULT_CRMADMIN_TIMEOUT_MS):
         else:
             notes.append("corosync-cfgtool -s: rc=%s: %s" % (res.rc, _tail(res)))
 
-    # Pacemaker: the whole picture. rc 102 means not connected (the XML still says why).
-    res = runner.run(["crm_mon", "--output-as=xml"], ok_rcs=(0, CRM_MON_RC_DISCONNECTED))
+    # Pacemaker: the whole picture, with every fencing action the fencers remember (level 3: successes too,
+    # among them the manual confirmations). rc 102 means not connected (the XML still says why).
+    res = runner.run(["crm_mon", "--output-as=xml", "--fence-history=3"], ok_rcs=(0, CRM_MON_RC_DISCONNECTED))
     if res.stdout.strip() or res.rc == 0:
         crm = parse_crm_mon(res.stdout)
     else:

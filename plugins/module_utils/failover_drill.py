@@ -29,9 +29,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import xml.etree.ElementTree as ET
 
-from ansible_collections.clusterops.ha.plugins.module_utils import timeline
+from ansible_collections.clusterops.ha.plugins.module_utils import cluster_status, timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import running_timing
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
@@ -53,6 +52,8 @@ DEFAULT_OP_TIMEOUT_S = 20.0
 DEFAULT_STONITH_TIMEOUT_S = 60.0
 # A node's sample older than this (seconds) says nothing about now: the node is down or paused.
 STALE_S = 3.0
+# What a drill keeps of a fence event (cluster_status.fence_events()).
+_FENCE_KEYS = ("target", "action", "status", "executioner", "completed")
 
 _VIP_AGENTS = ("ocf:heartbeat:IPaddr2", "ocf:heartbeat:IPaddr", "ocf:heartbeat:IPsrcaddr")
 # Process names of common agents, for kill_process without an explicit process.
@@ -612,36 +613,10 @@ def sample(t, node, crm_mon=None, addresses=None, watched=()):
 
 
 def parse_fence_history(xml_text):
-    """``stonith_admin --history '*' --output-as=xml`` -> [{target, action, status, executioner, completed}]
-    with completed as Unix seconds (None when pending)."""
-    out = []
-    if not (xml_text or "").strip():
-        return out
-    root = ET.fromstring(xml_text)
-    for ev in root.iter("fence_event"):
-        out.append({"target": ev.get("target"), "action": ev.get("action"), "status": ev.get("status"),
-                    "executioner": ev.get("executioner") or ev.get("delegate"),
-                    "completed": _parse_time(ev.get("completed"))})
-    return out
-
-
-def _parse_time(text):
-    """Pacemaker's XML time stamps ('2026-11-25 04:51:02Z', '2026-11-25 04:51:02.123456Z', with or without
-    'T' and zone) -> Unix seconds, or None."""
-    if not text:
-        return None
-    import calendar
-    m = re.match(r"^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?$", text.strip())
-    if not m:
-        return None
-    y, mo, d, h, mi, s = (int(m.group(k)) for k in range(1, 7))
-    secs = calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0)) + float(m.group(7) or 0)
-    zone = m.group(8)
-    if zone and zone != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        secs -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return secs
+    """``stonith_admin --history '*' --output-as=xml`` (or crm_mon's XML) -> [{target, action, status, executioner,
+    completed}] with completed as Unix seconds (None when pending): cluster_status.parse_fence_history() cut to
+    what a drill reads."""
+    return [dict((k, ev[k]) for k in _FENCE_KEYS) for ev in cluster_status.parse_fence_history(xml_text)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,11 @@ live configuration (cib.export(), None when Pacemaker is down) and facts gathere
 (the cluster_node_facts module). Every check in CHECKS yields pass, fail or skip with a message
 naming the objects and, when it fails, a remedy made of concrete commands (one per line, "#"
 lines explain). A check whose data is unknown (Pacemaker down, no node facts) is skipped with the
-reason. render_table() and render_markdown() present the report.
+reason. A check's severity in CHECKS is the worst it reports; a lesser finding of the same check
+fails with a lower one (fencing-history: a manual confirmation is critical, a failed or recent
+fencing a warning). run_checks() takes `now` (Unix seconds; the node's clock when not given, which is
+the clock the fencing history's times come from), so that tests judge times without a clock.
+render_table() and render_markdown() present the report.
 
 Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
 """
@@ -18,9 +22,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
+from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, shape, suggest
 
 SEVERITIES = ("critical", "warning", "info")
@@ -31,9 +37,13 @@ PACEMAKER_AUTHKEY_MODES = ("0400", "0440")
 COROSYNC_AUTHKEY = "/etc/corosync/authkey"
 PACEMAKER_AUTHKEY = "/etc/pacemaker/authkey"
 _INFINITY = 1000000
+# A fencing that succeeded less than this long ago (seconds) fails fencing-history as a warning: a node was
+# lost (or a drill fenced it), and people should know why. Older ones only count; manual confirmations and
+# failures stay reported until the history is cleaned up (stonith_admin --history <node> --cleanup).
+RECENT_FENCING_S = 24 * 3600
 # Checks of what only a running Pacemaker knows: skipped when it is down on the node that was asked.
 _NEEDS_PACEMAKER = ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
-                    "resources-placed")
+                    "resources-placed", "fencing-history")
 
 
 def _check(check_id, severity, title, why, remedy):
@@ -68,6 +78,13 @@ CHECKS = [
     _check("stonith", "critical", "Fencing is enabled and a fence device exists",
            "Without fencing the cluster cannot safely recover from a node that stops responding.",
            "pcs stonith create <id> <fence agent> ...\npcs property set stonith-enabled=true"),
+    _check("fencing-history", "critical", "No node confirmed fenced by hand, no failed or recent fencing",
+           "stonith_admin --confirm tells the cluster a node is down without fencing it: if that node still runs, its "
+           "resources run twice (split brain, one VIP on two nodes). A failed fencing leaves a node unclean and "
+           "recovery blocked; a recent one means a node was lost. Critical for a confirmation by hand, a warning "
+           "for the others.",
+           "stonith_admin --history '*' --verbose\n# verify every confirmed node is really off\n"
+           "stonith_admin --history <node> --cleanup"),
     _check("corosync-conf-identical", "critical", "corosync.conf is identical on every node",
            "Nodes with different corosync.conf disagree on membership and timing after the next restart.",
            "pcs cluster sync\npcs cluster reload corosync"),
@@ -139,8 +156,11 @@ def _passed(message, objects=None):
     return "pass", message, [], objects
 
 
-def _failed(message, remedy, objects):
-    return "fail", message, remedy, objects
+def _failed(message, remedy, objects, severity=None):
+    """A failure; severity lowers the catalogue's for a lesser finding of the check (None keeps it)."""
+    if severity is None:
+        return "fail", message, remedy, objects
+    return "fail", message, remedy, objects, severity
 
 
 def _unknown(reason):
@@ -150,10 +170,11 @@ def _unknown(reason):
 class _Context:
     """What the checks read, with the lookups several of them share."""
 
-    def __init__(self, status, config, nodes, expected, cib_root=None):
+    def __init__(self, status, config, nodes, expected, cib_root=None, now=None):
         self.status = status
         self.config = config
         self.cib_root = cib_root
+        self.now = time.time() if now is None else float(now)
         self.nodes = dict(nodes or {})
         self.expected = dict(expected or {})
 
@@ -282,8 +303,8 @@ def check_nodes_online(ctx):
     if offline:
         remedy.append("pcs cluster start %s" % " ".join(offline))
     for name in unclean:
-        remedy.append("pcs stonith fence %s  # or, once it is verified powered off: stonith_admin --confirm %s"
-                      % (name, name))
+        remedy.append("pcs stonith fence %s  # or, once it is verified powered off: stonith_admin --confirm %s "
+                      "(fencing-history reports it until: stonith_admin --history %s --cleanup)" % (name, name, name))
     for name in pending:
         remedy.append("pcs cluster stop %s && pcs cluster start %s  # if it stays pending" % (name, name))
     for name in missing:
@@ -425,6 +446,92 @@ def check_stonith(ctx):
             remedy.append("pcs stonith fence <node>  # test %s on a node you can lose" % _join(devices))
         return _failed("; ".join(problems), remedy, objects + devices)
     return _passed("stonith-enabled with fence device(s) %s" % _join(devices), devices)
+
+
+def _when(t, now):
+    """'<ISO time> (<age> ago)' of a fence event's completion, for people."""
+    if t is None:
+        return "at an unknown time"
+    age = now - t
+    if age < 0:
+        ago = "in the future of this node's clock"
+    elif age < 3600:
+        ago = "%d min ago" % (age // 60)
+    elif age < 2 * 86400:
+        ago = "%.1f h ago" % (age / 3600.0)
+    else:
+        ago = "%d days ago" % (age // 86400)
+    return "at %s (%s)" % (iso_time(t), ago)
+
+
+def _recent(event, now):
+    # An unknown or future completion time counts as recent: better a warning too many than a fencing missed.
+    t = event.get("completed")
+    return t is None or now - t < RECENT_FENCING_S
+
+
+def _later_success(event, events):
+    """When the same target was fenced successfully after this event, or None."""
+    t = event.get("completed")
+    later = [o["completed"] for o in events if o.get("target") == event.get("target") and o.get("status") == "success"
+             and t is not None and o.get("completed") is not None and o["completed"] > t]
+    return max(later) if later else None
+
+
+def check_fencing_history(ctx):
+    if "fence_history" not in ctx.status:
+        return _unknown("the status model has no fencing history")
+    events = ctx.status["fence_history"]
+    if events is None:
+        return _unknown("crm_mon could not read the fencing history from the fencer on %s" % ctx.local)
+    now = ctx.now
+    manual = [e for e in events if e.get("manual")]
+    failed = [e for e in events if e.get("status") == "failed" and not e.get("manual")]
+    pending = [e for e in events if e.get("status") == "pending" and not e.get("manual")]
+    recent = [e for e in events if e.get("status") == "success" and not e.get("manual") and _recent(e, now)]
+    if not (manual or failed or pending or recent):
+        if not events:
+            return _passed("no fencing in the history")
+        return _passed("%d fencing action(s) in the history, none confirmed by hand, none failed, none in the last %d h"
+                       % (len(events), RECENT_FENCING_S // 3600))
+    unknown = "an unknown node"
+    parts, remedy = [], []
+    for e in manual:
+        parts.append("%s was confirmed fenced by hand (stonith_admin --confirm) %s from %s (client %s): no device fenced it"
+                     % (e["target"], _when(e.get("completed"), now), e.get("origin") or unknown, e.get("client") or "unknown"))
+    for e in failed:
+        later = _later_success(e, events)
+        parts.append("fencing (%s) of %s failed %s, asked by %s%s%s" % (
+            e.get("action"), e["target"], _when(e.get("completed"), now), e.get("origin") or unknown,
+            " (%s)" % e["exit_reason"] if e.get("exit_reason") else "",
+            "; fenced later %s" % _when(later, now) if later is not None else ""))
+    for e in pending:
+        parts.append("fencing (%s) of %s pending, asked by %s" % (e.get("action"), e["target"], e.get("origin") or unknown))
+    for e in recent:
+        parts.append("%s was fenced (%s) by %s %s, asked by %s" % (
+            e["target"], e.get("action"), e.get("executioner") or unknown, _when(e.get("completed"), now),
+            e.get("origin") or unknown))
+    for t in _uniq([e["target"] for e in manual]):
+        remedy += ["# %s: verify it is really off (its power, console or hypervisor), not just unreachable" % t,
+                   "# if it was running: stop its resources by hand, or power it off / restart it (systemctl reboot on %s), "
+                   "so that nothing runs twice" % t]
+    if manual:
+        remedy.append("crm_resource --cleanup  # then: Pacemaker probes every resource again and finds any that runs twice")
+    remedy.append("stonith_admin --history '*' --verbose  # every fencing the fencers remember: who asked, who did it, when")
+    for t in _uniq([e["target"] for e in pending]):
+        remedy.append("crm_mon -1 --fence-history=3  # the fencing of %s is under way: wait for it (stonith-timeout)" % t)
+    for t in _uniq([e["target"] for e in failed]):
+        remedy += ["pcs stonith status  # the fence device(s) of %s; why they failed is in the fencer's log "
+                   "(journalctl -u pacemaker | grep -i fenc)" % t,
+                   "pcs stonith fence %s  # test the device again once fixed, while %s runs nothing you need" % (t, t)]
+    for e in recent:
+        remedy.append("journalctl -u pacemaker --since '-%dh' | grep -i fenc  # on %s: why it asked to fence %s"
+                      % (RECENT_FENCING_S // 3600, e.get("origin") or "the DC", e["target"]))
+    for t in _uniq([e["target"] for e in manual + failed + recent]):
+        remedy.append("stonith_admin --history %s --cleanup  # once dealt with: forgets its fencing (or: pcs stonith history cleanup %s)"
+                      % (t, t))
+    objects = _uniq([e["target"] for e in manual + failed + pending + recent])
+    return _failed("; ".join(parts), _uniq(remedy), objects, severity=None if manual else "warning")
 
 
 def check_corosync_conf(ctx):
@@ -625,7 +732,8 @@ _RUNNERS = {
     "quorum": check_quorum, "nodes-online": check_nodes_online, "nodes-standby": check_nodes_standby,
     "nodes-maintenance": check_nodes_maintenance, "maintenance-mode": check_maintenance_mode,
     "failed-actions": check_failed_actions, "fail-counts": check_fail_counts, "leftover-bans": check_leftover_bans,
-    "stonith": check_stonith, "corosync-conf-identical": check_corosync_conf, "versions-identical": check_versions,
+    "stonith": check_stonith, "fencing-history": check_fencing_history, "corosync-conf-identical": check_corosync_conf,
+    "versions-identical": check_versions,
     "knet-crypto": check_knet_crypto, "links-connected": check_links, "authkey-modes": check_authkeys,
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
     "pacemaker3-ready": check_pacemaker3,
@@ -670,14 +778,16 @@ def report_errors(report, field="health_report"):
     return shape(report, REPORT_SHAPE, field)
 
 
-def run_checks(status, config, nodes, expected=None, skip=None, cib_root=None):
+def run_checks(status, config, nodes, expected=None, skip=None, cib_root=None, now=None):
     """Run every check of CHECKS (see the module docstring); returns {checks, summary, verdict}.
 
     skip maps check ids to the reason they are not run; an unknown id raises ValueError. cib_root is the
     live CIB's XML (cib.read_live_cib()), which the Pacemaker 3.0 readiness check reads; None skips it.
+    now (Unix seconds, default time.time()) is when "recent" fencing (RECENT_FENCING_S) ends.
+    A check's severity in the report is the catalogue's unless its result lowers it.
     """
     skip = check_skip(skip)
-    ctx = _Context(status, config, nodes, expected, cib_root)
+    ctx = _Context(status, config, nodes, expected, cib_root, now)
     checks = []
     for c in CHECKS:
         if c["id"] in skip:
@@ -687,9 +797,10 @@ def run_checks(status, config, nodes, expected=None, skip=None, cib_root=None):
             result = _unknown("Pacemaker is not running on %s" % ctx.local)
         else:
             result = _RUNNERS[c["id"]](ctx)
-        state, message, remedy, objects = result
+        state, message, remedy, objects = result[:4]
+        severity = result[4] if len(result) > 4 and result[4] else c["severity"]
         checks.append({
-            "id": c["id"], "severity": c["severity"], "title": c["title"], "status": state, "message": message,
+            "id": c["id"], "severity": severity, "title": c["title"], "status": state, "message": message,
             "remedy": "\n".join(remedy) if state == "fail" else "", "objects": list(objects or []),
         })
     summary = dict.fromkeys(STATUSES + SEVERITIES, 0)

@@ -19,6 +19,9 @@ description:
   - Each check has an id, a severity (critical, warning, info), a status (pass, fail, skip), a message that
     names the objects, and a remedy. The report's verdict is C(healthy), C(degraded) (only warnings or info
     failed) or C(critical).
+  - A check may fail with a lower severity than its worst for a lesser finding; C(fencing-history) is critical
+    for a node confirmed fenced by hand (C(stonith_admin --confirm)), a warning for a failed, pending or recent
+    (last 24 h) fencing.
   - The module only reads. It does not fail because a check failed; the caller decides (see
     C(playbooks/health.yml)).
 author:
@@ -67,7 +70,7 @@ report:
   type: dict
   sample:
     verdict: degraded
-    summary: {pass: 16, fail: 1, skip: 0, critical: 0, warning: 1, info: 0}
+    summary: {pass: 18, fail: 1, skip: 0, critical: 0, warning: 1, info: 0}
     checks:
       - {id: leftover-bans, severity: warning, status: fail, title: No leftover cli-ban or cli-prefer constraints,
          message: "cli-ban-site-vip-on-node1 pins site-vip", remedy: crm_resource --clear -r site-vip, objects: [site-vip]}

@@ -152,6 +152,14 @@ status:
         C(exitreason), C(exitcode), C(call), C(status), C(last_rc_change).
       type: list
       elements: dict
+    fence_history:
+      description:
+        - The fencers' history (C(crm_mon --fence-history=3)), each event with C(target), C(action), C(status)
+          (V(success), V(failed), V(pending)), C(client), C(origin), C(delegate), C(executioner), C(completed)
+          (Unix seconds), C(exit_reason) and C(manual) (true for a confirmation by hand, C(stonith_admin --confirm)).
+        - Empty when Pacemaker is down; null when crm_mon could not read it.
+      type: list
+      elements: dict
     links:
       description: Knet link status per node - C(link), C(nodeid), C(status) (V(localhost), V(connected),
         V(disconnected)), C(connected).

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -18,6 +19,8 @@ EXPECTED = {
     "corosync-conf": {"corosync-conf-identical": "critical"},
     "stonith-off": {"stonith": "critical"},
     "stopped-node": {"nodes-online": "critical"},
+    # hl-node3 stopped, then confirmed fenced by hand (issue 17): critical until the history is cleaned up.
+    "manual-confirm": {"nodes-online": "critical", "fencing-history": "critical"},
 }
 
 
@@ -62,10 +65,28 @@ def test_each_fault_fails_its_own_check_only(fault):
     assert rep["verdict"] == want
 
 
+def fence_events(label):
+    """The fencer's own history when label was measured (stonith_admin --history, not the collection's)."""
+    with open(os.path.join(EPHEMERAL, "fencing-%s.xml" % label), encoding="utf-8") as f:
+        return [e.attrib for e in ET.fromstring(f.read()).iter("fence_event")]
+
+
+def test_fencing_history_check_follows_the_fencers_own_record():
+    # The confirmation by hand is in the fencer's history while the check fails, and gone once cleaned up.
+    manual = [e for e in fence_events("manual-confirm") if e.get("delegate") == "a human"]
+    assert [e["target"] for e in manual] == ["hl-node3"]
+    assert fence_events("healthy-again") == []
+    check = [c for c in report("healthy-again")["checks"] if c["id"] == "fencing-history"][0]
+    assert check["status"] == "pass" and check["message"] == "no fencing in the history"
+
+
 def test_messages_name_the_objects():
     assert "site-vip" in [c for c in report("leftover-ban")["checks"] if c["id"] == "leftover-bans"][0]["message"]
     assert "hl-node3" in [c for c in report("standby")["checks"] if c["id"] == "nodes-standby"][0]["message"]
     assert "hl-node3" in [c for c in report("stopped-node")["checks"] if c["id"] == "nodes-online"][0]["message"]
+    confirmed = [c for c in report("manual-confirm")["checks"] if c["id"] == "fencing-history"][0]
+    assert "hl-node3 was confirmed fenced by hand" in confirmed["message"] and confirmed["objects"] == ["hl-node3"]
+    assert "stonith_admin --history hl-node3 --cleanup" in confirmed["remedy"]
     conf = [c for c in report("corosync-conf")["checks"] if c["id"] == "corosync-conf-identical"][0]
     assert "hl-node3" in conf["message"]
     assert "app-nginx" in [c for c in report("failed-resource")["checks"] if c["id"] == "failed-actions"][0]["message"]

@@ -5,6 +5,11 @@
 
 from __future__ import annotations
 
+import ast
+import calendar
+import inspect
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from conftest import FakeRunner, fixture_text
@@ -17,18 +22,23 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     collect,
     condition_reasons,
     evaluate_conditions,
+    fence_events,
     parse_cfgtool,
     parse_crm_mon,
     parse_crmadmin_dc,
     parse_crmadmin_state,
+    parse_fence_history,
+    parse_pcmk_time,
     parse_quorumtool,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound
 
 MODEL_KEYS = {
     "local_node", "stack", "cluster", "quorum", "nodes", "nodes_online", "nodes_offline",
-    "nodes_standby", "resources", "resources_by_id", "failed_actions", "links", "settled",
+    "nodes_standby", "resources", "resources_by_id", "failed_actions", "links", "settled", "fence_history",
 }
+FENCE_EVENT_KEYS = {"target", "action", "status", "client", "origin", "delegate", "executioner", "completed", "exit_reason",
+                    "manual"}
 CLUSTER_KEYS = {
     "dc", "with_quorum", "stonith_enabled", "maintenance_mode", "no_quorum_policy", "nodes_configured",
     "resources_configured", "resources_disabled", "resources_blocked", "last_change",
@@ -596,7 +606,7 @@ class TestCollect:
         argvs = [c["argv"] for c in r.calls]
         assert ["corosync-quorumtool", "-s"] in argvs
         assert ["corosync-cfgtool", "-s"] in argvs
-        assert ["crm_mon", "--output-as=xml"] in argvs
+        assert ["crm_mon", "--output-as=xml", "--fence-history=3"] in argvs
         assert ["crmadmin", "-S", "lab-node3", "-t", "5000", "--output-as=xml"] in argvs
         assert not any(a[0] == "crm_node" for a in argvs)  # quorumtool named the local node
         assert st["notes"] == []
@@ -733,3 +743,119 @@ def test_wait_for_tolerates_only_the_errors_it_is_told_and_keeps_the_last_good_v
     assert (seen.met, seen.value, isinstance(seen.error, CommandError)) == (False, None, True)
     with pytest.raises(ValueError):
         cluster_status.wait_for(lambda: int("x"), lambda v: True, 3, 1, clock.time, clock.sleep, tolerate=(CommandError,))
+
+
+# --------------------------------------------------------------------------------------------- fencing history
+
+
+def health_fixture(name):
+    return fixture_text("health", name)
+
+
+CONFIRMED = {"target": "lab-node3", "action": "off", "status": "success", "client": "stonith_admin.8396",
+             "origin": "lab-node1", "delegate": "a human", "executioner": "a human",
+             "completed": calendar.timegm((2026, 12, 4, 14, 0, 8, 0, 0, 0)), "exit_reason": None, "manual": True}
+
+
+class TestFenceHistory:
+    """Issue 17: one parser of <fence_event>, for crm_mon --fence-history=3 and stonith_admin --history."""
+
+    def test_a_manual_confirmation_in_crm_mon(self):
+        m = parse_crm_mon(health_fixture("crm_mon.lab-fence-confirmed.xml"))
+        assert m["running"] is True
+        assert m["fence_history"] == [CONFIRMED]
+        assert set(CONFIRMED) == FENCE_EVENT_KEYS
+
+    def test_the_same_confirmation_from_stonith_admin(self):
+        assert parse_fence_history(health_fixture("stonith_admin-history.lab-confirmed.xml")) == [CONFIRMED]
+
+    def test_a_fencing_by_a_device(self):
+        (ev,) = parse_crm_mon(health_fixture("crm_mon.lab-fenced.xml"))["fence_history"]
+        assert ev == {"target": "lab-node1", "action": "reboot", "status": "success", "client": "pacemaker-controld.1234",
+                      "origin": "lab-node3", "delegate": "lab-node2", "executioner": "lab-node2",
+                      "completed": calendar.timegm((2026, 11, 24, 22, 31, 40, 0, 0, 0)), "exit_reason": None,
+                      "manual": False}
+
+    def test_a_failed_fencing(self):
+        (ev,) = parse_crm_mon(health_fixture("crm_mon.lab-fence-failed.xml"))["fence_history"]
+        assert (ev["target"], ev["status"], ev["delegate"], ev["manual"]) == ("lab-node2", "failed", "lab-node1", False)
+        assert ev["completed"] == calendar.timegm((2026, 11, 24, 22, 40, 12, 0, 0, 0))
+        xml = health_fixture("crm_mon.lab-fence-failed.xml").replace('status="failed"', 'status="failed" exit-reason="timed out"')
+        assert parse_crm_mon(xml)["fence_history"][0]["exit_reason"] == "timed out"
+
+    def test_pending_and_completed_in_the_drill_captures(self):
+        events = fence_events(ET.fromstring(fixture_text("drill", "crm_mon.hang.xml")))
+        assert [(e["target"], e["status"], e["executioner"], e["completed"], e["manual"]) for e in events] == [
+            ("fx-node2", "pending", None, None, False),
+            ("fx-node1", "success", "fx-node3", 1795581148.0, False),
+            ("fx-node2", "success", "fx-node1", 1795581001.0, False)]
+        assert len(parse_fence_history(fixture_text("drill", "stonith_admin-history.verbose.xml"))) == 3
+
+    def test_without_fencing(self):
+        assert parse_crm_mon(health_fixture("crm_mon.lab.xml"))["fence_history"] == []
+        assert parse_crm_mon(fixture_text("health", "trixie", "crm_mon.lab.xml"))["fence_history"] == []
+        assert crm_mon("pacemaker-down")["fence_history"] == []
+        assert parse_fence_history("") == [] and parse_fence_history(None) == [] and parse_fence_history(" \n") == []
+
+    def test_pacemaker_3_keeps_the_element(self):
+        # Pacemaker 3.0 (trixie, API 2.38) prints the same <fence_event> in the same place.
+        xml = fixture_text("health", "trixie", "crm_mon.lab.xml").replace(
+            '  <status code="0" message="OK"/>',
+            '  <fence_history>\n    <fence_event action="off" target="lab-node3" client="stonith_admin.8396" origin="lab-node1" '
+            'status="success" delegate="a human" completed="2026-12-04 14:00:08Z"/>\n  </fence_history>\n'
+            '  <status code="0" message="OK"/>')
+        assert parse_crm_mon(xml)["fence_history"] == [CONFIRMED]
+
+    def test_a_history_the_fencer_did_not_give_is_unknown(self):
+        xml = health_fixture("crm_mon.lab.xml").replace('  <status code="0" message="OK"/>',
+                                                         '  <fence_history status="102"/>\n  <status code="0" message="OK"/>')
+        assert parse_crm_mon(xml)["fence_history"] is None
+        assert build_status(crm_mon=parse_crm_mon(xml))["fence_history"] is None
+
+    def test_malformed_stonith_admin_output_names_the_tool(self):
+        with pytest.raises(StatusParseError, match="^stonith_admin: malformed XML"):
+            parse_fence_history("<pacemaker-result><list")
+        with pytest.raises(StatusParseError, match="^stonith_admin: unexpected XML root <cib>"):
+            parse_fence_history("<cib/>")
+
+    def test_in_the_status_model(self):
+        m = parse_crm_mon(health_fixture("crm_mon.lab-fence-confirmed.xml"))
+        st = build_status(crm_mon=m)
+        assert st["fence_history"] == [CONFIRMED]
+        st["fence_history"][0]["target"] = "changed"
+        assert m["fence_history"][0]["target"] == "lab-node3"  # a copy, not the parse
+        assert build_status(crm_mon=crm_mon("pacemaker-down"))["fence_history"] == []
+        assert build_status()["fence_history"] == []
+        del m["fence_history"]
+        assert build_status(crm_mon=m)["fence_history"] == []
+
+    def test_collect_reads_the_whole_history(self):
+        r = runner_for()
+        r.add(["crm_mon"], stdout=health_fixture("crm_mon.lab-fence-confirmed.xml"))
+        st = collect(r)
+        assert [c["argv"] for c in r.calls if c["argv"][0] == "crm_mon"] == [["crm_mon", "--output-as=xml", "--fence-history=3"]]
+        assert st["fence_history"] == [CONFIRMED]
+
+
+@pytest.mark.parametrize("text,seconds", [
+    ("2026-11-25 04:34:53Z", 1795581293.0),
+    ("2026-11-25T04:34:53Z", 1795581293.0),
+    ("2026-11-25 04:34:53", 1795581293.0),
+    ("2026-11-25 04:34:53.25Z", 1795581293.25),
+    ("2026-11-25 04:34:53.123456Z", 1795581293.123456),
+    ("2026-11-25 06:34:53+02:00", 1795581293.0),
+    ("2026-11-25 06:34:53.5+0200", 1795581293.5),
+    ("2026-11-25 03:04:53-01:30", 1795581293.0),
+    ("2026-11-25 04:34:53 Z", 1795581293.0),
+])
+def test_parse_pcmk_time_zones_and_fractions(text, seconds):
+    assert parse_pcmk_time(text) == pytest.approx(seconds, abs=1e-6)
+
+
+@pytest.mark.parametrize("text", [None, "", "Wed Nov 25 04:34:53 2026", "2026-11-25", "garbage"])
+def test_parse_pcmk_time_of_what_is_no_time_stamp(text):
+    assert parse_pcmk_time(text) is None
+
+
+def test_python38_syntax():
+    ast.parse(inspect.getsource(cluster_status), feature_version=(3, 8))

@@ -21,7 +21,12 @@ from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status, parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
+    StatusParseError,
+    build_status,
+    parse_crm_mon,
+    parse_fence_history,
+)
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl
 
 NODES = ["fx-node1", "fx-node2", "fx-node3"]
@@ -659,24 +664,20 @@ def test_parse_fence_history_of_a_pending_fencing_and_of_nothing():
     assert fd.parse_fence_history("") == [] and fd.parse_fence_history(None) == []
 
 
-@pytest.mark.parametrize("text,seconds", [
-    ("2026-11-25 04:34:53Z", 1795581293.0),
-    ("2026-11-25T04:34:53Z", 1795581293.0),
-    ("2026-11-25 04:34:53", 1795581293.0),
-    ("2026-11-25 04:34:53.25Z", 1795581293.25),
-    ("2026-11-25 04:34:53.123456Z", 1795581293.123456),
-    ("2026-11-25 06:34:53+02:00", 1795581293.0),
-    ("2026-11-25 06:34:53.5+0200", 1795581293.5),
-    ("2026-11-25 03:04:53-01:30", 1795581293.0),
-    ("2026-11-25 04:34:53 Z", 1795581293.0),
-])
-def test_parse_time_zones_and_fractions(text, seconds):
-    assert fd._parse_time(text) == pytest.approx(seconds, abs=1e-6)
+def test_parse_fence_history_keeps_its_keys_and_reads_a_manual_confirmation():
+    # The one parser of <fence_event> is cluster_status.fence_events(); a drill keeps these five keys of it.
+    text = fixture_text("health", "stonith_admin-history.lab-confirmed.xml")
+    assert fd.parse_fence_history(text) == [{"target": "lab-node3", "action": "off", "status": "success",
+                                             "executioner": "a human", "completed": 1796392808.0}]
+    full = parse_fence_history(text)
+    assert full[0]["manual"] is True
+    assert fd.parse_fence_history(text) == [dict((k, e[k]) for k in ("target", "action", "status", "executioner", "completed"))
+                                            for e in full]
 
 
-@pytest.mark.parametrize("text", [None, "", "Wed Nov 25 04:34:53 2026", "2026-11-25", "garbage"])
-def test_parse_time_of_what_is_no_time_stamp(text):
-    assert fd._parse_time(text) is None
+def test_parse_fence_history_of_bad_output_names_stonith_admin():
+    with pytest.raises(StatusParseError, match="^stonith_admin: malformed XML"):
+        fd.parse_fence_history("<pacemaker-result>")
 
 
 # ---------------------------------------------------------------------------------------------

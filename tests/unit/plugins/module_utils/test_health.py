@@ -10,6 +10,7 @@ failed by copying the baseline and injecting one fault.
 from __future__ import annotations
 
 import ast
+import calendar
 import inspect
 import json
 
@@ -27,22 +28,28 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     parse_quorumtool,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.health import CHECKS, check_skip, render_markdown, render_table, run_checks
+from ansible_collections.clusterops.ha.plugins.module_utils.rolling_update import gate
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError
 
 IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
-    "fail-counts", "leftover-bans", "stonith", "corosync-conf-identical", "versions-identical", "knet-crypto",
+    "fail-counts", "leftover-bans", "stonith", "fencing-history", "corosync-conf-identical", "versions-identical", "knet-crypto",
     "links-connected", "authkey-modes", "token-consistent", "unmanaged-blocked", "resources-placed",
     "pacemaker3-ready",
 ]
 SEVERITY = {
     "quorum": "critical", "nodes-online": "critical", "nodes-standby": "warning", "nodes-maintenance": "warning",
     "maintenance-mode": "warning", "failed-actions": "warning", "fail-counts": "warning", "leftover-bans": "warning",
-    "stonith": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
+    "stonith": "critical", "fencing-history": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
     "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical",
     "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
     "pacemaker3-ready": "warning",
 }
+# The fence events of the fixtures (fixtures/health/README.md) and the base capture's own time (last_update).
+CONFIRMED_AT = calendar.timegm((2026, 12, 4, 14, 0, 8, 0, 0, 0))
+FENCED_AT = calendar.timegm((2026, 11, 24, 22, 31, 40, 0, 0, 0))
+FAILED_AT = calendar.timegm((2026, 11, 24, 22, 40, 12, 0, 0, 0))
+NOW = calendar.timegm((2026, 11, 24, 22, 46, 6, 0, 0, 0))
 SHA = "5a9ec47f4e976d1e442e8ee20f7b76564addfc764cc4ccd7e8f98156ad1ba407"
 OTHER_SHA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -112,7 +119,7 @@ def run(base, **changes):
     config = changes.get("config", config)
     root = changes["cib_root"] if "cib_root" in changes else (None if config is None else lab_root())
     return run_checks(changes.get("status", status), config, changes.get("nodes", nodes),
-                      changes.get("expected", expected), changes.get("skip"), cib_root=root)
+                      changes.get("expected", expected), changes.get("skip"), cib_root=root, now=changes.get("now", NOW))
 
 
 def check(report, check_id):
@@ -221,20 +228,20 @@ class TestVerdict:
         report = run(base)
         assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
         assert report["verdict"] == "healthy"
-        assert report["summary"] == {"pass": 18, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 19, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
 
     def test_degraded_only_warnings(self, base):
         report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
         failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
         assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
         assert report["verdict"] == "degraded"
-        assert report["summary"] == {"pass": 15, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+        assert report["summary"] == {"pass": 16, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
 
     def test_critical(self, base):
         report = run(base, status=no_quorum_status())
         assert report["verdict"] == "critical"
         assert report["summary"]["critical"] >= 2
-        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 18
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 19
 
     def test_info_failures_degrade(self, base, monkeypatch):
         catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
@@ -254,7 +261,7 @@ class TestVerdict:
         assert_fail(report, "nodes-online", "Pacemaker is not running on lab-node1")
         assert "pcs cluster start lab-node1" in check(report, "nodes-online")["remedy"]
         for cid in ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
-                    "resources-placed", "maintenance-mode", "leftover-bans", "stonith"):
+                    "resources-placed", "maintenance-mode", "leftover-bans", "stonith", "fencing-history"):
             assert_skip(report, cid, "Pacemaker is not running on lab-node1")
         assert_skip(report, "pacemaker3-ready", "the CIB could not be read")
         assert_pass(report, "quorum")
@@ -476,6 +483,126 @@ class TestStonith:
         assert_fail(run(base, config=None), "stonith", "stonith-enabled=false")
 
 
+class TestFencingHistory:
+    """Issue 17: a node confirmed fenced by hand (stonith_admin --confirm) while it ran put a VIP on two nodes,
+    and health said healthy. Manual confirmations are critical; failed, pending and recent fencing warnings."""
+
+    def test_pass_without_fencing(self, base):
+        c = assert_pass(run(base), "fencing-history")
+        assert c["message"] == "no fencing in the history" and c["objects"] == []
+
+    def test_manual_confirmation_is_critical(self, base):
+        report = run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT + 2 * 3600)
+        c = assert_fail(report, "fencing-history", "lab-node3 was confirmed fenced by hand (stonith_admin --confirm)",
+                        "at 2026-12-04T14:00:08.000+00:00 (2.0 h ago)", "from lab-node1 (client stonith_admin.8396)")
+        assert c["severity"] == "critical" and c["objects"] == ["lab-node3"]
+        remedy = c["remedy"].splitlines()
+        assert remedy[0].startswith("# lab-node3: verify it is really off")
+        assert "stop its resources by hand" in remedy[1] and "restart it" in remedy[1]
+        assert "stonith_admin --history '*' --verbose  # every fencing the fencers remember: who asked, who did it, when" in remedy
+        assert remedy[-1].startswith("stonith_admin --history lab-node3 --cleanup  # once dealt with")
+        # Every other check passes: before this check, this cluster was "healthy".
+        assert [x["id"] for x in report["checks"] if x["status"] != "pass"] == ["fencing-history"]
+        assert report["verdict"] == "critical"
+        assert report["summary"] == {"pass": 18, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
+
+    def test_manual_confirmation_stays_critical_until_cleaned_up(self, base):
+        c = check(run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT + 30 * 86400),
+                  "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "critical")
+        assert "(30 days ago)" in c["message"]
+
+    def test_manual_confirmation_outweighs_the_warnings(self, base):
+        status = lab_status("crm_mon.lab-fence-confirmed.xml")
+        status["fence_history"] += lab_status("crm_mon.lab-fence-failed.xml")["fence_history"]
+        c = check(run(base, status=status, now=CONFIRMED_AT + 60), "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "critical")
+        assert c["objects"] == ["lab-node3", "lab-node2"]
+        assert "fencing (reboot) of lab-node2 failed" in c["message"] and "(1 min ago)" in c["message"]
+        assert "pcs stonith status  # the fence device(s) of lab-node2" in c["remedy"]
+
+    def test_failed_fencing_is_a_warning(self, base):
+        report = run(base, status=lab_status("crm_mon.lab-fence-failed.xml"))
+        c = check(report, "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "warning")
+        assert c["message"] == "fencing (reboot) of lab-node2 failed at 2026-11-24T22:40:12.000+00:00 (5 min ago), asked by lab-node3"
+        assert c["objects"] == ["lab-node2"]
+        assert "pcs stonith fence lab-node2" in c["remedy"]
+        assert "stonith_admin --history lab-node2 --cleanup" in c["remedy"]
+        assert report["verdict"] == "degraded" and report["summary"]["warning"] == 1 and report["summary"]["critical"] == 0
+
+    def test_failed_fencing_stays_a_warning_however_old(self, base):
+        c = check(run(base, status=lab_status("crm_mon.lab-fence-failed.xml"), now=FAILED_AT + 10 * 86400), "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "warning")
+
+    def test_failed_then_fenced_names_the_later_success(self, base):
+        status = lab_status("crm_mon.lab-fence-failed.xml")
+        done = dict(status["fence_history"][0], status="success", completed=FAILED_AT + 20)
+        status["fence_history"].insert(0, done)
+        status["fence_history"][1]["exit_reason"] = "Fencing did not complete"
+        c = check(run(base, status=status, now=FAILED_AT + 3 * 86400 + 3600), "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "warning")
+        assert c["message"] == ("fencing (reboot) of lab-node2 failed at 2026-11-24T22:40:12.000+00:00 (3 days ago), asked by "
+                                "lab-node3 (Fencing did not complete); fenced later at 2026-11-24T22:40:32.000+00:00 (3 days ago)")
+
+    def test_recent_fencing_is_a_warning(self, base):
+        c = check(run(base, status=lab_status("crm_mon.lab-fenced.xml")), "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "warning")
+        assert c["message"] == ("lab-node1 was fenced (reboot) by lab-node2 at 2026-11-24T22:31:40.000+00:00 (14 min ago), "
+                                "asked by lab-node3")
+        assert c["objects"] == ["lab-node1"]
+        assert "journalctl -u pacemaker --since '-24h' | grep -i fenc  # on lab-node3: why it asked to fence lab-node1" in c["remedy"]
+
+    def test_fencing_older_than_the_window_passes_and_counts(self, base):
+        status = lab_status("crm_mon.lab-fenced.xml")
+        c = check(run(base, status=status, now=FENCED_AT + health.RECENT_FENCING_S - 1), "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "warning")
+        assert "(24.0 h ago)" in c["message"]
+        c = assert_pass(run(base, status=status, now=FENCED_AT + health.RECENT_FENCING_S), "fencing-history")
+        assert c["message"] == "1 fencing action(s) in the history, none confirmed by hand, none failed, none in the last 24 h"
+
+    def test_a_time_ahead_of_the_clock_counts_as_recent(self, base):
+        c = check(run(base, status=lab_status("crm_mon.lab-fenced.xml"), now=FENCED_AT - 600), "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "warning")
+        assert "(in the future of this node's clock)" in c["message"]
+
+    def test_pending_fencing_is_a_warning(self, base):
+        # crm_mon during the hang drill: one pending reboot and two older successes.
+        status = build_status(crm_mon=parse_crm_mon(fixture_text("drill", "crm_mon.hang.xml")))
+        c = check(run(base, status=status, now=calendar.timegm((2026, 11, 27, 0, 0, 0, 0, 0, 0))), "fencing-history")
+        assert (c["status"], c["severity"]) == ("fail", "warning")
+        assert c["message"] == "fencing (reboot) of fx-node2 pending, asked by fx-node3"
+        assert c["objects"] == ["fx-node2"]
+        assert "crm_mon -1 --fence-history=3  # the fencing of fx-node2 is under way" in c["remedy"]
+        assert "--cleanup" not in c["remedy"]
+
+    def test_unread_history_skips(self, base):
+        base[0]["fence_history"] = None
+        assert_skip(run(base), "fencing-history", "crm_mon could not read the fencing history from the fencer on lab-node1")
+        del base[0]["fence_history"]
+        assert_skip(run(base), "fencing-history", "the status model has no fencing history")
+
+    def test_now_defaults_to_the_clock(self, base, monkeypatch):
+        monkeypatch.setattr(health.time, "time", lambda: FENCED_AT + 60.0)
+        status = lab_status("crm_mon.lab-fenced.xml")
+        report = run_checks(status, base[1], base[2], base[3], cib_root=lab_root())
+        assert "(1 min ago)" in check(report, "fencing-history")["message"]
+
+    def test_markdown_shows_the_severity_of_the_finding(self, base):
+        md = render_markdown(run(base, status=lab_status("crm_mon.lab-fence-failed.xml")))
+        assert "| fencing-history | warning | **FAIL** | fencing (reboot) of lab-node2 failed" in md
+        assert "### fencing-history (warning): No node confirmed fenced by hand, no failed or recent fencing" in md
+        md = render_markdown(run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT))
+        assert "### fencing-history (critical): " in md and "Why it matters: stonith_admin --confirm" in md
+
+    def test_a_rolling_update_gate_stops_on_a_confirmation_only(self, base):
+        confirmed = lab_status("crm_mon.lab-fence-confirmed.xml")
+        reasons = gate(confirmed, run(base, status=confirmed, now=CONFIRMED_AT))
+        assert [r for r in reasons if r.startswith("fencing-history failed: lab-node3 was confirmed fenced by hand")]
+        fenced = lab_status("crm_mon.lab-fenced.xml")
+        assert gate(fenced, run(base, status=fenced)) == []
+
+
 class TestCorosyncConf:
     def test_pass(self, base):
         assert "sha256 5a9ec47f4e97" in assert_pass(run(base), "corosync-conf-identical")["message"]
@@ -667,15 +794,15 @@ class TestRender:
         text = render_table(report)
         lines = text.splitlines()
         assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
-        assert len(lines) == 1 + 18 + 2
-        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:18]}
+        assert len(lines) == 1 + 19 + 2
+        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:20]}
         assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
         assert "rolling update" in text
-        assert lines[-1] == "verdict: degraded - 16 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert lines[-1] == "verdict: degraded - 17 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
         assert text.endswith("\n")
 
     def test_table_columns_aligned(self, base):
-        lines = render_table(run(base)).splitlines()[:18]
+        lines = render_table(run(base)).splitlines()[:20]
         pos = lines[0].index("MESSAGE")
         assert pos == len("STATUS  SEVERITY  CHECK                    ")
         assert all(ln[pos - 2:pos] == "  " and ln[pos] != " " for ln in lines)

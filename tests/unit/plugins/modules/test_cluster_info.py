@@ -160,7 +160,7 @@ def test_wait_times_out_on_a_tool_that_keeps_failing(monkeypatch, clock):
     assert result["failed"] is True
     assert "Timed out" in result["msg"]
     assert "crm_mon" in result["msg"]
-    assert result["cmd"] == ["crm_mon", "--output-as=xml"]
+    assert result["cmd"] == ["crm_mon", "--output-as=xml", "--fence-history=3"]
 
 
 def test_command_error_fails_naming_the_command(monkeypatch, clock):
