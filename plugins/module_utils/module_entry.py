@@ -16,6 +16,15 @@ message, instead of a traceback the controller reports as "Module result
 deserialization failed". The message names the options that carry data from an earlier step (free-form
 dictionaries and lists), since a value of the wrong shape there is the usual cause, and the traceback goes
 into ``exception`` (shown with -vvv).
+
+Secrets inside the options' data: a fence device's password sits in a free-form dictionary (a primitive's
+``params``, an alert's or a recipient's, an operation's) that the argument spec cannot mark ``no_log``, and a
+webhook's token sits in a recipient's URL. new_module builds a module that finds them by the one rule
+(secrets.secret_values) and adds them to ``no_log_values`` before Ansible logs the invocation, so the node's
+journal line ("Invoked with ..."), ``invocation`` (-vvv) and the whole result (diff included) show ``********``
+instead. An option the spec marks ``no_log=False`` explicitly is left out: its module hands its values back on
+purpose (config_snapshot's ``live_config`` and ``secrets`` give the restored configuration, and the role
+registers that task with ``no_log``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,9 +39,16 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+from ansible_collections.clusterops.ha.plugins.module_utils.secrets import secret_values
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import param_errors, what
 
 UNEXPECTED = "could not use its input"
+# Ansible masks a no_log value wherever it appears in the log line and the result, as a substring: a value of
+# one or two characters ("1", "on") would blank digits and common words everywhere, so shorter ones are not
+# masked. Nor are the words a secret-named parameter holds that are no secret (fence_ipmilan's auth=none, a
+# boolean), which would blank those words in every message.
+MIN_MASKED_LENGTH = 3
+NOT_MASKED = frozenset(("true", "false", "yes", "no", "on", "off", "none", "null"))
 
 
 def _dict_spec_options(opt):
@@ -103,6 +119,52 @@ def raw_errors(spec, params, prefix=""):
     return errors
 
 
+def _decoded(value):
+    """value with every text Ansible would take as a dictionary (JSON or k=v text) turned into one, as Ansible
+    will take it after the raw parameters are logged or refused."""
+    if isinstance(value, dict):
+        return dict((k, _decoded(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    if isinstance(value, str) and ("=" in value or value.lstrip().startswith("{")):
+        as_dict = _as_dict(value)
+        if as_dict is not None:
+            return _decoded(as_dict)
+    return value
+
+
+def masked_values(argument_spec, params):
+    """The secrets in params (raw or validated) that Ansible must mask: secrets.secret_values of every option but
+    those the spec marks no_log=False, in the forms the log line and the result print them."""
+    unmasked = set()
+    for name, opt in argument_spec.items():
+        if isinstance(opt, dict) and opt.get("no_log") is False:
+            unmasked.update([name] + list(opt.get("aliases") or []))
+    data = dict((k, v) for k, v in (params or {}).items() if k not in unmasked and not str(k).startswith("_ansible_"))
+    found = set()
+    for value in secret_values(data) | secret_values(_decoded(data)):
+        if len(value) < MIN_MASKED_LENGTH or value.lower() in NOT_MASKED:
+            continue
+        found.add(value)
+        # The log line prints a dictionary option as Python's text of it, where a quote or a backslash is escaped.
+        found.add(repr(value)[1:-1])
+    return found
+
+
+class MaskingModule(AnsibleModule):
+    """An AnsibleModule that adds the secrets inside its options' data to no_log_values: from the raw parameters
+    as soon as they are read (a validation failure's result shows them), and again from the validated ones just
+    before AnsibleModule.__init__ logs the invocation (a JSON or k=v text has become a dictionary)."""
+
+    def _load_params(self):
+        super(MaskingModule, self)._load_params()
+        self.no_log_values.update(masked_values(self.argument_spec, self.params))
+
+    def _log_invocation(self):
+        self.no_log_values.update(masked_values(self.argument_spec, self.params))
+        super(MaskingModule, self)._log_invocation()
+
+
 def _raw_params():
     try:
         params = basic._load_params()  # pylint: disable=protected-access
@@ -116,11 +178,15 @@ def new_module(argument_spec, **kwargs):
     errors = raw_errors(argument_spec, _raw_params())
     if errors:
         # Report through a module that takes every option as it is, so the message is ours and secrets stay masked.
-        relaxed = dict((name, dict(type="raw", no_log=bool(opt.get("no_log")), aliases=opt.get("aliases") or []))
+        # no_log as the spec says it (also an explicit False: masked_values leaves those options out here too).
+        relaxed = dict((name, dict(type="raw", aliases=opt.get("aliases") or [],
+                                   **({"no_log": opt["no_log"]} if "no_log" in opt else {})))
                        for name, opt in argument_spec.items())
-        module = AnsibleModule(argument_spec=relaxed, supports_check_mode=True)
+        module = MaskingModule(argument_spec=relaxed, supports_check_mode=True)
         module.fail_json(msg="; ".join(errors), errors=errors)
-    module = AnsibleModule(argument_spec=argument_spec, **kwargs)
+    module = MaskingModule(argument_spec=argument_spec, **kwargs)
+    # Also when the task is no_log (no invocation is logged then): the result is still masked.
+    module.no_log_values.update(masked_values(module.argument_spec, module.params))
     errors = param_errors(argument_spec, module.params)
     if errors:
         module.fail_json(msg="; ".join(errors), errors=errors)

@@ -9,7 +9,8 @@ and plain data.
 - ``normalize_cib(xml, salt)``: the CIB's configuration without the status section and without the
   attributes Pacemaker rewrites on every change (epoch, num_updates, cib-last-written, update-*,
   have-quorum, dc-uuid, crm_feature_set, execution-date; dc-version and last-lrm-refresh), in a
-  stable order, indented, with every sensitive nvpair value replaced by a fingerprint.
+  stable order, indented, with every value the one rule hides (secrets.redact_value: secret-named nvpairs,
+  and URLs' credentials in nvpairs and alert recipients) replaced by a fingerprint (a URL keeps scheme://host/).
 - ``fingerprint(salt, value)``: ``redacted:sha256:<16 hex>``, an HMAC-SHA256 keyed with a
   per-repository salt, so equal secrets give equal fingerprints inside one repository (a change is
   visible) while a short password cannot be found by hashing guesses without the salt.
@@ -28,6 +29,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import hashlib
 import hmac
 import json
@@ -37,11 +39,12 @@ import xml.etree.ElementTree as ET
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
-from ansible_collections.clusterops.ha.plugins.module_utils.secrets import is_secret
+from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_value
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import shape
 
 REDACTED_PREFIX = "redacted:sha256:"
-REDACTED_RE = re.compile(r"^redacted:sha256:[0-9a-f]{16}$")
+# A fingerprint, alone (a secret-named parameter) or after the scheme://host[:port]/ a URL keeps (secrets.redact_value).
+REDACTED_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/)?redacted:sha256:[0-9a-f]{16}$")
 
 # Root attributes of <cib> that change without a configuration change.
 VOLATILE_CIB_ATTRS = ("epoch", "num_updates", "cib-last-written", "update-origin", "update-client",
@@ -164,16 +167,21 @@ def _redacted(xml_text, salt):
                     pset.remove(nv)
     secrets = []
     parents = dict((c, p) for p in config.iter() for c in p)
-    for nv in config.iter("nvpair"):
-        if not is_secret(nv.get("name")) or nv.get("value") is None:
+    shown = functools.partial(fingerprint, salt)
+    # The one rule (secrets.redact_value) on every nvpair and on every alert recipient's value (a webhook URL).
+    for el, name, key in ([(nv, nv.get("name"), None) for nv in config.iter("nvpair")]
+                          + [(r, "value", r.get("id")) for r in config.iter("recipient")]):
+        value = el.get("value")
+        if value is None or REDACTED_RE.match(value):
             continue
-        value = nv.get("value")
-        if REDACTED_RE.match(value):
+        hidden = redact_value(name, value, shown)
+        if hidden == value:
             continue
-        owner = parents.get(parents.get(nv))
-        secrets.append({"path": "%s.%s" % (owner.get("id") if owner is not None else "?", nv.get("name")),
-                        "name": nv.get("name"), "value": value})
-        nv.set("value", fingerprint(salt, value))
+        if key is None:
+            owner = parents.get(parents.get(el))
+            key = owner.get("id") if owner is not None else "?"
+        secrets.append({"path": "%s.%s" % (key, name), "name": name, "value": value})
+        el.set("value", hidden)
     return root, secrets
 
 
@@ -548,6 +556,11 @@ def _walk(value, path, found):
     return found
 
 
+def _fingerprint_part(text):
+    """The fingerprint in a redacted value (a URL keeps its scheme://host/ before it)."""
+    return text[text.rindex(REDACTED_PREFIX):]
+
+
 def _get(value, path):
     for step in path:
         if isinstance(value, dict) and step in value:
@@ -606,7 +619,7 @@ def fill_secrets(config, live, salt, given=None):
             obj = config[kind][path[1]]
             twin = _by_key(live, kind).get(cibmod.key_of(kind, obj))
             candidate = _get(twin, path[2:]) if twin is not None else None
-        if isinstance(candidate, str) and fingerprint(salt, candidate) == fp:
+        if isinstance(candidate, str) and fingerprint(salt, candidate) == _fingerprint_part(fp):
             value, source = candidate, "live"
         elif name in given and given[name] is not None:
             value, source = str(given[name]), "given"
@@ -615,7 +628,7 @@ def fill_secrets(config, live, salt, given=None):
         if value is None:
             missing.append(name)
             continue
-        if fingerprint(salt, value) != fp and source == "given":
+        if fingerprint(salt, value) != _fingerprint_part(fp) and source == "given":
             source = "given (fingerprint differs from the snapshot)"
         _set(out, path, value)
         used.append({"name": name, "source": source})

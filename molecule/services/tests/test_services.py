@@ -169,6 +169,18 @@ def test_operator_changes_node_attributes_but_not_the_configuration(host):
     assert probe.rc != 0 or probe.stdout.strip() == ""
 
 
+def test_secrets_in_the_module_data_reach_neither_results_nor_the_journal():
+    rec = record()
+    assert rec["secret_in_cib"] is True  # the probe was real: the CIB held both
+    results = json.dumps(rec["secret_results"])
+    assert "ProbeApiToken4711" not in results and "ProbeHookToken4711" not in results
+    preview, applied = rec["secret_results"][0], rec["secret_results"][1]
+    assert preview["changed"] is True and applied["changed"] is True
+    after = json.dumps(preview["diff"]["after"])
+    assert "(redacted" in after and "https://hooks.example.com/" in after
+    assert rec["secret_journal_lines"] == 0
+
+
 def test_check_mode_predicts_the_move_and_changes_nothing():
     rec = record()
     before, after, predicted = rec["before"], rec["after"], rec["predicted"]
