@@ -289,7 +289,7 @@ def access_errors(readers, acl_system_users, acl_targets, acl_roles):
         if isinstance(role, dict) and role.get("state", "present") != "absent":
             writes[role.get("id")] = any(isinstance(p, dict) and p.get("kind") == "write"
                                          for p in role.get("permissions") or [])
-    targets = dict((t.get("id"), [r for r in t.get("roles") or []]) for t in acl_targets or []
+    targets = dict((t.get("id"), list(t.get("roles") or [])) for t in acl_targets or []
                    if isinstance(t, dict) and t.get("state", "present") != "absent")
     for user in acl_system_users:
         if user in both:

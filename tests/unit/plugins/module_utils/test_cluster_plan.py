@@ -161,8 +161,8 @@ def test_nodelist_names_an_inventory_name_that_is_no_node_name():
 # --- who may do what: haclient is for people who act
 
 _RO = {"id": "ro", "permissions": [{"kind": "read", "xpath": "/cib"}]}
-_NODES = {"id": "node-operator", "permissions": [{"kind": "write", "xpath": "/cib/configuration/nodes"},
-                                                  {"kind": "read", "xpath": "/cib"}]}
+_NODES = {"id": "node-operator",
+          "permissions": [{"kind": "write", "xpath": "/cib/configuration/nodes"}, {"kind": "read", "xpath": "/cib"}]}
 
 
 def test_access_lab_people_pass():

@@ -807,8 +807,8 @@ class TestFenceHistory:
         assert parse_crm_mon(xml)["fence_history"] == [CONFIRMED]
 
     def test_a_history_the_fencer_did_not_give_is_unknown(self):
-        xml = health_fixture("crm_mon.lab.xml").replace('  <status code="0" message="OK"/>',
-                                                         '  <fence_history status="102"/>\n  <status code="0" message="OK"/>')
+        status = '  <status code="0" message="OK"/>'
+        xml = health_fixture("crm_mon.lab.xml").replace(status, '  <fence_history status="102"/>\n' + status)
         assert parse_crm_mon(xml)["fence_history"] is None
         assert build_status(crm_mon=parse_crm_mon(xml))["fence_history"] is None
 

@@ -206,8 +206,9 @@ def test_what_is_masked_follows_the_one_rule():
     spec = {"primitives": {"type": "list", "elements": "dict"}, "nodes": {"type": "dict"},
             "live_config": {"type": "dict", "no_log": False}, "remote": {"type": "str"}}
     params = {
-        "primitives": [{"id": "f", "params": {"passwd": "o'Brien\\pw", "auth": "none", "password": "on",
-                                             "password_script": "/usr/local/bin/pw", "url": "https://u:Pa55@h/x"}}],
+        "primitives": [{"id": "f", "params": {
+            "passwd": "o'Brien\\pw", "auth": "none", "password": "on", "password_script": "/usr/local/bin/pw",
+            "url": "https://u:Pa55@h/x"}}],
         # A secret-looking key outside an nvpair set (corosync's totem.token, a timing) is no secret.
         "nodes": {"totem": {"token": "3000"}},
         # Handed back on purpose (config_snapshot's restored configuration): not masked.
