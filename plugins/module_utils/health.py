@@ -100,6 +100,18 @@ CHECKS = [
     _check("authkey-modes", "critical", "The authkeys are readable only by their owners",
            "Whoever reads an authkey can join or forge cluster traffic.",
            "chmod 0400 %s\nchown hacluster:haclient %s\nchmod 0400 %s" % (COROSYNC_AUTHKEY, PACEMAKER_AUTHKEY, PACEMAKER_AUTHKEY)),
+    _check("authkeys-identical", "critical", "Every node holds the same corosync and Pacemaker authkeys",
+           "A node with another corosync authkey cannot decrypt the others' packets (libknet logs \"Unable to decrypt "
+           "packet\" and \"Digest does not match\" on every member): corosync runs there but the node never joins. "
+           "A node with another Pacemaker authkey cannot run the connections to Pacemaker Remote nodes.",
+           "# on the node whose key differs (<node>), with the key of a node of the majority (<good node>):\n"
+           "systemctl stop pacemaker corosync\n"
+           "scp <good node>:%s %s\nchown root:root %s && chmod 0400 %s\n"
+           "# the same for %s (chown hacluster:haclient, chmod 0400) when the Pacemaker key differs\n"
+           "systemctl start corosync pacemaker\n"
+           "# or rerun playbooks/site.yml (it copies the cluster's keys to every node whose copy differs), then restart "
+           "corosync and pacemaker on <node>"
+           % (COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, PACEMAKER_AUTHKEY)),
     _check("token-consistent", "warning", "The running token timeout is the expected one everywhere",
            "A token timeout that differs from the plan (or between nodes) changes failure detection times.",
            "pcs cluster config update totem token=<ms>\npcs cluster reload corosync"),
@@ -209,6 +221,21 @@ class _Context:
                 known[name] = value
         return known, unknown
 
+    def member_names(self):
+        """The corosync members the local node sees (corosync-quorumtool), by name; empty when unknown."""
+        names = set()
+        for m in self.status["quorum"].get("members") or []:
+            if m.get("name"):
+                names.add(m["name"])
+            if m.get("nodeid") is not None:
+                names.add(self.node_name(m["nodeid"]))
+        return names
+
+    def corosync_runs(self, name):
+        """True when the node's facts come from a running corosync (cmap answered with its token or transport)."""
+        f = self.nodes.get(name) or {}
+        return f.get("reachable") is not False and (f.get("token_ms") is not None or f.get("transport") is not None)
+
     def node_name(self, nodeid):
         for n in self.status["nodes"]:
             if str(n.get("id")) == str(nodeid):
@@ -300,8 +327,17 @@ def check_nodes_online(ctx):
     if not problems:
         return _passed("%d nodes online: %s" % (len(names), _join(names)), names)
     remedy = []
-    if offline:
-        remedy.append("pcs cluster start %s" % " ".join(offline))
+    # An offline node whose corosync runs (its facts came from cmap) but is not a member does not need starting:
+    # a wrong authkey, another corosync.conf or a cut network keeps it out. Those checks name the cause.
+    members = ctx.member_names()
+    outside = [n for n in offline if n not in members and ctx.corosync_runs(n)]
+    start = [n for n in offline if n not in outside]
+    if start:
+        remedy.append("pcs cluster start %s" % " ".join(start))
+    for name in outside:
+        remedy += ["# corosync runs on %s but it is not a member: see authkeys-identical, corosync-conf-identical and "
+                   "links-connected" % name,
+                   "corosync-cfgtool -s  # on %s" % name]
     for name in unclean:
         remedy.append("pcs stonith fence %s  # or, once it is verified powered off: stonith_admin --confirm %s "
                       "(fencing-history reports it until: stonith_admin --history %s --cleanup)" % (name, name, name))
@@ -644,6 +680,97 @@ def check_authkeys(ctx):
     return _passed("authkey modes correct on %s%s" % (_join(sorted(seen)), _unknown_suffix(sorted(unknown))))
 
 
+# The keys every node must share: (label, fact, path, owner).
+_SHARED_KEYS = (("corosync", "authkey_sha256", COROSYNC_AUTHKEY, "root:root"),
+                ("Pacemaker", "pcmk_authkey_sha256", PACEMAKER_AUTHKEY, "hacluster:haclient"))
+
+
+def _count_nodes(names):
+    return "%d node%s: %s" % (len(names), "" if len(names) == 1 else "s", _join(names))
+
+
+def _key_reference(ctx, groups):
+    """The nodes whose key is the one to keep: the majority, or in a tie the only group holding members of a
+    quorate partition (they run with it); None when nothing tells."""
+    if len(groups[0][1]) > len(groups[1][1]):
+        return groups[0][1]
+    if ctx.status["quorum"].get("quorate") is not True:
+        return None
+    members = ctx.member_names()
+    holding = [names for _value, names in groups if members & set(names)]
+    return holding[0] if len(holding) == 1 else None
+
+
+def check_authkeys_identical(ctx):
+    # Digests of random keys; still, none of them goes into a message or a remedy: groups are named by their nodes.
+    same, parts, fixes, objects, notes, any_known = [], [], {}, [], [], False
+    for label, fact, path, owner in _SHARED_KEYS:
+        known, unknown = ctx.facts(fact)
+        if not known:
+            same.append((label, None, unknown))
+            continue
+        any_known = True
+        groups = _groups(known)
+        if len(groups) == 1:
+            same.append((label, groups[0][1], unknown))
+            continue
+        majority = len(groups[0][1]) > len(groups[1][1])
+        reference = _key_reference(ctx, groups)
+        if majority:
+            odd = sorted(n for g in groups[1:] for n in g[1])
+            if len(odd) == 1:
+                text = "%s's %s authkey differs from the one %s hold" % (odd[0], label, _join(reference))
+            else:
+                text = "the %s authkeys of %s differ from the one %s hold" % (label, _join(odd), _join(reference))
+        else:
+            text = "the %s authkey differs and no key is held by a majority: %s" % (
+                label, "; ".join("key %d on %s" % (i + 1, _join(names)) for i, (_value, names) in enumerate(groups)))
+            odd = sorted(known) if reference is None else [n for n in sorted(known) if n not in reference]
+            if reference is not None:
+                notes.append("# no %s authkey is held by a majority: keep the one of %s, members of the quorate partition"
+                             % (label, _join(reference)))
+        parts.append(text + _unknown_suffix(unknown))
+        objects += odd
+        for name in odd:
+            fixes.setdefault(name, []).append((path, owner, reference[0] if reference else None))
+    if not any_known:
+        return _unknown("no node reported the digests of its authkeys")
+    if not parts:
+        if same[0][1:] == same[1][1:]:
+            return _passed("the corosync and Pacemaker authkeys are the same on %s%s"
+                           % (_count_nodes(same[0][1]), _unknown_suffix(same[0][2])))
+        return _passed("; ".join("%s authkey unknown on every node" % label if names is None else
+                                 "%s authkey the same on %s%s" % (label, _count_nodes(names), _unknown_suffix(unknown))
+                                 for label, names, unknown in same))
+    remedy, undecided = list(notes), []
+    for name in sorted(fixes):
+        mine = [(path, owner, src) for path, owner, src in fixes[name] if src]
+        for path, owner, src in fixes[name]:
+            if not src and (path, owner) not in undecided:
+                undecided.append((path, owner))
+        if not mine:
+            continue
+        remedy += ["# %s: stop its cluster stack, copy the cluster's key%s from %s, start it again"
+                   % (name, "s" if len(mine) > 1 else "", _join(_uniq(src for _path, _owner, src in mine))),
+                   "systemctl stop pacemaker corosync  # on %s" % name]
+        for path, owner, src in mine:
+            remedy += ["scp %s:%s %s  # on %s" % (src, path, path, name),
+                       "chown %s %s && chmod 0400 %s  # on %s" % (owner, path, path, name)]
+        remedy.append("systemctl start corosync pacemaker  # on %s" % name)
+    if undecided:
+        remedy += ["# no majority, and the membership does not tell which key is the cluster's: keep the one the nodes that "
+                   "must stay members hold (corosync-quorumtool -l), then on every node of the other group(s):",
+                   "systemctl stop pacemaker corosync"]
+        for path, owner in undecided:
+            remedy += ["scp <node with the kept key>:%s %s" % (path, path), "chown %s %s && chmod 0400 %s" % (owner, path, path)]
+        remedy.append("systemctl start corosync pacemaker")
+    remedy.append("# or rerun playbooks/site.yml: it copies the key of the first cluster node in the inventory that holds "
+                  "one to every node whose copy differs (right only when that node holds the cluster's key); it restarts "
+                  "nothing, so then: systemctl restart corosync pacemaker on %s"
+                  % ("every node whose key it replaced" if undecided else _join(sorted(fixes))))
+    return _failed("; ".join(parts), remedy, _uniq(objects))
+
+
 def check_token(ctx):
     known, unknown = ctx.facts("token_ms")
     if not known:
@@ -735,6 +862,7 @@ _RUNNERS = {
     "stonith": check_stonith, "fencing-history": check_fencing_history, "corosync-conf-identical": check_corosync_conf,
     "versions-identical": check_versions,
     "knet-crypto": check_knet_crypto, "links-connected": check_links, "authkey-modes": check_authkeys,
+    "authkeys-identical": check_authkeys_identical,
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
     "pacemaker3-ready": check_pacemaker3,
 }
@@ -763,7 +891,8 @@ def check_skip(skip, field="skip"):
 # The data run_checks reads, as the cluster_node_facts module and cluster_health_inputs give it (validate.shape),
 # and the report it returns, as the rolling update's gate reads it.
 NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?", "authkey_mode?": "str?",
-                          "pcmk_authkey_mode?": "str?", "corosync_version?": "str?", "pacemaker_version?": "str?",
+                          "pcmk_authkey_mode?": "str?", "authkey_sha256?": "str?", "pcmk_authkey_sha256?": "str?",
+                          "corosync_version?": "str?", "pacemaker_version?": "str?",
                           "token_ms?": "int?", "transport?": "str?", "crypto_cipher?": "str?", "crypto_hash?": "str?"}}
 REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
 

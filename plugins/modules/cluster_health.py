@@ -70,7 +70,7 @@ report:
   type: dict
   sample:
     verdict: degraded
-    summary: {pass: 18, fail: 1, skip: 0, critical: 0, warning: 1, info: 0}
+    summary: {pass: 19, fail: 1, skip: 0, critical: 0, warning: 1, info: 0}
     checks:
       - {id: leftover-bans, severity: warning, status: fail, title: No leftover cli-ban or cli-prefer constraints,
          message: "cli-ban-site-vip-on-node1 pins site-vip", remedy: crm_resource --clear -r site-vip, objects: [site-vip]}

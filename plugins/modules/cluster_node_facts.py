@@ -10,13 +10,16 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: cluster_node_facts
-short_description: What one cluster node has - config checksum, key modes, versions, live totem settings
+short_description: What one cluster node has - config checksum, key modes and digests, versions, live totem settings
 version_added: 0.2.0
 description:
   - Reads, on the target node, the facts the health checks compare across nodes; the checksum of
-    corosync.conf, the mode of the corosync and Pacemaker authkeys, the corosync and Pacemaker versions,
-    and from the running corosync (C(corosync-cmapctl)) the effective token, transport and knet crypto.
-  - A fact that cannot be read (file missing, corosync stopped) is null. The module only reads.
+    corosync.conf, the mode and the SHA-256 digest of the corosync and Pacemaker authkeys, the corosync
+    and Pacemaker versions, and from the running corosync (C(corosync-cmapctl)) the effective token,
+    transport and knet crypto.
+  - The authkeys are random, so their digests tell whether two nodes hold the same key without giving
+    the key away; the module never returns the keys themselves.
+  - A fact that cannot be read (file missing or unreadable, corosync stopped) is null. The module only reads.
 author:
   - clusterops.ha developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -52,6 +55,19 @@ facts:
     corosync_conf_sha256: {description: SHA-256 of corosync.conf., type: str, sample: "9f2c..."}
     authkey_mode: {description: Octal mode of corosync's authkey., type: str, sample: "0400"}
     pcmk_authkey_mode: {description: Octal mode of Pacemaker's authkey., type: str, sample: "0400"}
+    authkey_sha256:
+      description:
+        - SHA-256 (hex) of corosync's authkey (O(corosync_authkey)); null when it cannot be read.
+        - A digest of a random key, not the key. The health check C(authkeys-identical) compares it across
+          nodes, since a node holding another key cannot decrypt the others' traffic and never joins.
+      type: str
+      sample: "3b0c9f6e..."
+    pcmk_authkey_sha256:
+      description:
+        - SHA-256 (hex) of Pacemaker's authkey (O(pacemaker_authkey)); null when it cannot be read.
+        - A digest of a random key, not the key. The health check C(authkeys-identical) compares it across nodes.
+      type: str
+      sample: "e41d07a2..."
     corosync_version: {description: Version of corosync., type: str, sample: "3.1.7"}
     pacemaker_version: {description: Version of Pacemaker., type: str, sample: "2.1.5"}
     token_ms: {description: "The running token timeout (runtime.config.totem.token), ms.", type: int, sample: 3650}
@@ -107,6 +123,9 @@ def gather(runner, paths):
         "corosync_conf_sha256": file_sha256(paths["corosync_conf"]),
         "authkey_mode": file_mode(paths["corosync_authkey"]),
         "pcmk_authkey_mode": file_mode(paths["pacemaker_authkey"]),
+        # Digests only, never the keys: enough to tell whether every node holds the cluster's key.
+        "authkey_sha256": file_sha256(paths["corosync_authkey"]),
+        "pcmk_authkey_sha256": file_sha256(paths["pacemaker_authkey"]),
         "corosync_version": versions["corosync"],
         "pacemaker_version": versions["pacemaker"],
         "token_ms": token if isinstance(token, int) else None,

@@ -21,6 +21,8 @@ EXPECTED = {
     "stopped-node": {"nodes-online": "critical"},
     # hl-node3 stopped, then confirmed fenced by hand (issue 17): critical until the history is cleaned up.
     "manual-confirm": {"nodes-online": "critical", "fencing-history": "critical"},
+    # hl-node3's corosync runs with a key of its own (issue 17): named as such, not as a node to start.
+    "wrong-key": {"nodes-online": "critical", "authkeys-identical": "critical"},
 }
 
 
@@ -78,6 +80,22 @@ def test_fencing_history_check_follows_the_fencers_own_record():
     assert fence_events("healthy-again") == []
     check = [c for c in report("healthy-again")["checks"] if c["id"] == "fencing-history"][0]
     assert check["status"] == "pass" and check["message"] == "no fencing in the history"
+
+
+def test_a_member_with_a_wrong_key_is_named_and_not_told_to_start():
+    # corosync's own view on hl-node1: hl-node3 is no member while its corosync runs with the wrong key.
+    with open(os.path.join(EPHEMERAL, "members-wrong-key.txt"), encoding="utf-8") as f:
+        members = f.read()
+    assert "hl-node1" in members and "hl-node3" not in members
+    checks = {c["id"]: c for c in report("wrong-key")["checks"]}
+    keys = checks["authkeys-identical"]
+    assert "hl-node3" in keys["message"] and "hl-node1" in keys["message"]
+    assert "/etc/corosync/authkey" in keys["remedy"]
+    # The digests are not secrets, but nothing key-like is printed either.
+    assert not re.search(r"[0-9a-f]{32}", keys["message"] + keys["remedy"])
+    online = checks["nodes-online"]
+    assert "corosync runs on hl-node3" in online["remedy"]
+    assert "pcs cluster start hl-node3" not in online["remedy"]
 
 
 def test_messages_name_the_objects():

@@ -34,14 +34,14 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import Vali
 IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
     "fail-counts", "leftover-bans", "stonith", "fencing-history", "corosync-conf-identical", "versions-identical", "knet-crypto",
-    "links-connected", "authkey-modes", "token-consistent", "unmanaged-blocked", "resources-placed",
+    "links-connected", "authkey-modes", "authkeys-identical", "token-consistent", "unmanaged-blocked", "resources-placed",
     "pacemaker3-ready",
 ]
 SEVERITY = {
     "quorum": "critical", "nodes-online": "critical", "nodes-standby": "warning", "nodes-maintenance": "warning",
     "maintenance-mode": "warning", "failed-actions": "warning", "fail-counts": "warning", "leftover-bans": "warning",
     "stonith": "critical", "fencing-history": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
-    "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical",
+    "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical", "authkeys-identical": "critical",
     "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
     "pacemaker3-ready": "warning",
 }
@@ -228,20 +228,20 @@ class TestVerdict:
         report = run(base)
         assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
         assert report["verdict"] == "healthy"
-        assert report["summary"] == {"pass": 19, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 20, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
 
     def test_degraded_only_warnings(self, base):
         report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
         failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
         assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
         assert report["verdict"] == "degraded"
-        assert report["summary"] == {"pass": 16, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+        assert report["summary"] == {"pass": 17, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
 
     def test_critical(self, base):
         report = run(base, status=no_quorum_status())
         assert report["verdict"] == "critical"
         assert report["summary"]["critical"] >= 2
-        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 19
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 20
 
     def test_info_failures_degrade(self, base, monkeypatch):
         catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
@@ -337,9 +337,46 @@ class TestNodesOnline:
         assert c["objects"] == ["lab-node1", "lab-node2", "lab-node3"]
 
     def test_fail_offline(self, base):
+        base[2]["lab-node3"].update(token_ms=None, transport=None, crypto_cipher=None, crypto_hash=None)  # corosync down
         c = assert_fail(run(base, status=degraded_status()), "nodes-online", "lab-node3 offline")
         assert c["objects"] == ["lab-node3"]
         assert "pcs cluster start lab-node3" in c["remedy"]
+        assert "not a member" not in c["remedy"]
+
+    def test_offline_while_corosync_runs_there_is_not_started_again(self, base):
+        # The facts of lab-node3 come from a running corosync (cmap answered), but it is not a member.
+        c = assert_fail(run(base, status=degraded_status()), "nodes-online", "lab-node3 offline")
+        assert c["remedy"].splitlines() == [
+            "# corosync runs on lab-node3 but it is not a member: see authkeys-identical, corosync-conf-identical and "
+            "links-connected",
+            "corosync-cfgtool -s  # on lab-node3"]
+        assert c["objects"] == ["lab-node3"]
+
+    def test_offline_with_unknown_facts_is_started(self, base):
+        base[2]["lab-node3"] = {"reachable": False}
+        c = assert_fail(run(base, status=degraded_status()), "nodes-online", "lab-node3 offline")
+        assert c["remedy"].splitlines()[0] == "pcs cluster start lab-node3"
+        c = assert_fail(run(base, status=degraded_status(), nodes={}), "nodes-online", "lab-node3 offline")
+        assert c["remedy"].splitlines()[0] == "pcs cluster start lab-node3"
+
+    def test_offline_but_a_corosync_member_only_needs_pacemaker(self, base):
+        # corosync runs on lab-node3 and it is a member: only Pacemaker is down there, pcs cluster start starts it.
+        status = degraded_status()
+        status["quorum"]["members"].append({"nodeid": 3, "votes": 1, "name": "lab-node3", "local": False})
+        c = assert_fail(run(base, status=status), "nodes-online", "lab-node3 offline")
+        assert c["remedy"].splitlines() == ["pcs cluster start lab-node3"]
+
+    def test_offline_nodes_split_by_what_runs_there(self, base):
+        status = base[0]
+        node(status, "lab-node2")["online"] = False
+        node(status, "lab-node3")["online"] = False
+        status["quorum"]["members"] = [m for m in status["quorum"]["members"] if m["name"] == "lab-node1"]
+        base[2]["lab-node2"].update(token_ms=None, transport=None)
+        c = assert_fail(run(base), "nodes-online", "lab-node2 offline", "lab-node3 offline")
+        lines = c["remedy"].splitlines()
+        assert lines[0] == "pcs cluster start lab-node2"
+        assert "# corosync runs on lab-node3 but it is not a member" in lines[1]
+        assert lines[2] == "corosync-cfgtool -s  # on lab-node3"
 
     def test_fail_unclean_and_pending(self, base):
         status = base[0]
@@ -504,7 +541,7 @@ class TestFencingHistory:
         # Every other check passes: before this check, this cluster was "healthy".
         assert [x["id"] for x in report["checks"] if x["status"] != "pass"] == ["fencing-history"]
         assert report["verdict"] == "critical"
-        assert report["summary"] == {"pass": 18, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 19, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
 
     def test_manual_confirmation_stays_critical_until_cleaned_up(self, base):
         c = check(run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT + 30 * 86400),
@@ -721,6 +758,142 @@ class TestAuthkeys:
         assert "unknown on lab-node3" in assert_pass(run(base), "authkey-modes")["message"]
 
 
+ODD_KEY = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
+
+def assert_no_digest(c, nodes):
+    """No authkey digest (nor a prefix of one) in the message or the remedy."""
+    digests = set()
+    for f in nodes.values():
+        digests.update(v for k, v in f.items() if k in ("authkey_sha256", "pcmk_authkey_sha256") and v)
+    assert digests
+    for d in digests:
+        for text in (c["message"], c["remedy"]):
+            assert d[:8] not in text, (d, text)
+
+
+class TestAuthkeysIdentical:
+    def test_pass_names_how_many_nodes(self, base):
+        c = assert_pass(run(base), "authkeys-identical")
+        assert c["message"] == "the corosync and Pacemaker authkeys are the same on 3 nodes: lab-node1, lab-node2, lab-node3"
+        assert_no_digest(c, base[2])
+
+    def test_one_odd_node_against_the_majority(self, base):
+        base[2]["lab-node3"]["authkey_sha256"] = ODD_KEY
+        c = assert_fail(run(base), "authkeys-identical")
+        assert c["message"] == "lab-node3's corosync authkey differs from the one lab-node1, lab-node2 hold"
+        assert c["objects"] == ["lab-node3"]
+        lines = c["remedy"].splitlines()
+        assert lines[:6] == [
+            "# lab-node3: stop its cluster stack, copy the cluster's key from lab-node1, start it again",
+            "systemctl stop pacemaker corosync  # on lab-node3",
+            "scp lab-node1:/etc/corosync/authkey /etc/corosync/authkey  # on lab-node3",
+            "chown root:root /etc/corosync/authkey && chmod 0400 /etc/corosync/authkey  # on lab-node3",
+            "systemctl start corosync pacemaker  # on lab-node3",
+            "# or rerun playbooks/site.yml: it copies the key of the first cluster node in the inventory that holds one "
+            "to every node whose copy differs (right only when that node holds the cluster's key); it restarts nothing, "
+            "so then: systemctl restart corosync pacemaker on lab-node3"]
+        assert len(lines) == 6 and "/etc/pacemaker/authkey" not in c["remedy"]
+        assert_no_digest(c, base[2])
+
+    def test_pacemaker_key_only(self, base):
+        base[2]["lab-node2"]["pcmk_authkey_sha256"] = ODD_KEY
+        report = run(base)
+        c = assert_fail(report, "authkeys-identical")
+        assert c["message"] == "lab-node2's Pacemaker authkey differs from the one lab-node1, lab-node3 hold"
+        assert c["objects"] == ["lab-node2"]
+        assert "scp lab-node1:/etc/pacemaker/authkey /etc/pacemaker/authkey  # on lab-node2" in c["remedy"]
+        assert "chown hacluster:haclient /etc/pacemaker/authkey && chmod 0400 /etc/pacemaker/authkey  # on lab-node2" in c["remedy"]
+        assert "/etc/corosync/authkey" not in c["remedy"]
+        assert_no_digest(c, base[2])
+        assert [x["id"] for x in report["checks"] if x["status"] != "pass"] == ["authkeys-identical"]
+
+    def test_both_keys_of_one_node_in_one_stop(self, base):
+        base[2]["lab-node1"].update(authkey_sha256=ODD_KEY, pcmk_authkey_sha256=OTHER_SHA)
+        c = assert_fail(run(base), "authkeys-identical")
+        assert c["message"] == ("lab-node1's corosync authkey differs from the one lab-node2, lab-node3 hold; "
+                                "lab-node1's Pacemaker authkey differs from the one lab-node2, lab-node3 hold")
+        assert c["objects"] == ["lab-node1"]
+        assert c["remedy"].count("systemctl stop pacemaker corosync") == 1
+        assert "copy the cluster's keys from lab-node2" in c["remedy"]
+        assert_no_digest(c, base[2])
+
+    def test_several_odd_nodes(self, base):
+        base[2]["lab-node4"] = dict(base[2]["lab-node1"], authkey_sha256=ODD_KEY)
+        base[2]["lab-node5"] = dict(base[2]["lab-node1"], authkey_sha256=OTHER_SHA)
+        c = assert_fail(run(base), "authkeys-identical")
+        assert c["message"] == "the corosync authkeys of lab-node4, lab-node5 differ from the one lab-node1, lab-node2, lab-node3 hold"
+        assert c["objects"] == ["lab-node4", "lab-node5"]
+        assert "scp lab-node1:/etc/corosync/authkey /etc/corosync/authkey  # on lab-node5" in c["remedy"]
+
+    def test_a_tie_names_each_group(self, base):
+        base[2]["lab-node3"] = {"reachable": False}
+        base[2]["lab-node2"]["authkey_sha256"] = ODD_KEY
+        c = assert_fail(run(base), "authkeys-identical")
+        assert c["message"] == ("the corosync authkey differs and no key is held by a majority: key 1 on lab-node1; "
+                                "key 2 on lab-node2 (unknown on lab-node3)")
+        # Both are members of the quorate partition: nothing tells which key to keep.
+        assert c["objects"] == ["lab-node1", "lab-node2"]
+        assert "scp <node with the kept key>:/etc/corosync/authkey /etc/corosync/authkey" in c["remedy"]
+        assert "corosync-quorumtool -l" in c["remedy"]
+        assert_no_digest(c, base[2])
+
+    def test_a_tie_keeps_the_key_of_the_quorate_members(self, base):
+        # A two-node cluster: lab-node2 came back with another key and is not a member of lab-node1's partition.
+        base[0]["quorum"]["members"] = [m for m in base[0]["quorum"]["members"] if m["name"] == "lab-node1"]
+        base[2]["lab-node3"] = {"reachable": False}
+        base[2]["lab-node2"]["authkey_sha256"] = ODD_KEY
+        c = assert_fail(run(base), "authkeys-identical", "no key is held by a majority: key 1 on lab-node1; key 2 on lab-node2")
+        assert c["objects"] == ["lab-node2"]
+        lines = c["remedy"].splitlines()
+        assert lines[0] == "# no corosync authkey is held by a majority: keep the one of lab-node1, members of the quorate partition"
+        assert "scp lab-node1:/etc/corosync/authkey /etc/corosync/authkey  # on lab-node2" in lines
+        assert "<node with the kept key>" not in c["remedy"]
+        base[0]["quorum"]["quorate"] = False
+        assert check(run(base), "authkeys-identical")["objects"] == ["lab-node1", "lab-node2"]
+
+    def test_unknown_nodes_are_named(self, base):
+        base[2]["lab-node2"]["authkey_sha256"] = None
+        base[2]["lab-node3"] = {"reachable": False}
+        c = assert_pass(run(base), "authkeys-identical")
+        assert c["message"] == ("corosync authkey the same on 1 node: lab-node1 (unknown on lab-node2, lab-node3); "
+                                "Pacemaker authkey the same on 2 nodes: lab-node1, lab-node2 (unknown on lab-node3)")
+        base[2]["lab-node4"] = dict(base[2]["lab-node1"])
+        base[2]["lab-node2"]["authkey_sha256"] = ODD_KEY
+        base[2]["lab-node5"] = {"reachable": True}
+        c = assert_fail(run(base), "authkeys-identical")
+        assert c["message"] == "lab-node2's corosync authkey differs from the one lab-node1, lab-node4 hold (unknown on lab-node3, lab-node5)"
+        assert c["objects"] == ["lab-node2"]
+
+    def test_only_one_key_known(self, base):
+        for f in base[2].values():
+            f["pcmk_authkey_sha256"] = None
+        c = assert_pass(run(base), "authkeys-identical")
+        assert c["message"] == ("corosync authkey the same on 3 nodes: lab-node1, lab-node2, lab-node3; "
+                                "Pacemaker authkey unknown on every node")
+
+    def test_no_facts(self, base):
+        assert_skip(run(base, nodes={}), "authkeys-identical", "no node reported the digests of its authkeys")
+        for f in base[2].values():  # facts of a module from before the digests
+            del f["authkey_sha256"], f["pcmk_authkey_sha256"]
+        assert_skip(run(base), "authkeys-identical", "no node reported")
+
+    def test_a_wrong_key_fails_nodes_online_and_names_the_cause(self, base):
+        # lab-node3 restarted with another corosync key: corosync runs there (cmap answers) but it never joins.
+        base[2]["lab-node3"]["authkey_sha256"] = ODD_KEY
+        report = run(base, status=degraded_status())
+        online = assert_fail(report, "nodes-online", "lab-node3 offline")
+        assert "see authkeys-identical" in online["remedy"] and "pcs cluster start" not in online["remedy"]
+        assert_fail(report, "authkeys-identical", "lab-node3's corosync authkey differs")
+        assert_pass(report, "links-connected")
+        assert_pass(report, "authkey-modes")
+
+    def test_the_facts_shape_takes_the_digests(self):
+        assert health.node_facts_errors({"n1": {"authkey_sha256": SHA, "pcmk_authkey_sha256": None}}) == []
+        assert health.node_facts_errors({"n1": {"authkey_sha256": 3}}) == [
+            "node_facts.n1.authkey_sha256: must be a string or null, got int 3"]
+
+
 class TestToken:
     def test_pass(self, base):
         assert "as expected" in assert_pass(run(base), "token-consistent")["message"]
@@ -794,15 +967,15 @@ class TestRender:
         text = render_table(report)
         lines = text.splitlines()
         assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
-        assert len(lines) == 1 + 19 + 2
-        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:20]}
+        assert len(lines) == 1 + 20 + 2
+        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:21]}
         assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
         assert "rolling update" in text
-        assert lines[-1] == "verdict: degraded - 17 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert lines[-1] == "verdict: degraded - 18 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
         assert text.endswith("\n")
 
     def test_table_columns_aligned(self, base):
-        lines = render_table(run(base)).splitlines()[:20]
+        lines = render_table(run(base)).splitlines()[:21]
         pos = lines[0].index("MESSAGE")
         assert pos == len("STATUS  SEVERITY  CHECK                    ")
         assert all(ln[pos - 2:pos] == "  " and ln[pos] != " " for ln in lines)

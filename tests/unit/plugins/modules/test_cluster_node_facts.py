@@ -13,6 +13,7 @@ import pytest
 from conftest import ExitJson, FakeRunner, fixture_text, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
+from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors
 from ansible_collections.clusterops.ha.plugins.modules import cluster_node_facts
 
 
@@ -61,6 +62,8 @@ def test_a_running_node(monkeypatch, files):
         assert facts["corosync_conf_sha256"] == hashlib.sha256(f.read()).hexdigest()
     assert facts["authkey_mode"] == "0400"
     assert facts["pcmk_authkey_mode"] == "0640"
+    assert facts["authkey_sha256"] == hashlib.sha256(b"k" * 256).hexdigest()
+    assert facts["pcmk_authkey_sha256"] == hashlib.sha256(b"p" * 256).hexdigest()
     assert facts["corosync_version"] == "3.1.7"
     assert facts["pacemaker_version"] == "2.1.5"
     assert facts["token_ms"] == 3650
@@ -73,8 +76,34 @@ def test_a_stopped_node_and_missing_files(monkeypatch, tmp_path):
     facts = run(monkeypatch, args, node_runner(corosync_up=False))["facts"]
     assert facts["corosync_conf_sha256"] is None
     assert facts["authkey_mode"] is None and facts["pcmk_authkey_mode"] is None
+    assert facts["authkey_sha256"] is None and facts["pcmk_authkey_sha256"] is None
     assert facts["token_ms"] is None and facts["crypto_cipher"] is None
     assert facts["corosync_version"] == "3.1.7"
+
+
+def test_gather_digests_the_authkeys_never_returns_them(files):
+    facts = cluster_node_facts.gather(node_runner(), files)
+    assert facts["authkey_sha256"] == hashlib.sha256(b"k" * 256).hexdigest()
+    assert facts["pcmk_authkey_sha256"] == hashlib.sha256(b"p" * 256).hexdigest()
+    # The options' paths are the ones read (a node whose two keys are the same file gives the same digest).
+    facts = cluster_node_facts.gather(node_runner(), dict(files, pacemaker_authkey=files["corosync_authkey"]))
+    assert facts["pcmk_authkey_sha256"] == facts["authkey_sha256"]
+    for value in facts.values():
+        assert "kkkk" not in str(value) and "pppp" not in str(value)
+
+
+def test_gather_unreadable_authkeys_give_none(files, tmp_path):
+    # A directory in place of a key cannot be read (as root too, unlike a file with mode 0000).
+    (tmp_path / "authkey.d").mkdir()
+    facts = cluster_node_facts.gather(node_runner(corosync_up=False), dict(
+        files, corosync_authkey=str(tmp_path / "authkey.d"), pacemaker_authkey=str(tmp_path / "missing")))
+    assert facts["authkey_sha256"] is None and facts["pcmk_authkey_sha256"] is None
+    assert facts["corosync_conf_sha256"] is not None and facts["token_ms"] is None
+
+
+def test_the_digests_fit_the_health_checks(monkeypatch, files):
+    facts = run(monkeypatch, files, node_runner())["facts"]
+    assert node_facts_errors({"lab-node1": facts}) == []
 
 
 def test_unset_key_is_none():
