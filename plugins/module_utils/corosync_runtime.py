@@ -10,6 +10,9 @@
 - ``configured_timing(cmap)`` / ``running_timing(cmap)``: the heartbeat timing of a parsed cmap, by
   corosync_timing's formulas (the configured ``totem.*`` keys) or as corosync runs it
   (``runtime.config.totem.*``).
+- ``nodelist_addresses(cmap)``: {address: node name} of the nodelist corosync loaded.
+- ``parse_refused_packets(text)``: corosync's own log lines (``journalctl -u corosync -o short-unix``) about
+  packets libknet refused, summed per source address; the one reader of those lines.
 
 corosync 3.1.7 tools/corosync-cmapctl.c print_key() prints one key a line as ``key (type) = value``:
 the integer types i8..u64 in decimal, flt and dbl with ``%f``, str as is (runtime.members.N.ip ends in
@@ -35,6 +38,17 @@ FLOAT_TYPES = ("flt", "dbl")
 _LINE = re.compile(r"^(\S+) \(([a-z0-9]+)\)(?: = ?(.*))?$")
 _BIN_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})|\\\\")
 _NODE_KEY = re.compile(r"^nodelist\.node\.(\d+)\.")
+_NODE_ADDR = re.compile(r"^nodelist\.node\.(\d+)\.ring\d+_addr$")
+# libknet's (1.25 to 1.31, libknet/threads_rx.c) log lines about a packet it refused, as corosync logs them:
+#   "[KNET  ] rx: Unable to decrypt packet from 10.0.0.3:5405 (size 80)!": another key or other crypto
+#       settings, or anything else sent to the port (junk, a scan, another cluster on the same port);
+#   "[KNET  ] rx: Unable to decrypt packet from unknown host/port (size 80)!";
+#   "[KNET  ] rx: Packet rejected from 10.0.0.9:5405": a source knet's access lists do not allow on that link.
+# The journal's patterns for them (journalctl --grep), and the reader.
+REFUSED_PACKETS_GREP = "Unable to decrypt packet from|Packet rejected from"
+_REFUSED = re.compile(r"rx: (?:Unable to decrypt packet from (?P<undecryptable>unknown host/port|\S+?) \(size \d+\)!"
+                      r"|Packet rejected from (?P<rejected>\S+))\s*$")
+_UNIX_TIME = re.compile(r"^(\d+(?:\.\d+)?) ")
 
 
 class CmapParseError(ClusterOpsError, ValueError):
@@ -156,3 +170,47 @@ def running_timing(cmap):
     if token is not None and consensus is None:
         consensus = default_consensus(token)
     return {"token_ms": token, "consensus_ms": consensus}
+
+
+def nodelist_addresses(cmap):
+    """{address: node name} of the nodelist in a parsed cmap (nodelist.node.N.ringX_addr, nodelist.node.N.name;
+    the address itself when a node has no name)."""
+    cmap = cmap or {}
+    out = {}
+    for key, value in cmap.items():
+        m = _NODE_ADDR.match(key)
+        if m and value:
+            out[str(value)] = str(cmap.get("nodelist.node.%s.name" % m.group(1)) or value)
+    return out
+
+
+def _split_source(source):
+    """"10.0.0.3:5405" -> "10.0.0.3" ("fd00::3:5405" -> "fd00::3": libknet prints host and port joined by ':')."""
+    host, sep, _port = source.rpartition(":")
+    return host if sep else source
+
+
+def parse_refused_packets(text):
+    """``journalctl -u corosync -o short-unix`` lines -> the packets libknet refused, per source address.
+
+    [{"address", "reason" ("undecryptable" or "rejected"), "count", "first", "last"}], first and last in Unix
+    seconds, sorted by address then reason. Lines that are not about a refused packet are ignored (so the
+    journal's "-- No entries --" is too); a refused-packet line without a time counts with no time.
+    """
+    found = {}
+    for line in (text or "").splitlines():
+        m = _REFUSED.search(line)
+        if not m:
+            continue
+        reason = "undecryptable" if m.group("undecryptable") else "rejected"
+        source = m.group("undecryptable") or m.group("rejected")
+        address = "unknown" if source == "unknown host/port" else _split_source(source)
+        t = _UNIX_TIME.match(line)
+        when = float(t.group(1)) if t else None
+        entry = found.setdefault((address, reason), {"address": address, "reason": reason, "count": 0,
+                                                     "first": None, "last": None})
+        entry["count"] += 1
+        if when is not None:
+            entry["first"] = when if entry["first"] is None else min(entry["first"], when)
+            entry["last"] = when if entry["last"] is None else max(entry["last"], when)
+    return [found[k] for k in sorted(found)]

@@ -112,6 +112,14 @@ CHECKS = [
            "# or rerun playbooks/site.yml (it copies the cluster's keys to every node whose copy differs), then restart "
            "corosync and pacemaker on <node>"
            % (COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, PACEMAKER_AUTHKEY)),
+    _check("refused-packets", "warning", "No host sends corosync packets the members refuse",
+           "libknet drops every packet it cannot decrypt (another key or other crypto settings, a scan, junk, another "
+           "cluster on the same port) and every packet its access lists refuse, and says so only in corosync's log; "
+           "knet keeps no counter. A cluster node named here runs with another key; any other address is someone on the "
+           "cluster's network who should not be talking to it.",
+           "journalctl -u corosync --since -1h --grep '<address>'  # on a node that refused them\n"
+           "# a cluster node: see authkeys-identical and knet-crypto; any other address: find who it is, and let only "
+           "the nodes reach corosync's ports (UDP 5405 and up, one per link; docs/security.md)"),
     _check("token-consistent", "warning", "The running token timeout is the expected one everywhere",
            "A token timeout that differs from the plan (or between nodes) changes failure detection times.",
            "pcs cluster config update totem token=<ms>\npcs cluster reload corosync"),
@@ -771,6 +779,94 @@ def check_authkeys_identical(ctx):
     return _failed("; ".join(parts), remedy, _uniq(objects))
 
 
+def _window_text(seconds):
+    seconds = int(seconds)
+    if seconds % 3600 == 0:
+        return "%d h" % (seconds // 3600)
+    if seconds % 60 == 0:
+        return "%d min" % (seconds // 60)
+    return "%d s" % seconds
+
+
+def _nodelist(ctx):
+    """{address: node name} of the nodelist, as any node's corosync reported it."""
+    out = {}
+    for name in sorted(ctx.nodes):
+        f = ctx.nodes.get(name) or {}
+        for address, node in sorted((f.get("nodelist_addresses") or {}).items()):
+            out.setdefault(address, node)
+    return out
+
+
+def check_refused_packets(ctx):
+    # Addresses are the objects; no packet's content is ever read, only corosync's line about it.
+    known, unknown = ctx.facts("refused_packets")
+    if not known:
+        return _unknown("no node could read corosync's journal for refused packets")
+    window = max(int((ctx.nodes.get(n) or {}).get("refused_packets_window_s") or 0) for n in known)
+    nodelist = _nodelist(ctx)
+    sources, lower_bound = {}, False
+    for receiver in sorted(known):
+        lower_bound = lower_bound or bool(ctx.nodes[receiver].get("refused_packets_truncated"))
+        for e in known[receiver]:
+            src = sources.setdefault((e["address"], e["reason"]), {"count": 0, "first": None, "last": None, "by": []})
+            src["count"] += int(e.get("count") or 0)
+            for key, pick in (("first", min), ("last", max)):
+                if e.get(key) is not None:
+                    src[key] = e[key] if src[key] is None else pick(src[key], e[key])
+            src["by"].append(receiver)
+    if not sources:
+        return _passed("no packets refused by corosync on %s in the last %s%s"
+                       % (_join(sorted(known)), _window_text(window), _unknown_suffix(unknown)))
+    # A node with another key refuses the others' packets as they refuse its: one finding, told from the side of
+    # the most receivers (node3's packets refused by node1 and node2, and node3 refusing theirs).
+    order = sorted(sources, key=lambda k: (-len(sources[k]["by"]), -sources[k]["count"], k))
+    for key in order:
+        node = nodelist.get(key[0])
+        if not node or sources[key].get("dropped"):
+            continue
+        for other in order:
+            src = sources[other]
+            if other != key and not src.get("dropped") and src["by"] == [node] \
+                    and nodelist.get(other[0]) in sources[key]["by"]:
+                src["dropped"] = True
+                sources[key].setdefault("mutual", []).append(nodelist[other[0]])
+    parts, remedy, objects = [], [], []
+    for (address, reason), src in sorted(sources.items(), key=lambda item: (-item[1]["count"], item[0])):
+        if src.get("dropped"):
+            continue
+        node = nodelist.get(address)
+        who = "%s (%s)" % (address, node) if node else (
+            "an unknown source" if address == "unknown" else "%s (not in the nodelist)" % address)
+        what = "could not decrypt" if reason == "undecryptable" else "rejected"
+        times = ("" if src["first"] is None else
+                 ", first %s, last %s" % (iso_time(src["first"]), iso_time(src["last"])))
+        mutual = " (and %s could not decrypt theirs)" % node if src.get("mutual") else ""
+        parts.append("%s: %s%d packet%s %s %s%s%s" % (who, "at least " if lower_bound else "", src["count"],
+                                                       "" if src["count"] == 1 else "s", _join(src["by"]), what,
+                                                       mutual, times))
+        by = src["by"][0]
+        grep = "journalctl -u corosync --since -%ds --grep '%s'  # on %s" % (window, re.escape(address), by)
+        if node:
+            objects.append(node)
+            remedy += ["# %s is a cluster node sending with another key or other crypto settings:" % node,
+                       "corosync-cmapctl -g totem.crypto_cipher; corosync-cmapctl -g totem.crypto_hash  # on %s and %s"
+                       % (node, by),
+                       "sha256sum %s  # on every node: %s's should be the odd one out (see authkeys-identical)"
+                       % (COROSYNC_AUTHKEY, node), grep]
+        elif address == "unknown":
+            remedy.append("journalctl -u corosync --since -%ds --grep 'from unknown host'  # on %s: when they came"
+                          % (window, by))
+        else:
+            objects.append(address)
+            remedy += ["# %s is not a cluster node: find who it is" % address,
+                       "ip neigh show %s  # on %s: its MAC address, for the switch's table" % (address, by), grep,
+                       "# then let only the nodes (%s) reach corosync's ports, UDP 5405 and up (one per link)"
+                       % (_join(sorted(nodelist)) or "their addresses")]
+    return _failed("in the last %s: %s%s" % (_window_text(window), "; ".join(parts), _unknown_suffix(unknown)),
+                   _uniq(remedy), _uniq(objects))
+
+
 def check_token(ctx):
     known, unknown = ctx.facts("token_ms")
     if not known:
@@ -862,7 +958,7 @@ _RUNNERS = {
     "stonith": check_stonith, "fencing-history": check_fencing_history, "corosync-conf-identical": check_corosync_conf,
     "versions-identical": check_versions,
     "knet-crypto": check_knet_crypto, "links-connected": check_links, "authkey-modes": check_authkeys,
-    "authkeys-identical": check_authkeys_identical,
+    "authkeys-identical": check_authkeys_identical, "refused-packets": check_refused_packets,
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
     "pacemaker3-ready": check_pacemaker3,
 }
@@ -893,7 +989,11 @@ def check_skip(skip, field="skip"):
 NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?", "authkey_mode?": "str?",
                           "pcmk_authkey_mode?": "str?", "authkey_sha256?": "str?", "pcmk_authkey_sha256?": "str?",
                           "corosync_version?": "str?", "pacemaker_version?": "str?",
-                          "token_ms?": "int?", "transport?": "str?", "crypto_cipher?": "str?", "crypto_hash?": "str?"}}
+                          "token_ms?": "int?", "transport?": "str?", "crypto_cipher?": "str?", "crypto_hash?": "str?",
+                          "nodelist_addresses?": {"*": "str"},
+                          "refused_packets?": [{"address": "str", "reason": "str", "count": "int",
+                                                "first?": "number?", "last?": "number?"}],
+                          "refused_packets_window_s?": "int?", "refused_packets_truncated?": "bool?"}}
 REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
 
 

@@ -19,6 +19,9 @@ description:
     transport and knet crypto.
   - The authkeys are random, so their digests tell whether two nodes hold the same key without giving
     the key away; the module never returns the keys themselves.
+  - From corosync's journal (C(journalctl -u corosync)), the packets libknet refused in the last
+    O(refused_packets_window_s) seconds, per source address; a host sending with another key or other crypto
+    settings, or anything else sent to the knet port. knet keeps no counter of them; its log is the only record.
   - A fact that cannot be read (file missing or unreadable, corosync stopped) is null. The module only reads.
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -38,6 +41,12 @@ options:
     description: Path of Pacemaker's authkey.
     type: path
     default: /etc/pacemaker/authkey
+  refused_packets_window_s:
+    description:
+      - How far back, in seconds, the journal is read for refused packets (the fact RV(facts.refused_packets)).
+      - At most the newest 20000 such lines are read; RV(facts.refused_packets_truncated) says when there were more.
+    type: int
+    default: 3600
 """
 
 EXAMPLES = r"""
@@ -74,17 +83,42 @@ facts:
     transport: {description: The running transport., type: str, sample: knet}
     crypto_cipher: {description: The running knet cipher., type: str, sample: aes256}
     crypto_hash: {description: The running knet hash., type: str, sample: sha256}
+    nodelist_addresses:
+      description: The addresses of the nodelist corosync runs with, each with its node's name; null when corosync is down.
+      type: dict
+      sample: {"10.0.0.11": "node1", "10.0.0.12": "node2"}
+    refused_packets:
+      description:
+        - The packets libknet refused in the last RV(facts.refused_packets_window_s) seconds, from corosync's journal,
+          one entry per source address and reason; empty when there were none, null when the journal cannot be read.
+        - C(undecryptable) is a packet that did not decrypt (another key, other crypto settings, or not corosync at
+          all); C(rejected) a source knet's access lists refused.
+      type: list
+      elements: dict
+      sample: [{"address": "10.0.0.13", "reason": "undecryptable", "count": 88, "first": 1796407317.97,
+                "last": 1796407404.12}]
+    refused_packets_window_s: {description: The window the journal was read for, in seconds., type: int, sample: 3600}
+    refused_packets_truncated:
+      description: True when the window held more refused-packet lines than were read; the counts are then lower bounds.
+      type: bool
+      sample: false
 """
 
 import hashlib
 import os
 import stat
+import time
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
-from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
-from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, cmap_get
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
+    REFUSED_PACKETS_GREP, CmapParseError, cmap_get, nodelist_addresses, parse_refused_packets, read_cmap)
+
+# The newest refused-packet lines read at most: a flood of junk must not make the facts huge.
+REFUSED_PACKETS_MAX_LINES = 20000
 
 
 def make_runner(module):
@@ -116,8 +150,32 @@ def cmap_value(runner, key):
         return None
 
 
-def gather(runner, paths):
+def nodelist(runner):
+    try:
+        cmap = read_cmap(runner, ["nodelist.node"])
+    except CmapParseError:
+        return None
+    return None if cmap is None else nodelist_addresses(cmap)
+
+
+def refused_packets(runner, window_s, now):
+    """(entries, truncated) from corosync's journal since now - window_s; (None, False) when it cannot be read."""
+    argv = ["journalctl", "--unit", "corosync", "--since", "@%d" % int(now - window_s), "--output", "short-unix",
+            "--no-pager", "--quiet", "--lines", str(REFUSED_PACKETS_MAX_LINES), "--grep", REFUSED_PACKETS_GREP]
+    try:
+        res = runner.run(argv, check=False)
+    except CommandError:
+        return None, False
+    # journalctl --grep ends with 1 when nothing matched (and prints nothing, or "-- No entries --").
+    if res.rc not in (0, 1) or (res.rc == 1 and res.stdout.strip() not in ("", "-- No entries --")):
+        return None, False
+    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
+    return parse_refused_packets(res.stdout), len(lines) >= REFUSED_PACKETS_MAX_LINES
+
+
+def gather(runner, paths, window_s=3600, now=None):
     token = cmap_value(runner, "runtime.config.totem.token")
+    refused, truncated = refused_packets(runner, window_s, time.time() if now is None else now)
     versions = read_stack_versions(runner)
     return {
         "corosync_conf_sha256": file_sha256(paths["corosync_conf"]),
@@ -132,6 +190,10 @@ def gather(runner, paths):
         "transport": cmap_value(runner, "totem.transport"),
         "crypto_cipher": cmap_value(runner, "totem.crypto_cipher"),
         "crypto_hash": cmap_value(runner, "totem.crypto_hash"),
+        "nodelist_addresses": nodelist(runner),
+        "refused_packets": refused,
+        "refused_packets_window_s": window_s,
+        "refused_packets_truncated": truncated,
     }
 
 
@@ -141,11 +203,13 @@ def main():
             corosync_conf=dict(type="path", default="/etc/corosync/corosync.conf"),
             corosync_authkey=dict(type="path", default="/etc/corosync/authkey"),
             pacemaker_authkey=dict(type="path", default="/etc/pacemaker/authkey"),
+            refused_packets_window_s=dict(type="int", default=3600),
         ),
         supports_check_mode=True,
     )
     with guard(module):
-        module.exit_json(changed=False, facts=gather(make_runner(module), module.params))
+        window = positive_integer(module.params["refused_packets_window_s"], "refused_packets_window_s")
+        module.exit_json(changed=False, facts=gather(make_runner(module), module.params, window))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ EXPECTED = {
     # hl-node3 stopped, then confirmed fenced by hand (issue 17): critical until the history is cleaned up.
     "manual-confirm": {"nodes-online": "critical", "fencing-history": "critical"},
     # hl-node3's corosync runs with a key of its own (issue 17): named as such, not as a node to start.
-    "wrong-key": {"nodes-online": "critical", "authkeys-identical": "critical"},
+    "wrong-key": {"nodes-online": "critical", "authkeys-identical": "critical", "refused-packets": "warning"},
 }
 
 
@@ -96,6 +96,21 @@ def test_a_member_with_a_wrong_key_is_named_and_not_told_to_start():
     online = checks["nodes-online"]
     assert "corosync runs on hl-node3" in online["remedy"]
     assert "pcs cluster start hl-node3" not in online["remedy"]
+    # The members' journals: hl-node3's packets refused by hl-node1 and hl-node2, named by its address and node.
+    refused = checks["refused-packets"]
+    assert refused["objects"] == ["hl-node3"], refused
+    assert re.search(r"^in the last 1 h: 172\.31\.\d+\.13 \(hl-node3\): \d+ packets hl-node1, hl-node2 could not decrypt "
+                     r"\(and hl-node3 could not decrypt theirs\), first ", refused["message"]), refused["message"]
+    assert "sha256sum /etc/corosync/authkey" in refused["remedy"]
+
+
+def test_refused_packets_are_what_the_journal_holds(host):
+    """The check against corosync's own log on hl-node1: lines about that address are there."""
+    checks = {c["id"]: c for c in report("wrong-key")["checks"]}
+    address = re.search(r"(172\.31\.\d+\.13) \(hl-node3\): (\d+) packets", checks["refused-packets"]["message"])
+    lines = host.check_output("journalctl -u corosync --no-pager --grep 'Unable to decrypt packet from %s:' | wc -l"
+                              % re.escape(address.group(1)))
+    assert int(address.group(2)) > 0 and int(lines) > 0, (address.group(0), lines)
 
 
 def test_messages_name_the_objects():

@@ -14,7 +14,9 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime imp
     cmap_get,
     configured_timing,
     node_count,
+    nodelist_addresses,
     parse_cmapctl,
+    parse_refused_packets,
     read_cmap,
     running_timing,
 )
@@ -143,3 +145,49 @@ def test_running_timing_without_runtime_keys_scales_the_configured_token():
     cmap["totem.consensus"] = 5000
     assert running_timing(cmap) == {"token_ms": 3650, "consensus_ms": 5000}
     assert running_timing({}) == {"token_ms": None, "consensus_ms": None}
+
+
+# --- the nodelist and the refused packets ------------------------------------------------------------------
+
+def test_nodelist_addresses_from_a_real_capture():
+    cmap = parse_cmapctl(fixture_text("node", "cmap.nodelist.txt"))
+    assert nodelist_addresses(cmap) == {"172.31.250.11": "lab-node1", "172.31.250.12": "lab-node2",
+                                        "172.31.250.13": "lab-node3"}
+    # Two links, and a node without a name (the address stands for it).
+    cmap.update({"nodelist.node.0.ring1_addr": "10.9.0.11", "nodelist.node.3.ring0_addr": "172.31.250.14"})
+    assert nodelist_addresses(cmap)["10.9.0.11"] == "lab-node1"
+    assert nodelist_addresses(cmap)["172.31.250.14"] == "172.31.250.14"
+    assert nodelist_addresses(None) == {}
+
+
+def test_refused_packets_of_a_real_journal():
+    """lab-node1's journal (bookworm, libknet 1.25) while lab-node3 ran with another key, and five random UDP
+    datagrams from the Docker host."""
+    found = parse_refused_packets(fixture_text("node", "journal-corosync-refused.bookworm.txt"))
+    assert [(e["address"], e["reason"], e["count"]) for e in found] == [
+        ("172.31.250.1", "undecryptable", 5), ("172.31.250.13", "undecryptable", 88)]
+    member = found[1]
+    assert member["first"] == 1796407305.952763 and member["last"] == 1796407393.95562
+    assert (found[0]["first"], found[0]["last"]) == (1796407324.17258, 1796407324.172825)
+
+
+def test_refused_packets_every_form_libknet_writes():
+    text = "\n".join([
+        "1796407000.5 n1 corosync[9]:   [KNET  ] rx: Unable to decrypt packet from 10.0.0.3:5405 (size 80)!",
+        "1796407002.5 n1 corosync[9]:   [KNET  ] rx: Unable to decrypt packet from 10.0.0.3:5406 (size 80)!",
+        "1796407001.0 n1 corosync[9]:   [KNET  ] rx: Packet rejected from 10.0.0.9:5405",
+        "1796407003.0 n1 corosync[9]:   [KNET  ] rx: Unable to decrypt packet from unknown host/port (size 12)!",
+        "1796407004.0 n1 corosync[9]:   [KNET  ] rx: Unable to decrypt packet from fd00::3:5405 (size 80)!",
+        "1796407005.0 n1 corosync[9]:   [KNET  ] nsscrypto: Digest does not match. Check crypto key and configuration.",
+        "-- No entries --",
+        "[KNET  ] rx: Packet rejected from 10.0.0.9:5405",
+    ])
+    found = {(e["address"], e["reason"]): e for e in parse_refused_packets(text)}
+    assert sorted(found) == [("10.0.0.3", "undecryptable"), ("10.0.0.9", "rejected"),
+                             ("fd00::3", "undecryptable"), ("unknown", "undecryptable")]
+    # Both links of one host count as that host; a line without a time still counts.
+    assert (found[("10.0.0.3", "undecryptable")]["count"], found[("10.0.0.3", "undecryptable")]["first"],
+            found[("10.0.0.3", "undecryptable")]["last"]) == (2, 1796407000.5, 1796407002.5)
+    assert (found[("10.0.0.9", "rejected")]["count"], found[("10.0.0.9", "rejected")]["last"]) == (2, 1796407001.0)
+    assert parse_refused_packets("") == [] and parse_refused_packets("-- No entries --\n") == []
+

@@ -34,14 +34,15 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import Vali
 IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
     "fail-counts", "leftover-bans", "stonith", "fencing-history", "corosync-conf-identical", "versions-identical", "knet-crypto",
-    "links-connected", "authkey-modes", "authkeys-identical", "token-consistent", "unmanaged-blocked", "resources-placed",
-    "pacemaker3-ready",
+    "links-connected", "authkey-modes", "authkeys-identical", "refused-packets", "token-consistent", "unmanaged-blocked",
+    "resources-placed", "pacemaker3-ready",
 ]
 SEVERITY = {
     "quorum": "critical", "nodes-online": "critical", "nodes-standby": "warning", "nodes-maintenance": "warning",
     "maintenance-mode": "warning", "failed-actions": "warning", "fail-counts": "warning", "leftover-bans": "warning",
     "stonith": "critical", "fencing-history": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
     "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical", "authkeys-identical": "critical",
+    "refused-packets": "warning",
     "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
     "pacemaker3-ready": "warning",
 }
@@ -228,20 +229,20 @@ class TestVerdict:
         report = run(base)
         assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
         assert report["verdict"] == "healthy"
-        assert report["summary"] == {"pass": 20, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 21, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
 
     def test_degraded_only_warnings(self, base):
         report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
         failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
         assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
         assert report["verdict"] == "degraded"
-        assert report["summary"] == {"pass": 17, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+        assert report["summary"] == {"pass": 18, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
 
     def test_critical(self, base):
         report = run(base, status=no_quorum_status())
         assert report["verdict"] == "critical"
         assert report["summary"]["critical"] >= 2
-        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 20
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 21
 
     def test_info_failures_degrade(self, base, monkeypatch):
         catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
@@ -541,7 +542,7 @@ class TestFencingHistory:
         # Every other check passes: before this check, this cluster was "healthy".
         assert [x["id"] for x in report["checks"] if x["status"] != "pass"] == ["fencing-history"]
         assert report["verdict"] == "critical"
-        assert report["summary"] == {"pass": 19, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 20, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
 
     def test_manual_confirmation_stays_critical_until_cleaned_up(self, base):
         c = check(run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT + 30 * 86400),
@@ -894,6 +895,67 @@ class TestAuthkeysIdentical:
             "node_facts.n1.authkey_sha256: must be a string or null, got int 3"]
 
 
+def refused(address, count, first, last, reason="undecryptable"):
+    return {"address": address, "reason": reason, "count": count, "first": first, "last": last}
+
+
+class TestRefusedPackets:
+    """From fixtures/node/journal-corosync-refused.bookworm.txt: lab-node3 restarted with another key, and five
+    random datagrams from the Docker host (172.31.250.1)."""
+
+    def test_pass(self, base):
+        c = assert_pass(run(base), "refused-packets")
+        assert c["message"] == "no packets refused by corosync on lab-node1, lab-node2, lab-node3 in the last 1 h"
+
+    def test_a_member_with_another_key_is_one_finding_named_by_its_node(self, base):
+        base[2]["lab-node1"]["refused_packets"] = [refused("172.31.250.13", 88, 1796407305.952763, 1796407393.95562)]
+        base[2]["lab-node2"]["refused_packets"] = [refused("172.31.250.13", 88, 1796407306.1, 1796407393.9)]
+        # lab-node3 refuses theirs too: the same fault seen from its side, not a second finding.
+        base[2]["lab-node3"]["refused_packets"] = [refused("172.31.250.11", 87, 1796407306.3, 1796407393.3),
+                                                  refused("172.31.250.12", 87, 1796407306.6, 1796407393.6)]
+        c = assert_fail(run(base), "refused-packets")
+        assert c["message"] == (
+            "in the last 1 h: 172.31.250.13 (lab-node3): 176 packets lab-node1, lab-node2 could not decrypt (and lab-node3 "
+            "could not decrypt theirs), first 2026-12-04T18:01:45.952+00:00, last 2026-12-04T18:03:13.955+00:00")
+        assert c["objects"] == ["lab-node3"]
+        assert "sha256sum /etc/corosync/authkey  # on every node: lab-node3's should be the odd one out" in c["remedy"]
+        assert "journalctl -u corosync --since -3600s --grep '172\\.31\\.250\\.13'  # on lab-node1" in c["remedy"]
+
+    def test_an_outsider_is_named_by_its_address(self, base):
+        base[2]["lab-node1"]["refused_packets"] = [refused("172.31.250.1", 5, 1796407324.17258, 1796407324.172825)]
+        base[2]["lab-node2"]["refused_packets"] = [refused("10.1.2.3", 1, 1796407330.0, 1796407330.0, "rejected")]
+        c = assert_fail(run(base), "refused-packets", "172.31.250.1 (not in the nodelist): 5 packets lab-node1 could not decrypt",
+                        "10.1.2.3 (not in the nodelist): 1 packet lab-node2 rejected")
+        assert c["objects"] == ["172.31.250.1", "10.1.2.3"]
+        assert "ip neigh show 172.31.250.1  # on lab-node1" in c["remedy"]
+        assert "let only the nodes (172.31.250.11, 172.31.250.12, 172.31.250.13) reach corosync's ports" in c["remedy"]
+
+    def test_counts_are_lower_bounds_when_the_journal_had_more(self, base):
+        base[2]["lab-node1"]["refused_packets"] = [refused("unknown", 20000, None, None)]
+        base[2]["lab-node1"]["refused_packets_truncated"] = True
+        for f in base[2].values():
+            f["refused_packets_window_s"] = 600
+        c = assert_fail(run(base), "refused-packets")
+        assert c["message"] == "in the last 10 min: an unknown source: at least 20000 packets lab-node1 could not decrypt"
+        assert c["objects"] == []
+
+    def test_unknown_where_the_journal_could_not_be_read(self, base):
+        base[2]["lab-node2"]["refused_packets"] = None
+        c = assert_pass(run(base), "refused-packets")
+        assert c["message"].endswith("in the last 1 h (unknown on lab-node2)")
+        for f in base[2].values():
+            f["refused_packets"] = None
+        assert_skip(run(base), "refused-packets", "no node could read corosync's journal")
+        assert_skip(run(base, nodes={}), "refused-packets", "no node could read")
+
+    def test_the_facts_shape_takes_them(self):
+        assert health.node_facts_errors({"n1": {"refused_packets": [refused("10.0.0.3", 2, 1.5, 2.5)],
+                                                "nodelist_addresses": {"10.0.0.3": "n3"}}}) == []
+        assert health.node_facts_errors({"n1": {"refused_packets": [{"address": "10.0.0.3"}]}}) == [
+            "node_facts.n1.refused_packets[0]: the key reason is missing",
+            "node_facts.n1.refused_packets[0]: the key count is missing"]
+
+
 class TestToken:
     def test_pass(self, base):
         assert "as expected" in assert_pass(run(base), "token-consistent")["message"]
@@ -967,11 +1029,11 @@ class TestRender:
         text = render_table(report)
         lines = text.splitlines()
         assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
-        assert len(lines) == 1 + 20 + 2
+        assert len(lines) == 1 + 21 + 2
         rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:21]}
         assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
         assert "rolling update" in text
-        assert lines[-1] == "verdict: degraded - 18 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert lines[-1] == "verdict: degraded - 19 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
         assert text.endswith("\n")
 
     def test_table_columns_aligned(self, base):

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from conftest import ExitJson, FakeRunner, fixture_text, patch_module_args
+from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors
@@ -28,8 +28,11 @@ def node_runner(corosync_up=True):
         runner.add(["corosync-cmapctl", "-g", "totem.crypto_cipher"], stdout=fixture_text("node", "cmap.crypto_cipher.txt"))
         runner.add(["corosync-cmapctl", "-g", "totem.crypto_hash"], stdout="totem.crypto_hash (str) = sha256\n")
         runner.add(["corosync-cmapctl", "-g", "totem.transport"], stdout="totem.transport (str) = knet\n")
+        runner.add(["corosync-cmapctl", "nodelist.node"], stdout=fixture_text("node", "cmap.nodelist.txt"))
     else:
         runner.add(["corosync-cmapctl"], rc=1, stderr="Failed to initialize the cmap API. Error CS_ERR_LIBRARY\n")
+    # journalctl --grep ends with 1 when nothing matched.
+    runner.add(["journalctl"], rc=1, stdout="-- No entries --\n")
     return runner
 
 
@@ -127,3 +130,44 @@ def test_unreadable_cmapctl_output_is_none(monkeypatch, files):
     runner.add(["corosync-cmapctl", "-g", "runtime.config.totem.token"], stdout="Token: 3650\n")
     assert cluster_node_facts.cmap_value(runner, "runtime.config.totem.token") is None
     assert run(monkeypatch, files, runner)["facts"]["token_ms"] is None
+
+
+def test_refused_packets_from_corosyncs_journal(monkeypatch, files):
+    runner = node_runner()
+    runner.add(["journalctl"], stdout=fixture_text("node", "journal-corosync-refused.bookworm.txt"))
+    facts = run(monkeypatch, dict(files, refused_packets_window_s=600), runner)["facts"]
+    assert [(e["address"], e["count"]) for e in facts["refused_packets"]] == [("172.31.250.1", 5), ("172.31.250.13", 88)]
+    assert (facts["refused_packets_window_s"], facts["refused_packets_truncated"]) == (600, False)
+    assert facts["nodelist_addresses"]["172.31.250.13"] == "lab-node3"
+    argv = [c["argv"] for c in runner.calls if c["argv"][0] == "journalctl"][0]
+    # corosync's unit, since the window's start, the grep for libknet's lines, at most the newest 20000 of them.
+    assert argv[argv.index("--unit") + 1] == "corosync" and argv[argv.index("--output") + 1] == "short-unix"
+    assert argv[argv.index("--grep") + 1] == "Unable to decrypt packet from|Packet rejected from"
+    assert argv[argv.index("--lines") + 1] == "20000" and argv[argv.index("--since") + 1].startswith("@")
+    assert node_facts_errors({"lab-node1": facts}) == []
+
+
+def test_refused_packets_none_nothing_and_too_many(monkeypatch):
+    now = 1796407400.0
+    assert cluster_node_facts.refused_packets(node_runner(), 3600, now) == ([], False)
+    runner = node_runner()
+    runner.add(["journalctl"], rc=1, stderr="Failed to open journal: Permission denied\n", stdout="x\n")
+    assert cluster_node_facts.refused_packets(runner, 3600, now) == (None, False)
+    assert cluster_node_facts.refused_packets(FakeRunner(), 3600, now) == (None, False)  # no journalctl
+    runner = node_runner()
+    line = "1796407300.5 n1 corosync[9]:   [KNET  ] rx: Unable to decrypt packet from 10.0.0.3:5405 (size 80)!\n"
+    runner.add(["journalctl"], stdout=line * 3)
+    monkeypatch.setattr(cluster_node_facts, "REFUSED_PACKETS_MAX_LINES", 3)
+    found, truncated = cluster_node_facts.refused_packets(runner, 3600, now)
+    assert found[0]["count"] == 3 and truncated is True
+    since = [c["argv"] for c in runner.calls][-1]
+    assert since[since.index("--since") + 1] == "@1796403800"
+
+
+def test_a_window_below_one_second_is_refused(monkeypatch, files):
+    monkeypatch.setattr(cluster_node_facts, "make_runner", lambda module: node_runner())
+    with patch_module_args(dict(files, refused_packets_window_s=0)):
+        with pytest.raises(FailJson) as exc:
+            cluster_node_facts.main()
+    assert exc.value.args[0]["msg"] == "refused_packets_window_s: 0 is not an integer of at least 1"
+
