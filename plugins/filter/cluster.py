@@ -20,6 +20,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import 
     totem_section,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check as cib_check
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, parse_quorumtool
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
@@ -54,15 +55,39 @@ def corosync_conf_kind(text, cluster_name):
     return conf_kind(text, cluster_name)
 
 
+def _corosync_view(hv, names_to_hosts):
+    """{quorate, members (hosts)} from the survey's corosync-quorumtool -s of one host; None where corosync is
+    not running. An answer that cannot be read is a view of nothing: such a node is outside every membership,
+    so a node given the key restarts (a restart too many moves resources; one too few leaves a cut-off node
+    running Pacemaker)."""
+    if "corosync" not in (hv.get("__cluster_running") or []):
+        return None
+    res = hv.get("__cluster_quorum_now") or {}
+    try:
+        q = parse_quorumtool(res.get("stdout"), res.get("rc"))
+    except StatusParseError:
+        return {"quorate": None, "members": []}
+    members = [names_to_hosts.get(m.get("name"), m.get("name")) for m in q.get("members") or []]
+    return {"quorate": q.get("quorate") is True, "members": members}
+
+
 def cluster_key_plan(hosts, hostvars, key_index, members):
-    checksums = {}
+    checksums, views = {}, {}
+    names = dict((str(hostvars[h].get("cluster_node_name") or h), h) for h in hosts)
     for host in hosts:
         try:
             stat = hostvars[host]["__cluster_key_stat"]["results"][int(key_index)]["stat"]
         except (KeyError, IndexError, TypeError):
             raise AnsibleFilterError("%s: no key survey result; run the survey phase first" % host)
         checksums[host] = stat.get("checksum") if stat.get("exists") else None
-    return key_plan(list(hosts), checksums, list(members))
+        view = _corosync_view(hostvars[host], names)
+        if view is not None:
+            views[host] = view
+    try:
+        # Only the corosync key (the first) is read by a running daemon: a node given it must restart corosync.
+        return key_plan(list(hosts), checksums, list(members), views, restarts=int(key_index) == 0)
+    except PlanError as e:
+        raise AnsibleFilterError(str(e))
 
 
 def cluster_apply_plan(hosts, hostvars, members, result_var="__cluster_corosync_result"):

@@ -183,21 +183,48 @@ def conf_kind(text, cluster_name):
     return "foreign"
 
 
-def key_plan(hosts, checksums, members):
-    """Where a shared key comes from and which nodes need a copy.
+def key_plan(hosts, checksums, members, views=None, restarts=True):
+    """Where a shared key comes from, which nodes need a copy, and which must restart corosync to use it.
 
     checksums: {host: sha256 of the node's key file, or None when it has none}.
     members: hosts already part of this cluster (their corosync.conf names it).
+    views: {host: {"quorate": bool, "members": [hosts in its corosync membership]}} where corosync runs
+    (corosync-quorumtool -s, as each node sees it); a host without a view is not running corosync.
+
     First bootstrap (no member holds a key): generate a new key on the first host, copy to all.
-    Otherwise the first member holding a key is the source; nodes whose copy differs get it.
+    Otherwise the key to keep is the one the most members hold; in a tie, the one held by a quorate member
+    when only one of the tied keys is (a node restarted with another key is alone and, with a majority
+    rule, not quorate); a tie that nothing breaks raises PlanError naming the nodes of each key, before
+    anything is copied. Nodes whose copy differs get the key. restart: those of them whose corosync runs
+    outside the source's membership (it reads the key only when it starts, and with another key it was
+    never a member); a node still in the membership runs with the right key already, whatever its file says.
+    restarts=False for a key the daemons do not hold (Pacemaker's: only remote connections read it).
     """
+    views = views or {}
     holders = [h for h in hosts if h in members and checksums.get(h)]
     if not holders:
-        return {"source": hosts[0], "generate": True, "targets": [h for h in hosts if h != hosts[0]]}
-    source = holders[0]
+        return {"source": hosts[0], "generate": True, "targets": [h for h in hosts if h != hosts[0]], "restart": []}
+    groups = {}
+    for h in holders:
+        groups.setdefault(checksums[h], []).append(h)
+
+    def quorate(group):
+        return [h for h in group if (views.get(h) or {}).get("quorate") is True]
+
+    ranked = sorted(groups.values(), key=lambda g: (-len(g), -len(quorate(g)), hosts.index(g[0])))
+    if len(ranked) > 1 and len(ranked[0]) == len(ranked[1]) and bool(quorate(ranked[0])) == bool(quorate(ranked[1])):
+        tied = [g for g in ranked if len(g) == len(ranked[0])]
+        raise PlanError("the members hold different keys and none is held by a majority or only by quorate "
+                        "members: %s. Nothing was copied. Keep the key of the nodes that run the services: copy it by "
+                        "hand to the others (stop pacemaker and corosync there first), then run again."
+                        % "; ".join("key %d on %s" % (i + 1, ", ".join(g)) for i, g in enumerate(tied)))
+    keep = ranked[0]
+    source = (quorate(keep) or keep)[0]
     want = checksums[source]
-    return {"source": source, "generate": False,
-            "targets": [h for h in hosts if checksums.get(h) != want]}
+    targets = [h for h in hosts if checksums.get(h) != want]
+    in_source = set((views.get(source) or {}).get("members") or [])
+    restart = [h for h in targets if restarts and h in views and h in members and h not in in_source]
+    return {"source": source, "generate": False, "targets": targets, "restart": restart}
 
 
 def apply_plan(hosts, members, running, results):

@@ -109,8 +109,7 @@ CHECKS = [
            "scp <good node>:%s %s\nchown root:root %s && chmod 0400 %s\n"
            "# the same for %s (chown hacluster:haclient, chmod 0400) when the Pacemaker key differs\n"
            "systemctl start corosync pacemaker\n"
-           "# or rerun playbooks/site.yml (it copies the cluster's keys to every node whose copy differs), then restart "
-           "corosync and pacemaker on <node>"
+           "# or rerun playbooks/site.yml: it copies the key the majority holds to <node> and restarts corosync there"
            % (COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, COROSYNC_AUTHKEY, PACEMAKER_AUTHKEY)),
     _check("refused-packets", "warning", "No host sends corosync packets the members refuse",
            "libknet drops every packet it cannot decrypt (another key or other crypto settings, a scan, junk, another "
@@ -772,10 +771,9 @@ def check_authkeys_identical(ctx):
         for path, owner in undecided:
             remedy += ["scp <node with the kept key>:%s %s" % (path, path), "chown %s %s && chmod 0400 %s" % (owner, path, path)]
         remedy.append("systemctl start corosync pacemaker")
-    remedy.append("# or rerun playbooks/site.yml: it copies the key of the first cluster node in the inventory that holds "
-                  "one to every node whose copy differs (right only when that node holds the cluster's key); it restarts "
-                  "nothing, so then: systemctl restart corosync pacemaker on %s"
-                  % ("every node whose key it replaced" if undecided else _join(sorted(fixes))))
+    remedy.append("# or rerun playbooks/site.yml: it keeps the key most members hold (in a tie, the quorate members'; it "
+                  "stops when nothing breaks the tie) and copies it to %s, restarting corosync where it ran with another key"
+                  % ("every node whose copy differs" if undecided else _join(sorted(fixes))))
     return _failed("; ".join(parts), remedy, _uniq(objects))
 
 

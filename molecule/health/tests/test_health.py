@@ -104,6 +104,19 @@ def test_a_member_with_a_wrong_key_is_named_and_not_told_to_start():
     assert "sha256sum /etc/corosync/authkey" in refused["remedy"]
 
 
+def test_site_yml_repairs_a_wrong_key_from_the_majority(host):
+    """The cluster role's rerun (issue 17): hl-node3 given the key hl-node1 and hl-node2 held before and after, and
+    back in corosync's membership with it (its corosync restarted: it reads the key only when it starts)."""
+    with open(os.path.join(EPHEMERAL, "keys-wrong-key.json"), encoding="utf-8") as f:
+        during = json.load(f)
+    with open(os.path.join(EPHEMERAL, "keys-healthy-again.json"), encoding="utf-8") as f:
+        after = json.load(f)
+    assert during["hl-node1"] == during["hl-node2"] != during["hl-node3"]
+    assert after == {"hl-node1": during["hl-node1"], "hl-node2": during["hl-node1"], "hl-node3": during["hl-node1"]}
+    members = host.check_output("corosync-quorumtool -l")
+    assert all(n in members for n in ("hl-node1", "hl-node2", "hl-node3")), members
+
+
 def test_refused_packets_are_what_the_journal_holds(host):
     """The check against corosync's own log on hl-node1: lines about that address are there."""
     checks = {c["id"]: c for c in report("wrong-key")["checks"]}

@@ -80,17 +80,60 @@ def test_conf_kind_on_real_files():
 
 def test_key_plan_first_bootstrap_generates_on_first_host():
     plan = key_plan(HOSTS, {"n1": "a", "n2": "a", "n3": None}, members=[])
-    assert plan == {"source": "n1", "generate": True, "targets": ["n2", "n3"]}
+    assert plan == {"source": "n1", "generate": True, "targets": ["n2", "n3"], "restart": []}
 
 
 def test_key_plan_existing_cluster_copies_from_first_member():
     plan = key_plan(HOSTS, {"n1": None, "n2": "k", "n3": "k"}, members=["n2", "n3"])
-    assert plan == {"source": "n2", "generate": False, "targets": ["n1"]}
+    assert plan == {"source": "n2", "generate": False, "targets": ["n1"], "restart": []}
 
 
 def test_key_plan_nothing_to_do_when_all_agree():
     plan = key_plan(HOSTS, {h: "k" for h in HOSTS}, members=HOSTS)
     assert plan["targets"] == [] and not plan["generate"]
+
+
+def view(quorate, *members):
+    return {"quorate": quorate, "members": list(members)}
+
+
+def test_key_plan_keeps_the_majoritys_key_when_the_first_node_is_the_odd_one():
+    # n1 restarted with a key of its own: alone, not quorate; n2 and n3 run the cluster.
+    views = {"n1": view(False, "n1"), "n2": view(True, "n2", "n3"), "n3": view(True, "n2", "n3")}
+    plan = key_plan(HOSTS, {"n1": "odd", "n2": "k", "n3": "k"}, HOSTS, views)
+    assert plan == {"source": "n2", "generate": False, "targets": ["n1"], "restart": ["n1"]}
+    # Without a view of n1 (corosync stopped there), it gets the key and starts with it: no restart.
+    del views["n1"]
+    assert key_plan(HOSTS, {"n1": "odd", "n2": "k", "n3": "k"}, HOSTS, views)["restart"] == []
+
+
+def test_key_plan_a_file_changed_under_a_running_member_needs_no_restart():
+    # n3's file differs but its corosync is in the membership: it runs with the cluster's key already.
+    views = {h: view(True, *HOSTS) for h in HOSTS}
+    plan = key_plan(HOSTS, {"n1": "k", "n2": "k", "n3": "edited"}, HOSTS, views)
+    assert (plan["source"], plan["targets"], plan["restart"]) == ("n1", ["n3"], [])
+
+
+def test_key_plan_a_tie_goes_to_the_quorate_members_key():
+    two = ["n1", "n2"]
+    views = {"n1": view(False, "n1"), "n2": view(True, "n2")}  # two_node: n2 kept quorum, n1 came back alone
+    plan = key_plan(two, {"n1": "odd", "n2": "k"}, two, views)
+    assert (plan["source"], plan["targets"], plan["restart"]) == ("n2", ["n1"], ["n1"])
+    # The Pacemaker key: the same choice, never a restart.
+    assert key_plan(two, {"n1": "odd", "n2": "k"}, two, views, restarts=False)["restart"] == []
+
+
+@pytest.mark.parametrize("views", [None, {"n1": view(True, "n1"), "n2": view(True, "n2")}])
+def test_key_plan_a_tie_nothing_breaks_is_refused_before_anything_is_copied(views):
+    with pytest.raises(PlanError) as exc:
+        key_plan(["n1", "n2"], {"n1": "a", "n2": "b"}, ["n1", "n2"], views)
+    assert "key 1 on n1; key 2 on n2" in str(exc.value) and "Nothing was copied" in str(exc.value)
+
+
+def test_key_plan_a_new_node_never_decides():
+    # n3 joins with a key of its own and the members agree: it gets theirs, however many keys new nodes bring.
+    plan = key_plan(HOSTS, {"n1": "k", "n2": "x", "n3": "x"}, ["n1"], {"n1": view(True, "n1")})
+    assert (plan["source"], plan["targets"], plan["restart"]) == ("n1", ["n2", "n3"], [])
 
 
 def test_apply_plan_reload_restart_none():

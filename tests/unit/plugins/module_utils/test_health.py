@@ -791,9 +791,8 @@ class TestAuthkeysIdentical:
             "scp lab-node1:/etc/corosync/authkey /etc/corosync/authkey  # on lab-node3",
             "chown root:root /etc/corosync/authkey && chmod 0400 /etc/corosync/authkey  # on lab-node3",
             "systemctl start corosync pacemaker  # on lab-node3",
-            "# or rerun playbooks/site.yml: it copies the key of the first cluster node in the inventory that holds one "
-            "to every node whose copy differs (right only when that node holds the cluster's key); it restarts nothing, "
-            "so then: systemctl restart corosync pacemaker on lab-node3"]
+            "# or rerun playbooks/site.yml: it keeps the key most members hold (in a tie, the quorate members'; it stops "
+            "when nothing breaks the tie) and copies it to lab-node3, restarting corosync where it ran with another key"]
         assert len(lines) == 6 and "/etc/pacemaker/authkey" not in c["remedy"]
         assert_no_digest(c, base[2])
 

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for the cluster role's filters (plugins/filter/cluster.py) that read the survey's registered results."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import fixture_text
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.clusterops.ha.plugins.filter.cluster import cluster_key_plan
+
+HOSTS = ["lab-node1", "lab-node2", "lab-node3"]
+
+
+def survey(checksums, quorumtool, running=None):
+    """hostvars as the survey leaves them: the key stats, the running services and corosync-quorumtool -s."""
+    out = {}
+    for h in HOSTS:
+        text, rc = quorumtool.get(h, (None, None))
+        out[h] = {
+            "__cluster_key_stat": {"results": [{"stat": {"exists": checksums[h] is not None, "checksum": checksums[h]}}]},
+            "__cluster_running": (running or {}).get(h, ["corosync", "pacemaker"] if text else []),
+            "__cluster_quorum_now": {"stdout": text, "rc": rc} if text else {"skipped": True},
+        }
+    return out
+
+
+def test_the_majority_key_is_kept_and_the_odd_member_restarted():
+    """lab-node3 restarted with another key (captured on the lab): alone and not quorate (rc 2); lab-node1 and
+    lab-node2 quorate together."""
+    alone = (fixture_text("status", "quorumtool.wrong-key-alone.txt"), 2)
+    majority = (fixture_text("status", "quorumtool.wrong-key-majority.txt"), 0)
+    hv = survey({"lab-node1": "k", "lab-node2": "k", "lab-node3": "odd"},
+                {"lab-node1": majority, "lab-node2": majority, "lab-node3": alone})
+    plan = cluster_key_plan(HOSTS, hv, 0, HOSTS)
+    assert plan == {"source": "lab-node1", "generate": False, "targets": ["lab-node3"], "restart": ["lab-node3"]}
+    # The Pacemaker key's plan (index 1 in the role) never restarts: only remote connections read that key.
+    for h in HOSTS:
+        hv[h]["__cluster_key_stat"]["results"].append(hv[h]["__cluster_key_stat"]["results"][0])
+    assert cluster_key_plan(HOSTS, hv, 1, HOSTS)["restart"] == []
+
+
+def test_node_names_map_to_hosts():
+    majority = (fixture_text("status", "quorumtool.wrong-key-majority.txt"), 0)
+    hv = survey({"lab-node1": "k", "lab-node2": "k", "lab-node3": "k"},
+                {"lab-node1": majority, "lab-node2": majority})
+    for h in HOSTS:
+        hv[h]["cluster_node_name"] = h  # the names corosync prints are the hosts' cluster_node_name
+    assert cluster_key_plan(HOSTS, hv, 0, HOSTS)["targets"] == []
+
+
+def test_a_tie_is_refused_with_the_nodes_of_each_key():
+    hv = survey({"lab-node1": "a", "lab-node2": "b", "lab-node3": None}, {})
+    with pytest.raises(AnsibleFilterError) as exc:
+        cluster_key_plan(HOSTS, hv, 0, ["lab-node1", "lab-node2"])
+    assert "key 1 on lab-node1; key 2 on lab-node2" in str(exc.value)
+
+
+def test_an_unreadable_quorumtool_answer_counts_as_outside_the_membership():
+    hv = survey({"lab-node1": "k", "lab-node2": "k", "lab-node3": "odd"},
+                {"lab-node3": ("Cannot initialize QUORUM service\n", 1)})
+    hv["lab-node3"]["__cluster_quorum_now"] = {"stdout": "", "rc": 1}
+    plan = cluster_key_plan(HOSTS, hv, 0, HOSTS)
+    assert plan["targets"] == ["lab-node3"] and plan["restart"] == ["lab-node3"]
+    # Where corosync does not run, there is nothing to restart: the start phase starts it with the new key.
+    hv["lab-node3"]["__cluster_running"] = []
+    assert cluster_key_plan(HOSTS, hv, 0, HOSTS)["restart"] == []
