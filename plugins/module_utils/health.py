@@ -840,9 +840,8 @@ def check_refused_packets(ctx):
         times = ("" if src["first"] is None else
                  ", first %s, last %s" % (iso_time(src["first"]), iso_time(src["last"])))
         mutual = " (and %s could not decrypt theirs)" % node if src.get("mutual") else ""
-        parts.append("%s: %s%d packet%s %s %s%s%s" % (who, "at least " if lower_bound else "", src["count"],
-                                                       "" if src["count"] == 1 else "s", _join(src["by"]), what,
-                                                       mutual, times))
+        count = "%s%d packet%s" % ("at least " if lower_bound else "", src["count"], "" if src["count"] == 1 else "s")
+        parts.append("%s: %s %s %s%s%s" % (who, count, _join(src["by"]), what, mutual, times))
         by = src["by"][0]
         grep = "journalctl -u corosync --since -%ds --grep '%s'  # on %s" % (window, re.escape(address), by)
         if node:

@@ -97,7 +97,7 @@ facts:
       elements: dict
       sample: [{"address": "10.0.0.13", "reason": "undecryptable", "count": 88, "first": 1796407317.97,
                 "last": 1796407404.12}]
-    refused_packets_window_s: {description: The window the journal was read for, in seconds., type: int, sample: 3600}
+    refused_packets_window_s: {description: "The window the journal was read for, in seconds.", type: int, sample: 3600}
     refused_packets_truncated:
       description: True when the window held more refused-packet lines than were read; the counts are then lower bounds.
       type: bool

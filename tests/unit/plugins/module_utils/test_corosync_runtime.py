@@ -190,4 +190,3 @@ def test_refused_packets_every_form_libknet_writes():
             found[("10.0.0.3", "undecryptable")]["last"]) == (2, 1796407000.5, 1796407002.5)
     assert (found[("10.0.0.9", "rejected")]["count"], found[("10.0.0.9", "rejected")]["last"]) == (2, 1796407001.0)
     assert parse_refused_packets("") == [] and parse_refused_packets("-- No entries --\n") == []
-

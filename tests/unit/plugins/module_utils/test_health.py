@@ -910,8 +910,8 @@ class TestRefusedPackets:
         base[2]["lab-node1"]["refused_packets"] = [refused("172.31.250.13", 88, 1796407305.952763, 1796407393.95562)]
         base[2]["lab-node2"]["refused_packets"] = [refused("172.31.250.13", 88, 1796407306.1, 1796407393.9)]
         # lab-node3 refuses theirs too: the same fault seen from its side, not a second finding.
-        base[2]["lab-node3"]["refused_packets"] = [refused("172.31.250.11", 87, 1796407306.3, 1796407393.3),
-                                                  refused("172.31.250.12", 87, 1796407306.6, 1796407393.6)]
+        base[2]["lab-node3"]["refused_packets"] = [
+            refused("172.31.250.11", 87, 1796407306.3, 1796407393.3), refused("172.31.250.12", 87, 1796407306.6, 1796407393.6)]
         c = assert_fail(run(base), "refused-packets")
         assert c["message"] == (
             "in the last 1 h: 172.31.250.13 (lab-node3): 176 packets lab-node1, lab-node2 could not decrypt (and lab-node3 "

@@ -170,4 +170,3 @@ def test_a_window_below_one_second_is_refused(monkeypatch, files):
         with pytest.raises(FailJson) as exc:
             cluster_node_facts.main()
     assert exc.value.args[0]["msg"] == "refused_packets_window_s: 0 is not an integer of at least 1"
-
