@@ -28,6 +28,7 @@ __metaclass__ = type
 
 import calendar
 import re
+import time
 import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
@@ -120,11 +121,22 @@ def _role(role):
 
 
 def parse_pcmk_time(text):
-    """Pacemaker's XML time stamps ('2026-11-25 04:51:02Z', '2026-11-25 04:51:02.123456Z', with or without
-    'T' and zone; no zone is UTC) -> Unix seconds, or None."""
+    """A time as Pacemaker's tools print it -> Unix seconds (float), or None. The one reader of them.
+
+    ISO 8601 ('2026-11-25 04:51:02Z', '2026-11-25 04:51:02.123456Z', with or without 'T', with a zone or
+    not): no zone is UTC, since Pacemaker converts a time to UTC when it leaves the zone out
+    (lib/common/iso8601.c, "Convert to UTC if local timezone was not requested"). Or ctime
+    ('Tue Nov 24 22:06:50 2026'), which is the node's local time: crm_mon 2.1 prints last_change and
+    last_update that way.
+    """
     if not text:
         return None
-    m = _PCMK_TIME.match(str(text).strip())
+    text = " ".join(str(text).split())
+    try:
+        return float(time.mktime(time.strptime(text, "%a %b %d %H:%M:%S %Y")))
+    except (ValueError, OverflowError):
+        pass
+    m = _PCMK_TIME.match(text)
     if not m:
         return None
     y, mo, d, h, mi, s = (int(m.group(k)) for k in range(1, 7))

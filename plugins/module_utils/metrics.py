@@ -36,6 +36,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     SCORE_INFINITY,
     StatusParseError,
     collect,
+    parse_pcmk_time,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
@@ -112,36 +113,6 @@ def _score_value(value):
     if value <= -SCORE_INFINITY:
         return float("-inf")
     return value
-
-
-def parse_crm_time(text):
-    """A time as crm_mon prints it -> Unix time (int), or None.
-
-    "Tue Nov 24 22:06:50 2026" (ctime, in the node's local time zone, as Pacemaker 2.x prints
-    last_change) or "2026-11-24 22:46:20Z" / "2026-11-24 22:46:20 +01:00" (ISO 8601).
-    """
-    if not text:
-        return None
-    s = " ".join(str(text).split())
-    try:
-        return int(time.mktime(time.strptime(s, "%a %b %d %H:%M:%S %Y")))
-    except (ValueError, OverflowError):
-        pass
-    m = re.match(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$", s)
-    if not m:
-        return None
-    try:
-        base = time.strptime("%s %s" % (m.group(1), m.group(2)), "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return None
-    zone = m.group(3)
-    if zone is None:
-        return int(time.mktime(base))
-    offset = 0
-    if zone != "Z":
-        z = zone.replace(":", "")
-        offset = (int(z[1:3]) * 3600 + int(z[3:5]) * 60) * (1 if z[0] == "+" else -1)
-    return int(calendar.timegm(base)) - offset
 
 
 def format_value(value):
@@ -240,7 +211,8 @@ def _pacemaker(fams, status):
         fams.add("ha_cluster_pacemaker_stonith_enabled", _flag(cluster["stonith_enabled"]))
     if cluster.get("maintenance_mode") is not None:
         fams.add("ha_cluster_pacemaker_maintenance_mode_enabled", _flag(cluster["maintenance_mode"]))
-    fams.add("ha_cluster_pacemaker_config_last_change", parse_crm_time(cluster.get("last_change")))
+    last_change = parse_pcmk_time(cluster.get("last_change"))
+    fams.add("ha_cluster_pacemaker_config_last_change", None if last_change is None else int(last_change))
     if status.get("settled") is not None:
         fams.add("ha_cluster_clusterops_settled", _flag(status["settled"]))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import calendar
 import inspect
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -852,9 +853,27 @@ def test_parse_pcmk_time_zones_and_fractions(text, seconds):
     assert parse_pcmk_time(text) == pytest.approx(seconds, abs=1e-6)
 
 
-@pytest.mark.parametrize("text", [None, "", "Wed Nov 25 04:34:53 2026", "2026-11-25", "garbage"])
+@pytest.mark.parametrize("text", [None, "", "2026-11-25", "garbage", "yesterday"])
 def test_parse_pcmk_time_of_what_is_no_time_stamp(text):
     assert parse_pcmk_time(text) is None
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_parse_pcmk_time_ctime_is_local_and_iso_without_zone_is_utc(monkeypatch, zone):
+    """crm_mon 2.1's last_change is ctime in the node's zone; an ISO time without a zone is UTC, whatever the
+    node's zone (Pacemaker converts to UTC when it prints no zone). Metrics and health read both the same way."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        local = calendar.timegm((2026, 11, 25, 1, 0, 30, 0, 0, 0)) - {"UTC": 0, "Europe/Berlin": 3600,
+                                                                       "America/New_York": -5 * 3600}[zone]
+        assert parse_pcmk_time("Wed Nov 25 01:00:30 2026") == local
+        assert parse_pcmk_time("Wed  Nov 25 01:00:30 2026") == local
+        assert parse_pcmk_time("2026-11-25 01:00:34") == 1795568434
+        assert parse_pcmk_time("2026-11-25 02:00:34 +01:00") == 1795568434
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_python38_syntax():

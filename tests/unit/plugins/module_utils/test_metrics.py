@@ -359,14 +359,6 @@ def utc(monkeypatch):
     time.tzset()
 
 
-def test_crm_times(utc):
-    assert metrics.parse_crm_time("Wed Nov 25 01:00:30 2026") == 1795568430
-    assert metrics.parse_crm_time("2026-11-25 01:00:34Z") == 1795568434
-    assert metrics.parse_crm_time("2026-11-25 02:00:34 +01:00") == 1795568434
-    assert metrics.parse_crm_time("yesterday") is None
-    assert metrics.parse_crm_time(None) is None
-
-
 def test_config_last_change_from_crm_mon(utc):
     fams = scrape("healthy")[1]
     root = ET.fromstring(fx("crm_mon.healthy.xml"))
