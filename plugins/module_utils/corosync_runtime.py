@@ -13,6 +13,7 @@
 - ``nodelist_addresses(cmap)``: {address: node name} of the nodelist corosync loaded.
 - ``parse_refused_packets(text)``: corosync's own log lines (``journalctl -u corosync -o short-unix``) about
   packets libknet refused, summed per source address; the one reader of those lines.
+  ``read_refused_packets(runner, window_s, now)`` reads them from the journal (the facts and the metrics).
 
 corosync 3.1.7 tools/corosync-cmapctl.c print_key() prints one key a line as ``key (type) = value``:
 the integer types i8..u64 in decimal, flt and dbl with ``%f``, str as is (runtime.members.N.ip ends in
@@ -49,6 +50,8 @@ REFUSED_PACKETS_GREP = "Unable to decrypt packet from|Packet rejected from"
 _REFUSED = re.compile(r"rx: (?:Unable to decrypt packet from (?P<undecryptable>unknown host/port|\S+?) \(size \d+\)!"
                       r"|Packet rejected from (?P<rejected>\S+))\s*$")
 _UNIX_TIME = re.compile(r"^(\d+(?:\.\d+)?) ")
+# The newest refused-packet lines read at most: a flood of junk must not make the facts or the metrics huge.
+REFUSED_PACKETS_MAX_LINES = 20000
 
 
 class CmapParseError(ClusterOpsError, ValueError):
@@ -214,3 +217,21 @@ def parse_refused_packets(text):
             entry["first"] = when if entry["first"] is None else min(entry["first"], when)
             entry["last"] = when if entry["last"] is None else max(entry["last"], when)
     return [found[k] for k in sorted(found)]
+
+
+def read_refused_packets(runner, window_s, now):
+    """(parse_refused_packets() of corosync's journal since now - window_s, truncated) through the command seam;
+    (None, False) when the journal cannot be read. truncated: the window held REFUSED_PACKETS_MAX_LINES such lines
+    or more (only the newest are read, so the counts are lower bounds)."""
+    argv = ["journalctl", "--unit", "corosync", "--since", "@%d" % int(now - window_s), "--output", "short-unix",
+            "--no-pager", "--quiet", "--lines", str(REFUSED_PACKETS_MAX_LINES), "--grep", REFUSED_PACKETS_GREP]
+    try:
+        res = runner.run(argv, check=False)
+    except CommandError:
+        return None, False
+    # journalctl --grep ends with 1 when nothing matched (and prints nothing, or "-- No entries --").
+    if res.rc not in (0, 1) or (res.rc == 1 and res.stdout.strip() not in ("", "-- No entries --")):
+        return None, False
+    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
+    return parse_refused_packets(res.stdout), len(lines) >= REFUSED_PACKETS_MAX_LINES
+

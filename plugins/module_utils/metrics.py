@@ -39,6 +39,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     parse_pcmk_time,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import read_refused_packets
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 DEFAULT_TEXTFILE = "/var/lib/prometheus/node-exporter/ha_cluster.prom"
@@ -51,6 +52,8 @@ NODE_STATUSES = ("online", "standby", "standby_onfail", "maintenance", "pending"
 RESOURCE_STATUSES = ("active", "orphaned", "blocked", "failed", "failure_ignored")
 QUORUM_VOTE_TYPES = ("expected_votes", "highest_expected", "total_votes", "quorum")
 COLLECTORS = ("corosync", "pacemaker")
+# How far back the packets libknet refused are counted (the health check reads the same hour by default).
+REFUSED_WINDOW_S = 3600
 
 # name -> help. Every metric is a gauge.
 HELP = {
@@ -76,6 +79,11 @@ HELP = {
         "Whether this node reaches the peer on the knet link; 1 connected (or the local node), 0 not",
     "ha_cluster_clusterops_settled":
         "Whether the cluster is settled (a DC in S_IDLE, nothing pending); absent when unknown",
+    "ha_cluster_clusterops_corosync_refused_packets":
+        "Packets from this address that libknet on this node could not decrypt or rejected in the last "
+        "refused_packets_window_seconds, from corosync's journal (another key, or not a cluster node)",
+    "ha_cluster_clusterops_corosync_refused_packets_window_seconds":
+        "The window refused_packets counts over; absent when corosync's journal could not be read",
     "ha_cluster_clusterops_scrape_success":
         "Whether the collector could read its source on this node; 1 yes, 0 no (its metrics are then absent)",
     "ha_cluster_clusterops_scrape_timestamp_seconds": "When the metrics were collected, in Unix time",
@@ -266,14 +274,25 @@ def _corosync(fams, status):
     return quorum_known
 
 
-def families(status, now=None, duration=None, error=None):
+def _refused(fams, refused, window_s):
+    """The packets libknet refused (corosync_runtime.read_refused_packets), one sample per source and reason."""
+    if refused is None:
+        return
+    fams.add("ha_cluster_clusterops_corosync_refused_packets_window_seconds", window_s)
+    for e in refused:
+        fams.add("ha_cluster_clusterops_corosync_refused_packets", e["count"], address=e["address"], reason=e["reason"])
+
+
+def families(status, now=None, duration=None, error=None, refused=None, refused_window_s=REFUSED_WINDOW_S):
     """The metric families of a status model (a list of {name, type, help, samples}).
 
     status: cluster_status.build_status()/collect() result, or None when it could not be read
     (error then says why; every collector's scrape success is 0). now: Unix time of the scrape;
-    duration: seconds it took. Either is left out when None.
+    duration: seconds it took. Either is left out when None. refused: the packets libknet refused in the
+    last refused_window_s seconds (corosync_runtime.read_refused_packets), None when the journal was not read.
     """
     fams = _Families()
+    _refused(fams, refused, refused_window_s)
     ok = dict((c, False) for c in COLLECTORS)
     if status is not None:
         if status["stack"].get("corosync"):
@@ -372,9 +391,9 @@ def summarize(fams):
     }
 
 
-def metrics_of(status, now=None, duration=None, error=None):
+def metrics_of(status, now=None, duration=None, error=None, refused=None):
     """(text, families) for a status model (or None with an error)."""
-    fams = families(status, now=now, duration=duration, error=error)
+    fams = families(status, now=now, duration=duration, error=error, refused=refused)
     return render(fams, problems(status, error)), fams
 
 
@@ -387,8 +406,9 @@ def scrape(runner, clock=time.time):
         status = collect(runner)
     except (CommandError, StatusParseError, subprocess.TimeoutExpired, OSError) as e:
         error = str(e)
+    refused, _truncated = read_refused_packets(runner, REFUSED_WINDOW_S, start)
     end = clock()
-    return metrics_of(status, now=end, duration=max(0.0, end - start), error=error)
+    return metrics_of(status, now=end, duration=max(0.0, end - start), error=error, refused=refused)
 
 
 # ---------------------------------------------------------------------------------------------

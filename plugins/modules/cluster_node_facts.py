@@ -112,13 +112,10 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
-from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
-    REFUSED_PACKETS_GREP, CmapParseError, cmap_get, nodelist_addresses, parse_refused_packets, read_cmap)
-
-# The newest refused-packet lines read at most: a flood of junk must not make the facts huge.
-REFUSED_PACKETS_MAX_LINES = 20000
+    CmapParseError, cmap_get, nodelist_addresses, read_cmap, read_refused_packets)
 
 
 def make_runner(module):
@@ -158,24 +155,9 @@ def nodelist(runner):
     return None if cmap is None else nodelist_addresses(cmap)
 
 
-def refused_packets(runner, window_s, now):
-    """(entries, truncated) from corosync's journal since now - window_s; (None, False) when it cannot be read."""
-    argv = ["journalctl", "--unit", "corosync", "--since", "@%d" % int(now - window_s), "--output", "short-unix",
-            "--no-pager", "--quiet", "--lines", str(REFUSED_PACKETS_MAX_LINES), "--grep", REFUSED_PACKETS_GREP]
-    try:
-        res = runner.run(argv, check=False)
-    except CommandError:
-        return None, False
-    # journalctl --grep ends with 1 when nothing matched (and prints nothing, or "-- No entries --").
-    if res.rc not in (0, 1) or (res.rc == 1 and res.stdout.strip() not in ("", "-- No entries --")):
-        return None, False
-    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
-    return parse_refused_packets(res.stdout), len(lines) >= REFUSED_PACKETS_MAX_LINES
-
-
 def gather(runner, paths, window_s=3600, now=None):
     token = cmap_value(runner, "runtime.config.totem.token")
-    refused, truncated = refused_packets(runner, window_s, time.time() if now is None else now)
+    refused, truncated = read_refused_packets(runner, window_s, time.time() if now is None else now)
     versions = read_stack_versions(runner)
     return {
         "corosync_conf_sha256": file_sha256(paths["corosync_conf"]),

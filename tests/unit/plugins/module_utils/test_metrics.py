@@ -139,6 +139,29 @@ def scrape(state):
     return text, parse_exposition(text), fams
 
 
+def test_refused_packets_from_corosyncs_journal():
+    """The journal of a member while another ran with another key, and five datagrams from the Docker host
+    (fixtures/node/journal-corosync-refused.bookworm.txt): one sample per source; none without a journal."""
+    runner = lab_runner("healthy")
+    runner.add(["journalctl"], stdout=fixture_text("node", "journal-corosync-refused.bookworm.txt"))
+    clock = iter([1796407400.0, 1796407400.25])
+    text, _fams = metrics.scrape(runner, clock=lambda: next(clock))
+    fams = parse_exposition(text)
+    assert one(fams, "ha_cluster_clusterops_corosync_refused_packets", address="172.31.250.13") == 88
+    assert one(fams, "ha_cluster_clusterops_corosync_refused_packets", address="172.31.250.1",
+               reason="undecryptable") == 5
+    assert one(fams, "ha_cluster_clusterops_corosync_refused_packets_window_seconds") == 3600
+    argv = [c["argv"] for c in runner.calls if c["argv"][0] == "journalctl"][0]
+    assert argv[argv.index("--since") + 1] == "@1796403800"
+    # Nothing refused: the window alone; no journalctl (lab_runner): neither.
+    runner.add(["journalctl"], rc=1, stdout="-- No entries --\n")
+    fams = parse_exposition(metrics.scrape(runner, clock=lambda: 1796407400.0)[0])
+    assert "ha_cluster_clusterops_corosync_refused_packets" not in fams
+    assert one(fams, "ha_cluster_clusterops_corosync_refused_packets_window_seconds") == 3600
+    fams = scrape("healthy")[1]
+    assert not [n for n in fams if n.startswith("ha_cluster_clusterops_corosync_refused")]
+
+
 def crm_mon_view(state):
     """What crm_mon itself says: online nodes and, per resource id, where instances are active."""
     root = ET.fromstring(fx("crm_mon.%s.xml" % state))
