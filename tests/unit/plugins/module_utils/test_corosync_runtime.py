@@ -9,6 +9,7 @@ import pytest
 
 from conftest import FakeRunner, fixture_text
 
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_runtime
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
     CmapParseError,
     cmap_get,
@@ -17,6 +18,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime imp
     nodelist_addresses,
     parse_cmapctl,
     parse_refused_packets,
+    read_refused_packets,
     read_cmap,
     running_timing,
 )
@@ -190,3 +192,27 @@ def test_refused_packets_every_form_libknet_writes():
             found[("10.0.0.3", "undecryptable")]["last"]) == (2, 1796407000.5, 1796407002.5)
     assert (found[("10.0.0.9", "rejected")]["count"], found[("10.0.0.9", "rejected")]["last"]) == (2, 1796407001.0)
     assert parse_refused_packets("") == [] and parse_refused_packets("-- No entries --\n") == []
+
+
+def journal_runner():
+    """journalctl --grep as it answers when nothing matched (rc 1)."""
+    runner = FakeRunner()
+    runner.add(["journalctl"], rc=1, stdout="-- No entries --\n")
+    return runner
+
+
+def test_refused_packets_none_nothing_and_too_many(monkeypatch):
+    now = 1796407400.0
+    assert read_refused_packets(journal_runner(), 3600, now) == ([], False)
+    runner = FakeRunner()
+    runner.add(["journalctl"], rc=1, stderr="Failed to open journal: Permission denied\n", stdout="x\n")
+    assert read_refused_packets(runner, 3600, now) == (None, False)
+    assert read_refused_packets(FakeRunner(), 3600, now) == (None, False)  # no journalctl
+    runner = journal_runner()
+    line = "1796407300.5 n1 corosync[9]:   [KNET  ] rx: Unable to decrypt packet from 10.0.0.3:5405 (size 80)!\n"
+    runner.add(["journalctl"], stdout=line * 3)
+    monkeypatch.setattr(corosync_runtime, "REFUSED_PACKETS_MAX_LINES", 3)
+    found, truncated = read_refused_packets(runner, 3600, now)
+    assert found[0]["count"] == 3 and truncated is True
+    since = [c["argv"] for c in runner.calls][-1]
+    assert since[since.index("--since") + 1] == "@1796403800"

@@ -13,8 +13,6 @@ import pytest
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
-from ansible_collections.clusterops.ha.plugins.module_utils import corosync_runtime
-from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import read_refused_packets
 from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors
 from ansible_collections.clusterops.ha.plugins.modules import cluster_node_facts
 
@@ -147,23 +145,6 @@ def test_refused_packets_from_corosyncs_journal(monkeypatch, files):
     assert argv[argv.index("--grep") + 1] == "Unable to decrypt packet from|Packet rejected from"
     assert argv[argv.index("--lines") + 1] == "20000" and argv[argv.index("--since") + 1].startswith("@")
     assert node_facts_errors({"lab-node1": facts}) == []
-
-
-def test_refused_packets_none_nothing_and_too_many(monkeypatch):
-    now = 1796407400.0
-    assert read_refused_packets(node_runner(), 3600, now) == ([], False)
-    runner = node_runner()
-    runner.add(["journalctl"], rc=1, stderr="Failed to open journal: Permission denied\n", stdout="x\n")
-    assert read_refused_packets(runner, 3600, now) == (None, False)
-    assert read_refused_packets(FakeRunner(), 3600, now) == (None, False)  # no journalctl
-    runner = node_runner()
-    line = "1796407300.5 n1 corosync[9]:   [KNET  ] rx: Unable to decrypt packet from 10.0.0.3:5405 (size 80)!\n"
-    runner.add(["journalctl"], stdout=line * 3)
-    monkeypatch.setattr(corosync_runtime, "REFUSED_PACKETS_MAX_LINES", 3)
-    found, truncated = read_refused_packets(runner, 3600, now)
-    assert found[0]["count"] == 3 and truncated is True
-    since = [c["argv"] for c in runner.calls][-1]
-    assert since[since.index("--since") + 1] == "@1796403800"
 
 
 def test_a_window_below_one_second_is_refused(monkeypatch, files):
