@@ -234,4 +234,3 @@ def read_refused_packets(runner, window_s, now):
         return None, False
     lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
     return parse_refused_packets(res.stdout), len(lines) >= REFUSED_PACKETS_MAX_LINES
-

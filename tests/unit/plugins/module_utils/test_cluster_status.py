@@ -865,8 +865,8 @@ def test_parse_pcmk_time_ctime_is_local_and_iso_without_zone_is_utc(monkeypatch,
     monkeypatch.setenv("TZ", zone)
     time.tzset()
     try:
-        local = calendar.timegm((2026, 11, 25, 1, 0, 30, 0, 0, 0)) - {"UTC": 0, "Europe/Berlin": 3600,
-                                                                       "America/New_York": -5 * 3600}[zone]
+        offset = {"UTC": 0, "Europe/Berlin": 3600, "America/New_York": -5 * 3600}[zone]
+        local = calendar.timegm((2026, 11, 25, 1, 0, 30, 0, 0, 0)) - offset
         assert parse_pcmk_time("Wed Nov 25 01:00:30 2026") == local
         assert parse_pcmk_time("Wed  Nov 25 01:00:30 2026") == local
         assert parse_pcmk_time("2026-11-25 01:00:34") == 1795568434
