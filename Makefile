@@ -23,7 +23,7 @@ LAB_BASE_IMAGE ?= debian:$(LAB_SUITE)
 LAB_NODE_IMAGE ?= clusterops/ha-node:$(LAB_SUITE)
 export LAB_SUITE LAB_BASE_IMAGE LAB_NODE_IMAGE
 
-.PHONY: help venv collection engine images images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover bench-major clean
+.PHONY: help venv collection engine images images-trixie images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover bench-major clean
 
 help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13)"
@@ -48,9 +48,11 @@ engine:
 	bash lab/engine.sh
 
 # Controller tools: Graphviz renders playbooks/document.yml's diagram (optional for users); the failover
-# scenario opens a drill report's HTML page in Debian's headless Chromium and checks the screenshot.
+# scenario opens a drill report's HTML page in Debian's headless Chromium and checks the screenshot;
+# ansible-test sanity runs shellcheck. Every apt install of the tests is here, so no two run at once.
 tools:
 	@missing=""; command -v dot >/dev/null || missing="graphviz"; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get install -y -qq $$missing >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null); \
@@ -60,9 +62,12 @@ tools:
 images: engine
 	bash lab/image.sh
 
-# Both releases' node images: the Molecule scenarios run on bookworm, and health on trixie (Debian 13).
-images-all: images
+# Both releases' node images: the Molecule scenarios run on bookworm, and health on trixie (Debian 13);
+# with make -j the two are built at once.
+images-trixie: engine
 	LAB_SUITE=trixie LAB_BASE_IMAGE=debian:trixie LAB_NODE_IMAGE=clusterops/ha-node:trixie bash lab/image.sh
+
+images-all: images images-trixie
 
 lab-up: venv collection images
 	bash lab/up.sh
@@ -77,7 +82,12 @@ lab-status: venv collection
 lab-down:
 	bash lab/down.sh
 
-test: lint sanity unit molecule
+# The checks and the node images side by side (lint, sanity and unit are one process each on this 2-core
+# machine, the image build mostly waits on Debian's mirror; each target's output printed whole when it
+# ends), then the scenarios.
+test: venv collection tools
+	$(MAKE) --no-print-directory -j 4 --output-sync=target lint sanity unit images-all
+	$(MAKE) --no-print-directory molecule
 
 unit: venv collection
 	$(BIN)/python -m pytest -q tests/unit
@@ -89,10 +99,8 @@ lint: venv collection
 
 # ansible-test wants the collection at .../ansible_collections/<ns>/<name>: run it in a copy of the
 # files git knows (tracked and untracked-but-not-ignored), which is what would be released.
-sanity: venv
-	@command -v shellcheck >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  (apt-get install -y -qq shellcheck >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null)); } || \
-	  echo "sanity: shellcheck missing; its test is skipped"
+sanity: venv tools
+	@command -v shellcheck >/dev/null || echo "sanity: shellcheck missing; its test is skipped"
 	@pipver=$$(sed -n "s/.*pip='\([0-9.]*\)'.*/\1/p" $(VENV)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -n1); \
 	  mkdir -p $$HOME/.ansible/test/cache && \
 	  cp .ci/get_pip_offline.py $$HOME/.ansible/test/cache/get_pip_$${pipver//./_}.py

@@ -21,8 +21,8 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
     echo "image.sh: no registry; making $base with debootstrap ($suite, minbase)"
     # shellcheck disable=SC2086
     debootstrap --variant=minbase --include=systemd,systemd-sysv,python3,iproute2,procps \
-      "$suite" "$root" ${LAB_DEBIAN_MIRROR:-} >/var/tmp/clusterops-debootstrap.log 2>&1 || {
-        echo "image.sh: debootstrap failed; last lines:" >&2; tail -n 20 /var/tmp/clusterops-debootstrap.log >&2; exit 1; }
+      "$suite" "$root" ${LAB_DEBIAN_MIRROR:-} >/var/tmp/clusterops-debootstrap-$suite.log 2>&1 || {
+        echo "image.sh: debootstrap failed; last lines:" >&2; tail -n 20 /var/tmp/clusterops-debootstrap-$suite.log >&2; exit 1; }
     rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
     tar -C "$root" -c . | docker import -c 'CMD ["/bin/bash"]' - "$base" >/dev/null
     echo "image.sh: imported $base"
