@@ -2,14 +2,17 @@
 
 The cases live in ../vars/bad_input_cases.yml (one file, read here and by ../bad_input_cib.yml):
 
-- run_cases: one real `ansible-playbook` run each (playbooks/site.yml with a bad cluster-role variable, some
-  for one host only through an inventory overlay; rolling_update.yml, failover_drill.yml; restore.yml in
-  check mode; snapshot.yml and health.yml in a temporary directory). Each must exit non-zero, print every
-  needle, and report changed=0 for every host in its PLAY RECAP. site.yml, rolling_update.yml and
+- run_cases: one real `ansible-playbook` run each, or per group (playbooks/site.yml with a bad cluster-role
+  variable, some for one host only through an inventory overlay; rolling_update.yml, failover_drill.yml;
+  restore.yml in check mode; snapshot.yml and health.yml in a temporary directory). Cases of one group
+  (cases that one validator reports together: the argument spec, check_values, the corosync.conf check, the
+  CIB input check) share a run with their variables merged; each case is still judged by its own needles.
+  Each run must exit non-zero, print every needle of each of its cases, and report changed=0 for every host
+  in its PLAY RECAP. site.yml, rolling_update.yml and
   failover_drill.yml judge their input in plays of their own first: the test stops such a run when it
   reaches the next play (STOP_AT), so that input the validation wrongly accepts fails its case in seconds
   and acts on nothing, instead of converging the cluster for minutes. They run BAD_INPUT_PARALLEL (default 2) at a time;
-  the nodes are read after each such wave, so a change is pinned to a wave (to one case with
+  the nodes are read after each such wave, so a change is pinned to a wave (to one run with
   BAD_INPUT_PARALLEL=1).
 - cib_cases: the cib module called directly, all in ONE run of bad_input_cib.yml on mol-node1, each call
   for real in block/rescue; per case the call must have failed, its msg must hold every needle, and it must
@@ -25,9 +28,10 @@ The run cases go first, the module batch last (a wrongly accepted module call is
 Audit snapshots are off (config_snapshot_audit: false): they only read the nodes, the snapshot scenario
 tests them.
 
-Size and cost (2-CPU machine): 74 run cases (42 site.yml, 14 rolling_update.yml, 6 failover_drill.yml,
-5 snapshot.yml, 4 restore.yml, 3 health.yml) and 91 cib module cases, 165 in all. Measured with 139 cases
-while another scenario shared the CPUs: 9 min 17 s for the whole file, before Molecule ran with pipelining.
+Size and cost (2-CPU machine): 75 run cases (42 site.yml in 26 runs, 14 rolling_update.yml, 6 failover_drill.yml,
+5 snapshot.yml, 4 restore.yml, 4 health.yml) and 91 cib module cases. A site.yml run stopped in its
+preflight costs about 6 s, one that reaches the survey of the nodes and the plan about 15-20 s (lab, 2 at a
+time); the other playbooks' runs about 2 s. Grouping took site.yml from 42 runs to 26.
 Each run and the batch are timed into $MOLECULE_EPHEMERAL_DIRECTORY/bad_input_timings.json.
 
 Rerun just this suite against the default scenario's cluster (after `molecule create/converge -s default`):
@@ -59,6 +63,49 @@ with open(CASES_FILE) as _f:
     CASES = yaml.safe_load(_f)
 RUN_CASES = CASES["run_cases"]
 CIB_CASES = CASES["cib_cases"]
+
+
+def _merge(into, more, where):
+    """more's variables into a copy of into: a dict's keys from several cases, never one key with two values."""
+    out = dict(into)
+    for key, value in more.items():
+        if key not in out:
+            out[key] = value
+        elif isinstance(out[key], dict) and isinstance(value, dict):
+            out[key] = _merge(out[key], value, "%s.%s" % (where, key))
+        elif out[key] != value:
+            raise ValueError("%s.%s: two cases of one group give it different values" % (where, key))
+    return out
+
+
+def _runs(cases):
+    """The playbook runs: [(run id, [case, ...], extra, host_vars)], one per case or per group, in file order."""
+    runs, by_group = [], {}
+    for case in cases:
+        group = case.get("group")
+        if group in by_group:
+            by_group[group][1].append(case)
+            continue
+        run = [group or case["id"], [case]]
+        runs.append(run)
+        if group:
+            by_group[group] = run
+    out = []
+    for run_id, members in runs:
+        for key in ("playbook", "check", "tmp"):
+            values = set(repr(c.get(key)) for c in members)
+            if len(values) > 1:
+                raise ValueError("group %s: its cases differ in %s" % (run_id, key))
+        extra, host_vars = {}, {}
+        for c in members:
+            extra = _merge(extra, c.get("extra") or {}, run_id + ": extra")
+            for host, variables in (c.get("host_vars") or {}).items():
+                host_vars[host] = _merge(host_vars.get(host, {}), variables, "%s: host_vars.%s" % (run_id, host))
+        out.append((run_id, members, extra, host_vars or None))
+    return out
+
+
+RUNS = _runs(RUN_CASES)
 PARALLEL = max(1, int(os.environ.get("BAD_INPUT_PARALLEL", "2")))
 # The first play after the validation plays of the playbooks that have them: reaching it means the input
 # passed every check, and nothing has acted yet.
@@ -132,37 +179,41 @@ def suite():
             json.dump(s.timings, f, indent=1, sort_keys=True)
 
 
-def _run_case(case):
+def _run(run):
+    run_id, members, extra, host_vars = run
+    case = members[0]
     tmp = tempfile.mkdtemp(prefix="bad-input-") if case.get("tmp") else None
-    extra = yaml.safe_load(yaml.safe_dump(case.get("extra") or {}).replace("@TMP@", tmp or "@TMP@"))
+    extra = yaml.safe_load(yaml.safe_dump(extra).replace("@TMP@", tmp or "@TMP@"))
     extra.setdefault("config_snapshot_audit", False)
     started = time.time()
     try:
-        rc, out = run_playbook(case["playbook"], extra, host_vars=case.get("host_vars"),
+        rc, out = run_playbook(case["playbook"], extra, host_vars=host_vars,
                                check=bool(case.get("check")), cwd=tmp, stop_at=STOP_AT.get(case["playbook"]))
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-    return {"rc": rc, "out": out, "seconds": round(time.time() - started, 1)}
+    return {"rc": rc, "out": out, "seconds": round(time.time() - started, 1),
+            "run": run_id if len(members) > 1 else None}
 
 
 @pytest.fixture(scope="module")
 def run_results(suite):
-    """Every run case, PARALLEL at a time; the nodes are read after each wave."""
+    """Every run (a case, or a group of cases), PARALLEL at a time; the nodes are read after each wave."""
     results = {}
     started = time.time()
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        for start in range(0, len(RUN_CASES), PARALLEL):
-            wave = RUN_CASES[start:start + PARALLEL]
-            outcomes = list(pool.map(_run_case, wave))
-            group = ("run case " if len(wave) == 1 else "the wave of run cases ") + ", ".join(c["id"] for c in wave)
+        for start in range(0, len(RUNS), PARALLEL):
+            wave = RUNS[start:start + PARALLEL]
+            outcomes = list(pool.map(_run, wave))
+            group = ("run " if len(wave) == 1 else "the wave of runs ") + ", ".join(r[0] for r in wave)
             since_baseline, since_last = suite.check(group)
-            for case, outcome in zip(wave, outcomes):
-                outcome.update(group=group, since_baseline=since_baseline, since_last=since_last)
-                results[case["id"]] = outcome
-    suite.timings["run_cases"] = {"count": len(RUN_CASES), "parallel": PARALLEL,
+            for run, outcome in zip(wave, outcomes):
+                for case in run[1]:
+                    results[case["id"]] = dict(outcome, group=group, since_baseline=since_baseline,
+                                               since_last=since_last)
+    suite.timings["run_cases"] = {"count": len(RUN_CASES), "runs": len(RUNS), "parallel": PARALLEL,
                                   "seconds": round(time.time() - started, 1),
-                                  "per_case": dict((i, r["seconds"]) for i, r in results.items())}
+                                  "per_run": dict((r[0], results[r[1][0]["id"]]["seconds"]) for r in RUNS)}
     return results
 
 
@@ -193,13 +244,15 @@ def test_case_file_is_well_formed():
         for case in cases:
             assert case.get("needle") and all(isinstance(n, str) and n for n in case["needle"]), case["id"]
     assert len(CIB_CASES) >= 50 and len(CIB_CASES) + len(RUN_CASES) >= 80
+    # _runs() refused a group whose cases differ in playbook, check or tmp, or give one variable two values
+    assert sum(len(r[1]) for r in RUNS) == len(RUN_CASES)
 
 
 @pytest.mark.parametrize("case", RUN_CASES, ids=[c["id"] for c in RUN_CASES])
 def test_bad_input_run_fails_before_any_change(suite, run_results, case):
     r = run_results[case["id"]]
-    where = "%s (%s%s, %.1f s)" % (case["id"], case["playbook"], ", check mode" if case.get("check") else "",
-                                   r["seconds"])
+    where = "%s (%s%s%s, %.1f s)" % (case["id"], case["playbook"], ", check mode" if case.get("check") else "",
+                                     ", in the run of group " + r["run"] if r["run"] else "", r["seconds"])
     assert r["rc"] is not None, "%s: the input passed every validation play; the test stopped the run at " \
         "the next play, before anything acted:\n%s" % (where, _tail(r["out"]))
     assert r["rc"] != 0, "%s: the run succeeded:\n%s" % (where, _tail(r["out"]))
