@@ -71,23 +71,31 @@ def _corosync_view(hv, names_to_hosts):
     return {"quorate": q.get("quorate") is True, "members": members}
 
 
-def cluster_key_plan(hosts, hostvars, key_index, members):
-    checksums, views = {}, {}
+def cluster_key_plans(hosts, hostvars, members):
+    """One key_plan per key of the survey (__cluster_key_stat's loop, in its order)."""
     names = dict((str(hostvars[h].get("cluster_node_name") or h), h) for h in hosts)
+    stats, views = {}, {}
     for host in hosts:
         try:
-            stat = hostvars[host]["__cluster_key_stat"]["results"][int(key_index)]["stat"]
-        except (KeyError, IndexError, TypeError):
+            stats[host] = [r["stat"] for r in hostvars[host]["__cluster_key_stat"]["results"]]
+        except (KeyError, TypeError):
             raise AnsibleFilterError("%s: no key survey result; run the survey phase first" % host)
-        checksums[host] = stat.get("checksum") if stat.get("exists") else None
         view = _corosync_view(hostvars[host], names)
         if view is not None:
             views[host] = view
-    try:
-        # Only the corosync key (the first) is read by a running daemon: a node given it must restart corosync.
-        return key_plan(list(hosts), checksums, list(members), views, restarts=int(key_index) == 0)
-    except PlanError as e:
-        raise AnsibleFilterError(str(e))
+    counts = set(len(v) for v in stats.values())
+    if len(counts) != 1:
+        raise AnsibleFilterError("the key surveys of the hosts differ in length: %s" % sorted(counts))
+    plans = []
+    for index in range(counts.pop()):
+        checksums = dict((h, stats[h][index].get("checksum") if stats[h][index].get("exists") else None)
+                         for h in hosts)
+        try:
+            # Only the corosync key (the first) is read by a running daemon: a node given it must restart corosync.
+            plans.append(key_plan(list(hosts), checksums, list(members), views, restarts=index == 0))
+        except PlanError as e:
+            raise AnsibleFilterError(str(e))
+    return plans
 
 
 def cluster_apply_plan(hosts, hostvars, members, result_var="__cluster_corosync_result"):
@@ -220,7 +228,7 @@ class FilterModule(object):
             "corosync_conf_kind": corosync_conf_kind,
             "corosync_nodeids": corosync_nodeids,
             "cluster_totem": cluster_totem,
-            "cluster_key_plan": cluster_key_plan,
+            "cluster_key_plans": cluster_key_plans,
             "corosync_validate": corosync_validate,
             "cluster_apply_plan": cluster_apply_plan,
             "cluster_cib_nodes": cluster_cib_nodes,

@@ -10,7 +10,7 @@ import pytest
 from conftest import fixture_text
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.clusterops.ha.plugins.filter.cluster import cluster_key_plan
+from ansible_collections.clusterops.ha.plugins.filter.cluster import cluster_key_plans
 
 HOSTS = ["lab-node1", "lab-node2", "lab-node3"]
 
@@ -35,12 +35,12 @@ def test_the_majority_key_is_kept_and_the_odd_member_restarted():
     majority = (fixture_text("status", "quorumtool.wrong-key-majority.txt"), 0)
     hv = survey({"lab-node1": "k", "lab-node2": "k", "lab-node3": "odd"},
                 {"lab-node1": majority, "lab-node2": majority, "lab-node3": alone})
-    plan = cluster_key_plan(HOSTS, hv, 0, HOSTS)
+    plan = cluster_key_plans(HOSTS, hv, HOSTS)[0]
     assert plan == {"source": "lab-node1", "generate": False, "targets": ["lab-node3"], "restart": ["lab-node3"]}
     # The Pacemaker key's plan (index 1 in the role) never restarts: only remote connections read that key.
     for h in HOSTS:
         hv[h]["__cluster_key_stat"]["results"].append(hv[h]["__cluster_key_stat"]["results"][0])
-    assert cluster_key_plan(HOSTS, hv, 1, HOSTS)["restart"] == []
+    assert cluster_key_plans(HOSTS, hv, HOSTS)[1]["restart"] == []
 
 
 def test_node_names_map_to_hosts():
@@ -49,13 +49,13 @@ def test_node_names_map_to_hosts():
                 {"lab-node1": majority, "lab-node2": majority})
     for h in HOSTS:
         hv[h]["cluster_node_name"] = h  # the names corosync prints are the hosts' cluster_node_name
-    assert cluster_key_plan(HOSTS, hv, 0, HOSTS)["targets"] == []
+    assert cluster_key_plans(HOSTS, hv, HOSTS)[0]["targets"] == []
 
 
 def test_a_tie_is_refused_with_the_nodes_of_each_key():
     hv = survey({"lab-node1": "a", "lab-node2": "b", "lab-node3": None}, {})
     with pytest.raises(AnsibleFilterError) as exc:
-        cluster_key_plan(HOSTS, hv, 0, ["lab-node1", "lab-node2"])
+        cluster_key_plans(HOSTS, hv, ["lab-node1", "lab-node2"])
     assert "key 1 on lab-node1; key 2 on lab-node2" in str(exc.value)
 
 
@@ -63,8 +63,21 @@ def test_an_unreadable_quorumtool_answer_counts_as_outside_the_membership():
     hv = survey({"lab-node1": "k", "lab-node2": "k", "lab-node3": "odd"},
                 {"lab-node3": ("Cannot initialize QUORUM service\n", 1)})
     hv["lab-node3"]["__cluster_quorum_now"] = {"stdout": "", "rc": 1}
-    plan = cluster_key_plan(HOSTS, hv, 0, HOSTS)
+    plan = cluster_key_plans(HOSTS, hv, HOSTS)[0]
     assert plan["targets"] == ["lab-node3"] and plan["restart"] == ["lab-node3"]
     # Where corosync does not run, there is nothing to restart: the start phase starts it with the new key.
     hv["lab-node3"]["__cluster_running"] = []
-    assert cluster_key_plan(HOSTS, hv, 0, HOSTS)["restart"] == []
+    assert cluster_key_plans(HOSTS, hv, HOSTS)[0]["restart"] == []
+
+
+def test_every_key_is_planned_and_a_short_survey_is_refused():
+    hv = survey({"lab-node1": "k", "lab-node2": None, "lab-node3": None}, {})
+    for h in HOSTS:
+        hv[h]["__cluster_key_stat"]["results"].append({"stat": {"exists": False}})
+    corosync, pacemaker = cluster_key_plans(HOSTS, hv, [])
+    assert corosync["source"] == "lab-node1" and corosync["targets"] == ["lab-node2", "lab-node3"]
+    # nobody holds the Pacemaker key: made on the first host, copied to the others
+    assert pacemaker == {"source": "lab-node1", "generate": True, "targets": ["lab-node2", "lab-node3"], "restart": []}
+    hv["lab-node3"]["__cluster_key_stat"]["results"].pop()
+    with pytest.raises(AnsibleFilterError, match="differ in length"):
+        cluster_key_plans(HOSTS, hv, [])
