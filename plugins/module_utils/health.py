@@ -119,6 +119,14 @@ CHECKS = [
            "journalctl -u corosync --since -1h --grep '<address>'  # on a node that refused them\n"
            "# a cluster node: see authkeys-identical and knet-crypto; any other address: find who it is, and let only "
            "the nodes reach corosync's ports (UDP 5405 and up, one per link; docs/security.md)"),
+    _check("pcsd-failed-logins", "warning", "Nobody fails to log in to pcsd",
+           "pcsd (TCP 2224) takes the hacluster password, and whoever has it can run any pcs command on every node. "
+           "pcsd logs each wrong password or unknown user with the client's address and keeps no lockout of its own: "
+           "repeated failures are someone guessing, or a node or tool with a stale password.",
+           "grep -B1 -A1 \"Failed login by\" /var/log/pcsd/pcsd.log  # on <node>: who, when, from where\n"
+           "# a cluster node or your own tool: give it the current password (pcs host auth <node>);\n"
+           "# any other address: find who it is, and let only the nodes and your admin hosts reach TCP 2224 "
+           "(PCSD_BIND_ADDR in /etc/default/pcsd, a firewall; docs/security.md)"),
     _check("token-consistent", "warning", "The running token timeout is the expected one everywhere",
            "A token timeout that differs from the plan (or between nodes) changes failure detection times.",
            "pcs cluster config update totem token=<ms>\npcs cluster reload corosync"),
@@ -864,6 +872,39 @@ def check_refused_packets(ctx):
                    _uniq(remedy), _uniq(objects))
 
 
+def check_pcsd_failed_logins(ctx):
+    # User names and addresses are the objects; no password is ever in pcsd's log, so none is here.
+    known, unknown = ctx.facts("pcsd_failed_logins")
+    if not known:
+        return _unknown("no node could read pcsd's log (/var/log/pcsd/pcsd.log; no pcsd, or a crmsh cluster)")
+    window = max(int((ctx.nodes.get(n) or {}).get("refused_packets_window_s") or 0) for n in known)
+    nodelist = _nodelist(ctx)
+    found = []
+    for node in sorted(known):
+        lower_bound = bool(ctx.nodes[node].get("pcsd_failed_logins_truncated"))
+        for e in known[node]:
+            found.append((node, e, lower_bound))
+    if not found:
+        return _passed("no failed pcsd login on %s in the last %s%s"
+                       % (_join(sorted(known)), _window_text(window), _unknown_suffix(unknown)))
+    parts, remedy, objects = [], [], []
+    for node, e, lower_bound in sorted(found, key=lambda f: (-int(f[1]["count"]), f[0], f[1]["user"], f[1]["address"])):
+        address = e["address"]
+        who = ("%s (%s)" % (address, nodelist[address]) if address in nodelist else
+               "an unknown address" if address == "unknown" else address)
+        times = ("" if e.get("first") is None else
+                 ", first %s, last %s" % (iso_time(e["first"]), iso_time(e["last"])))
+        count = "%s%d failed login%s" % ("at least " if lower_bound else "", int(e["count"]),
+                                         "" if int(e["count"]) == 1 else "s")
+        parts.append("%s on %s as '%s' from %s%s" % (count, node, e["user"], who, times))
+        remedy.append("grep -B1 -A1 \"Failed login by '%s'\" /var/log/pcsd/pcsd.log  # on %s" % (e["user"], node))
+        objects += [node, address]
+    remedy.append("# a cluster node or your own tool: give it the current hacluster password (pcs host auth); any "
+                  "other address: find who it is, and let only the nodes and admin hosts reach TCP 2224")
+    return _failed("in the last %s: %s%s" % (_window_text(window), "; ".join(parts), _unknown_suffix(unknown)),
+                   _uniq(remedy), _uniq(objects))
+
+
 def check_token(ctx):
     known, unknown = ctx.facts("token_ms")
     if not known:
@@ -956,6 +997,7 @@ _RUNNERS = {
     "versions-identical": check_versions,
     "knet-crypto": check_knet_crypto, "links-connected": check_links, "authkey-modes": check_authkeys,
     "authkeys-identical": check_authkeys_identical, "refused-packets": check_refused_packets,
+    "pcsd-failed-logins": check_pcsd_failed_logins,
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
     "pacemaker3-ready": check_pacemaker3,
 }
@@ -990,7 +1032,10 @@ NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?"
                           "nodelist_addresses?": {"*": "str"},
                           "refused_packets?": [{"address": "str", "reason": "str", "count": "int",
                                                 "first?": "number?", "last?": "number?"}],
-                          "refused_packets_window_s?": "int?", "refused_packets_truncated?": "bool?"}}
+                          "refused_packets_window_s?": "int?", "refused_packets_truncated?": "bool?",
+                          "pcsd_failed_logins?": [{"user": "str", "address": "str", "count": "int",
+                                                   "first?": "number?", "last?": "number?"}],
+                          "pcsd_failed_logins_truncated?": "bool?"}}
 REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
 
 

@@ -39,6 +39,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import read_refused_packets
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import read_failed_logins
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 DEFAULT_TEXTFILE = "/var/lib/prometheus/node-exporter/ha_cluster.prom"
@@ -83,6 +84,9 @@ HELP = {
         "refused_packets_window_seconds, from corosync's journal (another key, or not a cluster node)",
     "ha_cluster_clusterops_corosync_refused_packets_window_seconds":
         "The window refused_packets counts over; absent when corosync's journal could not be read",
+    "ha_cluster_clusterops_pcsd_failed_logins":
+        "Failed pcsd logins (wrong password or unknown user) from this address on this node in the last "
+        "refused_packets_window_seconds, from pcsd's log; absent when there is no pcsd log",
     "ha_cluster_clusterops_scrape_success":
         "Whether the collector could read its source on this node; 1 yes, 0 no (its metrics are then absent)",
     "ha_cluster_clusterops_scrape_timestamp_seconds": "When the metrics were collected, in Unix time",
@@ -282,16 +286,31 @@ def _refused(fams, refused, window_s):
         fams.add("ha_cluster_clusterops_corosync_refused_packets", e["count"], address=e["address"], reason=e["reason"])
 
 
-def families(status, now=None, duration=None, error=None, refused=None, refused_window_s=REFUSED_WINDOW_S):
+def _failed_logins(fams, logins):
+    """The failed pcsd logins (pcsd.read_failed_logins), one sample per client address (user names are chosen by
+    whoever tries, so they are no label)."""
+    if logins is None:
+        return
+    per_address = {}
+    for e in logins:
+        per_address[e["address"]] = per_address.get(e["address"], 0) + int(e["count"])
+    for address in sorted(per_address):
+        fams.add("ha_cluster_clusterops_pcsd_failed_logins", per_address[address], address=address)
+
+
+def families(status, now=None, duration=None, error=None, refused=None, refused_window_s=REFUSED_WINDOW_S,
+             failed_logins=None):
     """The metric families of a status model (a list of {name, type, help, samples}).
 
     status: cluster_status.build_status()/collect() result, or None when it could not be read
     (error then says why; every collector's scrape success is 0). now: Unix time of the scrape;
     duration: seconds it took. Either is left out when None. refused: the packets libknet refused in the
-    last refused_window_s seconds (corosync_runtime.read_refused_packets), None when the journal was not read.
+    last refused_window_s seconds (corosync_runtime.read_refused_packets), None when the journal was not read;
+    failed_logins: the failed pcsd logins of the same window (pcsd.read_failed_logins), None without a pcsd log.
     """
     fams = _Families()
     _refused(fams, refused, refused_window_s)
+    _failed_logins(fams, failed_logins)
     ok = dict((c, False) for c in COLLECTORS)
     if status is not None:
         if status["stack"].get("corosync"):
@@ -390,9 +409,9 @@ def summarize(fams):
     }
 
 
-def metrics_of(status, now=None, duration=None, error=None, refused=None):
+def metrics_of(status, now=None, duration=None, error=None, refused=None, failed_logins=None):
     """(text, families) for a status model (or None with an error)."""
-    fams = families(status, now=now, duration=duration, error=error, refused=refused)
+    fams = families(status, now=now, duration=duration, error=error, refused=refused, failed_logins=failed_logins)
     return render(fams, problems(status, error)), fams
 
 
@@ -406,8 +425,10 @@ def scrape(runner, clock=time.time):
     except (CommandError, StatusParseError, subprocess.TimeoutExpired, OSError) as e:
         error = str(e)
     refused, _truncated = read_refused_packets(runner, REFUSED_WINDOW_S, start)
+    logins, _truncated = read_failed_logins(runner, REFUSED_WINDOW_S, start)
     end = clock()
-    return metrics_of(status, now=end, duration=max(0.0, end - start), error=error, refused=refused)
+    return metrics_of(status, now=end, duration=max(0.0, end - start), error=error, refused=refused,
+                      failed_logins=logins)
 
 
 # ---------------------------------------------------------------------------------------------

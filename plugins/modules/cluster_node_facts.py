@@ -22,6 +22,8 @@ description:
   - From corosync's journal (C(journalctl -u corosync)), the packets libknet refused in the last
     O(refused_packets_window_s) seconds, per source address; a host sending with another key or other crypto
     settings, or anything else sent to the knet port. knet keeps no counter of them; its log is the only record.
+  - From pcsd's log (C(/var/log/pcsd/pcsd.log)), the failed pcsd logins of the same window, per user name and
+    client address (someone guessing the hacluster password, or a node with a stale one).
   - A fact that cannot be read (file missing or unreadable, corosync stopped) is null. The module only reads.
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -43,8 +45,10 @@ options:
     default: /etc/pacemaker/authkey
   refused_packets_window_s:
     description:
-      - How far back, in seconds, the journal is read for refused packets (the fact RV(facts.refused_packets)).
-      - At most the newest 20000 such lines are read; RV(facts.refused_packets_truncated) says when there were more.
+      - How far back, in seconds, the journal is read for refused packets (the fact RV(facts.refused_packets)) and
+        pcsd's log for failed logins (RV(facts.pcsd_failed_logins)).
+      - At most the newest 20000 lines of each are read; RV(facts.refused_packets_truncated) and
+        RV(facts.pcsd_failed_logins_truncated) say when there were more.
     type: int
     default: 3600
 """
@@ -102,6 +106,17 @@ facts:
       description: True when the window held more refused-packet lines than were read; the counts are then lower bounds.
       type: bool
       sample: false
+    pcsd_failed_logins:
+      description:
+        - The failed pcsd logins in the last RV(facts.refused_packets_window_s) seconds, from pcsd's log, one entry per
+          user name and client address; empty when there were none, null when the log cannot be read (no pcsd).
+      type: list
+      elements: dict
+      sample: [{"user": "hacluster", "address": "172.17.0.3", "count": 3, "first": 1796407317.97, "last": 1796407404.12}]
+    pcsd_failed_logins_truncated:
+      description: True when the window may hold more of pcsd's log than was read; the counts are then lower bounds.
+      type: bool
+      sample: false
 """
 
 import hashlib
@@ -113,6 +128,7 @@ import time
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import read_failed_logins
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
     CmapParseError, cmap_get, nodelist_addresses, read_cmap, read_refused_packets)
@@ -157,7 +173,9 @@ def nodelist(runner):
 
 def gather(runner, paths, window_s=3600, now=None):
     token = cmap_value(runner, "runtime.config.totem.token")
-    refused, truncated = read_refused_packets(runner, window_s, time.time() if now is None else now)
+    now = time.time() if now is None else now
+    refused, truncated = read_refused_packets(runner, window_s, now)
+    logins, logins_truncated = read_failed_logins(runner, window_s, now)
     versions = read_stack_versions(runner)
     return {
         "corosync_conf_sha256": file_sha256(paths["corosync_conf"]),
@@ -176,6 +194,8 @@ def gather(runner, paths, window_s=3600, now=None):
         "refused_packets": refused,
         "refused_packets_window_s": window_s,
         "refused_packets_truncated": truncated,
+        "pcsd_failed_logins": logins,
+        "pcsd_failed_logins_truncated": logins_truncated,
     }
 
 

@@ -21,8 +21,10 @@ EXPECTED = {
     "stopped-node": {"nodes-online": "critical"},
     # hl-node3 stopped, then confirmed fenced by hand (issue 17): critical until the history is cleaned up.
     "manual-confirm": {"nodes-online": "critical", "fencing-history": "critical"},
-    # hl-node3's corosync runs with a key of its own (issue 17): named as such, not as a node to start.
-    "wrong-key": {"nodes-online": "critical", "authkeys-identical": "critical", "refused-packets": "warning"},
+    # hl-node3's corosync runs with a key of its own (issue 17): named as such, not as a node to start; and
+    # hl-node3 guessed the hacluster password at hl-node1's pcsd.
+    "wrong-key": {"nodes-online": "critical", "authkeys-identical": "critical", "refused-packets": "warning",
+                  "pcsd-failed-logins": "warning"},
 }
 
 
@@ -102,6 +104,11 @@ def test_a_member_with_a_wrong_key_is_named_and_not_told_to_start():
     assert re.search(r"^in the last 1 h: 172\.31\.\d+\.13 \(hl-node3\): \d+ packets hl-node1, hl-node2 could not decrypt "
                      r"\(and hl-node3 could not decrypt theirs\), first ", refused["message"]), refused["message"]
     assert "sha256sum /etc/corosync/authkey" in refused["remedy"]
+    # pcsd's log on hl-node1: hl-node3's two wrong passwords, named by address and node.
+    logins = checks["pcsd-failed-logins"]
+    assert re.search(r"^in the last 1 h: 2 failed logins on hl-node1 as 'hacluster' from 172\.31\.\d+\.13 \(hl-node3\), "
+                     r"first ", logins["message"]), logins["message"]
+    assert logins["objects"][0] == "hl-node1" and "not-the-password" not in json.dumps(report("wrong-key"))
 
 
 def test_site_yml_repairs_a_wrong_key_from_the_majority(host):

@@ -34,7 +34,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import Vali
 IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
     "fail-counts", "leftover-bans", "stonith", "fencing-history", "corosync-conf-identical", "versions-identical", "knet-crypto",
-    "links-connected", "authkey-modes", "authkeys-identical", "refused-packets", "token-consistent", "unmanaged-blocked",
+    "links-connected", "authkey-modes", "authkeys-identical", "refused-packets", "pcsd-failed-logins", "token-consistent",
+    "unmanaged-blocked",
     "resources-placed", "pacemaker3-ready",
 ]
 SEVERITY = {
@@ -42,7 +43,7 @@ SEVERITY = {
     "maintenance-mode": "warning", "failed-actions": "warning", "fail-counts": "warning", "leftover-bans": "warning",
     "stonith": "critical", "fencing-history": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
     "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical", "authkeys-identical": "critical",
-    "refused-packets": "warning",
+    "refused-packets": "warning", "pcsd-failed-logins": "warning",
     "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
     "pacemaker3-ready": "warning",
 }
@@ -229,20 +230,20 @@ class TestVerdict:
         report = run(base)
         assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
         assert report["verdict"] == "healthy"
-        assert report["summary"] == {"pass": 21, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 22, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
 
     def test_degraded_only_warnings(self, base):
         report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
         failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
         assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
         assert report["verdict"] == "degraded"
-        assert report["summary"] == {"pass": 18, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+        assert report["summary"] == {"pass": 19, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
 
     def test_critical(self, base):
         report = run(base, status=no_quorum_status())
         assert report["verdict"] == "critical"
         assert report["summary"]["critical"] >= 2
-        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 21
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 22
 
     def test_info_failures_degrade(self, base, monkeypatch):
         catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
@@ -542,7 +543,7 @@ class TestFencingHistory:
         # Every other check passes: before this check, this cluster was "healthy".
         assert [x["id"] for x in report["checks"] if x["status"] != "pass"] == ["fencing-history"]
         assert report["verdict"] == "critical"
-        assert report["summary"] == {"pass": 20, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 21, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
 
     def test_manual_confirmation_stays_critical_until_cleaned_up(self, base):
         c = check(run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT + 30 * 86400),
@@ -955,6 +956,43 @@ class TestRefusedPackets:
             "node_facts.n1.refused_packets[0]: the key count is missing"]
 
 
+def failed_login(user, address, count, first, last):
+    return {"user": user, "address": address, "count": count, "first": first, "last": last}
+
+
+class TestPcsdFailedLogins:
+    """From fixtures/node/pcsd.log.failed-logins.bookworm.txt: wrong passwords for hacluster and an unknown user."""
+
+    def test_pass(self, base):
+        c = assert_pass(run(base), "pcsd-failed-logins")
+        assert c["message"] == "no failed pcsd login on lab-node1, lab-node2, lab-node3 in the last 1 h"
+
+    def test_each_user_and_address_is_named_with_count_and_times(self, base):
+        base[2]["lab-node1"]["pcsd_failed_logins"] = [
+            failed_login("hacluster", "172.31.250.99", 30, 1796407305.952, 1796407393.955),
+            failed_login("mallory", "172.31.250.99", 1, 1796407400.0, 1796407400.0)]
+        base[2]["lab-node2"]["pcsd_failed_logins"] = [failed_login("hacluster", "172.31.250.13", 2, None, None)]
+        c = assert_fail(run(base), "pcsd-failed-logins")
+        assert c["message"] == (
+            "in the last 1 h: 30 failed logins on lab-node1 as 'hacluster' from 172.31.250.99, first "
+            "2026-12-04T18:01:45.952+00:00, last 2026-12-04T18:03:13.955+00:00; 2 failed logins on lab-node2 as "
+            "'hacluster' from 172.31.250.13 (lab-node3); 1 failed login on lab-node1 as 'mallory' from 172.31.250.99, "
+            "first 2026-12-04T18:03:20.000+00:00, last 2026-12-04T18:03:20.000+00:00")
+        assert c["objects"] == ["lab-node1", "172.31.250.99", "lab-node2", "172.31.250.13"]
+        assert "grep -B1 -A1 \"Failed login by 'mallory'\" /var/log/pcsd/pcsd.log  # on lab-node1" in c["remedy"]
+
+    def test_lower_bounds_and_unknown_nodes(self, base):
+        base[2]["lab-node1"]["pcsd_failed_logins"] = [failed_login("hacluster", "unknown", 20000, None, None)]
+        base[2]["lab-node1"]["pcsd_failed_logins_truncated"] = True
+        base[2]["lab-node2"]["pcsd_failed_logins"] = None
+        c = assert_fail(run(base), "pcsd-failed-logins")
+        assert c["message"] == ("in the last 1 h: at least 20000 failed logins on lab-node1 as 'hacluster' from an "
+                                "unknown address (unknown on lab-node2)")
+        for f in base[2].values():
+            f["pcsd_failed_logins"] = None
+        assert_skip(run(base), "pcsd-failed-logins", "no node could read pcsd's log")
+
+
 class TestToken:
     def test_pass(self, base):
         assert "as expected" in assert_pass(run(base), "token-consistent")["message"]
@@ -1028,11 +1066,11 @@ class TestRender:
         text = render_table(report)
         lines = text.splitlines()
         assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
-        assert len(lines) == 1 + 21 + 2
-        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:21]}
+        assert len(lines) == 1 + 22 + 2
+        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:23]}
         assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
         assert "rolling update" in text
-        assert lines[-1] == "verdict: degraded - 19 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert lines[-1] == "verdict: degraded - 20 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
         assert text.endswith("\n")
 
     def test_table_columns_aligned(self, base):

@@ -162,6 +162,18 @@ def test_refused_packets_from_corosyncs_journal():
     assert not [n for n in fams if n.startswith("ha_cluster_clusterops_corosync_refused")]
 
 
+def test_failed_pcsd_logins_from_pcsds_log():
+    """pcsd's log with failed logins (fixtures/node/pcsd.log.failed-logins.bookworm.txt): one sample per client
+    address, the users summed (they are whatever the guesser typed); none without a pcsd log."""
+    runner = lab_runner("healthy")
+    runner.add(["tail"], stdout=fixture_text("node", "pcsd.log.failed-logins.bookworm.txt"))
+    at = time.mktime(time.strptime("2026-12-04T22:00:00", "%Y-%m-%dT%H:%M:%S"))
+    fams = parse_exposition(metrics.scrape(runner, clock=lambda: at)[0])
+    assert one(fams, "ha_cluster_clusterops_pcsd_failed_logins", address="127.0.0.1") == 4
+    assert one(fams, "ha_cluster_clusterops_pcsd_failed_logins", address="172.17.0.3") == 1
+    assert "ha_cluster_clusterops_pcsd_failed_logins" not in scrape("healthy")[1]
+
+
 def crm_mon_view(state):
     """What crm_mon itself says: online nodes and, per resource id, where instances are active."""
     root = ET.fromstring(fx("crm_mon.%s.xml" % state))

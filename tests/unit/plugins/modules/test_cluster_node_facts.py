@@ -33,6 +33,8 @@ def node_runner(corosync_up=True):
         runner.add(["corosync-cmapctl"], rc=1, stderr="Failed to initialize the cmap API. Error CS_ERR_LIBRARY\n")
     # journalctl --grep ends with 1 when nothing matched.
     runner.add(["journalctl"], rc=1, stdout="-- No entries --\n")
+    # no pcsd on the node (a crmsh cluster): its log cannot be read
+    runner.add(["tail"], rc=1, stderr="tail: cannot open '/var/log/pcsd/pcsd.log' for reading: No such file or directory\n")
     return runner
 
 
@@ -145,6 +147,25 @@ def test_refused_packets_from_corosyncs_journal(monkeypatch, files):
     assert argv[argv.index("--grep") + 1] == "Unable to decrypt packet from|Packet rejected from"
     assert argv[argv.index("--lines") + 1] == "20000" and argv[argv.index("--since") + 1].startswith("@")
     assert node_facts_errors({"lab-node1": facts}) == []
+
+
+def test_failed_pcsd_logins_from_pcsds_log(monkeypatch, files):
+    """Captured on a Debian 12 node (pcs 0.11.5): three wrong passwords and an unknown user from 127.0.0.1, then
+    one wrong password through `pcs host auth` from 172.17.0.3; a right one and two token-less 401s between."""
+    runner = node_runner()
+    runner.add(["tail"], stdout=fixture_text("node", "pcsd.log.failed-logins.bookworm.txt"))
+    facts = run(monkeypatch, dict(files, refused_packets_window_s=10 ** 9), runner)["facts"]
+    assert [(e["user"], e["address"], e["count"]) for e in facts["pcsd_failed_logins"]] == [
+        ("hacluster", "127.0.0.1", 3), ("hacluster", "172.17.0.3", 1), ("mallory", "127.0.0.1", 1)]
+    assert facts["pcsd_failed_logins_truncated"] is False
+    argv = [c["argv"] for c in runner.calls if c["argv"][0] == "tail"][0]
+    assert argv == ["tail", "-n", "20000", "/var/log/pcsd/pcsd.log"]
+    assert node_facts_errors({"lab-node1": facts}) == []
+
+
+def test_no_pcsd_log_is_unknown(monkeypatch, files):
+    facts = run(monkeypatch, files, node_runner())["facts"]
+    assert facts["pcsd_failed_logins"] is None and facts["pcsd_failed_logins_truncated"] is False
 
 
 def test_a_window_below_one_second_is_refused(monkeypatch, files):

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What pcsd says about logins: the one reader of pcsd's log (``/var/log/pcsd/pcsd.log``).
+
+- ``parse_failed_logins(text, since)``: the failed logins of pcsd's log, summed per user name and client
+  address: [{"user", "address", "count", "first", "last"}] (Unix seconds).
+- ``read_failed_logins(runner, window_s, now)``: the newest lines of the log through the command seam,
+  parsed; None when the log cannot be read (no pcsd on the node, a crmsh cluster).
+
+pcs 0.11 (Debian 12 and 13; pcsd/pcsd.rb, pcsd/auth.rb) logs through Ruby's Logger, in the node's local
+time without a zone::
+
+    I, [2026-12-04T21:59:20.667 #00000]     INFO -- : Failed login by 'hacluster': bad username or password
+    I, [2026-12-04T21:59:20.668 #00000]     INFO -- : 200 POST /remote/auth (172.17.0.3) 2814.38ms
+
+The failed login's line names the user; the request line after it (the same request, logged when it ends)
+names the client's address. ``pcs host auth``, ``pcs cluster auth`` and anything posting to /remote/auth
+(or the web UI's /login) are logged that way. A request refused before any password is checked (no token:
+``401 GET /remote/status``) is no login attempt and is not counted.
+
+Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import time
+
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
+
+PCSD_LOG = "/var/log/pcsd/pcsd.log"
+# The newest lines read at most: a password-guessing flood must not make the facts huge.
+PCSD_LOG_MAX_LINES = 20000
+_LINE = re.compile(r"^[A-Z], \[(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?P<frac>\.\d+)? #\d+\]\s+\S+ -- : (?P<msg>.*)$")
+_FAILED = re.compile(r"^Failed login by '(?P<user>.*)'")
+_REQUEST = re.compile(r"^\d{3} [A-Z]+ (?P<path>\S+) \((?P<address>[^)]*)\)")
+
+
+def _local_time(stamp, frac):
+    """'2026-12-04T21:59:20' and '.667' (the node's local time, as Ruby's Logger prints it) -> Unix seconds."""
+    try:
+        return time.mktime(time.strptime(stamp, "%Y-%m-%dT%H:%M:%S")) + float(frac or 0)
+    except (ValueError, OverflowError):
+        return None
+
+
+def parse_failed_logins(text, since=None):
+    """pcsd's log -> [{"user", "address", "count", "first", "last"}], sorted by user then address; only failed
+    logins at or after since (Unix seconds) when given. A failed login whose request line never came (the log
+    ends there) counts with the address "unknown"."""
+    found, pending = {}, []
+
+    def add(user, address, when):
+        if since is not None and when is not None and when < since:
+            return
+        e = found.setdefault((user, address), {"user": user, "address": address, "count": 0, "first": None,
+                                               "last": None})
+        e["count"] += 1
+        if when is not None:
+            e["first"] = when if e["first"] is None else min(e["first"], when)
+            e["last"] = when if e["last"] is None else max(e["last"], when)
+
+    for line in (text or "").splitlines():
+        m = _LINE.match(line)
+        if not m:
+            continue
+        msg = m.group("msg")
+        failed = _FAILED.match(msg)
+        if failed:
+            pending.append((failed.group("user"), _local_time(m.group("time"), m.group("frac"))))
+            continue
+        request = _REQUEST.match(msg)
+        if request and pending:
+            # The request that failed ends right after its "Failed login" line: it names the client.
+            user, when = pending.pop(0)
+            add(user, request.group("address") or "unknown", when)
+    for user, when in pending:
+        add(user, "unknown", when)
+    return [found[k] for k in sorted(found)]
+
+
+def read_failed_logins(runner, window_s, now):
+    """(parse_failed_logins() of pcsd's log since now - window_s, truncated) through the command seam; (None,
+    False) when the log cannot be read. truncated: PCSD_LOG_MAX_LINES lines were read and the oldest of them is
+    inside the window, so older failed logins may be missing (the counts are then lower bounds)."""
+    try:
+        res = runner.run(["tail", "-n", str(PCSD_LOG_MAX_LINES), PCSD_LOG], check=False)
+    except CommandError:
+        return None, False
+    if res.rc != 0:
+        return None, False
+    since = now - window_s
+    lines = res.stdout.splitlines()
+    truncated = False
+    if len(lines) >= PCSD_LOG_MAX_LINES:
+        first = next((_LINE.match(ln) for ln in lines if _LINE.match(ln)), None)
+        first_time = _local_time(first.group("time"), first.group("frac")) if first else None
+        truncated = first_time is None or first_time > since
+    return parse_failed_logins(res.stdout, since), truncated

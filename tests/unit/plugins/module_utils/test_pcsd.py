@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for module_utils/pcsd.py: pcsd's log as Debian 12 and 13 nodes wrote it (fixtures/node/pcsd.log.*)."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import FakeRunner, fixture_text
+
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import (
+    PCSD_LOG_MAX_LINES, parse_failed_logins, read_failed_logins)
+
+LOG = fixture_text("node", "pcsd.log.failed-logins.bookworm.txt")
+
+
+def local(stamp):
+    return time.mktime(time.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + stamp[19:])
+
+
+def test_failed_logins_per_user_and_client():
+    found = parse_failed_logins(LOG)
+    assert found == [
+        {"user": "hacluster", "address": "127.0.0.1", "count": 3,
+         "first": local("2026-12-04T21:58:34.011"), "last": local("2026-12-04T21:58:38.499")},
+        {"user": "hacluster", "address": "172.17.0.3", "count": 1,
+         "first": local("2026-12-04T21:59:20.667"), "last": local("2026-12-04T21:59:20.667")},
+        {"user": "mallory", "address": "127.0.0.1", "count": 1,
+         "first": local("2026-12-04T21:58:40.371"), "last": local("2026-12-04T21:58:40.371")},
+    ]
+
+
+def test_successful_and_token_less_requests_are_no_failed_login():
+    text = "\n".join(ln for ln in LOG.splitlines() if "Failed login" not in ln)
+    assert "401 GET /remote/status" in text and parse_failed_logins(text) == []
+
+
+def test_since_keeps_the_newer_ones_and_a_cut_log_names_no_address():
+    assert [e["user"] for e in parse_failed_logins(LOG, since=local("2026-12-04T21:59:00"))] == ["hacluster"]
+    cut = LOG.rstrip("\n").rsplit("\n", 1)[0]  # the last request line is missing
+    assert ("hacluster", "unknown", 1) in [(e["user"], e["address"], e["count"]) for e in parse_failed_logins(cut)]
+    assert parse_failed_logins("") == [] and parse_failed_logins(None) == []
+
+
+def test_read_through_the_command_seam():
+    runner = FakeRunner()
+    runner.add(["tail"], stdout=LOG)
+    found, truncated = read_failed_logins(runner, 3600, local("2026-12-04T22:00:00"))
+    assert sum(e["count"] for e in found) == 5 and truncated is False
+    runner = FakeRunner()
+    runner.add(["tail"], rc=1, stderr="tail: cannot open '/var/log/pcsd/pcsd.log' for reading\n")
+    assert read_failed_logins(runner, 3600, time.time()) == (None, False)
+
+
+def test_a_full_read_whose_oldest_line_is_inside_the_window_is_truncated():
+    line = "I, [2026-12-04T21:58:34.011 #00000]     INFO -- : 200 GET /remote/status (10.0.0.1) 1.00ms"
+    runner = FakeRunner()
+    runner.add(["tail"], stdout="\n".join([line] * PCSD_LOG_MAX_LINES))
+    assert read_failed_logins(runner, 3600, local("2026-12-04T22:00:00"))[1] is True
+    assert read_failed_logins(runner, 60, local("2026-12-04T22:00:00"))[1] is False
+
+
+def test_debian_13s_pcsd_logs_them_the_same_way():
+    """pcs 0.12.0.2 (Debian 13): two wrong passwords from 127.0.0.1, a right one, one wrong through pcs host auth."""
+    found = parse_failed_logins(fixture_text("node", "pcsd.log.failed-logins.trixie.txt"))
+    assert [(e["user"], e["address"], e["count"]) for e in found] == [
+        ("hacluster", "127.0.0.1", 2), ("hacluster", "172.17.0.2", 1)]
+    assert found[0]["first"] == local("2026-12-04T22:06:28.784")
