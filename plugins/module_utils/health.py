@@ -804,12 +804,17 @@ def _nodelist(ctx):
     return out
 
 
+def _facts_window(ctx, known):
+    """The window, in seconds, the nodes of known read their logs over (cluster_node_facts' refused_packets_window_s)."""
+    return max(int((ctx.nodes.get(n) or {}).get("refused_packets_window_s") or 0) for n in known)
+
+
 def check_refused_packets(ctx):
     # Addresses are the objects; no packet's content is ever read, only corosync's line about it.
     known, unknown = ctx.facts("refused_packets")
     if not known:
         return _unknown("no node could read corosync's journal for refused packets")
-    window = max(int((ctx.nodes.get(n) or {}).get("refused_packets_window_s") or 0) for n in known)
+    window = _facts_window(ctx, known)
     nodelist = _nodelist(ctx)
     sources, lower_bound = {}, False
     for receiver in sorted(known):
@@ -877,7 +882,7 @@ def check_pcsd_failed_logins(ctx):
     known, unknown = ctx.facts("pcsd_failed_logins")
     if not known:
         return _unknown("no node could read pcsd's log (/var/log/pcsd/pcsd.log; no pcsd, or a crmsh cluster)")
-    window = max(int((ctx.nodes.get(n) or {}).get("refused_packets_window_s") or 0) for n in known)
+    window = _facts_window(ctx, known)
     nodelist = _nodelist(ctx)
     found = []
     for node in sorted(known):

@@ -96,7 +96,7 @@ def read_failed_logins(runner, window_s, now):
     lines = res.stdout.splitlines()
     truncated = False
     if len(lines) >= PCSD_LOG_MAX_LINES:
-        first = next((_LINE.match(ln) for ln in lines if _LINE.match(ln)), None)
+        first = next(filter(None, map(_LINE.match, lines)), None)
         first_time = _local_time(first.group("time"), first.group("frac")) if first else None
         truncated = first_time is None or first_time > since
     return parse_failed_logins(res.stdout, since), truncated

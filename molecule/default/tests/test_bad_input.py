@@ -244,8 +244,19 @@ def test_case_file_is_well_formed():
         for case in cases:
             assert case.get("needle") and all(isinstance(n, str) and n for n in case["needle"]), case["id"]
     assert len(CIB_CASES) >= 50 and len(CIB_CASES) + len(RUN_CASES) >= 80
-    # _runs() refused a group whose cases differ in playbook, check or tmp, or give one variable two values
-    assert sum(len(r[1]) for r in RUNS) == len(RUN_CASES)
+
+
+def test_a_group_is_one_playbook_and_never_gives_a_variable_two_values():
+    """_runs() (which built RUNS when this file was loaded) merges a group's variables key by key and refuses
+    a group that would have to drop one of its cases' values or mix playbooks."""
+    def case(i, extra, playbook="site.yml"):
+        return {"id": i, "group": "g", "playbook": playbook, "extra": extra, "needle": [i]}
+    [(run_id, members, extra, _hv)] = _runs([case("a", {"q": {"x": 1}}), case("b", {"q": {"y": 2}, "z": 3})])
+    assert (run_id, [c["id"] for c in members], extra) == ("g", ["a", "b"], {"q": {"x": 1, "y": 2}, "z": 3})
+    with pytest.raises(ValueError, match="g: extra.q.x: two cases of one group give it different values"):
+        _runs([case("a", {"q": {"x": 1}}), case("b", {"q": {"x": 2}})])
+    with pytest.raises(ValueError, match="group g: its cases differ in playbook"):
+        _runs([case("a", {}), case("b", {}, "health.yml")])
 
 
 @pytest.mark.parametrize("case", RUN_CASES, ids=[c["id"] for c in RUN_CASES])
