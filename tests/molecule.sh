@@ -3,6 +3,8 @@
 # (default 2), longest first so the lanes end together. Every scenario has its own containers,
 # network and subnet, so scenarios can run side by side.
 #
+# Each scenario starts clean (fresh_start below), without Molecule's first destroy.
+#
 # Each scenario's output goes to .build/molecule/NAME.log, every line stamped with the time; its wall
 # time goes to .build/molecule-times.tsv and each Molecule step's to .build/molecule-steps.tsv. A
 # failed scenario's whole log is printed, a passed one's recap and step times. The run goes on after
@@ -22,10 +24,25 @@ step_times() {
       printf "%s\t%s\t%d\n", s, step (n[step] > 1 ? n[step] : ""), d; step = "" }' "$2"
 }
 
+# A clean start for scenario $1 without Molecule's first destroy (a playbook run, 15-20 s a scenario; the
+# scenarios' test_sequence starts at syntax): the containers its molecule.yml names, left by a run that was
+# killed, are removed (docker rm -f, about a second), and so is Molecule's state of them, which lives in
+# .build/molecule/state/NAME (MOLECULE_EPHEMERAL_DIRECTORY; it would otherwise say "created" and skip create).
+fresh_start() {
+  local names
+  names=$(python3 -c 'import sys, yaml; print(" ".join(p["name"] for p in yaml.safe_load(open(sys.argv[1]))["platforms"]))' \
+    "molecule/$1/molecule.yml") || return 1
+  # shellcheck disable=SC2086
+  docker rm -f $names >/dev/null 2>&1 || true
+  rm -rf ".build/molecule/state/$1" && mkdir -p ".build/molecule/state/$1"
+}
+
 run_one() {
   local s=$1 log=.build/molecule/$1.log t0 rc
   t0=$(date +%s)
   echo "== molecule test -s $s: started $(date +%T)"
+  fresh_start "$s" || { echo "== molecule test -s $s: cannot read its platforms"; echo "$s" >> .build/molecule/failed; return 1; }
+  export MOLECULE_EPHEMERAL_DIRECTORY=$PWD/.build/molecule/state/$s
   molecule test -s "$s" 2>&1 | while IFS= read -r line; do printf '%(%T)T %s\n' -1 "$line"; done > "$log"
   rc=${PIPESTATUS[0]}
   local t=$(( $(date +%s) - t0 ))
