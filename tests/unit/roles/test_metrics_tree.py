@@ -2,7 +2,7 @@
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The metrics timer runs the engine without Ansible, from the one launcher the cluster role writes on the
-nodes (roles/cluster/tasks/metrics.yml, templates/clusterops-metrics.j2), which carries the module_utils
+nodes (roles/cluster/tasks/metrics.yml, templates/clusterops-metrics.py.j2), which carries the module_utils
 files listed in __cluster_metrics_engine. Every file they import must be among them: a missing one made the
 timer fail on every node with an ImportError and the textfile was never written. The launcher is rendered
 here as the template module would and run outside this checkout, in isolated mode."""
@@ -48,7 +48,7 @@ def imports_of(name):
 
 
 def render_launcher():
-    """templates/clusterops-metrics.j2 with the role's variables, the file lookup and b64encode."""
+    """templates/clusterops-metrics.py.j2 with the role's variables, the file lookup and b64encode."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(ROLE, "templates")),
                              trim_blocks=True, keep_trailing_newline=True)
     env.filters["b64encode"] = lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii")
@@ -59,7 +59,7 @@ def render_launcher():
             text = f.read()
         return text.rstrip() if rstrip else text
 
-    return env.get_template("clusterops-metrics.j2").render(
+    return env.get_template("clusterops-metrics.py.j2").render(
         __cluster_metrics_engine=engine(), role_path=ROLE, ansible_managed="Ansible managed", lookup=lookup)
 
 
@@ -73,7 +73,6 @@ def test_the_carried_engine_imports_only_what_is_carried():
 
 def test_the_launcher_carries_each_module_unchanged():
     text = render_launcher()
-    assert text.startswith("#!/usr/bin/python3 -IB\n")
     for name in engine():
         with open(os.path.join(MODULE_UTILS, name + ".py"), "rb") as f:
             assert base64.b64encode(f.read()).decode("ascii") in text, name
@@ -88,11 +87,18 @@ def test_the_launcher_runs_alone(tmp_path):
     prom = tmp_path / "ha_cluster.prom"
     env = {"PATH": "/nonexistent", "LC_ALL": "C"}
     out = subprocess.run([sys.executable, "-I", "-B", str(launcher), "--help"], capture_output=True, text=True,
-                         cwd=str(tmp_path), env=env, timeout=60)
+                         check=False, cwd=str(tmp_path), env=env, timeout=60)
     assert out.returncode == 0 and "--textfile" in out.stdout, out.stderr
     out = subprocess.run([sys.executable, "-I", "-B", str(launcher), "--textfile", str(prom), "--timeout", "5"],
-                         capture_output=True, text=True, cwd=str(tmp_path), env=env, timeout=120)
+                         capture_output=True, text=True, check=False, cwd=str(tmp_path), env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     text = prom.read_text()
     assert "ha_cluster_clusterops_scrape_success" in text, text[:2000]
     assert not list(tmp_path.glob("**/__pycache__"))
+
+
+def test_the_launcher_runs_the_carried_engine_isolated():
+    with open(os.path.join(ROLE, "tasks", "metrics.yml")) as f:
+        text = f.read()
+    assert 'dest: "{{ __cluster_metrics_launcher }}.py"' in text
+    assert 'exec /usr/bin/python3 -I -B {{ __cluster_metrics_launcher }}.py "$@"' in text
