@@ -41,6 +41,8 @@ _INFINITY = 1000000
 # lost (or a drill fenced it), and people should know why. Older ones only count; manual confirmations and
 # failures stay reported until the history is cleaned up (stonith_admin --history <node> --cleanup).
 RECENT_FENCING_S = 24 * 3600
+# pcsd-certificate fails when a node's pcsd certificate ends within this many days (or has ended).
+PCSD_CERT_WARN_DAYS = 30
 # Checks of what only a running Pacemaker knows: skipped when it is down on the node that was asked.
 _NEEDS_PACEMAKER = ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
                     "resources-placed", "fencing-history")
@@ -127,6 +129,15 @@ CHECKS = [
            "# a cluster node or your own tool: give it the current password (pcs host auth <node>);\n"
            "# any other address: find who it is, and let only the nodes and your admin hosts reach TCP 2224 "
            "(PCSD_BIND_ADDR in /etc/default/pcsd, a firewall; docs/security.md)"),
+    _check("pcsd-certificate", "warning", "pcsd's certificate is valid for %d days more on every node" % PCSD_CERT_WARN_DAYS,
+           "pcsd serves the web UI and the pcs API (TCP 2224) over TLS. An expired certificate makes browsers and every "
+           "client that verifies it refuse pcsd; one close to its end will. pcsd's own certificate, made at its first "
+           "start, is self-signed: nothing proves to a client that it talks to the node and not to someone in between "
+           "while it sends the hacluster password.",
+           "# a certificate from your CA for <node> (its name and address as subjectAltName), then on <node>:\n"
+           "pcs pcsd certkey <node>.crt <node>.key && systemctl restart pcsd\n"
+           "# or let pcsd make a new self-signed one: systemctl stop pcsd; rm /var/lib/pcsd/pcsd.crt "
+           "/var/lib/pcsd/pcsd.key; systemctl start pcsd"),
     _check("token-consistent", "warning", "The running token timeout is the expected one everywhere",
            "A token timeout that differs from the plan (or between nodes) changes failure detection times.",
            "pcs cluster config update totem token=<ms>\npcs cluster reload corosync"),
@@ -910,6 +921,35 @@ def check_pcsd_failed_logins(ctx):
                    _uniq(remedy), _uniq(objects))
 
 
+def check_pcsd_certificate(ctx):
+    # Subjects, issuers and dates only: the certificate is public, its key is never read.
+    known, unknown = ctx.facts("pcsd_certificate")
+    if not known:
+        return _unknown("no node could read pcsd's certificate (/var/lib/pcsd/pcsd.crt; no pcsd, or a crmsh cluster)")
+    soon = ctx.now + PCSD_CERT_WARN_DAYS * 86400
+    expired = [n for n in sorted(known) if known[n]["not_after"] <= ctx.now]
+    ending = [n for n in sorted(known) if ctx.now < known[n]["not_after"] <= soon]
+    own = [n for n in sorted(known) if known[n]["self_signed"]]
+    signed = ("self-signed (pcsd's own: no client can verify it) on %s" % _join(own) if own else
+              "signed by %s" % _join(sorted({known[n]["issuer"] for n in known})))
+    if own and len(own) < len(known):
+        signed += ", signed by %s on %s" % (_join(sorted({known[n]["issuer"] for n in known if n not in own})),
+                                            _join([n for n in sorted(known) if n not in own]))
+    if not expired and not ending:
+        first = min(known, key=lambda n: (known[n]["not_after"], n))
+        return _passed("valid until %s at the earliest (%s); %s%s" % (
+            iso_time(known[first]["not_after"]), first, signed, _unknown_suffix(unknown)))
+    parts = ["expired on %s (%s)" % (n, iso_time(known[n]["not_after"])) for n in expired]
+    parts += ["ends within %d days on %s (%s)" % (PCSD_CERT_WARN_DAYS, n, iso_time(known[n]["not_after"]))
+              for n in ending]
+    remedy = ["openssl x509 -in /var/lib/pcsd/pcsd.crt -noout -subject -issuer -enddate  # on %s" % n
+              for n in expired + ending]
+    remedy.append("pcs pcsd certkey <node>.crt <node>.key && systemctl restart pcsd  # a new certificate from your "
+                  "CA, on each of them")
+    return _failed("pcsd's certificate %s; %s%s" % ("; ".join(parts), signed, _unknown_suffix(unknown)),
+                   remedy, expired + ending)
+
+
 def check_token(ctx):
     known, unknown = ctx.facts("token_ms")
     if not known:
@@ -1003,6 +1043,7 @@ _RUNNERS = {
     "knet-crypto": check_knet_crypto, "links-connected": check_links, "authkey-modes": check_authkeys,
     "authkeys-identical": check_authkeys_identical, "refused-packets": check_refused_packets,
     "pcsd-failed-logins": check_pcsd_failed_logins,
+    "pcsd-certificate": check_pcsd_certificate,
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
     "pacemaker3-ready": check_pacemaker3,
 }
@@ -1040,7 +1081,9 @@ NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?"
                           "refused_packets_window_s?": "int?", "refused_packets_truncated?": "bool?",
                           "pcsd_failed_logins?": [{"user": "str", "address": "str", "count": "int",
                                                    "first?": "number?", "last?": "number?"}],
-                          "pcsd_failed_logins_truncated?": "bool?"}}
+                          "pcsd_failed_logins_truncated?": "bool?",
+                          "pcsd_certificate?": {"subject": "str", "issuer": "str", "self_signed": "bool",
+                                                "not_before": "number", "not_after": "number"}}}
 REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
 
 

@@ -39,7 +39,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import read_refused_packets
-from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import read_failed_logins
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 DEFAULT_TEXTFILE = "/var/lib/prometheus/node-exporter/ha_cluster.prom"
@@ -87,6 +87,9 @@ HELP = {
     "ha_cluster_clusterops_pcsd_failed_logins":
         "Failed pcsd logins (wrong password or unknown user) from this address on this node in the last "
         "refused_packets_window_seconds, from pcsd's log; absent when there is no pcsd log",
+    "ha_cluster_clusterops_pcsd_certificate_expiry_timestamp_seconds":
+        "When the certificate pcsd serves on this node ends, in Unix time (/var/lib/pcsd/pcsd.crt); absent when "
+        "there is none",
     "ha_cluster_clusterops_scrape_success":
         "Whether the collector could read its source on this node; 1 yes, 0 no (its metrics are then absent)",
     "ha_cluster_clusterops_scrape_timestamp_seconds": "When the metrics were collected, in Unix time",
@@ -299,18 +302,21 @@ def _failed_logins(fams, logins):
 
 
 def families(status, now=None, duration=None, error=None, refused=None, refused_window_s=REFUSED_WINDOW_S,
-             failed_logins=None):
+             failed_logins=None, pcsd_certificate=None):
     """The metric families of a status model (a list of {name, type, help, samples}).
 
     status: cluster_status.build_status()/collect() result, or None when it could not be read
     (error then says why; every collector's scrape success is 0). now: Unix time of the scrape;
     duration: seconds it took. Either is left out when None. refused: the packets libknet refused in the
     last refused_window_s seconds (corosync_runtime.read_refused_packets), None when the journal was not read;
-    failed_logins: the failed pcsd logins of the same window (pcsd.read_failed_logins), None without a pcsd log.
+    failed_logins: the failed pcsd logins of the same window (pcsd.read_failed_logins), None without a pcsd log;
+    pcsd_certificate: pcsd.read_certificate() of this node, None without one.
     """
     fams = _Families()
     _refused(fams, refused, refused_window_s)
     _failed_logins(fams, failed_logins)
+    if pcsd_certificate:
+        fams.add("ha_cluster_clusterops_pcsd_certificate_expiry_timestamp_seconds", int(pcsd_certificate["not_after"]))
     ok = dict((c, False) for c in COLLECTORS)
     if status is not None:
         if status["stack"].get("corosync"):
@@ -409,14 +415,16 @@ def summarize(fams):
     }
 
 
-def metrics_of(status, now=None, duration=None, error=None, refused=None, failed_logins=None):
+def metrics_of(status, now=None, duration=None, error=None, refused=None, failed_logins=None, pcsd_certificate=None):
     """(text, families) for a status model (or None with an error)."""
-    fams = families(status, now=now, duration=duration, error=error, refused=refused, failed_logins=failed_logins)
+    fams = families(status, now=now, duration=duration, error=error, refused=refused, failed_logins=failed_logins,
+                    pcsd_certificate=pcsd_certificate)
     return render(fams, problems(status, error)), fams
 
 
-def scrape(runner, clock=time.time):
-    """Collect through the seam and return (text, families). Never raises for an unreadable cluster."""
+def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT):
+    """Collect through the seam (and pcsd's certificate from pcsd_cert_path) and return (text, families). Never
+    raises for an unreadable cluster."""
     start = clock()
     status = None
     error = None
@@ -428,7 +436,7 @@ def scrape(runner, clock=time.time):
     logins, _truncated = read_failed_logins(runner, REFUSED_WINDOW_S, start)
     end = clock()
     return metrics_of(status, now=end, duration=max(0.0, end - start), error=error, refused=refused,
-                      failed_logins=logins)
+                      failed_logins=logins, pcsd_certificate=read_certificate(pcsd_cert_path))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What pcsd says about logins: the one reader of pcsd's log (``/var/log/pcsd/pcsd.log``).
+"""What pcsd says about logins (the one reader of pcsd's log, ``/var/log/pcsd/pcsd.log``) and the certificate
+it serves (``/var/lib/pcsd/pcsd.crt``).
 
 - ``parse_failed_logins(text, since)``: the failed logins of pcsd's log, summed per user name and client
   address: [{"user", "address", "count", "first", "last"}] (Unix seconds).
@@ -19,6 +20,12 @@ names the client's address. ``pcs host auth``, ``pcs cluster auth`` and anything
 (or the web UI's /login) are logged that way. A request refused before any password is checked (no token:
 ``401 GET /remote/status``) is no login attempt and is not counted.
 
+- ``parse_certificate(decoded)``: the certificate as Python's ssl module decodes it (the dict of
+  ``SSLSocket.getpeercert()``) -> {"subject", "issuer", "self_signed", "not_before", "not_after"}.
+- ``read_certificate(path)``: pcsd's certificate file decoded and parsed; None when there is none (no pcsd) or
+  it cannot be decoded. pcsd makes its own at its first start when there is none: self-signed, subject
+  ``C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=<node>``, valid ten years (pcs 0.11, Debian 12 and 13).
+
 Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
 """
 
@@ -27,11 +34,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import ssl
 import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
 
 PCSD_LOG = "/var/log/pcsd/pcsd.log"
+PCSD_CERT = "/var/lib/pcsd/pcsd.crt"
 # The newest lines read at most: a password-guessing flood must not make the facts huge.
 PCSD_LOG_MAX_LINES = 20000
 _LINE = re.compile(r"^[A-Z], \[(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?P<frac>\.\d+)? #\d+\]\s+\S+ -- : (?P<msg>.*)$")
@@ -100,3 +109,35 @@ def read_failed_logins(runner, window_s, now):
         first_time = _local_time(first.group("time"), first.group("frac")) if first else None
         truncated = first_time is None or first_time > since
     return parse_failed_logins(res.stdout, since), truncated
+
+
+def _name(rdns):
+    """ssl's decoded name (((("commonName", "n1"),), ...)) -> "C=US, O=pcsd, CN=n1", in the certificate's order."""
+    short = {"countryName": "C", "stateOrProvinceName": "ST", "localityName": "L", "organizationName": "O",
+             "organizationalUnitName": "OU", "commonName": "CN", "emailAddress": "emailAddress"}
+    return ", ".join("%s=%s" % (short.get(k, k), v) for rdn in rdns or () for k, v in rdn)
+
+
+def parse_certificate(decoded):
+    """ssl's decoded certificate -> {"subject", "issuer", "self_signed", "not_before", "not_after"} (Unix seconds);
+    None when it lacks a validity period. self_signed: the issuer is the subject (pcsd's own certificate)."""
+    try:
+        not_before = ssl.cert_time_to_seconds(decoded["notBefore"])
+        not_after = ssl.cert_time_to_seconds(decoded["notAfter"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    subject, issuer = _name(decoded.get("subject")), _name(decoded.get("issuer"))
+    return {"subject": subject, "issuer": issuer, "self_signed": subject == issuer,
+            "not_before": not_before, "not_after": not_after}
+
+
+def read_certificate(path=PCSD_CERT):
+    """parse_certificate() of the PEM file at path; None when there is no file or it cannot be decoded. Python's
+    own decoder (the one its test suite uses for PEM files): no openssl binary needed on the node."""
+    decode = getattr(getattr(ssl, "_ssl", None), "_test_decode_cert", None)
+    if decode is None:
+        return None
+    try:
+        return parse_certificate(decode(path))
+    except (IOError, OSError, ssl.SSLError, ValueError):
+        return None

@@ -24,6 +24,7 @@ description:
     settings, or anything else sent to the knet port. knet keeps no counter of them; its log is the only record.
   - From pcsd's log (C(/var/log/pcsd/pcsd.log)), the failed pcsd logins of the same window, per user name and
     client address (someone guessing the hacluster password, or a node with a stale one).
+  - The subject, issuer and validity of the certificate pcsd serves, never its key.
   - A fact that cannot be read (file missing or unreadable, corosync stopped) is null. The module only reads.
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -43,6 +44,10 @@ options:
     description: Path of Pacemaker's authkey.
     type: path
     default: /etc/pacemaker/authkey
+  pcsd_certificate:
+    description: Path of the certificate pcsd serves (its validity and issuer become RV(facts.pcsd_certificate)).
+    type: path
+    default: /var/lib/pcsd/pcsd.crt
   refused_packets_window_s:
     description:
       - How far back, in seconds, the journal is read for refused packets (the fact RV(facts.refused_packets)) and
@@ -117,6 +122,14 @@ facts:
       description: True when the window may hold more of pcsd's log than was read; the counts are then lower bounds.
       type: bool
       sample: false
+    pcsd_certificate:
+      description:
+        - The certificate pcsd serves (O(pcsd_certificate)), never its key; null when there is none or it cannot be
+          decoded. Times are Unix seconds.
+      type: dict
+      sample: {"subject": "C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=node1",
+               "issuer": "C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=node1", "self_signed": true,
+               "not_before": 1796407317.0, "not_after": 2111767317.0}
 """
 
 import hashlib
@@ -128,7 +141,7 @@ import time
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
-from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import read_failed_logins
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
     CmapParseError, cmap_get, nodelist_addresses, read_cmap, read_refused_packets)
@@ -196,6 +209,7 @@ def gather(runner, paths, window_s=3600, now=None):
         "refused_packets_truncated": truncated,
         "pcsd_failed_logins": logins,
         "pcsd_failed_logins_truncated": logins_truncated,
+        "pcsd_certificate": read_certificate(paths.get("pcsd_certificate", PCSD_CERT)),
     }
 
 
@@ -205,6 +219,7 @@ def main():
             corosync_conf=dict(type="path", default="/etc/corosync/corosync.conf"),
             corosync_authkey=dict(type="path", default="/etc/corosync/authkey"),
             pacemaker_authkey=dict(type="path", default="/etc/pacemaker/authkey"),
+            pcsd_certificate=dict(type="path", default="/var/lib/pcsd/pcsd.crt"),
             refused_packets_window_s=dict(type="int", default=3600),
         ),
         supports_check_mode=True,

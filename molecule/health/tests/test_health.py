@@ -1,11 +1,14 @@
 """Each injected fault fails its own check with its severity, and no other check fails."""
 
+import calendar
 import json
 import os
 import re
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
+import testinfra
 
 EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
 testinfra_hosts = ["ansible://hl-node1"]
@@ -122,6 +125,25 @@ def test_site_yml_repairs_a_wrong_key_from_the_majority(host):
     assert after == {"hl-node1": during["hl-node1"], "hl-node2": during["hl-node1"], "hl-node3": during["hl-node1"]}
     members = host.check_output("corosync-quorumtool -l")
     assert all(n in members for n in ("hl-node1", "hl-node2", "hl-node3")), members
+
+
+def test_the_pcsd_certificate_check_reads_what_openssl_reads():
+    """pcsd-certificate (issue 17): the earliest end date it reports is the one openssl reads from the nodes' own
+    certificate files, and pcsd's own certificates are named self-signed on every node."""
+    check = {c["id"]: c for c in report("healthy")["checks"]}["pcsd-certificate"]
+    ends = {}
+    for node in ("hl-node1", "hl-node2", "hl-node3"):
+        text = testinfra.get_host("docker://" + node).check_output(
+            "openssl x509 -in /var/lib/pcsd/pcsd.crt -noout -enddate -subject -issuer")
+        # openssl 3.0 (bookworm) prints "CN = n1", 3.5 (trixie) "CN=n1".
+        fields = dict(re.sub(r"\s*=\s*", "=", line).split("=", 1) for line in text.splitlines())
+        assert fields["subject"] == fields["issuer"] and fields["subject"].endswith("CN=%s" % node), text
+        ends[node] = calendar.timegm(time.strptime(fields["notAfter"], "%b %d %H:%M:%S %Y GMT"))
+    first = min(ends, key=lambda n: (ends[n], n))
+    assert check["status"] == "pass", check
+    assert check["message"] == ("valid until %s at the earliest (%s); self-signed (pcsd's own: no client can verify "
+                                "it) on hl-node1, hl-node2, hl-node3"
+                                % (time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime(ends[first])), first))
 
 
 def test_refused_packets_are_what_the_journal_holds(host):

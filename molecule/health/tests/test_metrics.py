@@ -1,5 +1,6 @@
 """The metrics textfile the cluster role's timer writes agrees with the cluster's own view on each node."""
 
+import calendar
 import os
 import re
 import time
@@ -66,6 +67,14 @@ def test_timer_active_and_file_fresh(host):
     ts = select(samples, "ha_cluster_clusterops_scrape_timestamp_seconds")[0][1]
     assert now - ts < 6 * INTERVAL, "the file is %.0f s old" % (now - ts)
     assert [v for lbl, v in select(samples, "ha_cluster_clusterops_scrape_success")] == [1, 1]
+
+
+def test_the_pcsd_certificate_end_is_the_one_openssl_reads(host):
+    """The launcher carries module_utils/pcsd.py too: the certificate's end in the file is openssl's notAfter."""
+    samples = parse(host.file(TEXTFILE).content_string)
+    end = host.check_output("openssl x509 -in /var/lib/pcsd/pcsd.crt -noout -enddate").split("=", 1)[1]
+    want = calendar.timegm(time.strptime(end, "%b %d %H:%M:%S %Y GMT"))
+    assert select(samples, "ha_cluster_clusterops_pcsd_certificate_expiry_timestamp_seconds") == [({}, want)]
 
 
 @pytest.mark.parametrize("node", NODES)

@@ -34,8 +34,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import Vali
 IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
     "fail-counts", "leftover-bans", "stonith", "fencing-history", "corosync-conf-identical", "versions-identical", "knet-crypto",
-    "links-connected", "authkey-modes", "authkeys-identical", "refused-packets", "pcsd-failed-logins", "token-consistent",
-    "unmanaged-blocked",
+    "links-connected", "authkey-modes", "authkeys-identical", "refused-packets", "pcsd-failed-logins", "pcsd-certificate",
+    "token-consistent", "unmanaged-blocked",
     "resources-placed", "pacemaker3-ready",
 ]
 SEVERITY = {
@@ -43,7 +43,7 @@ SEVERITY = {
     "maintenance-mode": "warning", "failed-actions": "warning", "fail-counts": "warning", "leftover-bans": "warning",
     "stonith": "critical", "fencing-history": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
     "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical", "authkeys-identical": "critical",
-    "refused-packets": "warning", "pcsd-failed-logins": "warning",
+    "refused-packets": "warning", "pcsd-failed-logins": "warning", "pcsd-certificate": "warning",
     "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
     "pacemaker3-ready": "warning",
 }
@@ -230,20 +230,20 @@ class TestVerdict:
         report = run(base)
         assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
         assert report["verdict"] == "healthy"
-        assert report["summary"] == {"pass": 22, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 23, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
 
     def test_degraded_only_warnings(self, base):
         report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
         failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
         assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
         assert report["verdict"] == "degraded"
-        assert report["summary"] == {"pass": 19, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+        assert report["summary"] == {"pass": 20, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
 
     def test_critical(self, base):
         report = run(base, status=no_quorum_status())
         assert report["verdict"] == "critical"
         assert report["summary"]["critical"] >= 2
-        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 22
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 23
 
     def test_info_failures_degrade(self, base, monkeypatch):
         catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
@@ -543,7 +543,7 @@ class TestFencingHistory:
         # Every other check passes: before this check, this cluster was "healthy".
         assert [x["id"] for x in report["checks"] if x["status"] != "pass"] == ["fencing-history"]
         assert report["verdict"] == "critical"
-        assert report["summary"] == {"pass": 21, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 22, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
 
     def test_manual_confirmation_stays_critical_until_cleaned_up(self, base):
         c = check(run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT + 30 * 86400),
@@ -993,6 +993,52 @@ class TestPcsdFailedLogins:
         assert_skip(run(base), "pcsd-failed-logins", "no node could read pcsd's log")
 
 
+def pcsd_cert(node, not_after, issuer=None):
+    name = "C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=%s" % node
+    return {"subject": name, "issuer": issuer or name, "self_signed": issuer is None,
+            "not_before": not_after - 3650 * 86400, "not_after": not_after}
+
+
+class TestPcsdCertificate:
+    """The fixtures' certificates are pcsd's own (fixtures/node/pcsd.crt.default.*.pem): self-signed, ten years."""
+
+    def test_pass_names_the_first_end_and_the_self_signed(self, base):
+        c = assert_pass(run(base), "pcsd-certificate")
+        assert c["message"] == ("valid until 2036-11-21T20:00:00.000+00:00 at the earliest (lab-node1); self-signed "
+                                "(pcsd's own: no client can verify it) on lab-node1, lab-node2, lab-node3")
+
+    def test_a_ca_signed_one_is_named_by_its_issuer(self, base):
+        for node, f in base[2].items():
+            f["pcsd_certificate"] = pcsd_cert(node, NOW + 400 * 86400, issuer="O=Example, CN=Example CA")
+        base[2]["lab-node3"]["pcsd_certificate"] = pcsd_cert("lab-node3", NOW + 300 * 86400)
+        c = assert_pass(run(base), "pcsd-certificate")
+        assert c["message"].endswith("(lab-node3); self-signed (pcsd's own: no client can verify it) on lab-node3, "
+                                     "signed by O=Example, CN=Example CA on lab-node1, lab-node2")
+
+    def test_expired_and_ending_fail_on_their_nodes(self, base):
+        base[2]["lab-node1"]["pcsd_certificate"] = pcsd_cert("lab-node1", NOW - 86400)
+        base[2]["lab-node2"]["pcsd_certificate"] = pcsd_cert("lab-node2", NOW + 29 * 86400)
+        base[2]["lab-node3"]["pcsd_certificate"] = None
+        c = assert_fail(run(base), "pcsd-certificate")
+        assert c["message"] == (
+            "pcsd's certificate expired on lab-node1 (2026-11-23T22:46:06.000+00:00); ends within 30 days on "
+            "lab-node2 (2026-12-23T22:46:06.000+00:00); self-signed (pcsd's own: no client can verify it) on "
+            "lab-node1, lab-node2 (unknown on lab-node3)")
+        assert c["objects"] == ["lab-node1", "lab-node2"]
+        assert "openssl x509 -in /var/lib/pcsd/pcsd.crt -noout -subject -issuer -enddate  # on lab-node1" in c["remedy"]
+        assert c["severity"] == "warning"
+
+    def test_unknown_without_pcsd(self, base):
+        for f in base[2].values():
+            f["pcsd_certificate"] = None
+        assert_skip(run(base), "pcsd-certificate", "no node could read pcsd's certificate")
+
+    def test_the_facts_shape_takes_it(self):
+        assert health.node_facts_errors({"n1": {"pcsd_certificate": pcsd_cert("n1", NOW)}}) == []
+        assert health.node_facts_errors({"n1": {"pcsd_certificate": {"subject": "CN=n1"}}})[0] == (
+            "node_facts.n1.pcsd_certificate: the key issuer is missing")
+
+
 class TestToken:
     def test_pass(self, base):
         assert "as expected" in assert_pass(run(base), "token-consistent")["message"]
@@ -1066,11 +1112,11 @@ class TestRender:
         text = render_table(report)
         lines = text.splitlines()
         assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
-        assert len(lines) == 1 + 22 + 2
+        assert len(lines) == 1 + 23 + 2
         rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:23]}
         assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
         assert "rolling update" in text
-        assert lines[-1] == "verdict: degraded - 20 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert lines[-1] == "verdict: degraded - 21 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
         assert text.endswith("\n")
 
     def test_table_columns_aligned(self, base):

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import calendar
 import math
 import os
 import re
@@ -14,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import FakeRunner, fixture_text
+from conftest import FIXTURES, FakeRunner, fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import metrics
 
@@ -172,6 +173,19 @@ def test_failed_pcsd_logins_from_pcsds_log():
     assert one(fams, "ha_cluster_clusterops_pcsd_failed_logins", address="127.0.0.1") == 4
     assert one(fams, "ha_cluster_clusterops_pcsd_failed_logins", address="172.17.0.3") == 1
     assert "ha_cluster_clusterops_pcsd_failed_logins" not in scrape("healthy")[1]
+
+
+def test_pcsd_certificate_end(tmp_path):
+    """pcsd's own certificate from a bookworm node (fixtures/node/pcsd.crt.default.bookworm.pem): its end in Unix
+    time, for an alert rule (< time() + 30 days); absent without a certificate."""
+    runner = lab_runner("healthy")
+    pem = os.path.join(FIXTURES, "node", "pcsd.crt.default.bookworm.pem")
+    fams = parse_exposition(metrics.scrape(runner, clock=lambda: 1796407400.0, pcsd_cert_path=pem)[0])
+    assert one(fams, "ha_cluster_clusterops_pcsd_certificate_expiry_timestamp_seconds") == calendar.timegm(
+        (2036, 12, 2, 2, 8, 51, 0, 0, 0))
+    fams = parse_exposition(metrics.scrape(runner, clock=lambda: 1796407400.0,
+                                           pcsd_cert_path=str(tmp_path / "none.crt"))[0])
+    assert "ha_cluster_clusterops_pcsd_certificate_expiry_timestamp_seconds" not in fams
 
 
 def crm_mon_view(state):

@@ -1,14 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for module_utils/pcsd.py: pcsd's log as Debian 12 and 13 nodes wrote it (fixtures/node/pcsd.log.*)."""
+"""Unit tests for module_utils/pcsd.py: pcsd's log as Debian 12 and 13 nodes wrote it (fixtures/node/pcsd.log.*) and
+the certificates pcsd made on them (fixtures/node/pcsd.crt.default.*.pem)."""
 
 from __future__ import annotations
 
+import calendar
+import os
 import time
 
-from conftest import FakeRunner, fixture_text
+from conftest import FIXTURES, FakeRunner, fixture_text
 
+from ansible_collections.clusterops.ha.plugins.module_utils import pcsd
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import (
     PCSD_LOG_MAX_LINES, parse_failed_logins, read_failed_logins)
 
@@ -67,3 +71,36 @@ def test_debian_13s_pcsd_logs_them_the_same_way():
     assert [(e["user"], e["address"], e["count"]) for e in found] == [
         ("hacluster", "127.0.0.1", 2), ("hacluster", "172.17.0.2", 1)]
     assert found[0]["first"] == local("2026-12-04T22:06:28.784")
+
+
+# ------------------------------------------------------------------------------------- the certificate
+
+def test_pcsds_own_certificate_on_bookworm_and_trixie():
+    """The certificates pcsd made at its first start on a bookworm and a trixie node (2026-12-05), decoded by the
+    same Python call the module makes on a node."""
+    for suite in ("bookworm", "trixie"):
+        cert = pcsd.read_certificate(os.path.join(FIXTURES, "node", "pcsd.crt.default.%s.pem" % suite))
+        name = "C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=probe-%s" % suite
+        assert cert["subject"] == name and cert["issuer"] == name and cert["self_signed"] is True
+        # pcsd makes it valid for 3650 days.
+        assert cert["not_after"] - cert["not_before"] == 3650 * 86400
+        assert cert["not_before"] == calendar.timegm(time.strptime(
+            "2026-12-05 02:08:%s" % ("51" if suite == "bookworm" else "54"), "%Y-%m-%d %H:%M:%S"))
+
+
+def test_a_certificate_signed_by_a_ca():
+    decoded = {"subject": ((("commonName", "node1.example.com"),),),
+               "issuer": ((("organizationName", "Example"),), (("commonName", "Example CA"),)),
+               "notBefore": "Jan  1 00:00:00 2026 GMT", "notAfter": "Jan  1 00:00:00 2027 GMT"}
+    cert = pcsd.parse_certificate(decoded)
+    assert cert == {"subject": "CN=node1.example.com", "issuer": "O=Example, CN=Example CA", "self_signed": False,
+                    "not_before": calendar.timegm((2026, 1, 1, 0, 0, 0, 0, 0, 0)),
+                    "not_after": calendar.timegm((2027, 1, 1, 0, 0, 0, 0, 0, 0))}
+
+
+def test_no_certificate_or_not_one(tmp_path):
+    assert pcsd.read_certificate(str(tmp_path / "missing.crt")) is None
+    junk = tmp_path / "junk.crt"
+    junk.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    assert pcsd.read_certificate(str(junk)) is None
+    assert pcsd.parse_certificate({"subject": ()}) is None
