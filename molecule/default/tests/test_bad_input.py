@@ -25,7 +25,7 @@ the suite puts the configuration it found back at the end (the epoch moves on), 
 usable and the suite can run again; the failing tests say what changed.
 
 The run cases go first, the module batch last (a wrongly accepted module call is the likeliest change).
-Audit snapshots are off (config_snapshot_audit: false): they only read the nodes, the snapshot scenario
+Audit snapshots are off (config_snapshot_audit: false): they only read the nodes, the services scenario
 tests them.
 
 Size and cost (2-CPU machine): 75 run cases (42 site.yml in 26 runs, 14 rolling_update.yml, 6 failover_drill.yml,

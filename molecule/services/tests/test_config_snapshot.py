@@ -1,13 +1,26 @@
-"""Verify the snapshot scenario's record (side_effect.yml) against git and the cluster's own view."""
+"""Verify the snapshots' record (side_effect_snapshot.yml) against git and the cluster's own view.
+
+The order matters, and this file's name gives it: pytest runs the files of tests/ alphabetically, so
+test_config_snapshot.py runs before test_services.py, whose last test fences svc-node3 for real. The live
+checks here (crm_mon, each node's running corosync and corosync.conf) are meant for the cluster as the
+side effect left it, right after the restores, not for one whose node is still rebooting: run after the
+fencing (as test_snapshot.py did in a first run of the merged scenario), the corosync check found
+svc-node3's corosync not running yet, although test_services.py's wait for the node to be online again had
+passed: a fenced lab node's stack starts about 20 s after its container does. The record of the restore
+was taken right after it, so the checks of the record do not depend on the order; the live ones are also
+made robust where that is cheap: the cluster is first settled (crm_resource --wait), and a node's
+corosync is waited for before its token is read.
+"""
 
 import base64
 import json
 import os
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 
-NODES = ["snap-node1", "snap-node2", "snap-node3"]
-testinfra_hosts = ["ansible://snap-node1"]
+NODES = ["svc-node1", "svc-node2", "svc-node3"]
+testinfra_hosts = ["ansible://svc-node1"]
 EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
 
 
@@ -137,9 +150,29 @@ def test_snapshot_after_restore_equals_the_last_commit():
 
 
 def test_cluster_runs_the_restored_configuration(host):
-    root = ET.fromstring(host.check_output("crm_mon --output-as=xml"))
-    ids = set(r.get("id").split(":")[0] for r in root.iter("resource") if r.get("role") == "Started")
+    # Settled first: the side effect's last change (fence-ipmi removed) or, in another order, a fenced
+    # node's return (its clone instances starting, a VIP that ran there on its way) may still be under way.
+    settled = host.run("crm_resource --wait --timeout=240s")
+    assert settled.rc == 0, "the cluster did not settle: %s %s" % (settled.stdout, settled.stderr)
+    mon = host.check_output("crm_mon --output-as=xml")
+    ids = set(r.get("id").split(":")[0] for r in ET.fromstring(mon).iter("resource") if r.get("role") == "Started")
     assert {"site-vip", "site-nginx", "lb-vip", "lb-haproxy", "app-nginx"} <= ids
+    # Everything the restore started runs still (fence-docker too), but flaky: test_services.py makes it
+    # fail on purpose, so where and whether it runs is that test's business.
+    restored = started_ids(record()["mon_restored"]) - {"flaky"}
+    assert restored <= started_ids(mon), (restored, started_ids(mon))
+
+
+def running_token(node, timeout=180):
+    """The node's running totem.token; waits while its corosync is not up (a node that was just fenced)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        out = subprocess.run(["docker", "exec", node, "corosync-cmapctl", "-g", "runtime.config.totem.token"],
+                             capture_output=True, text=True, check=False, timeout=60)
+        if out.returncode == 0 or time.monotonic() > deadline:
+            assert out.returncode == 0, (node, out.stdout, out.stderr)
+            return out.stdout.strip()
+        time.sleep(3)
 
 
 def test_a_corosync_change_is_committed_in_words_and_restored():
@@ -153,8 +186,7 @@ def test_a_corosync_change_is_committed_in_words_and_restored():
     assert "corosync: totem.token" in rec["token_message"] and "5000" in rec["token_message"], rec["token_message"]
     # Every node runs the token it ran before the change again (read now, from each node's corosync).
     for node in NODES:
-        running = subprocess.run(["docker", "exec", node, "corosync-cmapctl", "-g", "runtime.config.totem.token"],
-                                 capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+        running = running_token(node)
         assert running == rec["token_before"], (node, running)
 
 
