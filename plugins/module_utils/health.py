@@ -26,6 +26,7 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, PCSD_KEY
 from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, shape, suggest
 
@@ -136,8 +137,8 @@ CHECKS = [
            "while it sends the hacluster password.",
            "# a certificate from your CA for <node> (its name and address as subjectAltName), then on <node>:\n"
            "pcs pcsd certkey <node>.crt <node>.key && systemctl restart pcsd\n"
-           "# or let pcsd make a new self-signed one: systemctl stop pcsd; rm /var/lib/pcsd/pcsd.crt "
-           "/var/lib/pcsd/pcsd.key; systemctl start pcsd"),
+           "# or let pcsd make a new self-signed one: systemctl stop pcsd; rm %s %s; systemctl start pcsd"
+           % (PCSD_CERT, PCSD_KEY)),
     _check("token-consistent", "warning", "The running token timeout is the expected one everywhere",
            "A token timeout that differs from the plan (or between nodes) changes failure detection times.",
            "pcs cluster config update totem token=<ms>\npcs cluster reload corosync"),
@@ -925,7 +926,7 @@ def check_pcsd_certificate(ctx):
     # Subjects, issuers and dates only: the certificate is public, its key is never read.
     known, unknown = ctx.facts("pcsd_certificate")
     if not known:
-        return _unknown("no node could read pcsd's certificate (/var/lib/pcsd/pcsd.crt; no pcsd, or a crmsh cluster)")
+        return _unknown("no node could read pcsd's certificate (%s; no pcsd, or a crmsh cluster)" % PCSD_CERT)
     soon = ctx.now + PCSD_CERT_WARN_DAYS * 86400
     expired = [n for n in sorted(known) if known[n]["not_after"] <= ctx.now]
     ending = [n for n in sorted(known) if ctx.now < known[n]["not_after"] <= soon]
@@ -942,7 +943,7 @@ def check_pcsd_certificate(ctx):
     parts = ["expired on %s (%s)" % (n, iso_time(known[n]["not_after"])) for n in expired]
     parts += ["ends within %d days on %s (%s)" % (PCSD_CERT_WARN_DAYS, n, iso_time(known[n]["not_after"]))
               for n in ending]
-    remedy = ["openssl x509 -in /var/lib/pcsd/pcsd.crt -noout -subject -issuer -enddate  # on %s" % n
+    remedy = ["openssl x509 -in %s -noout -subject -issuer -enddate  # on %s" % (PCSD_CERT, n)
               for n in expired + ending]
     remedy.append("pcs pcsd certkey <node>.crt <node>.key && systemctl restart pcsd  # a new certificate from your "
                   "CA, on each of them")

@@ -41,6 +41,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.command import Comma
 
 PCSD_LOG = "/var/log/pcsd/pcsd.log"
 PCSD_CERT = "/var/lib/pcsd/pcsd.crt"
+# Its key: named in remedies, never read.
+PCSD_KEY = "/var/lib/pcsd/pcsd.key"
 # The newest lines read at most: a password-guessing flood must not make the facts huge.
 PCSD_LOG_MAX_LINES = 20000
 _LINE = re.compile(r"^[A-Z], \[(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?P<frac>\.\d+)? #\d+\]\s+\S+ -- : (?P<msg>.*)$")
