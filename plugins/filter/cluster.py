@@ -25,6 +25,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
 from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import daemon_settings
 from ansible_collections.clusterops.ha.plugins.module_utils.report_html import page as _report_page
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import check_values as _check_values
 
@@ -212,6 +213,16 @@ def cluster_access_errors(readers, acl_system_users, acl_targets, acl_roles):
     return access_errors(readers, acl_system_users, acl_targets, acl_roles)
 
 
+def cluster_pcsd_settings(bind_addresses, tls_min_version, tls_ciphers):
+    """[{name, value}] of the pcsd environment file's lines the role owns (pcsd.daemon_settings); value None: the
+    line is removed (pcsd's default)."""
+    try:
+        settings = daemon_settings(bind_addresses, tls_min_version, tls_ciphers)
+    except ValueError as e:
+        raise AnsibleFilterError(str(e))
+    return [{"name": k, "value": v} for k, v in sorted(settings.items())]
+
+
 def report_page(markdown, title, images=None, footer=None):
     """A report's Markdown as one self-contained HTML page (module_utils/report_html.page)."""
     if not isinstance(markdown, str) or not isinstance(title, str):
@@ -239,4 +250,5 @@ class FilterModule(object):
             "check_values": check_values,
             "report_page": report_page,
             "cluster_access_errors": cluster_access_errors,
+            "cluster_pcsd_settings": cluster_pcsd_settings,
         }

@@ -26,6 +26,10 @@ names the client's address. ``pcs host auth``, ``pcs cluster auth`` and anything
   it cannot be decoded. pcsd makes its own at its first start when there is none: self-signed, subject
   ``C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=<node>``, valid ten years (pcs 0.11, Debian 12 and 13).
 
+- ``daemon_settings(bind_addresses, tls_min_version, tls_ciphers)``: the lines of pcsd's environment file
+  (``/etc/default/pcsd``) the cluster role owns, {name: value or None}; None removes the line, so that pcsd
+  uses its own default (pcs 0.11 and 0.12 read the same names: pcs/daemon/env.py).
+
 Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
 """
 
@@ -45,6 +49,14 @@ PCSD_CERT = "/var/lib/pcsd/pcsd.crt"
 PCSD_KEY = "/var/lib/pcsd/pcsd.key"
 # The newest lines read at most: a password-guessing flood must not make the facts huge.
 PCSD_LOG_MAX_LINES = 20000
+# pcsd's environment file (an EnvironmentFile of pcsd.service; Debian ships every setting commented out).
+PCSD_DEFAULTS = "/etc/default/pcsd"
+# pcs's own default SSL options (pcs/settings.py default_ssl_options, the same in pcs 0.11.5 and 0.12.0): TLS 1.2
+# at least. PCSD_SSL_OPTIONS replaces the whole list, so a stricter minimum repeats it and adds to it.
+PCSD_SSL_OPTIONS_DEFAULT = ("OP_NO_COMPRESSION", "OP_CIPHER_SERVER_PREFERENCE", "OP_SINGLE_DH_USE",
+                            "OP_SINGLE_ECDH_USE", "OP_NO_SSLv2", "OP_NO_SSLv3", "OP_NO_TLSv1", "OP_NO_TLSv1_1",
+                            "OP_NO_RENEGOTIATION")
+TLS_MIN_VERSIONS = ("TLSv1.2", "TLSv1.3")
 _LINE = re.compile(r"^[A-Z], \[(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?P<frac>\.\d+)? #\d+\]\s+\S+ -- : (?P<msg>.*)$")
 _FAILED = re.compile(r"^Failed login by '(?P<user>.*)'")
 _REQUEST = re.compile(r"^\d{3} [A-Z]+ (?P<path>\S+) \((?P<address>[^)]*)\)")
@@ -143,3 +155,20 @@ def read_certificate(path=PCSD_CERT):
         return parse_certificate(decode(path))
     except (IOError, OSError, ssl.SSLError, ValueError):
         return None
+
+
+def daemon_settings(bind_addresses=(), tls_min_version="TLSv1.2", tls_ciphers=""):
+    """The settings of PCSD_DEFAULTS the cluster role owns -> {name: value, or None to remove the line}.
+
+    bind_addresses: the addresses pcsd listens on (none: all, pcsd's default '::'); tls_min_version: one of
+    TLS_MIN_VERSIONS (TLSv1.2 is pcsd's own default, so it removes the line); tls_ciphers: an OpenSSL cipher list
+    for TLS 1.2 ('' keeps pcsd's 'DEFAULT:!RC4:!3DES:@STRENGTH'). The values are judged by the role's preflight
+    (validate.address_on_host, tls_ciphers); ValueError for a version this does not know."""
+    if tls_min_version not in TLS_MIN_VERSIONS:
+        raise ValueError("tls_min_version must be one of %s, got %r" % (", ".join(TLS_MIN_VERSIONS), tls_min_version))
+    options = None
+    if tls_min_version == "TLSv1.3":
+        options = ",".join(PCSD_SSL_OPTIONS_DEFAULT + ("OP_NO_TLSv1_2",))
+    return {"PCSD_BIND_ADDR": ",".join(bind_addresses or ()) or None,
+            "PCSD_SSL_OPTIONS": options,
+            "PCSD_SSL_CIPHERS": tls_ciphers or None}

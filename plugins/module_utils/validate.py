@@ -40,9 +40,15 @@ import datetime
 import difflib
 import ipaddress
 import math
+import os
 import re
+import shutil
+import ssl
+import tempfile
+import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import read_certificate
 
 SCORE_INFINITY = 1000000
 INT32_MIN = -2147483648
@@ -791,6 +797,85 @@ def systemd_timespan(value, field):
     return text
 
 
+# --------------------------------------------------------------------------------------------------
+# TLS: a certificate with its private key, an OpenSSL cipher list
+# --------------------------------------------------------------------------------------------------
+
+_PEM_CERT = "-----BEGIN CERTIFICATE-----"
+_PEM_KEY = re.compile(r"-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----")
+
+
+def _no_password():
+    raise ValueError("encrypted")
+
+
+def tls_certificate_pair(value, field, key_field="private_key", now=None):
+    """value: {"certificate": PEM, "private_key": PEM} (the certificate may be followed by its chain). Both empty:
+    nothing to install, returns None. Otherwise both must be PEM, the certificate must not have ended, and the
+    key must be the certificate's, unencrypted: what pcsd's own start checks (it refuses to start otherwise).
+    Judged with Python's ssl module (the one the daemon itself loads them with); returns value. The messages
+    never show the key."""
+    value = value if isinstance(value, dict) else {}
+    cert, key = value.get("certificate") or "", value.get("private_key") or ""
+    if not isinstance(cert, str) or not isinstance(key, str):
+        raise ValidationError(field, "(hidden)", "certificate and key must be PEM text")
+    if not cert and not key:
+        return None
+    if not cert or not key:
+        raise ValidationError(field, "(hidden)", "%s and %s go together: set both or neither"
+                              % (field, key_field))
+    if _PEM_CERT not in cert:
+        raise ValidationError(field, "(hidden)", "is not a PEM certificate (no %s line)" % _PEM_CERT)
+    if not _PEM_KEY.search(key):
+        raise ValidationError(key_field, "(hidden)", "is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- line)")
+    if "ENCRYPTED" in key or "Proc-Type: 4,ENCRYPTED" in key:
+        raise ValidationError(key_field, "(hidden)", "is encrypted: the daemon cannot ask for its passphrase")
+    tmp = tempfile.mkdtemp(prefix="clusterops-tls-")
+    try:
+        paths = {}
+        for name, text in (("crt", cert), ("key", key)):
+            paths[name] = os.path.join(tmp, name)
+            fd = os.open(paths[name], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+        parsed = read_certificate(paths["crt"])
+        if parsed is None:
+            raise ValidationError(field, "(hidden)", "cannot be decoded as an X.509 certificate")
+        if parsed["not_after"] <= (now if now is not None else time.time()):
+            raise ValidationError(field, "(hidden)", "ended on %s (subject %s)" % (
+                datetime.datetime.fromtimestamp(parsed["not_after"], datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                parsed["subject"]))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(paths["crt"], paths["key"], password=_no_password)
+        except (ssl.SSLError, ValueError) as e:
+            reason = getattr(e, "reason", None) or ""
+            if "MISMATCH" in reason.upper() or "key values mismatch" in str(e):
+                raise ValidationError(key_field, "(hidden)", "is not the private key of %s (subject %s)"
+                                      % (field, parsed["subject"]))
+            raise ValidationError(key_field, "(hidden)", "cannot be loaded with %s: %s"
+                                  % (field, reason or "not a usable unencrypted private key"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return value
+
+
+_CIPHER_TEXT = re.compile(r"[A-Za-z0-9_+=:!@.,-]+")
+
+
+def tls_ciphers(value, field):
+    """An OpenSSL cipher list ("HIGH:!aNULL:@STRENGTH") that selects at least one cipher; returns it. Only the
+    characters cipher lists use: it goes into a file a shell may read."""
+    if isinstance(value, str) and _CIPHER_TEXT.fullmatch(value):
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).set_ciphers(value)
+            return value
+        except ssl.SSLError:
+            pass
+    raise _err(field, value, "an OpenSSL cipher list that selects at least one cipher (such as "
+                             "'HIGH:!aNULL:!MD5' or 'DEFAULT:!RC4:!3DES:@STRENGTH'; see ciphers(1))")
+
+
 def _duration_type(value, field):
     return duration(value, field)
 
@@ -835,7 +920,8 @@ def by_type(type_name, value, field, allowed=None):
 # The types check_values knows: Pacemaker's value types (TYPES) and the roles' own.
 VALUE_TYPES = dict(TYPES, int=integer, number=number, node_name=node_name, absolute_path=absolute_path, url=url,
                    systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref,
-                   system_user=system_user)
+                   system_user=system_user, address_on_host=address_on_host, tls_ciphers=tls_ciphers,
+                   tls_certificate_pair=tls_certificate_pair)
 
 
 def check_values(specs, types=None):

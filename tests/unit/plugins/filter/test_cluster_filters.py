@@ -81,3 +81,13 @@ def test_every_key_is_planned_and_a_short_survey_is_refused():
     hv["lab-node3"]["__cluster_key_stat"]["results"].pop()
     with pytest.raises(AnsibleFilterError, match="differ in length"):
         cluster_key_plans(HOSTS, hv, [])
+
+
+def test_cluster_pcsd_settings_lists_each_line_sorted_by_name():
+    from ansible_collections.clusterops.ha.plugins.filter.cluster import cluster_pcsd_settings
+    assert cluster_pcsd_settings(["10.0.0.1"], "TLSv1.2", "") == [
+        {"name": "PCSD_BIND_ADDR", "value": "10.0.0.1"},
+        {"name": "PCSD_SSL_CIPHERS", "value": None},
+        {"name": "PCSD_SSL_OPTIONS", "value": None}]
+    with pytest.raises(AnsibleFilterError, match="tls_min_version"):
+        cluster_pcsd_settings([], "SSLv3", "")

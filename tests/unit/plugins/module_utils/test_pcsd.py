@@ -104,3 +104,26 @@ def test_no_certificate_or_not_one(tmp_path):
     junk.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
     assert pcsd.read_certificate(str(junk)) is None
     assert pcsd.parse_certificate({"subject": ()}) is None
+
+
+def test_daemon_settings_write_only_what_differs_from_pcsds_defaults():
+    assert pcsd.daemon_settings([], "TLSv1.2", "") == {
+        "PCSD_BIND_ADDR": None, "PCSD_SSL_OPTIONS": None, "PCSD_SSL_CIPHERS": None}
+    got = pcsd.daemon_settings(["172.31.249.11", "::1"], "TLSv1.3", "HIGH:!aNULL")
+    assert got["PCSD_BIND_ADDR"] == "172.31.249.11,::1"
+    assert got["PCSD_SSL_CIPHERS"] == "HIGH:!aNULL"
+    # pcs's own list, then TLS 1.2 off: PCSD_SSL_OPTIONS replaces the whole list.
+    assert got["PCSD_SSL_OPTIONS"].split(",") == list(pcsd.PCSD_SSL_OPTIONS_DEFAULT) + ["OP_NO_TLSv1_2"]
+    assert "OP_NO_TLSv1_1" in got["PCSD_SSL_OPTIONS"]
+
+
+def test_daemon_settings_refuse_an_unknown_version():
+    import pytest
+    with pytest.raises(ValueError, match="TLSv1.2, TLSv1.3"):
+        pcsd.daemon_settings([], "TLSv1.1", "")
+
+
+def test_the_ssl_options_are_ones_pythons_ssl_knows():
+    """pcsd turns each name into ssl.<name>; an unknown one is an error in PCSD_SSL_OPTIONS (pcs/daemon/env.py)."""
+    import ssl
+    assert all(hasattr(ssl, name) for name in pcsd.PCSD_SSL_OPTIONS_DEFAULT + ("OP_NO_TLSv1_2",))
