@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A test CA and one pcsd certificate per node, for the tuning scenario (test-only material).
 
-    pcsd_certs.py OUTDIR NAME=IP [NAME=IP ...]
+    python3 pcsd_certs.py OUTDIR NAME=IP [NAME=IP ...]
 
 Writes OUTDIR/ca.crt and OUTDIR/NAME.crt + NAME.key (subjectAltName: the name and the address), each key 0600.
 Existing files are kept, so a second converge installs the same certificates. Uses the cryptography package
