@@ -24,6 +24,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
+from ansible_collections.clusterops.ha.plugins.module_utils.firewall import FirewallError, ruleset as firewall_ruleset
 from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import daemon_settings
 from ansible_collections.clusterops.ha.plugins.module_utils.report_html import page as _report_page
@@ -223,6 +224,14 @@ def cluster_pcsd_settings(bind_addresses, tls_min_version, tls_ciphers):
     return [{"name": k, "value": v} for k, v in sorted(settings.items())]
 
 
+def cluster_firewall_rules(config, pcsd_sources=None, pcsd=True):
+    """The nft -f text of the cluster's table, from the corosync.conf data (firewall.ruleset)."""
+    try:
+        return firewall_ruleset(config, pcsd_sources or [], pcsd)
+    except FirewallError as e:
+        raise AnsibleFilterError(str(e))
+
+
 def report_page(markdown, title, images=None, footer=None):
     """A report's Markdown as one self-contained HTML page (module_utils/report_html.page)."""
     if not isinstance(markdown, str) or not isinstance(title, str):
@@ -251,4 +260,5 @@ class FilterModule(object):
             "report_page": report_page,
             "cluster_access_errors": cluster_access_errors,
             "cluster_pcsd_settings": cluster_pcsd_settings,
+            "cluster_firewall_rules": cluster_firewall_rules,
         }

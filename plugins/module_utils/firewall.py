@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cluster's own firewall: nftables rules computed from the planned corosync.conf that refuse the cluster's
+ports to every address that has no business there, and touch nothing else.
+
+- ``knet_ports(config)``: {linknumber: UDP port} of the links the nodelist uses. knet listens on the interface's
+  ``mcastport`` for that link, by default 5405 + the link number (so link 1 is 5406, which the usual firewalld
+  service forgets).
+- ``peers(config)``: the nodelist's addresses (every ringX_addr), IPv4 and IPv6 apart. Host names are refused
+  (FirewallError): nft would resolve them once, at load time.
+- ``ruleset(config, pcsd_sources, pcsd)``: the text for ``nft -f``. One table of its own, ``inet clusterops``,
+  replaced atomically (created, deleted and created again in one transaction). Its input chain has policy
+  accept and runs before the usual filter chains: it drops packets to the knet ports that do not come from a
+  node's address, and with pcsd those to TCP 2224 that come from neither a node nor pcsd_sources (addresses or
+  networks). Every other packet goes on to whatever firewall the host has: SSH and the services are never
+  touched, so the rules cannot lock the controller out. A counter on each drop rule shows what was refused.
+
+Pure and standard library only, Python 3.8 syntax at most.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+
+TABLE = "clusterops"
+KNET_BASE_PORT = 5405
+PCSD_PORT = 2224
+_RING = re.compile(r"^ring(\d+)_addr$")
+
+
+class FirewallError(ClusterOpsError):
+    """The configuration cannot be turned into rules (a host name in the nodelist, a bad source)."""
+
+
+def _interfaces(config):
+    totem = (config or {}).get("totem") or {}
+    found = totem.get("interface") or []
+    return [found] if isinstance(found, dict) else list(found)
+
+
+def _nodes(config):
+    nodes = ((config or {}).get("nodelist") or {}).get("node") or []
+    return [nodes] if isinstance(nodes, dict) else list(nodes)
+
+
+def knet_ports(config):
+    """{linknumber: port} for every link a node of the nodelist has an address on."""
+    links = sorted({int(m.group(1)) for node in _nodes(config) for key in node for m in [_RING.match(key)] if m})
+    custom = {}
+    for iface in _interfaces(config):
+        if iface.get("mcastport") not in (None, ""):
+            custom[int(iface.get("linknumber", 0))] = int(iface["mcastport"])
+    return dict((link, custom.get(link, KNET_BASE_PORT + link)) for link in links)
+
+
+def _address(text, field):
+    try:
+        return ipaddress.ip_address(str(text).strip())
+    except ValueError:
+        raise FirewallError("%s: %r is not an IP address; the firewall needs the nodelist's addresses as IP "
+                            "addresses (cluster_node_addresses), or cluster_firewall_enabled: false" % (field, text))
+
+
+def _network(text, field):
+    try:
+        return ipaddress.ip_network(str(text).strip(), strict=False)
+    except ValueError:
+        raise FirewallError("%s: %r is not an IP address or network (such as 10.0.0.5 or 10.0.0.0/24)"
+                            % (field, text))
+
+
+def peers(config):
+    """(IPv4 addresses, IPv6 addresses) of the nodelist, sorted, each once."""
+    found = set()
+    for node in _nodes(config):
+        for key, value in node.items():
+            if _RING.match(key):
+                found.add(_address(value, "nodelist.node[%s].%s" % (node.get("name", "?"), key)))
+    return (sorted(a for a in found if a.version == 4), sorted(a for a in found if a.version == 6))
+
+
+def _collapsed(networks):
+    """The networks merged (nft refuses overlapping intervals in a set), a single address without its prefix."""
+    return [str(n.network_address) if n.prefixlen == n.max_prefixlen else str(n)
+            for n in ipaddress.collapse_addresses(networks)]
+
+
+def _set(name, kind, elements):
+    body = "        type %s\n" % kind
+    if kind.endswith("_addr") and any("/" in e for e in elements):
+        body += "        flags interval\n"
+    if elements:
+        body += "        elements = { %s }\n" % ", ".join(elements)
+    return "    set %s {\n%s    }\n" % (name, body)
+
+
+def _service_rules(proto, ports, v4_set, v6_set, label):
+    dport = "%s dport %s" % (proto, ports if isinstance(ports, int) else "{ %s }" % ", ".join(map(str, ports)))
+    return ("        %s ip saddr @%s accept\n" % (dport, v4_set)
+            + "        %s ip6 saddr @%s accept\n" % (dport, v6_set)
+            + "        %s counter drop comment \"%s from elsewhere\"\n" % (dport, label))
+
+
+def ruleset(config, pcsd_sources=(), pcsd=True):
+    """The nft -f text of the cluster's table (see the module's doc). FirewallError when the nodelist has a host
+    name or a source is neither an address nor a network."""
+    v4, v6 = peers(config)
+    ports = sorted(set(knet_ports(config).values())) or [KNET_BASE_PORT]
+    sources = [_network(s, "cluster_firewall_pcsd_sources[%d]" % i) for i, s in enumerate(pcsd_sources or ())]
+    pcsd4 = _collapsed([ipaddress.ip_network(a) for a in v4] + [n for n in sources if n.version == 4])
+    pcsd6 = _collapsed([ipaddress.ip_network(a) for a in v6] + [n for n in sources if n.version == 6])
+    out = ["#!/usr/sbin/nft -f",
+           "# Managed by the clusterops.ha cluster role (cluster_firewall_enabled): the cluster's ports refused to",
+           "# every address that has no business there. Nothing else is filtered here. Atomic replace:",
+           "table inet %s" % TABLE,
+           "delete table inet %s" % TABLE,
+           "table inet %s {" % TABLE]
+    body = _set("nodes4", "ipv4_addr", [str(a) for a in v4]) + _set("nodes6", "ipv6_addr", [str(a) for a in v6])
+    if pcsd:
+        body += _set("pcsd4", "ipv4_addr", pcsd4) + _set("pcsd6", "ipv6_addr", pcsd6)
+    body += ("    chain input {\n"
+             "        type filter hook input priority filter - 10; policy accept;\n"
+             "        iifname \"lo\" accept\n")
+    body += _service_rules("udp", ports if len(ports) > 1 else ports[0], "nodes4", "nodes6", "corosync knet")
+    if pcsd:
+        body += _service_rules("tcp", PCSD_PORT, "pcsd4", "pcsd6", "pcsd")
+    body += "    }\n"
+    return "\n".join(out) + "\n" + body + "}\n"

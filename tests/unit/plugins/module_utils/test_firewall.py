@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusterops.ha developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for module_utils/firewall.py: the nft rules computed from a corosync.conf (pcs 0.11 wrote the fixture)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import fixture_text
+
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+from ansible_collections.clusterops.ha.plugins.module_utils.firewall import (
+    FirewallError, knet_ports, peers, ruleset)
+
+PCS = corosync_conf.parse(fixture_text("corosync", "pcs-0.11.corosync.conf"))
+TWO_LINKS = {"totem": {"interface": [{"linknumber": 0}, {"linknumber": 1, "mcastport": 5420}]},
+             "nodelist": {"node": [{"name": "n1", "nodeid": 1, "ring0_addr": "10.0.0.1", "ring1_addr": "fd00::1"},
+                                   {"name": "n2", "nodeid": 2, "ring0_addr": "10.0.0.2", "ring1_addr": "fd00::2"}]}}
+
+
+def test_ports_follow_the_links_in_use():
+    assert knet_ports(PCS) == {0: 5405}
+    assert knet_ports(TWO_LINKS) == {0: 5405, 1: 5420}
+    # Link 1 without its own mcastport: 5405 + 1, the port the usual firewalld service forgets.
+    del TWO_LINKS["totem"]["interface"][1]["mcastport"]
+    try:
+        assert knet_ports(TWO_LINKS) == {0: 5405, 1: 5406}
+    finally:
+        TWO_LINKS["totem"]["interface"][1]["mcastport"] = 5420
+
+
+def test_peers_are_every_ring_address_by_family():
+    v4, v6 = peers(TWO_LINKS)
+    assert [str(a) for a in v4] == ["10.0.0.1", "10.0.0.2"] and [str(a) for a in v6] == ["fd00::1", "fd00::2"]
+    assert [str(a) for a in peers(PCS)[0]] == ["172.31.250.11", "172.31.250.12", "172.31.250.13"]
+
+
+def test_a_host_name_in_the_nodelist_is_refused():
+    config = {"nodelist": {"node": [{"name": "n1", "nodeid": 1, "ring0_addr": "n1.example.com"}]}}
+    with pytest.raises(FirewallError, match=r"nodelist.node\[n1\].ring0_addr: 'n1.example.com' is not an IP address"):
+        ruleset(config)
+
+
+def test_the_ruleset_drops_only_the_cluster_ports_from_elsewhere():
+    text = ruleset(PCS)
+    # One table of its own, replaced in one transaction.
+    assert text.splitlines()[3:6] == ["table inet clusterops", "delete table inet clusterops", "table inet clusterops {"]
+    assert "policy accept;" in text and "priority filter - 10" in text
+    assert "elements = { 172.31.250.11, 172.31.250.12, 172.31.250.13 }" in text
+    assert "udp dport 5405 ip saddr @nodes4 accept" in text
+    assert 'udp dport 5405 counter drop comment "corosync knet from elsewhere"' in text
+    assert 'tcp dport 2224 counter drop comment "pcsd from elsewhere"' in text
+    # Nothing else is filtered: every rule names a cluster port or the loopback.
+    rules = [ln.strip() for ln in text.splitlines() if ln.strip().startswith(("udp", "tcp", "ip", "iif"))]
+    assert all(r.startswith(("udp dport 5405 ", "tcp dport 2224 ", 'iifname "lo"')) for r in rules), rules
+
+
+def test_pcsd_sources_are_merged_with_the_nodes_without_overlaps():
+    text = ruleset(PCS, ["172.31.250.0/24", "192.168.1.7", "2001:db8::/64"])
+    # nft refuses overlapping intervals: the nodes inside the /24 are folded into it.
+    assert "elements = { 172.31.250.0/24, 192.168.1.7 }" in text
+    assert "elements = { 2001:db8::/64 }" in text
+    assert text.count("flags interval") == 2
+
+
+def test_without_pcsd_only_knet_is_filtered_and_two_links_share_one_rule():
+    text = ruleset(TWO_LINKS, pcsd=False)
+    assert "2224" not in text and "pcsd" not in text
+    assert "udp dport { 5405, 5420 } ip6 saddr @nodes6 accept" in text
+
+
+def test_a_bad_source_is_refused_with_its_field():
+    with pytest.raises(FirewallError, match=r"cluster_firewall_pcsd_sources\[1\]: 'ten.0.0.0/8' is not an IP address"):
+        ruleset(PCS, ["10.0.0.0/8", "ten.0.0.0/8"])
