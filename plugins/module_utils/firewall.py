@@ -27,6 +27,7 @@ import ipaddress
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, ip_network
 
 TABLE = "clusterops"
 KNET_BASE_PORT = 5405
@@ -68,11 +69,11 @@ def _address(text, field):
 
 
 def _network(text, field):
+    """validate.ip_network, the one validator of the type (the role's preflight runs it too)."""
     try:
-        return ipaddress.ip_network(str(text).strip(), strict=False)
-    except ValueError:
-        raise FirewallError("%s: %r is not an IP address or network (such as 10.0.0.5 or 10.0.0.0/24)"
-                            % (field, text))
+        return ipaddress.ip_network(ip_network(text, field))
+    except ValidationError as e:
+        raise FirewallError(str(e))
 
 
 def peers(config):

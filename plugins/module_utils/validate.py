@@ -828,7 +828,7 @@ def tls_certificate_pair(value, field, key_field="private_key", now=None):
         raise ValidationError(field, "(hidden)", "is not a PEM certificate (no %s line)" % _PEM_CERT)
     if not _PEM_KEY.search(key):
         raise ValidationError(key_field, "(hidden)", "is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- line)")
-    if "ENCRYPTED" in key or "Proc-Type: 4,ENCRYPTED" in key:
+    if "ENCRYPTED" in key:  # PKCS#8 "BEGIN ENCRYPTED PRIVATE KEY" or the legacy "Proc-Type: 4,ENCRYPTED"
         raise ValidationError(key_field, "(hidden)", "is encrypted: the daemon cannot ask for its passphrase")
     tmp = tempfile.mkdtemp(prefix="clusterops-tls-")
     try:
@@ -858,6 +858,18 @@ def tls_certificate_pair(value, field, key_field="private_key", now=None):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return value
+
+
+def ip_network(value, field):
+    """An IP address or network ("10.0.0.5", "10.0.0.0/24", "fd00::/64"; host bits may be set); returns its
+    canonical text (a single address without its prefix)."""
+    try:
+        net = ipaddress.ip_network(_strip(value), strict=False) if isinstance(value, str) else None
+    except ValueError:
+        net = None
+    if net is None:
+        raise _err(field, value, "an IP address or network (such as 10.0.0.5 or 10.0.0.0/24)")
+    return str(net.network_address) if net.prefixlen == net.max_prefixlen else str(net)
 
 
 _CIPHER_TEXT = re.compile(r"[A-Za-z0-9_+=:!@.,-]+")
@@ -920,7 +932,7 @@ def by_type(type_name, value, field, allowed=None):
 # The types check_values knows: Pacemaker's value types (TYPES) and the roles' own.
 VALUE_TYPES = dict(TYPES, int=integer, number=number, node_name=node_name, absolute_path=absolute_path, url=url,
                    systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref,
-                   system_user=system_user, address_on_host=address_on_host, tls_ciphers=tls_ciphers,
+                   system_user=system_user, address_on_host=address_on_host, tls_ciphers=tls_ciphers, ip_network=ip_network,
                    tls_certificate_pair=tls_certificate_pair)
 
 

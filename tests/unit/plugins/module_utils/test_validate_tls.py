@@ -96,3 +96,13 @@ def test_check_values_knows_the_types_and_addresses_on_the_host():
     assert errors[0].startswith(K + ": is not the private key")
     assert errors[1].startswith("ciphers: ")
     assert errors[2] == "bind[0]: '10.0.0.1' is not an address of this host (it has: 172.31.249.11, 127.0.0.1)"
+
+
+def test_ip_network_is_an_address_or_a_network_in_canonical_text():
+    from ansible_collections.clusterops.ha.plugins.module_utils.validate import ip_network
+    assert ip_network("10.0.0.5", "s") == "10.0.0.5"
+    assert ip_network("10.0.0.7/24", "s") == "10.0.0.0/24"
+    assert ip_network(" fd00::1/128 ", "s") == "fd00::1"
+    for bad in ("ten.0.0.0/8", "10.0.0.0/33", "", None, 5):
+        with pytest.raises(ValidationError, match=r"^s: .*is not an IP address or network"):
+            ip_network(bad, "s")
