@@ -26,6 +26,12 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning impo
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import FirewallError, ruleset as firewall_ruleset
 from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, parse_cmapctl
+from ansible_collections.clusterops.ha.plugins.module_utils.key_rotation import (
+    RotationError,
+    check as rotation_check,
+    plan as rotation_plan,
+)
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import daemon_settings
 from ansible_collections.clusterops.ha.plugins.module_utils.report_html import page as _report_page
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import check_values as _check_values
@@ -58,7 +64,7 @@ def corosync_conf_kind(text, cluster_name):
 
 
 def _corosync_view(hv, names_to_hosts):
-    """{quorate, members (hosts)} from the survey's corosync-quorumtool -s of one host; None where corosync is
+    """{quorate, members (hosts), ring_id} from the survey's corosync-quorumtool -s of one host; None where corosync is
     not running. An answer that cannot be read is a view of nothing: such a node is outside every membership,
     so a node given the key restarts (a restart too many moves resources; one too few leaves a cut-off node
     running Pacemaker)."""
@@ -68,23 +74,60 @@ def _corosync_view(hv, names_to_hosts):
     try:
         q = parse_quorumtool(res.get("stdout"), res.get("rc"))
     except StatusParseError:
-        return {"quorate": None, "members": []}
+        return {"quorate": None, "members": [], "ring_id": None}
     members = [names_to_hosts.get(m.get("name"), m.get("name")) for m in q.get("members") or []]
-    return {"quorate": q.get("quorate") is True, "members": members}
+    return {"quorate": q.get("quorate") is True, "members": members, "ring_id": q.get("ring_id")}
+
+
+def _corosync_views(hosts, hostvars):
+    """{host: _corosync_view} of the hosts where corosync runs (the survey's facts)."""
+    names = dict((str(hostvars[h].get("cluster_node_name") or h), h) for h in hosts)
+    views = {}
+    for host in hosts:
+        view = _corosync_view(hostvars[host], names)
+        if view is not None:
+            views[host] = view
+    return views
+
+
+def _cmap(text, what):
+    try:
+        return parse_cmapctl(text)
+    except CmapParseError as e:
+        raise AnsibleFilterError("%s: %s" % (what, e))
+
+
+def cluster_rotation_plan(hosts, hostvars, keys, crypto_text=None):
+    """key_rotation.plan from the survey's facts (__cluster_running, __cluster_quorum_now) and one member's
+    ``corosync-cmapctl totem.crypto_`` output."""
+    hosts = list(hosts)
+    try:
+        return rotation_plan(hosts, _corosync_views(hosts, hostvars), list(keys or []),
+                             _cmap(crypto_text, "corosync's crypto settings"))
+    except RotationError as e:
+        raise AnsibleFilterError(str(e))
+
+
+def cluster_rotation_check(rotation, hostvars, status_var="__cluster_reload_status"):
+    """key_rotation.check from the survey's facts read again after the reload and each host's
+    ``corosync-cmapctl config.`` (registered as status_var)."""
+    hosts = list(rotation["members"])
+    status = {}
+    for host in hosts:
+        res = hostvars[host].get(status_var) or {}
+        status[host] = None if res.get("rc") else _cmap(res.get("stdout"), host).get("config.reload_status")
+    return rotation_check(rotation, _corosync_views(hosts, hostvars), status)
 
 
 def cluster_key_plans(hosts, hostvars, members):
     """One key_plan per key of the survey (__cluster_key_stat's loop, in its order)."""
-    names = dict((str(hostvars[h].get("cluster_node_name") or h), h) for h in hosts)
-    stats, views = {}, {}
+    stats = {}
     for host in hosts:
         try:
             stats[host] = [r["stat"] for r in hostvars[host]["__cluster_key_stat"]["results"]]
         except (KeyError, TypeError):
             raise AnsibleFilterError("%s: no key survey result; run the survey phase first" % host)
-        view = _corosync_view(hostvars[host], names)
-        if view is not None:
-            views[host] = view
+    views = _corosync_views(hosts, hostvars)
     counts = set(len(v) for v in stats.values())
     if len(counts) != 1:
         raise AnsibleFilterError("the key surveys of the hosts differ in length: %s" % sorted(counts))
@@ -261,4 +304,6 @@ class FilterModule(object):
             "cluster_access_errors": cluster_access_errors,
             "cluster_pcsd_settings": cluster_pcsd_settings,
             "cluster_firewall_rules": cluster_firewall_rules,
+            "cluster_rotation_plan": cluster_rotation_plan,
+            "cluster_rotation_check": cluster_rotation_check,
         }

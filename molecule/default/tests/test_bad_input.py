@@ -8,7 +8,7 @@ The cases live in ../vars/bad_input_cases.yml (one file, read here and by ../bad
   (cases that one validator reports together: the argument spec, check_values, the corosync.conf check, the
   CIB input check) share a run with their variables merged; each case is still judged by its own needles.
   Each run must exit non-zero, print every needle of each of its cases, and report changed=0 for every host
-  in its PLAY RECAP. site.yml, rolling_update.yml and
+  in its PLAY RECAP. site.yml, rolling_update.yml, rotate_keys.yml and
   failover_drill.yml judge their input in plays of their own first: the test stops such a run when it
   reaches the next play (STOP_AT), so that input the validation wrongly accepts fails its case in seconds
   and acts on nothing, instead of converging the cluster for minutes. They run BAD_INPUT_PARALLEL (default 2) at a time;
@@ -113,6 +113,7 @@ STOP_AT = {
     "site.yml": r"^PLAY \[Configuration snapshot before\]",
     "rolling_update.yml": r"^PLAY \[Configuration snapshot before\]",
     "failover_drill.yml": r"^PLAY \[Configuration snapshot before\]",
+    "rotate_keys.yml": r"^PLAY \[Configuration snapshot before\]",
 }
 
 

@@ -10,7 +10,11 @@ import pytest
 from conftest import fixture_text
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.clusterops.ha.plugins.filter.cluster import cluster_key_plans
+from ansible_collections.clusterops.ha.plugins.filter.cluster import (
+    cluster_key_plans,
+    cluster_rotation_check,
+    cluster_rotation_plan,
+)
 
 HOSTS = ["lab-node1", "lab-node2", "lab-node3"]
 
@@ -91,3 +95,25 @@ def test_cluster_pcsd_settings_lists_each_line_sorted_by_name():
         {"name": "PCSD_SSL_OPTIONS", "value": None}]
     with pytest.raises(AnsibleFilterError, match="tls_min_version"):
         cluster_pcsd_settings([], "SSLv3", "")
+
+
+def test_the_rotation_plan_and_check_read_the_survey_and_cmapctl():
+    whole = (fixture_text("status", "quorumtool.3nodes.txt"), 0)
+    hv = survey(dict((h, "k") for h in HOSTS), dict((h, whole) for h in HOSTS))
+    rotation = cluster_rotation_plan(HOSTS, hv, ["corosync", "pacemaker"], fixture_text("status", "cmapctl.crypto.txt"))
+    assert rotation["reload"] and rotation["ring_id"] == "1.12" and rotation["members"] == HOSTS
+    for h in HOSTS:
+        hv[h]["__cluster_reload_status"] = {"rc": 0, "stdout": fixture_text("status", "cmapctl.config-reloaded.txt")}
+    assert cluster_rotation_check(rotation, hv) == []
+    # corosync stopped on lab-node3 after the reload: cmapctl cannot ask it (rc 1), and it is not running
+    hv["lab-node3"]["__cluster_reload_status"] = {"rc": 1, "stdout": ""}
+    hv["lab-node3"]["__cluster_running"] = []
+    assert cluster_rotation_check(rotation, hv)[0].startswith("lab-node3: corosync's reload failed there")
+
+
+def test_the_rotation_plan_refusal_is_a_filter_error():
+    hv = survey(dict((h, "k") for h in HOSTS), {})
+    with pytest.raises(AnsibleFilterError, match="lab-node1: corosync does not run"):
+        cluster_rotation_plan(HOSTS, hv, ["corosync"], "")
+    with pytest.raises(AnsibleFilterError, match="corosync's crypto settings: corosync-cmapctl: unexpected line"):
+        cluster_rotation_plan(HOSTS, hv, ["corosync"], "Failed to initialize the cmap API. Error CS_ERR_LIBRARY\n")
