@@ -24,7 +24,11 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
-from ansible_collections.clusterops.ha.plugins.module_utils.firewall import FirewallError, ruleset as firewall_ruleset
+from ansible_collections.clusterops.ha.plugins.module_utils.firewall import (
+    FirewallError,
+    qnetd_ruleset,
+    ruleset as firewall_ruleset,
+)
 from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, parse_cmapctl
 from ansible_collections.clusterops.ha.plugins.module_utils.key_rotation import (
@@ -97,13 +101,14 @@ def _cmap(text, what):
         raise AnsibleFilterError("%s: %s" % (what, e))
 
 
-def cluster_rotation_plan(hosts, hostvars, keys, crypto_text=None):
-    """key_rotation.plan from the survey's facts (__cluster_running, __cluster_quorum_now) and one member's
-    ``corosync-cmapctl totem.crypto_`` output."""
+def cluster_rotation_plan(hosts, hostvars, keys, crypto_text=None, conf_var="__cluster_rotate_conf"):
+    """key_rotation.plan from the survey's facts (__cluster_running, __cluster_quorum_now), one member's
+    ``corosync-cmapctl totem.crypto_`` output and each host's stat of corosync.conf (registered as conf_var)."""
     hosts = list(hosts)
+    sums = dict((h, ((hostvars[h].get(conf_var) or {}).get("stat") or {}).get("checksum")) for h in hosts)
     try:
         return rotation_plan(hosts, _corosync_views(hosts, hostvars), list(keys or []),
-                             _cmap(crypto_text, "corosync's crypto settings"))
+                             _cmap(crypto_text, "corosync's crypto settings"), sums)
     except RotationError as e:
         raise AnsibleFilterError(str(e))
 
@@ -275,6 +280,14 @@ def cluster_firewall_rules(config, pcsd_sources=None, pcsd=True):
         raise AnsibleFilterError(str(e))
 
 
+def qnetd_firewall_rules(sources, port=5403):
+    """The nft -f text of a quorum device arbitrator's table (firewall.qnetd_ruleset)."""
+    try:
+        return qnetd_ruleset(list(sources or []), port)
+    except FirewallError as e:
+        raise AnsibleFilterError(str(e))
+
+
 def report_page(markdown, title, images=None, footer=None):
     """A report's Markdown as one self-contained HTML page (module_utils/report_html.page)."""
     if not isinstance(markdown, str) or not isinstance(title, str):
@@ -306,4 +319,5 @@ class FilterModule(object):
             "cluster_firewall_rules": cluster_firewall_rules,
             "cluster_rotation_plan": cluster_rotation_plan,
             "cluster_rotation_check": cluster_rotation_check,
+            "qnetd_firewall_rules": qnetd_firewall_rules,
         }

@@ -15,6 +15,9 @@ ports to every address that has no business there, and touch nothing else.
   node's address, and with pcsd those to TCP 2224 that come from neither a node nor pcsd_sources (addresses or
   networks). Every other packet goes on to whatever firewall the host has: SSH and the services are never
   touched, so the rules cannot lock the controller out. A counter on each drop rule shows what was refused.
+- ``qnetd_ruleset(sources, port)``: the same table on a quorum device arbitrator (the qnetd role): TCP 5403 (the
+  given port) refused to every address that is not one of the sources (the cluster nodes' addresses or networks
+  that reach it), nothing else filtered.
 
 Pure and standard library only, Python 3.8 syntax at most.
 """
@@ -32,6 +35,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.validate import Vali
 TABLE = "clusterops"
 KNET_BASE_PORT = 5405
 PCSD_PORT = 2224
+QNETD_PORT = 5403
 _RING = re.compile(r"^ring(\d+)_addr$")
 
 
@@ -108,6 +112,24 @@ def _service_rules(proto, ports, v4_set, v6_set, label):
             + "        %s counter drop comment \"%s from elsewhere\"\n" % (dport, label))
 
 
+def _table(body, managed_by):
+    """The nft -f text of the table: created, deleted and created again in one transaction (an atomic replace),
+    with an input chain of policy accept that runs before the usual filter chains and accepts loopback first."""
+    out = ["#!/usr/sbin/nft -f",
+           "# Managed by the clusterops.ha %s: the cluster's ports refused to" % managed_by,
+           "# every address that has no business there. Nothing else is filtered here. Atomic replace:",
+           "table inet %s" % TABLE,
+           "delete table inet %s" % TABLE,
+           "table inet %s {" % TABLE]
+    return "\n".join(out) + "\n" + body + "}\n"
+
+
+def _chain(rules):
+    return ("    chain input {\n"
+            "        type filter hook input priority filter - 10; policy accept;\n"
+            "        iifname \"lo\" accept\n" + rules + "    }\n")
+
+
 def ruleset(config, pcsd_sources=(), pcsd=True):
     """The nft -f text of the cluster's table (see the module's doc). FirewallError when the nodelist has a host
     name or a source is neither an address nor a network."""
@@ -116,20 +138,29 @@ def ruleset(config, pcsd_sources=(), pcsd=True):
     sources = [_network(s, "cluster_firewall_pcsd_sources[%d]" % i) for i, s in enumerate(pcsd_sources or ())]
     pcsd4 = _collapsed([ipaddress.ip_network(a) for a in v4] + [n for n in sources if n.version == 4])
     pcsd6 = _collapsed([ipaddress.ip_network(a) for a in v6] + [n for n in sources if n.version == 6])
-    out = ["#!/usr/sbin/nft -f",
-           "# Managed by the clusterops.ha cluster role (cluster_firewall_enabled): the cluster's ports refused to",
-           "# every address that has no business there. Nothing else is filtered here. Atomic replace:",
-           "table inet %s" % TABLE,
-           "delete table inet %s" % TABLE,
-           "table inet %s {" % TABLE]
     body = _set("nodes4", "ipv4_addr", [str(a) for a in v4]) + _set("nodes6", "ipv6_addr", [str(a) for a in v6])
     if pcsd:
         body += _set("pcsd4", "ipv4_addr", pcsd4) + _set("pcsd6", "ipv6_addr", pcsd6)
-    body += ("    chain input {\n"
-             "        type filter hook input priority filter - 10; policy accept;\n"
-             "        iifname \"lo\" accept\n")
-    body += _service_rules("udp", ports if len(ports) > 1 else ports[0], "nodes4", "nodes6", "corosync knet")
+    rules = _service_rules("udp", ports if len(ports) > 1 else ports[0], "nodes4", "nodes6", "corosync knet")
     if pcsd:
-        body += _service_rules("tcp", PCSD_PORT, "pcsd4", "pcsd6", "pcsd")
-    body += "    }\n"
-    return "\n".join(out) + "\n" + body + "}\n"
+        rules += _service_rules("tcp", PCSD_PORT, "pcsd4", "pcsd6", "pcsd")
+    return _table(body + _chain(rules), "cluster role (cluster_firewall_enabled)")
+
+
+def qnetd_ruleset(sources, port=QNETD_PORT):
+    """The nft -f text of a quorum device arbitrator's table (see the module's doc). FirewallError when there is no
+    source (nothing could reach corosync-qnetd) or one is neither an address nor a network."""
+    networks = [_network(s, "qnetd_firewall_sources[%d]" % i) for i, s in enumerate(sources or ())]
+    if not networks:
+        raise FirewallError("qnetd_firewall_sources: no address or network; list the addresses the cluster nodes reach "
+                            "corosync-qnetd from, or qnetd_firewall_enabled: false")
+    try:
+        port = int(port)
+    except (TypeError, ValueError):
+        port = 0
+    if not 0 < port < 65536:
+        raise FirewallError("qnetd_port: %r is not a TCP port" % (port,))
+    body = (_set("clients4", "ipv4_addr", _collapsed([n for n in networks if n.version == 4]))
+            + _set("clients6", "ipv6_addr", _collapsed([n for n in networks if n.version == 6])))
+    return _table(body + _chain(_service_rules("tcp", port, "clients4", "clients6", "corosync-qnetd")),
+                  "qnetd role (qnetd_firewall_enabled)")

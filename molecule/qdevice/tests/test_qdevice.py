@@ -9,10 +9,12 @@ still reach qnetd). Each fault heals in a `finally` and waits until the cluster 
 """
 
 import re
+import socket
 import subprocess
 import time
 import xml.etree.ElementTree as ET
 
+import pytest
 import testinfra
 
 NODES = ["qd-node1", "qd-node2"]
@@ -21,6 +23,7 @@ CLUSTER = "qdevice"
 RING_NETWORK = "clusterops-molecule-qdevice-ring"
 RING_ADDRESS = {"qd-node1": "172.31.253.11", "qd-node2": "172.31.253.12"}
 RESOURCE = "watch"
+QNETD_ADDRESS = "172.31.247.10"  # the nodes reach qnetd from 172.31.247.11 and .12; the Docker host is .1
 
 
 def host(name):
@@ -159,6 +162,28 @@ def test_qnetd_lists_the_cluster_with_both_nodes():
     assert "Node with lowest node ID" in out
     assert "Node ID 1:" in out and "Node ID 2:" in out
     assert len(re.findall(r"TLS active:\s+Yes \(client certificate verified\)", out)) == 2, out
+
+
+def drops(qnetd):
+    for line in qnetd.check_output("nft list chain inet clusterops input").splitlines():
+        if "corosync-qnetd from elsewhere" in line:
+            return int(line.split("counter packets ")[1].split()[0])
+    raise AssertionError("no drop rule for corosync-qnetd")
+
+
+def test_qnetd_firewall_lets_only_the_nodes_in():
+    """qnetd_firewall_enabled (issue 17): the nodes' qnet addresses reach corosync-qnetd (the test above saw both
+    connected), the Docker host (an outsider on the same network, where this test runs) is dropped and counted."""
+    qnetd = host(QNETD)
+    table = " ".join(qnetd.check_output("nft list table inet clusterops").split())
+    assert "set clients4 { type ipv4_addr elements = { 172.31.247.11, 172.31.247.12 } }" in table, table
+    assert "tcp dport 5403 ip saddr @clients4 accept" in table
+    unit = qnetd.service("clusterops-firewall")
+    assert unit.is_enabled and unit.is_running
+    before = drops(qnetd)
+    with pytest.raises(OSError):  # dropped, not refused: the connection times out
+        socket.create_connection((QNETD_ADDRESS, 5403), timeout=3).close()
+    assert drops(qnetd) > before
 
 
 def test_device_settings_loaded_and_two_node_off():

@@ -100,15 +100,21 @@ def test_cluster_pcsd_settings_lists_each_line_sorted_by_name():
 def test_the_rotation_plan_and_check_read_the_survey_and_cmapctl():
     whole = (fixture_text("status", "quorumtool.3nodes.txt"), 0)
     hv = survey(dict((h, "k") for h in HOSTS), dict((h, whole) for h in HOSTS))
+    for h in HOSTS:
+        hv[h]["__cluster_rotate_conf"] = {"stat": {"exists": True, "checksum": "c" * 64}}
     rotation = cluster_rotation_plan(HOSTS, hv, ["corosync", "pacemaker"], fixture_text("status", "cmapctl.crypto.txt"))
     assert rotation["reload"] and rotation["ring_id"] == "1.12" and rotation["members"] == HOSTS
     for h in HOSTS:
         hv[h]["__cluster_reload_status"] = {"rc": 0, "stdout": fixture_text("status", "cmapctl.config-reloaded.txt")}
-    assert cluster_rotation_check(rotation, hv) == []
+    assert cluster_rotation_check(rotation, hv) == {"restore": False, "problems": []}
     # corosync stopped on lab-node3 after the reload: cmapctl cannot ask it (rc 1), and it is not running
     hv["lab-node3"]["__cluster_reload_status"] = {"rc": 1, "stdout": ""}
     hv["lab-node3"]["__cluster_running"] = []
-    assert cluster_rotation_check(rotation, hv)[0].startswith("lab-node3: corosync's reload failed there")
+    assert cluster_rotation_check(rotation, hv)["problems"][0].startswith("lab-node3: corosync could not be asked there")
+    # lab-node2 without corosync.conf: the files differ
+    hv["lab-node2"]["__cluster_rotate_conf"] = {"stat": {"exists": False}}
+    with pytest.raises(AnsibleFilterError, match="corosync.conf differs between the members"):
+        cluster_rotation_plan(HOSTS, hv, ["corosync"], fixture_text("status", "cmapctl.crypto.txt"))
 
 
 def test_the_rotation_plan_refusal_is_a_filter_error():

@@ -10,7 +10,7 @@ from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import (
-    FirewallError, knet_ports, peers, ruleset)
+    FirewallError, knet_ports, peers, qnetd_ruleset, ruleset)
 
 PCS = corosync_conf.parse(fixture_text("corosync", "pcs-0.11.corosync.conf"))
 TWO_LINKS = {"totem": {"interface": [{"linknumber": 0}, {"linknumber": 1, "mcastport": 5420}]},
@@ -72,3 +72,28 @@ def test_without_pcsd_only_knet_is_filtered_and_two_links_share_one_rule():
 def test_a_bad_source_is_refused_with_its_field():
     with pytest.raises(FirewallError, match=r"cluster_firewall_pcsd_sources\[1\]: 'ten.0.0.0/8' is not an IP address"):
         ruleset(PCS, ["10.0.0.0/8", "ten.0.0.0/8"])
+
+
+def test_the_qnetd_table_lets_only_the_sources_reach_corosync_qnetd():
+    text = qnetd_ruleset(["172.31.247.12", "172.31.247.11", "10.1.0.0/16", "10.1.2.3", "fd00::/64"])
+    flat = " ".join(text.split())
+    assert "Managed by the clusterops.ha qnetd role (qnetd_firewall_enabled)" in text
+    assert "delete table inet clusterops table inet clusterops {" in flat
+    # sorted, merged (10.1.2.3 is inside 10.1.0.0/16), single addresses without a prefix
+    assert "set clients4 { type ipv4_addr flags interval elements = { 10.1.0.0/16, 172.31.247.11, 172.31.247.12 } }" \
+        in flat
+    assert "set clients6 { type ipv6_addr flags interval elements = { fd00::/64 } }" in flat
+    assert "tcp dport 5403 ip saddr @clients4 accept tcp dport 5403 ip6 saddr @clients6 accept " \
+           "tcp dport 5403 counter drop comment \"corosync-qnetd from elsewhere\"" in flat
+    assert "udp" not in flat and "2224" not in flat
+    assert "tcp dport 5500 " in qnetd_ruleset(["10.0.0.1"], "5500")
+
+
+@pytest.mark.parametrize("sources, port, needle", [
+    ([], 5403, "qnetd_firewall_sources: no address or network"),
+    (["10.0.0.1", "qd-node1"], 5403, r"qnetd_firewall_sources\[1\]: 'qd-node1' is not an IP address or network"),
+    (["10.0.0.1"], 70000, "qnetd_port: 70000 is not a TCP port"),
+])
+def test_the_qnetd_table_refuses_what_it_cannot_filter(sources, port, needle):
+    with pytest.raises(FirewallError, match=needle):
+        qnetd_ruleset(sources, port)

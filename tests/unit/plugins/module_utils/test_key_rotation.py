@@ -70,30 +70,56 @@ def test_unknown_key_names_are_refused(keys):
         plan(HOSTS, whole(), keys, CRYPTO)
 
 
+def test_members_with_different_corosync_conf_files_are_refused():
+    """A member whose reload fails while the others switch is cut off: one file everywhere first."""
+    same = dict((h, "a" * 64) for h in HOSTS)
+    assert plan(HOSTS, whole(), ["corosync"], CRYPTO, same)["reload"]
+    other = dict(same, **{"lab-node3": "b" * 64})
+    with pytest.raises(RotationError, match="corosync.conf differs between the members \\(one file on lab-node1, "
+                                            "lab-node2; one file on lab-node3\\).*run site.yml first"):
+        plan(HOSTS, whole(), ["corosync"], CRYPTO, other)
+    # Pacemaker's key alone reloads nothing
+    assert plan(HOSTS, whole(), ["pacemaker"], CRYPTO, other)["key_names"] == ["pacemaker"]
+
+
 def test_every_member_reloaded_in_the_same_membership():
     rotation = plan(HOSTS, whole(), ["corosync"], CRYPTO)
     ok = parse_cmapctl(fixture_text("status", "cmapctl.config-reloaded.txt"))["config.reload_status"]
-    assert check(rotation, whole(), dict((h, ok) for h in HOSTS)) == []
+    assert check(rotation, whole(), dict((h, ok) for h in HOSTS)) == {"restore": False, "problems": []}
 
 
 def test_a_failed_reload_on_one_member_is_named_with_its_remedy():
-    """Captured: lab-node3's key file unreadable; cfgtool -R on lab-node1 still said Done, lab-node3's status 7."""
+    """Captured: lab-node3's key file unreadable; cfgtool -R on lab-node1 still said Done, lab-node3's status 7.
+    The others switched: lab-node3 is cut off, and its old file must not come back."""
     rotation = plan(HOSTS, whole(), ["corosync"], CRYPTO)
     failed = parse_cmapctl(fixture_text("status", "cmapctl.config-reload-failed.txt"))["config.reload_status"]
-    problems = check(rotation, whole(), {"lab-node1": 1, "lab-node2": 1, "lab-node3": failed})
-    assert len(problems) == 1
-    assert problems[0].startswith("lab-node3: corosync's reload failed there (config.reload_status 7)")
-    assert "restart corosync on lab-node3 alone" in problems[0]
+    result = check(rotation, whole(), {"lab-node1": 1, "lab-node2": 1, "lab-node3": failed})
+    assert result["restore"] is False and len(result["problems"]) == 1
+    assert result["problems"][0].startswith("lab-node3: corosync failed to reload there (config.reload_status 7)")
+    assert "restart corosync on lab-node3 alone" in result["problems"][0]
+    # the status the rotation set before the reload: the reload never ran there
+    never = check(rotation, whole(), {"lab-node1": 1, "lab-node2": 1, "lab-node3": 0})["problems"][0]
+    assert never.startswith("lab-node3: corosync never reloaded there (config.reload_status 0)")
+
+
+def test_no_member_took_the_key_so_the_old_files_go_back():
+    rotation = plan(HOSTS, whole(), ["corosync"], CRYPTO)
+    for statuses in ({"lab-node1": 0, "lab-node2": 0, "lab-node3": 0}, {"lab-node1": 7, "lab-node2": 7},
+                     {}):
+        result = check(rotation, whole(), statuses)
+        assert result["restore"] is True
+        assert result["problems"][0].startswith("no member took the new key")
+        assert "every node gets its old key file back" in result["problems"][0]
 
 
 def test_a_member_lost_or_a_new_ring_after_the_reload():
     rotation = plan(HOSTS, whole(), ["corosync"], CRYPTO)
     after = dict((h, view("quorumtool.wrong-key-majority.txt")) for h in HOSTS[:2])
-    problems = check(rotation, after, dict((h, 1) for h in HOSTS))
+    problems = check(rotation, after, dict((h, 1) for h in HOSTS))["problems"]
     assert problems[0].startswith("lab-node1: no longer in the membership of lab-node1, lab-node2, lab-node3")
     assert problems[2].startswith("lab-node3: no longer in the membership")
     moved = whole()
     moved["lab-node2"] = dict(moved["lab-node2"], ring_id="2.14")
-    assert check(rotation, moved, dict((h, 1) for h in HOSTS)) == [
+    assert check(rotation, moved, dict((h, 1) for h in HOSTS))["problems"] == [
         "lab-node2: the membership changed during the reload (ring id 2.14, was 1.12); every member is back, "
         "check the journals for what happened"]
