@@ -4,18 +4,18 @@
 """Pure decisions of a live key rotation (the cluster role's rotate_keys entry point): whether the cluster
 can take new authkeys now without a membership change, and whether it did. No I/O here.
 
-How corosync takes a new key live (corosync >= 3.1 with libknet >= 1.17; Debian 12 and 13): every node
-reads its authkey file again on ``corosync-cfgtool -R``, loads the new key into knet's second crypto slot,
-switches to it when every member has it (the CFG service's crypto reconfiguration phases) and drops the old
-one; membership, ring id and every process stay as they were. A node whose file cannot be read keeps the
-old key, and ``corosync-cfgtool -R`` still says "Done" on the node that asked: each node's own
-``config.reload_status`` (1 = CS_OK; absent before a node's first reload, so the rotation sets it to 0 on every
-member first and a 0 afterwards means the reload never ran there) is the only per-node answer. Members that did
-reload drop the old key once all of them switched, so a member that failed is cut off: identical corosync.conf files
-(checked first) make every member's reload end the same way. A node outside the membership at that
-moment never gets the new key live: with the new file it can still join later (it reads the file when
-corosync starts), with the old one never. Pacemaker's key is read only when a remote connection is made:
-its file is the whole rotation.
+How corosync takes a new key live (corosync >= 3.1 with libknet >= 1.17; Debian 12 and 13): every node reads its
+authkey file again on ``corosync-cfgtool -R``, loads the new key into knet's second crypto slot, switches to it
+when every member has it (the CFG service's crypto reconfiguration phases) and drops the old one; membership,
+ring id and every process stay as they were. A node whose file cannot be read keeps the old key, and
+``corosync-cfgtool -R`` still says "Done" on the node that asked: each node's own ``config.reload_status`` (1 = CS_OK;
+absent before a node's first reload, so the rotation sets it to 0 on every member first and a 0 afterwards means
+it did not reload there: a corosync.conf it cannot parse leaves the status as it was) is the only per-node
+answer. Members that did reload drop the old key once all of them switched, so a member that failed is cut off:
+identical corosync.conf files (checked first) make every member's reload end the same way. A node outside the
+membership at that moment never gets the new key live: with the new file it can still join later (it reads the
+file when corosync starts), with the old one never. Pacemaker's key is read only when a remote connection is
+made: its file is the whole rotation.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -126,7 +126,8 @@ def check(rotation, views, reload_status):
         status = reload_status.get(host)
         view = views.get(host)
         if status != RELOAD_OK:
-            what = {0: "never reloaded", None: "could not be asked"}.get(status, "failed to reload")
+            what = {0: "did not reload (its file unreadable, or the request never came)",
+                    None: "could not be asked"}.get(status, "failed to reload")
             problems.append("%s: corosync %s there (config.reload_status %s) while the other members switched to the "
                             "new key: it is cut off; its journal says why; fix that, then restart corosync on %s alone "
                             "(it reads the new key when it starts)" % (host, what, status, host))
