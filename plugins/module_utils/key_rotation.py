@@ -41,8 +41,8 @@ def plan(hosts, views, keys, crypto=None, conf_checksums=None):
     views: {host: {"quorate", "members" (hosts), "ring_id"}} where corosync runs (corosync-quorumtool -s as
     each host sees it); a host without a view does not run corosync (or did not answer).
     keys: the names to rotate (KEYS), in any order; the rotation follows KEYS' order (corosync first).
-    crypto: corosync's runtime totem.crypto_* ({key: value}, parse_cmapctl) on one member; None or {} when
-    corosync runs without crypto settings (its defaults: none).
+    crypto: corosync's runtime totem.crypto_* ({key: value}, parse_cmapctl) on the first host; None or {} when
+    corosync runs without crypto settings (its defaults: none). Not judged when the first host has no view.
     conf_checksums: {host: sha256 of its corosync.conf}; for corosync's key they must all be the same.
 
     Every host must run corosync and see exactly the play's hosts in one quorate membership with one ring id:
@@ -79,7 +79,8 @@ def plan(hosts, views, keys, crypto=None, conf_checksums=None):
         errors.append("the hosts see different memberships (ring ids %s)"
                       % "; ".join("%s on %s" % (r, ", ".join(h)) for r, h in sorted(ring_ids.items(), key=str)))
     crypto = crypto or {}
-    if "corosync" in keys and crypto.get("totem.crypto_cipher") in _NO_CRYPTO \
+    # The settings are read on the first host; where its corosync does not run there is nothing to judge them by.
+    if "corosync" in keys and hosts[0] in views and crypto.get("totem.crypto_cipher") in _NO_CRYPTO \
             and crypto.get("totem.crypto_hash") in _NO_CRYPTO:
         errors.append("corosync runs without crypto (totem.crypto_cipher and crypto_hash none): its key is unused. "
                       "Turn crypto on first (cluster_crypto_cipher, cluster_crypto_hash, site.yml), or rotate "

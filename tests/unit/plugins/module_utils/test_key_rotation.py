@@ -52,6 +52,11 @@ def test_a_stopped_node_and_a_partial_play_are_refused():
     del views["lab-node2"]
     with pytest.raises(RotationError, match="lab-node2: corosync does not run"):
         plan(HOSTS, views, ["corosync"], CRYPTO)
+    # corosync down on the first host, where the crypto settings are read: only that reason, not "without crypto"
+    del views["lab-node1"]
+    with pytest.raises(RotationError) as exc:
+        plan(HOSTS, views, ["corosync"], {})
+    assert "lab-node1: corosync does not run" in str(exc.value) and "without crypto" not in str(exc.value)
     # --limit to two hosts: the third member would be cut off by the reload
     with pytest.raises(RotationError, match="which this play does not .*cut them off"):
         plan(HOSTS[:2], whole(), ["corosync"], CRYPTO)
