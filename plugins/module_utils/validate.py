@@ -888,6 +888,47 @@ def tls_ciphers(value, field):
                              "'HIGH:!aNULL:!MD5' or 'DEFAULT:!RC4:!3DES:@STRENGTH'; see ciphers(1))")
 
 
+# --------------------------------------------------------------------------------------------------
+# A password people choose (the hacluster password pcs logs in with)
+# --------------------------------------------------------------------------------------------------
+
+# Words a password must not be, or be with digits and punctuation around them ("Hacluster2024!"): the
+# cluster's own user and group, its software, and the defaults guides and images ship with.
+WEAK_PASSWORD_WORDS = ("hacluster", "haclient", "pacemaker", "corosync", "cluster", "pcs", "pcsd", "crmsh",
+                       "password", "passw0rd", "changeme", "secret", "admin", "administrator", "root", "default",
+                       "letmein", "welcome", "qwerty", "test", "linux", "debian")
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MIN_DISTINCT = 5
+
+
+def _password_core(text):
+    """text lower-cased without the digits and punctuation around its letters ("Hacluster2024!" -> hacluster)."""
+    return re.sub(r"^[^a-z]+|[^a-z]+$", "", text.lower())
+
+
+def password(value, field, min_length=PASSWORD_MIN_LENGTH, words=()):
+    """A password people chose: text of at least min_length characters and PASSWORD_MIN_DISTINCT different
+    ones, that is not (apart from digits and punctuation around it) one of WEAK_PASSWORD_WORDS or of words
+    (the caller's: the cluster's name, its host names). No composition rules (NIST SP 800-63B): length and
+    a list of what attackers try first. Every reason at once, in one message that never shows the value;
+    returns value."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError(field, "(hidden)", "is empty: set it (keep it in a vault)")
+    reasons = []
+    if len(value) < min_length:
+        reasons.append("has %d characters, fewer than %d" % (len(value), min_length))
+    if len(set(value)) < PASSWORD_MIN_DISTINCT:
+        reasons.append("has fewer than %d different characters" % PASSWORD_MIN_DISTINCT)
+    core = _password_core(value)
+    known = set(w.lower() for w in WEAK_PASSWORD_WORDS) | set(str(w).lower() for w in words or () if w)
+    if value.lower() in known or core in known:
+        reasons.append("is a word attackers try first (a default, the cluster's software, its name or a host's)")
+    if reasons:
+        raise ValidationError(field, "(hidden)", "is weak: it %s; choose another (a passphrase of several words "
+                                                 "will do)" % ", and ".join(reasons))
+    return value
+
+
 def _duration_type(value, field):
     return duration(value, field)
 
@@ -933,7 +974,7 @@ def by_type(type_name, value, field, allowed=None):
 VALUE_TYPES = dict(TYPES, int=integer, number=number, node_name=node_name, absolute_path=absolute_path, url=url,
                    systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref,
                    system_user=system_user, address_on_host=address_on_host, tls_ciphers=tls_ciphers, ip_network=ip_network,
-                   tls_certificate_pair=tls_certificate_pair)
+                   tls_certificate_pair=tls_certificate_pair, password=password)
 
 
 def check_values(specs, types=None):
