@@ -27,7 +27,7 @@ CASES = [
     ("threshold-below-1", {"failover_drill_threshold": 0.5}, "failover_drill_threshold: 0.5 is not a number from 1.0 to 100"),
     ("probe-url", {"failover_drill_probes": [{"service": "site-vip", "url": "ftp://x"}]}, "failover_drill_probes"),
     ("unknown-service", {"failover_drill_drills": [{"type": "move", "service": "nope"}]},
-     "is not a service of this cluster; services: app-clone, lb-haproxy-clone, lb-vip, site-vip"),
+     "is not a service of this cluster; services: app-clone, flaky, lb-haproxy-clone, lb-vip, site-vip"),
     ("unknown-node", {"failover_drill_drills": [{"type": "crash", "node": "svc-node9"}]},
      "is not a node of this cluster; nodes: svc-node1, svc-node2, svc-node3"),
     ("move-to-itself", {"failover_drill_drills": [{"type": "move", "service": "site-vip", "to": "nowhere"}]}, "drills[0].to"),

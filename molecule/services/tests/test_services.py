@@ -1,5 +1,6 @@
 """Verify the lab's services from the cluster's own view and from a client's (this machine)."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -107,6 +108,18 @@ def test_failover_policy_defaults(host):
     assert values["resource-stickiness"] == "100"
     assert values["migration-threshold"] == "3"
     assert values["failure-timeout"] == "600s"
+
+
+def test_hacluster_hash_has_a_random_salt_per_node():
+    """Issue 17: not the salt the role once derived from the cluster's and the host's names; converge's pcs host
+    auth logged in with the password after it was set, and idempotence kept the hash."""
+    salts = {}
+    for node in NODES:
+        parts = on(node, "getent", "shadow", "hacluster").stdout.split(":")[1].split("$")
+        assert parts[1] == "6" and parts[2].startswith("rounds=") and len(parts) == 5, (node, parts[1:3])
+        salts[node] = parts[3]
+        assert salts[node] != hashlib.sha256(("services" + node).encode()).hexdigest()[:16], node
+    assert len(set(salts.values())) == len(NODES)
 
 
 def as_user(host, user, command):
@@ -252,7 +265,8 @@ def test_pacemaker3_forms_are_named_and_replaced_in_one_transaction(host):
 
 
 def test_a_failing_resource_moves_after_the_second_failure(host):
-    assert record()["flaky"]["changed"] is True
+    with open(os.path.join(EPHEMERAL, "services-flaky.json"), encoding="utf-8") as f:
+        assert json.load(f)["changed"] is True
     first = wait_for("flaky to start", lambda: running_on(crm_mon(host), "flaky"))[0]
     state = "/run/flaky.state"  # the Dummy's state parameter: removing it makes its monitor fail
 
