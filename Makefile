@@ -47,8 +47,8 @@ collection:
 engine:
 	bash lab/engine.sh
 
-# Controller tools: Graphviz renders playbooks/document.yml's diagram (optional for users); the services
-# scenario's drills open a drill report's HTML page in Debian's headless Chromium and checks the screenshot;
+# Controller tools: Graphviz renders playbooks/document.yml's diagram (optional for users); the failover
+# scenario opens a drill report's HTML page in Debian's headless Chromium and checks the screenshot;
 # ansible-test sanity runs shellcheck. Every apt install of the tests is here, so no two run at once.
 tools:
 	@missing=""; command -v dot >/dev/null || missing="graphviz"; command -v chromium >/dev/null || missing="$$missing chromium"; \

@@ -72,7 +72,7 @@ mkdir -p "$out" && rm -f "$out"/*.log "$out"/failed && : > .build/molecule-times
 
 # Longest first (wall times measured on this 2-core machine, bench/results/ci_time.json); a scenario
 # not listed here runs last.
-longest_first=(default rolling_update services health nodes tuning qdevice)
+longest_first=(default rolling_update nodes health failover services tuning qdevice)
 ordered=()
 for s in "${longest_first[@]}"; do
   for r in "$@"; do [ "$r" = "$s" ] && ordered+=("$s"); done

@@ -265,8 +265,7 @@ def test_pacemaker3_forms_are_named_and_replaced_in_one_transaction(host):
 
 
 def test_a_failing_resource_moves_after_the_second_failure(host):
-    with open(os.path.join(EPHEMERAL, "services-flaky.json"), encoding="utf-8") as f:
-        assert json.load(f)["changed"] is True
+    assert record()["flaky"]["changed"] is True
     first = wait_for("flaky to start", lambda: running_on(crm_mon(host), "flaky"))[0]
     state = "/run/flaky.state"  # the Dummy's state parameter: removing it makes its monitor fail
 

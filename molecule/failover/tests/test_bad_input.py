@@ -11,8 +11,8 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "_shared"))
 from playbook_run import docker, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
-NODES = ["svc-node1", "svc-node2", "svc-node3"]
-testinfra_hosts = ["ansible://svc-node1"]
+NODES = ["fo-node1", "fo-node2", "fo-node3"]
+testinfra_hosts = ["ansible://fo-node1"]
 
 CASES = [
     # (id, extra vars, text the error must contain)
@@ -27,19 +27,19 @@ CASES = [
     ("threshold-below-1", {"failover_drill_threshold": 0.5}, "failover_drill_threshold: 0.5 is not a number from 1.0 to 100"),
     ("probe-url", {"failover_drill_probes": [{"service": "site-vip", "url": "ftp://x"}]}, "failover_drill_probes"),
     ("unknown-service", {"failover_drill_drills": [{"type": "move", "service": "nope"}]},
-     "is not a service of this cluster; services: app-clone, flaky, lb-haproxy-clone, lb-vip, site-vip"),
-    ("unknown-node", {"failover_drill_drills": [{"type": "crash", "node": "svc-node9"}]},
-     "is not a node of this cluster; nodes: svc-node1, svc-node2, svc-node3"),
+     "is not a service of this cluster; services: app-clone, lb-haproxy-clone, lb-vip, site-vip"),
+    ("unknown-node", {"failover_drill_drills": [{"type": "crash", "node": "fo-node9"}]},
+     "is not a node of this cluster; nodes: fo-node1, fo-node2, fo-node3"),
     ("move-to-itself", {"failover_drill_drills": [{"type": "move", "service": "site-vip", "to": "nowhere"}]}, "drills[0].to"),
 ]
 
 
 def _state():
-    cib = ET.fromstring(docker("svc-node1", "cibadmin", "--query"))
-    mon = ET.fromstring(docker("svc-node1", "crm_mon", "--output-as=xml"))
+    cib = ET.fromstring(docker("fo-node1", "cibadmin", "--query"))
+    mon = ET.fromstring(docker("fo-node1", "crm_mon", "--output-as=xml"))
     nodes = sorted((n.get("name"), n.get("online"), n.get("standby")) for n in mon.iter("node")
                    if n.get("name") in NODES and n.get("online") is not None)
-    vips = dict((n, " 172.31.245.100/" in docker(n, "ip", "-o", "-4", "addr", "show")) for n in NODES)
+    vips = dict((n, " 172.31.234.100/" in docker(n, "ip", "-o", "-4", "addr", "show")) for n in NODES)
     return (cib.get("admin_epoch"), cib.get("epoch")), nodes, vips
 
 

@@ -12,11 +12,11 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zlib
 
-NODES = ["svc-node1", "svc-node2", "svc-node3"]
+NODES = ["fo-node1", "fo-node2", "fo-node3"]
 DRILLS = ["standby", "move", "kill_process", "crash", "partition", "hang"]
-SITE_VIP = "172.31.245.100"
-LB_VIP = "172.31.245.101"
-testinfra_hosts = ["ansible://svc-node1"]
+SITE_VIP = "172.31.234.100"
+LB_VIP = "172.31.234.101"
+testinfra_hosts = ["ansible://fo-node1"]
 EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
 
 
@@ -87,7 +87,7 @@ def test_every_invariant_held():
 def samples(d):
     """The observers' own records of a drill (each node's crm_mon view and its own addresses)."""
     rows = []
-    for path in glob.glob(os.path.join(run_dir(), "%s-svc-node*.jsonl" % d["id"])):
+    for path in glob.glob(os.path.join(run_dir(), "%s-fo-node*.jsonl" % d["id"])):
         with open(path, encoding="utf-8") as f:
             for line in f:
                 try:
@@ -111,8 +111,8 @@ def test_the_site_moved_away_from_the_victim_of_node_drills():
 
 def test_expected_recovery_uses_the_clusters_own_timers():
     rep = report()
-    token = int(on("svc-node1", "corosync-cmapctl", "-g", "runtime.config.totem.token").stdout.split()[-1])
-    consensus = int(on("svc-node1", "corosync-cmapctl", "-g", "runtime.config.totem.consensus").stdout.split()[-1])
+    token = int(on("fo-node1", "corosync-cmapctl", "-g", "runtime.config.totem.token").stdout.split()[-1])
+    consensus = int(on("fo-node1", "corosync-cmapctl", "-g", "runtime.config.totem.consensus").stdout.split()[-1])
     assert rep["timing"] == {"token_ms": token, "consensus_ms": consensus}
     crash = drill("crash")
     terms = [t["term"] for exp in crash["expected"].values() for t in exp["terms"]]
@@ -134,7 +134,7 @@ def test_the_client_saw_the_unplanned_failovers_and_recovered():
 
 
 def test_fencing_records_the_victims():
-    out = on("svc-node1", "stonith_admin", "--history", "*", "--output-as=xml").stdout
+    out = on("fo-node1", "stonith_admin", "--history", "*", "--output-as=xml").stdout
     root = ET.fromstring(out)
     fenced = [e.get("target") for e in root.iter("fence_event") if e.get("status") == "success"]
     for kind in ("crash", "hang"):
@@ -291,7 +291,7 @@ def test_the_html_page_renders_in_a_browser():
 def test_the_raw_records_are_kept():
     run = run_dir()
     for d in report()["drills"]:
-        assert len(glob.glob(os.path.join(run, "%s-svc-node*.jsonl" % d["id"]))) >= 2, d["id"]
+        assert len(glob.glob(os.path.join(run, "%s-fo-node*.jsonl" % d["id"]))) >= 2, d["id"]
         assert os.path.exists(os.path.join(run, "%s-probe.jsonl" % d["id"]))
 
 
