@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.encrypt import do_encrypt
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import (
     PlanError,
@@ -36,7 +37,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.key_rotation import 
     check as rotation_check,
     plan as rotation_plan,
 )
-from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import daemon_settings
+from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import daemon_settings, parse_shadow, reusable_salt
 from ansible_collections.clusterops.ha.plugins.module_utils.report_html import page as _report_page
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import check_values as _check_values
 
@@ -297,6 +298,17 @@ def report_page(markdown, title, images=None, footer=None):
     return _report_page(title, markdown, images, footer)
 
 
+def cluster_password_hash(password, shadow, avoid_salts=()):
+    """The SHA-512 crypt hash to write for ``password``: the hash in place (``shadow``: getent shadow's output)
+    when it is of the password, with a salt the role may keep (pcsd.reusable_salt); else one with a new random
+    salt."""
+    current = parse_shadow(shadow)
+    keep = reusable_salt(current, avoid_salts)
+    if keep and do_encrypt(password, "sha512_crypt", salt=keep[0], rounds=keep[1]) == current:
+        return current
+    return do_encrypt(password, "sha512_crypt")
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -320,4 +332,5 @@ class FilterModule(object):
             "cluster_rotation_plan": cluster_rotation_plan,
             "cluster_rotation_check": cluster_rotation_check,
             "qnetd_firewall_rules": qnetd_firewall_rules,
+            "cluster_password_hash": cluster_password_hash,
         }

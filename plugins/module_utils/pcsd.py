@@ -26,6 +26,14 @@ names the client's address. ``pcs host auth``, ``pcs cluster auth`` and anything
   it cannot be decoded. pcsd makes its own at its first start when there is none: self-signed, subject
   ``C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=<node>``, valid ten years (pcs 0.11, Debian 12 and 13).
 
+- ``parse_shadow(text, user)``: the password field of ``getent shadow <user>``'s line ('' when there is none).
+- ``reusable_salt(current, avoid)``: (salt, rounds) of a hash the cluster role may keep: SHA-512 crypt with its
+  rounds written out (``$6$rounds=N$salt$hash``, the form Ansible's password_hash writes), whose salt is not one
+  of ``avoid``; None for anything else (``!`` or ``*``: no password; yescrypt ``$y$``: set by hand with passwd;
+  a salt the role once derived from the cluster's and host's names). The same password, salt and rounds give
+  the same hash, so the role keeps the hash in place while the password matches it, and a second run changes
+  nothing; otherwise it writes a new hash with a random salt.
+
 - ``daemon_settings(bind_addresses, tls_min_version, tls_ciphers)``: the lines of pcsd's environment file
   (``/etc/default/pcsd``) the cluster role owns, {name: value or None}; None removes the line, so that pcsd
   uses its own default (pcs 0.11 and 0.12 read the same names: pcs/daemon/env.py).
@@ -155,6 +163,26 @@ def read_certificate(path=PCSD_CERT):
         return parse_certificate(decode(path))
     except (IOError, OSError, ssl.SSLError, ValueError):
         return None
+
+
+_SHA512_ROUNDS = re.compile(r"^\$6\$rounds=([0-9]{4,9})\$([./0-9A-Za-z]{1,16})\$[./0-9A-Za-z]{86}$")
+
+
+def parse_shadow(text, user="hacluster"):
+    """``getent shadow`` output -> the user's password field ('' when the user has no line)."""
+    for line in (text or "").splitlines():
+        fields = line.split(":")
+        if len(fields) >= 2 and fields[0] == user:
+            return fields[1]
+    return ""
+
+
+def reusable_salt(current, avoid=()):
+    """A password field -> (salt, rounds) to check the password against, or None when it must be replaced."""
+    match = _SHA512_ROUNDS.match(current or "")
+    if not match or match.group(2) in set(avoid or ()):
+        return None
+    return match.group(2), int(match.group(1))
 
 
 def daemon_settings(bind_addresses=(), tls_min_version="TLSv1.2", tls_ciphers=""):

@@ -12,6 +12,7 @@ from conftest import fixture_text
 from ansible.errors import AnsibleFilterError
 from ansible_collections.clusterops.ha.plugins.filter.cluster import (
     cluster_key_plans,
+    cluster_password_hash,
     cluster_rotation_check,
     cluster_rotation_plan,
 )
@@ -123,3 +124,33 @@ def test_the_rotation_plan_refusal_is_a_filter_error():
         cluster_rotation_plan(HOSTS, hv, ["corosync"], "")
     with pytest.raises(AnsibleFilterError, match="corosync's crypto settings: corosync-cmapctl: unexpected line"):
         cluster_rotation_plan(HOSTS, hv, ["corosync"], "Failed to initialize the cmap API. Error CS_ERR_LIBRARY\n")
+
+
+# The lab's generated password that made fixtures/node/getent-shadow.hacluster.pcs.bookworm.txt (a throwaway lab).
+LAB_PASSWORD = "0pPasOzUfuaCBkEHibWHJz8"
+
+
+def test_password_hash_keeps_the_hash_in_place_while_the_password_matches():
+    shadow = fixture_text("node", "getent-shadow.hacluster.pcs.bookworm.txt")
+    current = shadow.split(":")[1]
+    assert cluster_password_hash(LAB_PASSWORD, shadow) == current
+    assert cluster_password_hash(LAB_PASSWORD, shadow, ["unrelated-salt"]) == current
+
+
+def test_password_hash_gets_a_new_random_salt_otherwise():
+    shadow = fixture_text("node", "getent-shadow.hacluster.pcs.bookworm.txt")
+    current = shadow.split(":")[1]
+    salt = current.split("$")[3]
+    cases = {
+        "another password": ("Another-Password-2026", shadow, []),
+        "a salt to avoid": (LAB_PASSWORD, shadow, [salt]),
+        "no password yet": (LAB_PASSWORD, fixture_text("node", "getent-shadow.hacluster.new.bookworm.txt"), []),
+        "yescrypt by passwd": (LAB_PASSWORD, fixture_text("node", "getent-shadow.hacluster.passwd-yescrypt.bookworm.txt"), []),
+        "unreadable": (LAB_PASSWORD, "", []),
+    }
+    for name, (password, text, avoid) in cases.items():
+        first = cluster_password_hash(password, text, avoid)
+        second = cluster_password_hash(password, text, avoid)
+        assert first.startswith("$6$rounds=") and first != current, name
+        assert first.split("$")[3] != second.split("$")[3], name  # random salt, not derived from anything
+        assert cluster_password_hash(password, "hacluster:%s:20792::::::" % first) == first, name  # then kept

@@ -127,3 +127,31 @@ def test_the_ssl_options_are_ones_pythons_ssl_knows():
     """pcsd turns each name into ssl.<name>; an unknown one is an error in PCSD_SSL_OPTIONS (pcs/daemon/env.py)."""
     import ssl
     assert all(hasattr(ssl, name) for name in pcsd.PCSD_SSL_OPTIONS_DEFAULT + ("OP_NO_TLSv1_2",))
+
+
+# getent shadow hacluster as Debian 12 nodes printed it: after the package's install (no password), after the
+# cluster role's password_hash, and after `passwd` (yescrypt, Debian's default since 11).
+SHADOW_NEW = fixture_text("node", "getent-shadow.hacluster.new.bookworm.txt")
+SHADOW_PCS = fixture_text("node", "getent-shadow.hacluster.pcs.bookworm.txt")
+SHADOW_YESCRYPT = fixture_text("node", "getent-shadow.hacluster.passwd-yescrypt.bookworm.txt")
+
+
+def test_parse_shadow_reads_the_users_password_field():
+    assert pcsd.parse_shadow(SHADOW_NEW) == "!"
+    assert pcsd.parse_shadow(SHADOW_PCS).startswith("$6$rounds=656000$oLiNoxhiKDZW1tBz$")
+    assert pcsd.parse_shadow(SHADOW_YESCRYPT).startswith("$y$j9T$")
+    assert pcsd.parse_shadow(SHADOW_PCS, user="root") == ""
+    assert pcsd.parse_shadow("") == ""
+    assert pcsd.parse_shadow(None) == ""
+
+
+def test_reusable_salt_only_for_sha512_with_rounds_and_a_salt_not_avoided():
+    current = pcsd.parse_shadow(SHADOW_PCS)
+    assert pcsd.reusable_salt(current) == ("oLiNoxhiKDZW1tBz", 656000)
+    assert pcsd.reusable_salt(current, avoid=["oLiNoxhiKDZW1tBz"]) is None
+    assert pcsd.reusable_salt(current, avoid=["another"]) == ("oLiNoxhiKDZW1tBz", 656000)
+    for other in ("!", "*", "", pcsd.parse_shadow(SHADOW_YESCRYPT),
+                  current.replace("rounds=656000$", ""),  # sha512 with the default rounds: not password_hash's form
+                  current[:-1],  # cut short
+                  "$5$rounds=535000$oLiNoxhiKDZW1tBz$" + current.rsplit("$", 1)[1]):  # sha256
+        assert pcsd.reusable_salt(other) is None, other
