@@ -19,7 +19,14 @@ ports to every address that has no business there, and touch nothing else.
   given port) refused to every address that is not one of the sources (the cluster nodes' addresses or networks
   that reach it), nothing else filtered.
 
-Pure and standard library only, Python 3.8 syntax at most.
+- ``parse_table(text)``: ``nft list table inet clusterops`` -> {"drops": [{"rule", "packets"}]}: what each drop
+  rule's counter refused since the table was loaded, by the rule's comment.
+- ``read_table(runner, rules_file)``: the table on this node, through the command seam: {"managed": False} where
+  the rules file is not there (the firewall is off here); {"managed": True, "loaded": False, "error"} where it is
+  but nft has no such table (deleted by hand, or by ``nft flush ruleset``, which is what restarting
+  nftables.service with Debian's /etc/nftables.conf does); {"managed": True, "loaded": True, "drops"} otherwise.
+
+Standard library only, Python 3.8 syntax at most; everything but read_table is pure.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,8 +34,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import os
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, ip_network
 
@@ -36,6 +45,9 @@ TABLE = "clusterops"
 KNET_BASE_PORT = 5405
 PCSD_PORT = 2224
 QNETD_PORT = 5403
+# Where the common role writes the table's rules (roles/common/vars/main.yml: __common_firewall_rules_file).
+RULES_FILE = "/etc/clusterops/firewall.nft"
+_DROP = re.compile(r'\bcounter packets (\d+) bytes \d+ drop comment "([^"]*)"')
 _RING = re.compile(r"^ring(\d+)_addr$")
 
 
@@ -164,3 +176,24 @@ def qnetd_ruleset(sources, port=QNETD_PORT):
             + _set("clients6", "ipv6_addr", _collapsed([n for n in networks if n.version == 6])))
     return _table(body + _chain(_service_rules("tcp", port, "clients4", "clients6", "corosync-qnetd")),
                   "qnetd role (qnetd_firewall_enabled)")
+
+
+def parse_table(text):
+    """nft list table inet clusterops -> {"drops": [{"rule": comment, "packets": n}]}, in the table's order."""
+    return {"drops": [{"rule": m.group(2), "packets": int(m.group(1))} for m in _DROP.finditer(text or "")]}
+
+
+def read_table(runner, rules_file=RULES_FILE):
+    """The cluster's table as nft holds it on this node (see the module's doc)."""
+    if not os.path.exists(rules_file):
+        return {"managed": False}
+    try:
+        res = runner.run(["nft", "list", "table", "inet", TABLE], check=False)
+    except CommandError as e:
+        return {"managed": True, "loaded": False, "error": str(e)}
+    if res.rc != 0:
+        first = (res.stderr or res.stdout or "").strip().splitlines()
+        return {"managed": True, "loaded": False, "error": first[0] if first else "nft exited %d" % res.rc}
+    out = {"managed": True, "loaded": True}
+    out.update(parse_table(res.stdout))
+    return out

@@ -26,6 +26,7 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
+from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, PCSD_KEY
 from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, shape, suggest
@@ -139,6 +140,13 @@ CHECKS = [
            "pcs pcsd certkey <node>.crt <node>.key && systemctl restart pcsd\n"
            "# or let pcsd make a new self-signed one: systemctl stop pcsd; rm %s %s; systemctl start pcsd"
            % (PCSD_CERT, PCSD_KEY)),
+    _check("firewall-loaded", "warning", "The cluster's firewall is loaded wherever it is on",
+           "Where the cluster's firewall is on (cluster_firewall_enabled), its nftables table inet clusterops refuses "
+           "corosync's and pcsd's ports to every address outside the cluster. Nothing warns when it goes: nft flush "
+           "ruleset (which restarting nftables.service with Debian's /etc/nftables.conf does) deletes it, and the ports "
+           "are open again; a node without it while the others have it is open as well.",
+           "systemctl reload clusterops-firewall  # on <node>: loads %s again\n"
+           "# or rerun playbooks/site.yml, which also writes the rules where they are missing" % RULES_FILE),
     _check("token-consistent", "warning", "The running token timeout is the expected one everywhere",
            "A token timeout that differs from the plan (or between nodes) changes failure detection times.",
            "pcs cluster config update totem token=<ms>\npcs cluster reload corosync"),
@@ -951,6 +959,31 @@ def check_pcsd_certificate(ctx):
                    remedy, expired + ending)
 
 
+def check_firewall(ctx):
+    known, unknown = ctx.facts("firewall")
+    if not known:
+        return _unknown("no node reported its firewall")
+    on = [n for n in sorted(known) if known[n].get("managed")]
+    if not on:
+        return _passed("the cluster's firewall is off on %s (cluster_firewall_enabled false): only the hosts' own "
+                       "firewall guards the cluster's ports%s" % (_join(sorted(known)), _unknown_suffix(unknown)))
+    gone = [n for n in on if not known[n].get("loaded")]
+    off = [n for n in sorted(known) if n not in on]
+    if not gone and not off:
+        refused = ["%d to %s on %s" % (d["packets"], d["rule"].replace(" from elsewhere", ""), n)
+                   for n in on for d in known[n].get("drops") or [] if int(d["packets"])]
+        return _passed("loaded on %s; %s%s" % (
+            _join(on), "it refused packets from elsewhere: %s" % ", ".join(refused) if refused else
+            "nothing refused since it was loaded", _unknown_suffix(unknown)))
+    parts = ["not loaded on %s (%s)" % (n, known[n].get("error") or "nft has no table inet clusterops") for n in gone]
+    remedy = ["systemctl reload clusterops-firewall  # on %s: loads %s again" % (n, RULES_FILE) for n in gone]
+    if off:
+        parts.append("off on %s while on on %s" % (_join(off), _join(on)))
+        remedy.append("# rerun playbooks/site.yml: it writes and loads the rules on %s" % _join(off))
+    return _failed("the cluster's firewall is %s: the cluster's ports are open there%s"
+                   % ("; ".join(parts), _unknown_suffix(unknown)), remedy, gone + off)
+
+
 def check_token(ctx):
     known, unknown = ctx.facts("token_ms")
     if not known:
@@ -1044,7 +1077,7 @@ _RUNNERS = {
     "knet-crypto": check_knet_crypto, "links-connected": check_links, "authkey-modes": check_authkeys,
     "authkeys-identical": check_authkeys_identical, "refused-packets": check_refused_packets,
     "pcsd-failed-logins": check_pcsd_failed_logins,
-    "pcsd-certificate": check_pcsd_certificate,
+    "pcsd-certificate": check_pcsd_certificate, "firewall-loaded": check_firewall,
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
     "pacemaker3-ready": check_pacemaker3,
 }
@@ -1084,7 +1117,9 @@ NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?"
                                                    "first?": "number?", "last?": "number?"}],
                           "pcsd_failed_logins_truncated?": "bool?",
                           "pcsd_certificate?": {"subject": "str", "issuer": "str", "self_signed": "bool",
-                                                "not_before": "number", "not_after": "number"}}}
+                                                "not_before": "number", "not_after": "number"},
+                          "firewall?": {"managed": "bool", "loaded?": "bool", "error?": "str",
+                                        "drops?": [{"rule": "str", "packets": "int"}]}}}
 REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
 
 

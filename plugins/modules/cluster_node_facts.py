@@ -25,6 +25,8 @@ description:
   - From pcsd's log (C(/var/log/pcsd/pcsd.log)), the failed pcsd logins of the same window, per user name and
     client address (someone guessing the hacluster password, or a node with a stale one).
   - The subject, issuer and validity of the certificate pcsd serves, never its key.
+  - Where the cluster's firewall is on (its rules file O(firewall_rules) exists), whether nft holds its table
+    (C(nft list table inet clusterops)) and what each of its drop rules refused.
   - A fact that cannot be read (file missing or unreadable, corosync stopped) is null. The module only reads.
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -48,6 +50,12 @@ options:
     description: Path of the certificate pcsd serves (its validity and issuer become RV(facts.pcsd_certificate)).
     type: path
     default: /var/lib/pcsd/pcsd.crt
+  firewall_rules:
+    description:
+      - Path of the cluster firewall's rules file, which the common role writes where the firewall is on
+        (C(cluster_firewall_enabled)); without it RV(facts.firewall.managed) is false.
+    type: path
+    default: /etc/clusterops/firewall.nft
   refused_packets_window_s:
     description:
       - How far back, in seconds, the journal is read for refused packets (the fact RV(facts.refused_packets)) and
@@ -130,6 +138,16 @@ facts:
       sample: {"subject": "C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=node1",
                "issuer": "C=US, ST=MN, L=Minneapolis, O=pcsd, OU=pcsd, CN=node1", "self_signed": true,
                "not_before": 1796407317.0, "not_after": 2111767317.0}
+    firewall:
+      description:
+        - The cluster's firewall on this node. C(managed) is false where its rules file is not there (the firewall
+          is off here). Where it is, C(loaded) says whether nft holds the table C(inet clusterops); when it does not
+          (deleted by hand, or by C(nft flush ruleset), which restarting nftables.service with Debian's
+          C(/etc/nftables.conf) does), C(error) is nft's message and the cluster's ports are open.
+        - C(drops) is each drop rule's counter since the table was loaded, by the rule's comment.
+      type: dict
+      sample: {"managed": true, "loaded": true, "drops": [{"rule": "corosync knet from elsewhere", "packets": 5},
+                                                          {"rule": "pcsd from elsewhere", "packets": 0}]}
 """
 
 import hashlib
@@ -141,6 +159,7 @@ import time
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE, read_table
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
@@ -210,6 +229,7 @@ def gather(runner, paths, window_s=3600, now=None):
         "pcsd_failed_logins": logins,
         "pcsd_failed_logins_truncated": logins_truncated,
         "pcsd_certificate": read_certificate(paths.get("pcsd_certificate", PCSD_CERT)),
+        "firewall": read_table(runner, paths.get("firewall_rules", RULES_FILE)),
     }
 
 
@@ -220,6 +240,7 @@ def main():
             corosync_authkey=dict(type="path", default="/etc/corosync/authkey"),
             pacemaker_authkey=dict(type="path", default="/etc/pacemaker/authkey"),
             pcsd_certificate=dict(type="path", default="/var/lib/pcsd/pcsd.crt"),
+            firewall_rules=dict(type="path", default=RULES_FILE),
             refused_packets_window_s=dict(type="int", default=3600),
         ),
         supports_check_mode=True,

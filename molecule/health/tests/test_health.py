@@ -28,6 +28,8 @@ EXPECTED = {
     # hl-node3 guessed the hacluster password at hl-node1's pcsd.
     "wrong-key": {"nodes-online": "critical", "authkeys-identical": "critical", "refused-packets": "warning",
                   "pcsd-failed-logins": "warning"},
+    # nft flush ruleset on hl-node3 (issue 17): the cluster's table gone there, its ports open.
+    "firewall-flushed": {"firewall-loaded": "warning"},
 }
 
 
@@ -46,6 +48,20 @@ def test_a_healthy_cluster_passes_every_check(label):
     assert failed(rep) == {}
     assert rep["verdict"] == "healthy"
     assert [c["id"] for c in rep["checks"] if c["status"] == "skip"] == []
+
+
+def test_the_firewall_check_follows_nfts_own_view():
+    """firewall-loaded against nft on the nodes: loaded everywhere when healthy (and again after its remedy,
+    systemctl reload clusterops-firewall), only hl-node3 named while its table was flushed."""
+    checks = {c["id"]: c for c in report("healthy")["checks"]}
+    assert checks["firewall-loaded"]["message"].startswith("loaded on hl-node1, hl-node2, hl-node3; "), checks
+    flushed = {c["id"]: c for c in report("firewall-flushed")["checks"]}["firewall-loaded"]
+    assert flushed["objects"] == ["hl-node3"], flushed
+    assert flushed["message"].startswith("the cluster's firewall is not loaded on hl-node3 ("), flushed
+    assert flushed["remedy"][0].startswith("systemctl reload clusterops-firewall  # on hl-node3"), flushed
+    for node in ("hl-node1", "hl-node2", "hl-node3"):
+        table = testinfra.get_host("docker://" + node).check_output("nft list table inet clusterops")
+        assert 'drop comment "corosync knet from elsewhere"' in table
 
 
 def test_the_health_page_of_the_faults():

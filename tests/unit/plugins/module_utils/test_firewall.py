@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import fixture_text
+from conftest import FakeRunner, fixture_text
 
-from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf, firewall
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import (
     FirewallError, knet_ports, peers, qnetd_ruleset, ruleset)
 
@@ -97,3 +97,17 @@ def test_the_qnetd_table_lets_only_the_sources_reach_corosync_qnetd():
 def test_the_qnetd_table_refuses_what_it_cannot_filter(sources, port, needle):
     with pytest.raises(FirewallError, match=needle):
         qnetd_ruleset(sources, port)
+
+
+def test_parse_table_reads_each_drop_rules_counter():
+    text = fixture_text("node", "nft-list-table.clusterops.bookworm.txt")
+    assert firewall.parse_table(text) == {"drops": [{"rule": "corosync knet from elsewhere", "packets": 3},
+                                                    {"rule": "pcsd from elsewhere", "packets": 2}]}
+    assert firewall.parse_table("") == {"drops": []}
+
+
+def test_read_table_when_nft_is_missing(tmp_path):
+    rules = tmp_path / "firewall.nft"
+    rules.write_text("")
+    got = firewall.read_table(FakeRunner(), str(rules))
+    assert got["managed"] is True and got["loaded"] is False and "nft" in got["error"]

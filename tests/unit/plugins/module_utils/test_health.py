@@ -18,6 +18,8 @@ import pytest
 
 from conftest import fixture_text
 
+from ansible_collections.clusterops.ha.plugins.module_utils.firewall import parse_table
+
 from ansible_collections.clusterops.ha.plugins.module_utils import health
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
@@ -35,7 +37,7 @@ IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
     "fail-counts", "leftover-bans", "stonith", "fencing-history", "corosync-conf-identical", "versions-identical", "knet-crypto",
     "links-connected", "authkey-modes", "authkeys-identical", "refused-packets", "pcsd-failed-logins", "pcsd-certificate",
-    "token-consistent", "unmanaged-blocked",
+    "firewall-loaded", "token-consistent", "unmanaged-blocked",
     "resources-placed", "pacemaker3-ready",
 ]
 SEVERITY = {
@@ -44,7 +46,7 @@ SEVERITY = {
     "stonith": "critical", "fencing-history": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
     "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical", "authkeys-identical": "critical",
     "refused-packets": "warning", "pcsd-failed-logins": "warning", "pcsd-certificate": "warning",
-    "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
+    "firewall-loaded": "warning", "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
     "pacemaker3-ready": "warning",
 }
 # The fence events of the fixtures (fixtures/health/README.md) and the base capture's own time (last_update).
@@ -230,20 +232,20 @@ class TestVerdict:
         report = run(base)
         assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
         assert report["verdict"] == "healthy"
-        assert report["summary"] == {"pass": 23, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 24, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
 
     def test_degraded_only_warnings(self, base):
         report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
         failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
         assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
         assert report["verdict"] == "degraded"
-        assert report["summary"] == {"pass": 20, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+        assert report["summary"] == {"pass": 21, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
 
     def test_critical(self, base):
         report = run(base, status=no_quorum_status())
         assert report["verdict"] == "critical"
         assert report["summary"]["critical"] >= 2
-        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 23
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 24
 
     def test_info_failures_degrade(self, base, monkeypatch):
         catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
@@ -543,7 +545,7 @@ class TestFencingHistory:
         # Every other check passes: before this check, this cluster was "healthy".
         assert [x["id"] for x in report["checks"] if x["status"] != "pass"] == ["fencing-history"]
         assert report["verdict"] == "critical"
-        assert report["summary"] == {"pass": 22, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 23, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
 
     def test_manual_confirmation_stays_critical_until_cleaned_up(self, base):
         c = check(run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT + 30 * 86400),
@@ -1039,6 +1041,52 @@ class TestPcsdCertificate:
             "node_facts.n1.pcsd_certificate: the key issuer is missing")
 
 
+def nft_table():
+    """The drop counters of nft's table as a Debian 12 lab node listed it (fixtures/node/nft-list-table.*)."""
+    return dict(managed=True, loaded=True, **parse_table(fixture_text("node", "nft-list-table.clusterops.bookworm.txt")))
+
+
+class TestFirewall:
+    def test_off_everywhere_passes_and_says_so(self, base):
+        c = assert_pass(run(base), "firewall-loaded")
+        assert c["message"] == ("the cluster's firewall is off on lab-node1, lab-node2, lab-node3 (cluster_firewall_enabled "
+                                "false): only the hosts' own firewall guards the cluster's ports")
+
+    def test_loaded_everywhere_passes_with_what_it_refused(self, base):
+        for f in base[2].values():
+            f["firewall"] = {"managed": True, "loaded": True, "drops": [{"rule": "corosync knet from elsewhere", "packets": 0}]}
+        assert assert_pass(run(base), "firewall-loaded")["message"] == (
+            "loaded on lab-node1, lab-node2, lab-node3; nothing refused since it was loaded")
+        base[2]["lab-node1"]["firewall"] = nft_table()
+        assert assert_pass(run(base), "firewall-loaded")["message"] == (
+            "loaded on lab-node1, lab-node2, lab-node3; it refused packets from elsewhere: 3 to corosync knet on "
+            "lab-node1, 2 to pcsd on lab-node1")
+
+    def test_flushed_and_missing_fail_on_their_nodes(self, base):
+        base[2]["lab-node1"]["firewall"] = nft_table()
+        base[2]["lab-node2"]["firewall"] = {"managed": True, "loaded": False,
+                                            "error": fixture_text("node", "nft-list-table.flushed.bookworm.stderr.txt").splitlines()[0]}
+        base[2]["lab-node3"]["firewall"] = {"managed": False}
+        c = assert_fail(run(base), "firewall-loaded")
+        assert c["message"] == ("the cluster's firewall is not loaded on lab-node2 (Error: No such file or directory); "
+                                "off on lab-node3 while on on lab-node1, lab-node2: the cluster's ports are open there")
+        assert c["objects"] == ["lab-node2", "lab-node3"] and c["severity"] == "warning"
+        assert c["remedy"].splitlines()[0] == "systemctl reload clusterops-firewall  # on lab-node2: loads /etc/clusterops/firewall.nft again"
+        assert "lab-node3" in c["remedy"].splitlines()[1]
+
+    def test_unknown_without_facts(self, base):
+        for f in base[2].values():
+            f.pop("firewall")
+        assert_skip(run(base), "firewall-loaded", "no node reported its firewall")
+        base[2]["lab-node1"]["firewall"] = {"managed": False}
+        assert assert_pass(run(base), "firewall-loaded")["message"].endswith("(unknown on lab-node2, lab-node3)")
+
+    def test_the_facts_shape_takes_it(self):
+        assert health.node_facts_errors({"n1": {"firewall": nft_table()}}) == []
+        assert health.node_facts_errors({"n1": {"firewall": {"loaded": True}}})[0] == (
+            "node_facts.n1.firewall: the key managed is missing")
+
+
 class TestToken:
     def test_pass(self, base):
         assert "as expected" in assert_pass(run(base), "token-consistent")["message"]
@@ -1112,11 +1160,11 @@ class TestRender:
         text = render_table(report)
         lines = text.splitlines()
         assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
-        assert len(lines) == 1 + 23 + 2
-        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:23]}
+        assert len(lines) == 1 + 24 + 2
+        rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:25]}
         assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
         assert "rolling update" in text
-        assert lines[-1] == "verdict: degraded - 21 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert lines[-1] == "verdict: degraded - 22 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
         assert text.endswith("\n")
 
     def test_table_columns_aligned(self, base):

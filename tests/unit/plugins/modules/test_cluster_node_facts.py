@@ -174,3 +174,31 @@ def test_a_window_below_one_second_is_refused(monkeypatch, files):
         with pytest.raises(FailJson) as exc:
             cluster_node_facts.main()
     assert exc.value.args[0]["msg"] == "refused_packets_window_s: 0 is not an integer of at least 1"
+
+
+def test_the_firewall_where_it_is_on_and_loaded(monkeypatch, files, tmp_path):
+    """nft's table as a Debian 12 lab node listed it after 3 junk UDP packets and 2 TCP SYNs from the Docker host."""
+    rules = tmp_path / "firewall.nft"
+    rules.write_text("table inet clusterops\n")
+    runner = node_runner()
+    runner.add(["nft", "list", "table", "inet", "clusterops"], stdout=fixture_text("node", "nft-list-table.clusterops.bookworm.txt"))
+    facts = run(monkeypatch, dict(files, firewall_rules=str(rules)), runner)["facts"]
+    assert facts["firewall"] == {"managed": True, "loaded": True, "drops": [
+        {"rule": "corosync knet from elsewhere", "packets": 3}, {"rule": "pcsd from elsewhere", "packets": 2}]}
+    assert node_facts_errors({"lab-node1": facts}) == []
+
+
+def test_the_firewall_flushed_and_off(monkeypatch, files, tmp_path):
+    rules = tmp_path / "firewall.nft"
+    rules.write_text("table inet clusterops\n")
+    runner = node_runner()
+    runner.add(["nft", "list", "table", "inet", "clusterops"], rc=1,
+               stderr=fixture_text("node", "nft-list-table.flushed.bookworm.stderr.txt"))
+    facts = run(monkeypatch, dict(files, firewall_rules=str(rules)), runner)["facts"]
+    assert facts["firewall"] == {"managed": True, "loaded": False, "error": "Error: No such file or directory"}
+    assert node_facts_errors({"lab-node1": facts}) == []
+    # no rules file: the firewall is off here, and nft is not asked
+    runner = node_runner()
+    facts = run(monkeypatch, dict(files, firewall_rules=str(tmp_path / "none.nft")), runner)["facts"]
+    assert facts["firewall"] == {"managed": False}
+    assert not [c for c in runner.calls if c["argv"][0] == "nft"]
