@@ -53,7 +53,7 @@ options:
   firewall_rules:
     description:
       - Path of the cluster firewall's rules file, which the common role writes where the firewall is on
-        (C(cluster_firewall_enabled)); without it RV(facts.firewall.managed) is false.
+        (C(cluster_firewall_enabled)); without it C(managed) in RV(facts.firewall) is false.
     type: path
     default: /etc/clusterops/firewall.nft
   refused_packets_window_s:
