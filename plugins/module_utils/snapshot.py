@@ -18,6 +18,9 @@ and plain data.
   every node is stored once, else per node and reported as drift).
 - ``describe(old_files, new_files)``: what changed, in words ("cib: resource web meta target-role
   Started -> Stopped", "corosync: totem.token 3000 -> 5000").
+- ``cib_last_change(xml)``: who changed the CIB last, as Pacemaker records it on the root of every CIB it
+  writes (``update-user``, ``update-client``, ``update-origin``, ``cib-last-written``), which the normalised
+  cib.xml leaves out; ``commit_message`` names it when the CIB changed (the audit trail of the history).
 - ``fill_secrets(config, live, salt, given)``: a snapshot's configuration (the cib module's format)
   with every fingerprint replaced by the live value whose fingerprint matches or a given value;
   the names of the missing ones otherwise.
@@ -147,6 +150,27 @@ def normalize_cib(xml_text, salt):
     return ET.tostring(root, encoding="unicode") + "\n", secrets
 
 
+def cib_last_change(xml_text):
+    """{"user", "client", "origin", "written"} of the raw CIB's root (each None when Pacemaker did not write it);
+    None when the text is not a CIB. written is the writing node's local time as Pacemaker prints it."""
+    try:
+        root = cibmod.parse(xml_text)
+    except cibmod.CibError:
+        return None
+    return dict((name, root.get(attr)) for name, attr in LAST_CHANGE_ATTRS)
+
+
+def last_change_text(change):
+    """"by root through cibadmin on lab-node1, Sat Dec  5 19:31:07 2026" (the parts known)."""
+    change = change or {}
+    parts = []
+    for key, word in (("user", "by"), ("client", "through"), ("origin", "on")):
+        if change.get(key):
+            parts.append("%s %s" % (word, change[key]))
+    text = " ".join(parts) or "by an unknown user"
+    return text + (", %s" % " ".join(change["written"].split()) if change.get("written") else "")
+
+
 def redacted_cib(xml_text, salt):
     """The whole CIB (status included: pcs needs it to print a configuration) with the secrets and
     the volatile properties out: the input of the human-readable dumps."""
@@ -196,7 +220,11 @@ def _host_path(node, path):
 # What config_snapshot_info returns per node and for the CIB, as build_tree reads it (validate.shape).
 NODE_SHAPE = {"files?": {"*": {"content": "str", "mode?": "str?", "owner?": "str?", "group?": "str?"}},
               "fingerprints?": {"*": "str?"}}
-CIB_SHAPE = {"xml?": "str?", "dumps?": {"*": "str?"}}
+CIB_SHAPE = {"xml?": "str?", "dumps?": {"*": "str?"},
+             "last_change?": {"user?": "str?", "client?": "str?", "origin?": "str?", "written?": "str?"}}
+# The root's attributes that say who made the CIB's last change (Pacemaker's cib_perform_op), by our name.
+LAST_CHANGE_ATTRS = (("user", "update-user"), ("client", "update-client"), ("origin", "update-origin"),
+                     ("written", "cib-last-written"))
 _MODE = re.compile(r"[0-7]{3,4}")
 _OWNER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?")
 
@@ -523,8 +551,9 @@ def describe(old_files, new_files):
     return out
 
 
-def commit_message(changes, who, why, cluster_name=None, limit=3):
-    """A commit message: a subject naming the first changes, then all of them, who and why."""
+def commit_message(changes, who, why, cluster_name=None, limit=3, cib_change=None):
+    """A commit message: a subject naming the first changes, then all of them, who and why; with cib_change
+    (cib_last_change() of the CIB, given when it changed) who changed it last, as Pacemaker recorded it."""
     if not changes:
         changes = ["snapshot"]
     subject = "; ".join(changes[:limit])
@@ -537,6 +566,8 @@ def commit_message(changes, who, why, cluster_name=None, limit=3):
         lines.append("Cluster: %s" % cluster_name)
     lines.append("Who: %s" % (who or "unknown"))
     lines.append("Why: %s" % (why or "not given"))
+    if cib_change is not None:
+        lines.append("CIB changed last: %s" % last_change_text(cib_change))
     return "\n".join(lines) + "\n"
 
 

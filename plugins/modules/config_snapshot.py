@@ -19,7 +19,8 @@ description:
   - O(step=commit) lays out what M(clusterops.ha.config_snapshot_info) returned on every node (a file
     equal on every node once, else per node under C(hosts/NODE/) and reported as drift; the CIB under
     C(cib/); modes, owners and secret fingerprints in C(manifest.json)), compares it with the last
-    commit and commits only when something differs, with a message saying what changed in words, who
+    commit and commits only when something differs, with a message saying what changed in words (and, when the
+    CIB changed, who changed it last as Pacemaker recorded it: user, tool, node and time), who
     ran it and why. With O(remote) the branch is then pushed; when the push fails the task fails with
     the reason and the local commit stays.
   - O(step=show) reads a commit back for a restore - the CIB configuration in the input format of
@@ -396,7 +397,11 @@ def commit(runner, params, check_mode):
         result["commit"] = head
     if files != old:
         changes = describe(old, files) if old else ["first snapshot: " + ", ".join(sorted(files))]
-        message = commit_message(changes, _who(params["who"]), params["reason"], params["cluster_name"])
+        cib_change = None
+        if files.get(CIB_PATH) is not None and files.get(CIB_PATH) != old.get(CIB_PATH):
+            cib_change = (params["cib"] or {}).get("last_change") or {}
+        message = commit_message(changes, _who(params["who"]), params["reason"], params["cluster_name"],
+                                 cib_change=cib_change)
         result.update(changed=True, changes=changes, message=message)
         if check_mode:
             return result

@@ -92,10 +92,15 @@ fingerprints:
   type: dict
   sample: {"/etc/corosync/authkey": "redacted:sha256:3f2a9c0e51d7b6a4"}
 cib:
-  description: The normalised, redacted CIB (C(xml)) and the dumps by tool (C(dumps)); null when not asked or not readable.
+  description:
+    - The normalised, redacted CIB (C(xml)) and the dumps by tool (C(dumps)); null when not asked or not readable.
+    - C(last_change) is who changed the CIB last, as Pacemaker records it on the CIB's root (C(update-user),
+      C(update-client), C(update-origin), C(cib-last-written)), which C(xml) leaves out; M(clusterops.ha.config_snapshot)
+      names it in the commit message when the CIB changed.
   returned: always
   type: dict
-  sample: {"xml": "<cib ...>", "dumps": {"pcs": "Cluster Name: lab\n..."}}
+  sample: {"xml": "<cib ...>", "dumps": {"pcs": "Cluster Name: lab\n..."},
+           "last_change": {"user": "root", "client": "cibadmin", "origin": "lab-node1", "written": "Sat Dec  5 19:31:07 2026"}}
 cib_error:
   description: Why the CIB could not be read (Pacemaker not installed or not running).
   returned: when O(cib=true) and the CIB could not be read
@@ -123,6 +128,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.command import Comma
 from ansible_collections.clusterops.ha.plugins.module_utils.snapshot import (
     SnapshotError,
     fingerprint,
+    cib_last_change,
     normalize_cib,
     redacted_cib,
     redact_text,
@@ -225,7 +231,7 @@ def read_cib(runner, salt, dumps, tmpdir):
             # The dump is made from the redacted copy; redact again in case a tool prints a value
             # from elsewhere.
             out[tool] = redact_text(r.stdout, values, salt)
-    return {"xml": xml, "dumps": out}, [s["path"] for s in secrets], None
+    return {"xml": xml, "dumps": out, "last_change": cib_last_change(res.stdout)}, [s["path"] for s in secrets], None
 
 
 def collect(runner, params, tmpdir):

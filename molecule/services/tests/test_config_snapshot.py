@@ -15,6 +15,7 @@ corosync is waited for before its token is read.
 import base64
 import json
 import os
+import re
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -64,6 +65,10 @@ def test_property_change_gives_one_commit_naming_it():
     assert "cib: resource fence-ipmi created" in msg
     assert "Why: molecule - property change" in msg
     assert "Who: " in msg
+    # The audit trail (issue 17): who changed the CIB, as Pacemaker recorded it on the CIB's root. The cib
+    # module patches it with cibadmin, as root, on one of the nodes.
+    assert re.search(r"^CIB changed last: by root through cibadmin on svc-node[123], "
+                     r"\w{3} \w{3} \d{1,2} \d\d:\d\d:\d\d \d{4}$", msg, re.M), msg
 
 
 def test_repository_is_private():

@@ -195,6 +195,27 @@ def test_commit_message():
     assert "Who: me@host" in lines and "Why: site.yml: after" in lines and "Cluster: lab" in lines
 
 
+def test_cib_last_change_as_pacemaker_recorded_it():
+    """The root of CIBs read on Debian 12 (Pacemaker 2.1.5) and Debian 13 (3.0.0) lab nodes."""
+    bookworm = s.cib_last_change(fixture_text("cib", "cib.lab-services.xml"))
+    assert bookworm == {"user": "root", "client": "cibadmin", "origin": "lab-node1",
+                        "written": "Thu Dec  3 07:25:41 2026"}
+    assert s.last_change_text(bookworm) == "by root through cibadmin on lab-node1, Thu Dec 3 07:25:41 2026"
+    trixie = s.cib_last_change(fixture_text("health", "trixie/cib.lab.xml"))
+    assert (trixie["user"], trixie["client"], trixie["origin"]) == ("root", "root", "lab-node1")
+    assert s.cib_last_change("not xml") is None
+    assert s.cib_last_change("<cib/>") == {"user": None, "client": None, "origin": None, "written": None}
+    assert s.last_change_text({}) == "by an unknown user"
+    assert s.last_change_text({"user": "operator", "origin": "n2"}) == "by operator on n2"
+
+
+def test_commit_message_names_the_cib_change_only_when_given():
+    change = {"user": "operator", "client": "crm_attribute", "origin": "n2", "written": "Sat Dec  5 19:31:07 2026"}
+    msg = s.commit_message(["cib: node n2 standby on"], "me@host", "snapshot.yml", "lab", cib_change=change)
+    assert msg.splitlines()[-1] == "CIB changed last: by operator through crm_attribute on n2, Sat Dec 5 19:31:07 2026"
+    assert "CIB changed last" not in s.commit_message(["corosync: totem.token 3000 -> 5000"], "me@host", None)
+
+
 def test_fill_secrets_from_live_or_given():
     snap = cibmod.export(cibmod.parse(_cib()))
     live = cibmod.export(cibmod.parse(CIB))

@@ -45,7 +45,8 @@ def collected(salt, corosync=COROSYNC, cib=CIB):
                                                       "group": "root"}},
             "fingerprints": {"/etc/corosync/authkey": s.fingerprint(salt, b"\x01" * 256)}}
     nodes = dict((n, node) for n in ("sn-node1", "sn-node2", "sn-node3"))
-    return nodes, {"xml": xml, "dumps": {"pcs": s.redact_text(PCS, [x["value"] for x in secrets], salt)}}
+    return nodes, {"xml": xml, "dumps": {"pcs": s.redact_text(PCS, [x["value"] for x in secrets], salt)},
+                   "last_change": s.cib_last_change(cib)}
 
 
 @pytest.fixture
@@ -102,8 +103,16 @@ def test_commit_only_when_changed_with_words(repo):
     msg = git(repo, "log", "-1", "--format=%B")
     assert msg.startswith("cib: property placement-strategy balanced -> utilization; corosync: totem.token added")
     assert "Who: tester@here" in msg and "Why: tuning" in msg
+    # the audit trail: who changed the CIB last, as Pacemaker recorded it on the root (the fixture's)
+    assert "CIB changed last: %s" % s.last_change_text(cib2["last_change"]) in msg.splitlines()
+    assert s.last_change_text(cib2["last_change"]).startswith("by root through ")
+    # a change of corosync.conf alone names no CIB change
+    nodes3, _cib3 = collected(salt, COROSYNC.replace("crypto_hash: sha256", "crypto_hash: sha256\n    token: 6000"),
+                              CIB.replace('value="balanced"', 'value="utilization"'))
+    fourth = run({"repo": repo, "nodes": nodes3, "cib": cib2, "cluster_name": "lab", "reason": "tuning"})
+    assert fourth["committed"] and "CIB changed last" not in git(repo, "log", "-1", "--format=%B")
     assert git(repo, "log", "-1", "--format=%an <%ae>").strip() == "clusterops.ha <clusterops@localhost>"
-    assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "3"
     history = git(repo, "log", "-p", "--all")
     assert PASSWORD not in history and s.fingerprint(salt, PASSWORD) in history
 
