@@ -20,7 +20,7 @@ description:
     equal on every node once, else per node under C(hosts/NODE/) and reported as drift; the CIB under
     C(cib/); modes, owners and secret fingerprints in C(manifest.json)), compares it with the last
     commit and commits only when something differs, with a message saying what changed in words (and, when the
-    CIB changed, who changed it last as Pacemaker recorded it: user, tool, node and time), who
+    CIB changed, who changed it last as Pacemaker recorded it, with the user, the tool, the node and the time), who
     ran it and why. With O(remote) the branch is then pushed; when the push fails the task fails with
     the reason and the local commit stays.
   - O(step=show) reads a commit back for a restore - the CIB configuration in the input format of
