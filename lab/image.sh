@@ -3,7 +3,8 @@
 #   debian:bookworm            the base; pulled images are used as they are, otherwise made with
 #                              debootstrap and imported under that name.
 #   clusterops/ha-node:bookworm the node image (lab/node/Dockerfile); rebuilt only when the
-#                              Dockerfile changes (its hash is kept as an image label).
+#                              Dockerfile or another file of lab/node changes (their hash is kept as
+#                              an image label).
 # LAB_DEBIAN_MIRROR overrides debootstrap's default mirror.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +30,7 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
   fi
 fi
 
-want=$(sha256sum <"$here/node/Dockerfile" | cut -c1-16)
+want=$(cd "$here/node" && LC_ALL=C ls | while read -r f; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -c1-16)
 have=$(docker image inspect -f '{{ index .Config.Labels "clusterops.dockerfile" }}' "$node" 2>/dev/null || true)
 if [ "$have" = "$want" ]; then
   echo "image.sh: $node is current"
