@@ -30,7 +30,8 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
   fi
 fi
 
-want=$(cd "$here/node" && LC_ALL=C ls | while read -r f; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -c1-16)
+want=$(cd "$here/node" && find . -maxdepth 1 -type f | LC_ALL=C sort | while read -r f; do printf '%s\n' "$f"; cat "$f"; done \
+  | sha256sum | cut -c1-16)
 have=$(docker image inspect -f '{{ index .Config.Labels "clusterops.dockerfile" }}' "$node" 2>/dev/null || true)
 if [ "$have" = "$want" ]; then
   echo "image.sh: $node is current"
