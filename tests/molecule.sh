@@ -41,7 +41,7 @@ run_one() {
   local s=$1 log=.build/molecule/$1.log t0 rc
   t0=$(date +%s)
   echo "== molecule test -s $s: started $(date +%T)"
-  fresh_start "$s" || { echo "== molecule test -s $s: cannot read its platforms"; echo "$s" >> .build/molecule/failed; return 1; }
+  fresh_start "$s" || { echo "== molecule test -s $s: cannot read its platforms"; echo "$s" >> "$MOLECULE_FAILED_FILE"; return 1; }
   export MOLECULE_EPHEMERAL_DIRECTORY=$PWD/.build/molecule/state/$s
   molecule test -s "$s" 2>&1 | while IFS= read -r line; do printf '%(%T)T %s\n' -1 "$line"; done > "$log"
   rc=${PIPESTATUS[0]}
@@ -54,7 +54,7 @@ run_one() {
       echo "== molecule test -s $s: passed in $t s"
       grep -A3 'SCENARIO RECAP' "$log" || tail -n 3 "$log"
     else
-      echo "$s" >> .build/molecule/failed
+      echo "$s" >> "$MOLECULE_FAILED_FILE"
       echo "== molecule test -s $s: FAILED (exit $rc) in $t s; its log follows"
       cat "$log"
       echo "== end of $s's log"
@@ -68,7 +68,17 @@ if [ "${1:-}" = --one ]; then run_one "$2"; exit; fi
 
 jobs=${MOLECULE_JOBS:-2}
 out=.build/molecule
-mkdir -p "$out" && rm -f "$out"/*.log "$out"/failed && : > .build/molecule-times.tsv && : > .build/molecule-steps.tsv
+mkdir -p "$out"
+# Only this run's scenarios are cleared (their logs, their rows of the time tables), and its failures
+# go to a file of its own: a run of other scenarios beside it keeps its logs and its list.
+failed=$out/failed.$$
+export MOLECULE_FAILED_FILE=$failed
+: > "$failed"
+for s in "$@"; do rm -f "$out/$s.log"; done
+for t in .build/molecule-times.tsv .build/molecule-steps.tsv; do
+  touch "$t"
+  (flock 9; awk -F'\t' -v names=" $* " 'index(names, " " $1 " ") == 0' "$t" > "$t.$$" && mv "$t.$$" "$t") 9> "$out/.lock"
+done
 
 # Longest first (wall times measured on this 2-core machine, bench/results/ci_time.json); a scenario
 # not listed here runs last.
@@ -86,7 +96,7 @@ t0=$(date +%s)
 rc=0
 printf '%s\n' "${ordered[@]}" | xargs -P "$jobs" -n 1 bash "$self" --one || rc=$?
 echo "== molecule: ${#ordered[@]} scenarios, $jobs at a time, in $(( $(date +%s) - t0 )) s"
-sort -t$'\t' -k2 -nr .build/molecule-times.tsv | sed 's/^/   /'
+awk -F'\t' -v names=" $* " 'index(names, " " $1 " ") > 0' .build/molecule-times.tsv | sort -t$'\t' -k2 -nr | sed 's/^/   /'
 # A failed scenario's whole log was printed when it ended, in the middle of the output; repeat the lines
 # that say why at the very end, where a reader of the output's tail looks first.
 if [ "$rc" != 0 ]; then
@@ -94,7 +104,8 @@ if [ "$rc" != 0 ]; then
     echo "== why $s failed (the last failure lines of .build/molecule/$s.log):"
     grep -E ': fail; |fatal: |FAILED|failed: \[|^[0-9:]+ E  |AssertionError|ERROR|Error: ' ".build/molecule/$s.log" \
       | grep -v 'FAILED - RETRYING' | tail -n 12 | cut -c1-400
-  done < "$out"/failed
-  echo "== molecule: failed: $(tr '\n' ' ' < "$out"/failed 2>/dev/null)"
+  done < "$failed"
+  echo "== molecule: failed: $(tr '\n' ' ' < "$failed" 2>/dev/null)"
 fi
+rm -f "$failed"
 exit "$rc"
