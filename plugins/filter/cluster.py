@@ -27,6 +27,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning impo
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import (
     FirewallError,
+    qnetd_errors,
     qnetd_ruleset,
     ruleset as firewall_ruleset,
 )
@@ -281,8 +282,11 @@ def cluster_firewall_rules(config, pcsd_sources=None, pcsd=True):
         raise AnsibleFilterError(str(e))
 
 
-def qnetd_firewall_rules(sources, port=5403):
-    """The nft -f text of a quorum device arbitrator's table (firewall.qnetd_ruleset)."""
+def qnetd_firewall_rules(sources, port=5403, errors=False, enabled=True):
+    """The nft -f text of a quorum device arbitrator's table (firewall.qnetd_ruleset); with errors true, the
+    list of every message about the input instead (firewall.qnetd_errors; empty when it is good)."""
+    if errors:
+        return qnetd_errors(sources, port, enabled=bool(enabled))
     try:
         return qnetd_ruleset(list(sources or []), port)
     except FirewallError as e:

@@ -99,6 +99,24 @@ def test_the_qnetd_table_refuses_what_it_cannot_filter(sources, port, needle):
         qnetd_ruleset(sources, port)
 
 
+def test_qnetd_errors_gives_every_message_at_once():
+    """The one place of these messages: the qnetd role's preflight shows this list, the ruleset refuses with it."""
+    assert firewall.qnetd_errors(["10.0.0.1", "fd00::/64"], 5403) == []
+    assert firewall.qnetd_errors([], "5403", enabled=False) == []
+    errors = firewall.qnetd_errors(["10.0.0.1", "qd-node1", "10.0.0.0/33"], 0)
+    assert [e.split(":")[0] for e in errors] == ["qnetd_firewall_sources[1]", "qnetd_firewall_sources[2]", "qnetd_port"]
+    assert firewall.qnetd_errors([], 5403) == [
+        "qnetd_firewall_sources: no address or network; list the addresses the cluster nodes reach corosync-qnetd "
+        "from, or qnetd_firewall_enabled: false"]
+    assert firewall.qnetd_errors("10.0.0.1", 5403) == [
+        "qnetd_firewall_sources: '10.0.0.1' is not a list of addresses or networks",
+        "qnetd_firewall_sources: no address or network; list the addresses the cluster nodes reach corosync-qnetd "
+        "from, or qnetd_firewall_enabled: false"]
+    with pytest.raises(FirewallError) as e:
+        qnetd_ruleset(["qd-node1"], "x")
+    assert str(e.value) == "; ".join(firewall.qnetd_errors(["qd-node1"], "x"))
+
+
 def test_parse_table_reads_each_drop_rules_counter():
     text = fixture_text("node", "nft-list-table.clusterops.bookworm.txt")
     assert firewall.parse_table(text) == {"drops": [{"rule": "corosync knet from elsewhere", "packets": 3},
