@@ -39,7 +39,7 @@ import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
-from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, ip_network
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, ip_network, port as validate_port
 
 TABLE = "clusterops"
 KNET_BASE_PORT = 5405
@@ -159,44 +159,42 @@ def ruleset(config, pcsd_sources=(), pcsd=True):
     return _table(body + _chain(rules), "cluster role (cluster_firewall_enabled)")
 
 
-def qnetd_errors(sources, port=QNETD_PORT, enabled=True):
-    """Every message about a quorum device arbitrator's firewall input, in order (empty: all good): each source
-    that is neither an address nor a network, no source at all when the firewall is on (nothing could reach
-    corosync-qnetd), a port that is not a TCP port. The qnetd role's preflight shows them all at once (the
-    filter qnetd_firewall_rules with errors=true); qnetd_ruleset refuses with them."""
-    errors = []
+def _qnetd_input(sources, port, enabled=True):
+    """(networks, port, errors): the input read once, with every message about it, in order (errors empty: all
+    good): each source that is neither an address nor a network (validate.ip_network), no source at all when
+    the firewall is on (nothing could reach corosync-qnetd), a port that is not a port (validate.port)."""
+    errors, networks = [], []
     if not isinstance(sources, (list, tuple)):
         errors.append("qnetd_firewall_sources: %r is not a list of addresses or networks" % (sources,))
         sources = ()
     for i, source in enumerate(sources):
         try:
-            _network(source, "qnetd_firewall_sources[%d]" % i)
+            networks.append(_network(source, "qnetd_firewall_sources[%d]" % i))
         except FirewallError as e:
             errors.append(str(e))
     if enabled and not sources:
         errors.append("qnetd_firewall_sources: no address or network; list the addresses the cluster nodes reach "
                       "corosync-qnetd from, or qnetd_firewall_enabled: false")
-    if _port(port) is None:
-        errors.append("qnetd_port: %r is not a TCP port" % (port,))
-    return errors
-
-
-def _port(port):
     try:
-        port = int(port)
-    except (TypeError, ValueError):
-        return None
-    return port if 0 < port < 65536 else None
+        port = validate_port(port, "qnetd_port")
+    except ValidationError as e:
+        errors.append(str(e))
+    return networks, port, errors
+
+
+def qnetd_errors(sources, port=QNETD_PORT, enabled=True):
+    """Every message about a quorum device arbitrator's firewall input (empty: all good). The qnetd role's
+    preflight shows them all at once (the filter qnetd_firewall_rules with errors=true); qnetd_ruleset refuses
+    with the same."""
+    return _qnetd_input(sources, port, enabled)[2]
 
 
 def qnetd_ruleset(sources, port=QNETD_PORT):
     """The nft -f text of a quorum device arbitrator's table (see the module's doc). FirewallError with every
     message of qnetd_errors when the input has any."""
-    errors = qnetd_errors(sources, port)
+    networks, port, errors = _qnetd_input(sources, port)
     if errors:
         raise FirewallError("; ".join(errors))
-    networks = [_network(s, "qnetd_firewall_sources[%d]" % i) for i, s in enumerate(sources)]
-    port = _port(port)
     body = (_set("clients4", "ipv4_addr", _collapsed([n for n in networks if n.version == 4]))
             + _set("clients6", "ipv6_addr", _collapsed([n for n in networks if n.version == 6])))
     return _table(body + _chain(_service_rules("tcp", port, "clients4", "clients6", "corosync-qnetd")),

@@ -15,6 +15,7 @@ from ansible_collections.clusterops.ha.plugins.filter.cluster import (
     cluster_password_hash,
     cluster_rotation_check,
     cluster_rotation_plan,
+    qnetd_firewall_rules,
 )
 
 HOSTS = ["lab-node1", "lab-node2", "lab-node3"]
@@ -154,3 +155,18 @@ def test_password_hash_gets_a_new_random_salt_otherwise():
         assert first.startswith("$6$rounds=") and first != current, name
         assert first.split("$")[3] != second.split("$")[3], name  # random salt, not derived from anything
         assert cluster_password_hash(password, "hacluster:%s:20792::::::" % first) == first, name  # then kept
+
+
+def test_qnetd_firewall_rules_gives_the_preflight_every_message_and_refuses_with_the_same():
+    """The qnetd role's preflight (errors=true) and the rules task (default) say the same, in one place."""
+    bad = (["10.0.0.1", "qd-node1"], "x")
+    messages = qnetd_firewall_rules(*bad, errors=True)
+    assert [m.split(":")[0] for m in messages] == ["qnetd_firewall_sources[1]", "qnetd_port"]
+    with pytest.raises(AnsibleFilterError) as e:
+        qnetd_firewall_rules(*bad)
+    assert str(e.value) == "; ".join(messages)
+    assert qnetd_firewall_rules([], 5403, errors=True, enabled=False) == []
+    assert qnetd_firewall_rules([], 5403, errors=True) == [
+        "qnetd_firewall_sources: no address or network; list the addresses the cluster nodes reach corosync-qnetd "
+        "from, or qnetd_firewall_enabled: false"]
+    assert "tcp dport 5403 counter drop" in qnetd_firewall_rules(["10.0.0.1"], 5403)

@@ -92,7 +92,7 @@ def test_the_qnetd_table_lets_only_the_sources_reach_corosync_qnetd():
 @pytest.mark.parametrize("sources, port, needle", [
     ([], 5403, "qnetd_firewall_sources: no address or network"),
     (["10.0.0.1", "qd-node1"], 5403, r"qnetd_firewall_sources\[1\]: 'qd-node1' is not an IP address or network"),
-    (["10.0.0.1"], 70000, "qnetd_port: 70000 is not a TCP port"),
+    (["10.0.0.1"], 70000, r"qnetd_port: 70000 is not a port \(an integer from 1 to 65535\)"),
 ])
 def test_the_qnetd_table_refuses_what_it_cannot_filter(sources, port, needle):
     with pytest.raises(FirewallError, match=needle):
