@@ -596,11 +596,14 @@ def parse_addresses(ip_text):
     return out
 
 
-def sample(t, node, crm_mon=None, addresses=None, watched=()):
+def sample(t, node, crm_mon=None, addresses=None, watched=(), last=False):
     """One observation from one node: the parsed crm_mon (cluster_status.parse_crm_mon) or None,
-    and the node's own addresses. Compact, one JSON line each."""
+    and the node's own addresses. Compact, one JSON line each. last: the observer's final sample, begun
+    after the role asked it to stop (observation_window() reads it)."""
     s = {"t": round(float(t), 3), "node": node, "up": False, "quorate": None, "online": [], "rsc": {}, "fail": {},
          "vips": sorted(a for a in (addresses or []) if a in set(watched))}
+    if last:
+        s["last"] = True
     if crm_mon and crm_mon.get("running"):
         s["up"] = True
         s["quorate"] = crm_mon["cluster"].get("with_quorum")
@@ -687,7 +690,7 @@ def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectati
     cluster_s, client_s, measured_s and verdict (pass when measured <= expected * threshold).
     """
     by_name = dict((s["name"], s) for s in services)
-    window = [s for s in samples if t_fault <= s["t"] <= t_end]
+    window = observation_window(drill, samples, t_fault, t_end)
     views = _quorate_views(window, exclude=(drill["node"],) if drill["type"] in NODE_FAULTS else ())
     rows = []
     takeover = {}
@@ -729,6 +732,20 @@ def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectati
     return {"services": rows, "invariants": invariants, "verdict": "fail" if failed else "pass",
             "samples": len(window), "nodes_sampled": sorted(set(s["node"] for s in window)),
             "timeline": build_timeline(drill, services, samples, probes, fences, t_fault, t_end, rows)}
+
+
+def observation_window(drill, samples, t_fault, t_end):
+    """The samples that belong to the drill: every node's from the fault to the settling, and a node's later
+    ones up to its last sample (marked by the observer: begun after the role asked it to stop, which it does
+    right after the settling). The driver saw the recovery before it settled; an observer that took its
+    sample a moment before the driver's shows it only after that moment. The victim of a node fault keeps
+    to the settling: its last sample may be taken after it was resumed, long after the drill."""
+    victim = drill.get("node") if drill["type"] in NODE_FAULTS else None
+    until = {}
+    for s in samples:
+        if s.get("last") and s["node"] != victim and s["t"] > t_end:
+            until[s["node"]] = min(s["t"], until.get(s["node"], s["t"]))
+    return [s for s in samples if t_fault <= s["t"] <= until.get(s["node"], t_end)]
 
 
 def build_timeline(drill, services, samples, probes, fences, t_fault, t_end, rows, margin_s=5.0):

@@ -18,8 +18,9 @@ description:
     each drill - its victim node or service, the services it affects - and computes the recovery to expect, term by
     term, with a worst-case bound. It changes nothing.
   - V(observe) samples the cluster as this node sees it (C(crm_mon) and the node's own addresses) every O(interval)
-    seconds into O(path), one JSON line per sample, until O(path).stop appears or O(duration) passes. Run it with
-    C(async). It writes only its own file.
+    seconds into O(path), one JSON line per sample, until O(path).stop appears or O(duration) passes. Once asked to
+    stop, it takes one more sample, marked C(last), so that V(evaluate) sees what the node saw after the settling.
+    Run it with C(async). It writes only its own file.
   - V(kill) sends SIGKILL to the processes whose command line matches O(process) (a regular expression, as
     C(pgrep -f)) and to all their descendants; C(unit:NAME) kills every process of a systemd unit instead.
     This is the fault of a C(kill_process) drill.
@@ -407,7 +408,7 @@ def do_observe(module, runner):
             # The sample's time is when the addresses were read: after a freeze, that is after the thaw.
             seen = time.time()
             addrs = fd.parse_addresses(runner.run(["ip", "-o", "-4", "addr", "show"], check=False, timeout=5).stdout)
-            f.write(json.dumps(fd.sample(seen, node, crm, addrs, module.params["watch"]), sort_keys=True) + "\n")
+            f.write(json.dumps(fd.sample(seen, node, crm, addrs, module.params["watch"], last=stopping), sort_keys=True) + "\n")
             f.flush()
             count += 1
             if stopping:

@@ -754,6 +754,40 @@ def test_evaluate_ignores_samples_outside_the_drill_and_the_victims_own():
     assert result["nodes_sampled"] == ["fx-node1", "fx-node3"]
 
 
+def test_evaluate_takes_each_observer_s_last_sample_after_the_settling():
+    # The 06-hang drill of a slow CI run: the driver saw site-vip running again on fx-node1 and settled at
+    # +12.8 s; the observers' samples showing it came later, the last one begun after the stop request.
+    (d,) = lab_plan([{"type": "hang"}])
+    d["expected"] = lab_expected(d)
+    survivors = ["fx-node1", "fx-node3"]
+    fences = [{"target": "fx-node2", "status": "success", "completed": T + 9.0}]
+    samples = [smp(T + 1, "fx-node2", site_on("fx-node2"), vips=[SITE_VIP])]
+    for dt in (2, 5, 8, 11, 12.5):
+        samples.append(smp(T + dt, "fx-node1", site_on("fx-node2"), online=survivors))
+        samples.append(smp(T + dt + 0.1, "fx-node3", site_on("fx-node2"), online=survivors))
+    samples.append(smp(T + 13.1, "fx-node1", site_on("fx-node1"), online=survivors, vips=[SITE_VIP]))
+    samples.append(smp(T + 14.0, "fx-node3", site_on("fx-node1"), online=survivors))
+    last = [smp(T + 13.9, "fx-node1", site_on("fx-node1"), online=survivors, vips=[SITE_VIP]),
+            smp(T + 14.6, "fx-node3", site_on("fx-node1"), online=survivors)]
+    # Long after: fx-node2 thawed holding the VIP, saw the stop request and marked its sample the last; a
+    # survivor's sample written after its own last one.
+    late = [smp(T + 40, "fx-node2", site_on("fx-node2"), vips=[SITE_VIP]),
+            smp(T + 41, "fx-node1", site_on("fx-node2"), online=NODES)]
+    late[0]["last"] = True
+    for s in last:
+        s["last"] = True
+    # Unmarked, the samples after the settling are not the drill's: the recovery was not seen.
+    result = evaluate(d, samples + late, fences=fences, t_end=T + 12.8)
+    assert result["verdict"] == "fail"
+    assert dict((r["service"], r["cluster_s"]) for r in result["services"])["site-vip"] is None
+    assert inv(result, "quorate-side-runs-services")["ok"] is False
+    result = evaluate(d, samples + last + late, fences=fences, t_end=T + 12.8)
+    assert dict((r["service"], r["cluster_s"]) for r in result["services"])["site-vip"] == 13.1
+    assert all(i["ok"] is True for i in result["invariants"]), result["invariants"]
+    assert result["verdict"] == "pass"
+    assert result["samples"] == 15  # the victim's one before the freeze, the survivors' 14 to their last
+
+
 def test_evaluate_split_brain_fails():
     # A partition of fx-node2 where the cut-off node keeps the VIP while fx-node1 takes it over.
     (d,) = lab_plan([{"type": "partition"}])

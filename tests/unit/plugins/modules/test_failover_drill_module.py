@@ -492,8 +492,9 @@ def test_observe_writes_one_json_line_per_sample(monkeypatch, tmp_path):
     assert (result["changed"], result["samples"], result["path"]) == (False, 2, str(path))
     with open(str(path)) as f:
         (line, last) = f.read().splitlines()
-    s = json.loads(line)
-    assert json.loads(last)["t"] >= s["t"]
+    s, last = json.loads(line), json.loads(last)
+    assert last["t"] >= s["t"]
+    assert last["last"] is True and "last" not in s  # the one begun after the stop request is marked
     assert before <= s["t"] <= time.time()
     assert s == fd.sample(s["t"], "fx-node2", parse_crm_mon(drill("crm_mon.crash-recovered.xml")),
                           fd.parse_addresses(drill("ip-addr.vip-holder.txt")), WATCH)
