@@ -29,7 +29,7 @@ help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13)"
 	@echo "make lab-down   remove the lab's containers and network"
 	@echo "make test       lint + sanity + unit + molecule ($(SCENARIOS))"
-	@echo "make unit | lint | sanity | molecule [SCENARIOS=default] | build | bench"
+	@echo "make unit | lint | sanity | molecule [SCENARIOS=default] | build | ee | bench"
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -86,7 +86,7 @@ lab-down:
 # machine, the image build mostly waits on Debian's mirror; each target's output printed whole when it
 # ends), then the scenarios.
 test: venv collection tools
-	$(MAKE) --no-print-directory -j 4 --output-sync=target lint sanity unit images-all
+	$(MAKE) --no-print-directory -j 4 --output-sync=target lint sanity unit ee images-all
 	$(MAKE) --no-print-directory molecule
 
 unit: venv collection
@@ -119,6 +119,16 @@ molecule: venv collection images-all tools
 build: venv
 	rm -rf .build/dist && mkdir -p .build/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist .
+
+# The AWX / AAP execution environment's build context (ee/execution-environment.yml, docs/awx.md), written with
+# ansible-builder from the collection's tarball, and what ansible-builder reads from the collection (its
+# meta/execution-environment.yml) checked. Building the image needs registries this machine does not reach.
+ee: build
+	rm -rf .build/ee && mkdir -p .build/ee
+	$(BIN)/ansible-builder create -f ee/execution-environment.yml -c .build/ee/context --output-filename Containerfile >/dev/null
+	$(BIN)/ansible-galaxy collection install -p .build/ee/collections .build/dist/clusterops-ha-*.tar.gz >/dev/null
+	$(BIN)/ansible-builder introspect .build/ee/collections > .build/ee/introspect.yml
+	$(BIN)/python ee/check.py .build/ee
 
 bench: venv collection images
 	bash bench/deploy/run.sh
