@@ -126,7 +126,7 @@ build: venv
 ee: build
 	rm -rf .build/ee && mkdir -p .build/ee
 	$(BIN)/ansible-builder create -f ee/execution-environment.yml -c .build/ee/context --output-filename Containerfile >/dev/null
-	$(BIN)/ansible-galaxy collection install -p .build/ee/collections .build/dist/clusterops-ha-*.tar.gz >/dev/null
+	$(BIN)/ansible-galaxy collection install --force -p .build/ee/collections .build/dist/clusterops-ha-*.tar.gz >/dev/null
 	$(BIN)/ansible-builder introspect .build/ee/collections > .build/ee/introspect.yml
 	$(BIN)/python ee/check.py .build/ee
 
