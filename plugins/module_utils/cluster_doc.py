@@ -578,12 +578,31 @@ def _fence_hosts(params):
     return {"how": check, "hosts": []}
 
 
-def build_model(status, config, cmap=None, versions=None, generated_at=None):
+# What the documentation keeps of an audit-trail entry (config_snapshot step=history, snapshot.parse_history()).
+HISTORY_KEYS = ("commit", "date", "subject", "changes", "run", "who", "why", "cib_changed_last")
+
+
+def _history(entries):
+    """The audit trail as the model keeps it: known keys only, the commit's hash shortened."""
+    if entries is None:
+        return None
+    out = []
+    for e in entries:
+        e = dict((k, e.get(k)) for k in HISTORY_KEYS)
+        e["commit"] = (e["commit"] or "")[:12]
+        e["changes"] = [str(c) for c in e["changes"] or []]
+        e["run"] = bool(e["run"])
+        out.append(e)
+    return out
+
+
+def build_model(status, config, cmap=None, versions=None, generated_at=None, history=None):
     """One plain dict of everything documented (see the module docstring for the inputs).
 
     status: cluster_status.build_status()/collect() model; config: cib.export() (None when the CIB
     could not be read); cmap: corosync_runtime.parse_cmapctl() (None when corosync could not be asked);
-    versions: {corosync, pacemaker}; generated_at: any string, shown as is.
+    versions: {corosync, pacemaker}; generated_at: any string, shown as is; history: the snapshot repository's
+    last commits (snapshot.parse_history()), newest first, or None when not asked.
     """
     config = dict(_empty_config(), **(config or {}))
     status = status or {}
@@ -775,6 +794,7 @@ def build_model(status, config, cmap=None, versions=None, generated_at=None):
         "quorum": quorum,
         "fencing": fencing,
         "licensing": licensing,
+        "history": _history(history),
     }
 
 
@@ -1038,6 +1058,22 @@ def render_markdown(model):
         out += [_row("Clone", "Active instances"), _row("---", "---:")]
         out += [_row(md(a["clone"]), str(a["active"])) for a in lic["per_clone"]]
         out.append("")
+
+    # the audit trail
+    if model.get("history") is not None:
+        out += ["## Changes (audit trail)", ""]
+        if not model["history"]:
+            out += ["No configuration snapshot yet (docs/snapshots.md).", ""]
+        else:
+            out += ["The last %d commits of the configuration snapshot repository, newest first: who ran what, why, and "
+                    "who changed the CIB last as Pacemaker recorded it." % len(model["history"]), "",
+                    _row("When", "What", "Who", "Why", "CIB changed last", "Commit"),
+                    _row("---", "---", "---", "---", "---", "---")]
+            for e in model["history"]:
+                what = "run, no configuration change" if e["run"] else e["subject"]  # the first changes, "(+N more)"
+                out.append(_row(md(e["date"] or "-"), md(what or "-"), md(e["who"] or "-"), md(e["why"] or "-"),
+                                md(e["cib_changed_last"] or "-"), md(e["commit"] or "-")))
+            out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -1326,7 +1362,7 @@ def render_mermaid(model):
     return "\n".join(out) + "\n"
 
 
-def document(status, config, cmap=None, versions=None, generated_at=None):
+def document(status, config, cmap=None, versions=None, generated_at=None, history=None):
     """{model, markdown, dot} for the given inputs (see build_model)."""
-    model = build_model(status, config, cmap=cmap, versions=versions, generated_at=generated_at)
+    model = build_model(status, config, cmap=cmap, versions=versions, generated_at=generated_at, history=history)
     return {"model": model, "markdown": render_markdown(model), "dot": render_dot(model)}

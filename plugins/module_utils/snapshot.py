@@ -551,17 +551,21 @@ def describe(old_files, new_files):
     return out
 
 
-def commit_message(changes, who, why, cluster_name=None, limit=3, cib_change=None):
+def commit_message(changes, who, why, cluster_name=None, limit=3, cib_change=None, run=False):
     """A commit message: a subject naming the first changes, then all of them, who and why; with cib_change
-    (cib_last_change() of the CIB, given when it changed) who changed it last, as Pacemaker recorded it."""
-    if not changes:
-        changes = ["snapshot"]
-    subject = "; ".join(changes[:limit])
-    if len(changes) > limit:
-        subject += "; (+%d more)" % (len(changes) - limit)
-    lines = [subject, ""]
-    lines.extend("- " + c for c in changes)
-    lines.append("")
+    (cib_last_change() of the CIB, given when it changed) who changed it last, as Pacemaker recorded it. run: the
+    record of a run that changed nothing (an empty commit), subject RUN_SUBJECT."""
+    if run:
+        lines = [RUN_SUBJECT, ""]
+    else:
+        if not changes:
+            changes = ["snapshot"]
+        subject = "; ".join(changes[:limit])
+        if len(changes) > limit:
+            subject += "; (+%d more)" % (len(changes) - limit)
+        lines = [subject, ""]
+        lines.extend("- " + c for c in changes)
+        lines.append("")
     if cluster_name:
         lines.append("Cluster: %s" % cluster_name)
     lines.append("Who: %s" % (who or "unknown"))
@@ -569,6 +573,50 @@ def commit_message(changes, who, why, cluster_name=None, limit=3, cib_change=Non
     if cib_change is not None:
         lines.append("CIB changed last: %s" % last_change_text(cib_change))
     return "\n".join(lines) + "\n"
+
+
+# The trailer lines commit_message() writes, and the keys parse_commit_message() gives them.
+_TRAILERS = (("Cluster: ", "cluster"), ("Who: ", "who"), ("Why: ", "why"), ("CIB changed last: ", "cib_changed_last"))
+# No configuration change: the subject of a commit that records a run (commit_message(run=True)).
+RUN_SUBJECT = "run, no configuration change"
+# git log's format for parse_history(): fields split by US (0x1f), commits by RS (0x1e).
+HISTORY_FORMAT = "%H%x1f%aI%x1f%B%x1e"
+
+
+def parse_commit_message(text):
+    """commit_message()'s text -> {subject, changes, cluster, who, why, cib_changed_last, run}: the one reader of
+    the messages snapshots are committed with (None for a trailer the message lacks). A message written by
+    someone else keeps its subject and has no changes."""
+    lines = (text or "").strip("\n").splitlines()
+    out = {"subject": lines[0].strip() if lines else "", "changes": [], "run": False}
+    for _prefix, key in _TRAILERS:
+        out[key] = None
+    for line in lines[1:]:
+        if line.startswith("- "):
+            out["changes"].append(line[2:])
+            continue
+        for prefix, key in _TRAILERS:
+            if line.startswith(prefix):
+                out[key] = line[len(prefix):].strip()
+    out["run"] = out["subject"] == RUN_SUBJECT
+    return out
+
+
+def parse_history(text):
+    """``git log --format=HISTORY_FORMAT`` -> [{commit, date, subject, changes, cluster, who, why,
+    cib_changed_last, run}], newest first, date in ISO 8601 with the zone."""
+    out = []
+    for record in (text or "").split("\x1e"):
+        record = record.strip("\n")
+        if not record:
+            continue
+        parts = record.split("\x1f", 2)
+        if len(parts) != 3:
+            continue
+        entry = {"commit": parts[0].strip(), "date": parts[1].strip()}
+        entry.update(parse_commit_message(parts[2]))
+        out.append(entry)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,6 +35,15 @@ options:
         RV(model). The module reads no clock, so the caller passes its own (C(playbooks/document.yml) passes the
         controller's time). Without it the Markdown has no C(Generated:) line.
     type: str
+  history:
+    description:
+      - The audit trail to show in a C(Changes (audit trail)) section, newest first, as
+        M(clusterops.ha.config_snapshot) returns it with C(step=history) (C(playbooks/document.yml) passes the
+        snapshot repository's last commits). Each entry's C(date), C(subject), C(changes), C(run), C(who), C(why),
+        C(cib_changed_last) and C(commit) are used. Without it the page has no such section; an empty list says
+        there is no snapshot yet.
+    type: list
+    elements: dict
 """
 
 EXAMPLES = r"""
@@ -91,6 +100,8 @@ model:
     fencing: {description: "stonith-enabled and the fencing devices and levels.", type: dict}
     licensing: {description: "Nodes configured and online; active resource instances in all, per agent and per clone.",
                 type: dict}
+    history: {description: "The O(history) given, its entries cut to the keys used (the commit's hash to 12 digits); null
+              without it.", type: list, elements: dict}
   sample:
     cluster: {name: lab, dc: lab-node3, corosync_version: 3.1.7, pacemaker_version: 2.1.5}
     vips: [{id: site-vip, ip: 192.0.2.100, cidr_netmask: "24", nodes: [lab-node1]}]
@@ -113,7 +124,7 @@ def make_runner(module):
 
 def main():
     module = new_module(
-        argument_spec=dict(generated_at=dict(type="str")),
+        argument_spec=dict(generated_at=dict(type="str"), history=dict(type="list", elements="dict")),
         supports_check_mode=True,
     )
     with guard(module):
@@ -126,7 +137,8 @@ def main():
             config = read_live_config(runner) if status["stack"]["pacemaker"] else None
             cmap = read_cmap(runner, CMAP_PREFIXES)
             versions = read_stack_versions(runner)
-            result = document(status, config, cmap=cmap, versions=versions, generated_at=module.params["generated_at"])
+            result = document(status, config, cmap=cmap, versions=versions, generated_at=module.params["generated_at"],
+                              history=module.params["history"])
         except (CommandError, StatusParseError, CibError, CmapParseError) as e:
             module.fail_json(msg="Could not read the cluster: %s" % e)
         module.exit_json(changed=False, markdown=result["markdown"], dot=result["dot"], model=result["model"])

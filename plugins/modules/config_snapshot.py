@@ -21,12 +21,16 @@ description:
     C(cib/); modes, owners and secret fingerprints in C(manifest.json)), compares it with the last
     commit and commits only when something differs, with a message saying what changed in words (and, when the
     CIB changed, who changed it last as Pacemaker recorded it, with the user, the tool, the node and the time), who
-    ran it and why. With O(remote) the branch is then pushed; when the push fails the task fails with
-    the reason and the local commit stays.
+    ran it and why. With O(record_run=true), a run that changed nothing is recorded too, by an empty commit
+    whose subject is C(run, no configuration change). With O(remote) the branch is then pushed; when the push
+    fails the task fails with the reason and the local commit stays.
   - O(step=show) reads a commit back for a restore - the CIB configuration in the input format of
     M(clusterops.ha.cib) and corosync.conf as data - and, given the live configuration, puts the
     real values back in place of the fingerprints (the live value whose fingerprint matches, else one
     from O(secrets)); it fails naming every secret it cannot fill.
+  - O(step=history) reads the last O(limit) commits of O(branch), newest first, each with what its message says
+    (the changes, who, why, who changed the CIB last) - the audit trail that C(playbooks/document.yml) puts in
+    the cluster's documentation. A missing repository gives an empty history. It changes nothing.
   - Every git command runs with C(LC_ALL=C), no terminal prompt and ssh in batch mode.
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -35,7 +39,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: O(step=prepare) creates nothing and returns a throw-away salt; O(step=commit) returns the changes and the message and writes nothing.
+    details: O(step=prepare) creates nothing and returns a throw-away salt; O(step=commit) returns the changes and the message and writes nothing; O(step=show) and O(step=history) only read.
   diff_mode:
     support: none
   platform:
@@ -44,7 +48,7 @@ options:
   step:
     description: What to do.
     type: str
-    choices: [prepare, commit, show]
+    choices: [prepare, commit, show, history]
     default: commit
   repo:
     description: The repository's directory (created with its parents when missing).
@@ -91,6 +95,17 @@ options:
     description: The name the remote gets in the repository.
     type: str
     default: snapshots
+  record_run:
+    description:
+      - With O(step=commit), record the run even when the configuration did not change, by an empty commit
+        (subject C(run, no configuration change), then who and why). For the runs that act on a cluster without
+        changing its configuration, such as a failover drill or a rolling update.
+    type: bool
+    default: false
+  limit:
+    description: With O(step=history), the most commits to read. 1 to 1000.
+    type: int
+    default: 20
   commit:
     description: With O(step=show), the commit to read (anything C(git rev-parse) understands).
     type: str
@@ -183,6 +198,43 @@ corosync_conf:
   description: With O(step=show), the commit's corosync.conf as data (null when absent or different per node).
   returned: when O(step=show)
   type: dict
+history:
+  description:
+    - With O(step=history), the commits of O(branch), newest first, as their messages say (keys null when a
+      message lacks them, for example one written by hand).
+  returned: when O(step=history)
+  type: list
+  elements: dict
+  contains:
+    commit:
+      description: The commit's hash.
+      type: str
+    date:
+      description: When it was committed, ISO 8601 with the zone.
+      type: str
+      sample: "2026-12-06T02:41:07+00:00"
+    subject:
+      description: The message's first line.
+      type: str
+    changes:
+      description: What changed, in words (empty for a recorded run).
+      type: list
+      elements: str
+    run:
+      description: Whether the commit records a run that changed nothing (O(record_run)).
+      type: bool
+    cluster:
+      description: The cluster's name.
+      type: str
+    who:
+      description: Who took the snapshot.
+      type: str
+    why:
+      description: Why (the playbook and the moment).
+      type: str
+    cib_changed_last:
+      description: Who changed the CIB last as Pacemaker recorded it, when the commit changed the CIB.
+      type: str
 """
 
 import fcntl
@@ -205,6 +257,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.snapshot import (
     commit_message,
     describe,
     fill_secrets,
+    HISTORY_FORMAT,
+    parse_history,
     secret_name,
     _walk,
 )
@@ -395,7 +449,16 @@ def commit(runner, params, check_mode):
               "files": sorted(files)}
     if head:
         result["commit"] = head
-    if files != old:
+    if files == old and head and params["record_run"]:
+        message = commit_message([], _who(params["who"]), params["reason"], params["cluster_name"], run=True)
+        result.update(changed=True, message=message)
+        if check_mode:
+            return result
+        git("commit", "--quiet", "--no-verify", "--allow-empty", "-F", "-", data=message)
+        result["committed"] = True
+        head = git.head()
+        result["commit"] = head
+    elif files != old:
         changes = describe(old, files) if old else ["first snapshot: " + ", ".join(sorted(files))]
         cib_change = None
         if files.get(CIB_PATH) is not None and files.get(CIB_PATH) != old.get(CIB_PATH):
@@ -468,6 +531,24 @@ def show(runner, params):
     return result
 
 
+def history(runner, params):
+    """The last commits of the branch as their messages say; an empty list when there is no repository or commit."""
+    repo = params["repo"]
+    if not 1 <= params["limit"] <= 1000:
+        raise Failed("limit: %r is not from 1 to 1000" % params["limit"])
+    result = {"changed": False, "repo": repo, "history": []}
+    if not os.path.isdir(os.path.join(repo, ".git")):
+        return result
+    require_git(runner)
+    git = Git(runner, repo)
+    ref = "refs/heads/%s" % params["branch"]
+    if git("rev-parse", "--verify", "--quiet", ref, check=False).rc != 0:
+        return result
+    out = git("log", "-n", str(params["limit"]), "--format=" + HISTORY_FORMAT, ref).stdout
+    result["history"] = parse_history(out)
+    return result
+
+
 def locked(repo, func, *args):
     """Run func holding .git/clusterops.lock, so that two plays on one repository take turns."""
     lock_path = os.path.join(repo, ".git", "clusterops.lock")
@@ -482,7 +563,7 @@ def locked(repo, func, *args):
 
 
 ARGUMENT_SPEC = dict(
-    step=dict(type="str", choices=["prepare", "commit", "show"], default="commit"),
+    step=dict(type="str", choices=["prepare", "commit", "show", "history"], default="commit"),
     repo=dict(type="path", required=True),
     branch=dict(type="str", default="main"),
     nodes=dict(type="dict", default={}),
@@ -494,6 +575,8 @@ ARGUMENT_SPEC = dict(
     author_email=dict(type="str", default="clusterops@localhost"),
     remote=dict(type="str", default=""),
     remote_name=dict(type="str", default="snapshots"),
+    record_run=dict(type="bool", default=False),
+    limit=dict(type="int", default=20),
     commit=dict(type="str", default="HEAD"),
     # Not no_log here: Ansible would then mask every value of these dicts wherever it appears in the
     # result, including the restored configuration. The role registers the task with no_log.
@@ -512,6 +595,8 @@ def main():
                 result = prepare(runner, module.params, module.check_mode)
             elif step == "commit":
                 result = locked(module.params["repo"], commit, runner, module.params, module.check_mode)
+            elif step == "history":
+                result = history(runner, module.params)
             else:
                 result = show(runner, module.params)
         except Failed as e:

@@ -200,3 +200,31 @@ def test_the_restored_corosync_conf_has_no_hand_edit():
         conf = subprocess.run(["docker", "exec", node, "cat", "/etc/corosync/corosync.conf"],
                               capture_output=True, text=True, check=True, timeout=60).stdout
         assert "token: 5000" not in conf, node
+
+
+def test_a_recorded_run_is_an_empty_commit():
+    rec = record()
+    run = rec["recorded_run"]
+    assert run["changed"] is True and run["committed"] is True and run["changes"] == []
+    assert git("show", "--format=", "--name-only", run["commit"]).strip() == ""  # nothing in the tree changed
+    message = git("log", "-1", "--format=%B", run["commit"])
+    assert message.startswith("run, no configuration change\n")
+    assert "Why: molecule - recorded run: after" in message.splitlines()
+
+
+def test_the_documentation_shows_the_repository_s_history():
+    """The page's last section against git's own log of the repository: every commit, newest first."""
+    rec = record()
+    # git's log from the recorded run, the newest commit when the trail was read
+    log = [line.split("\x1f") for line in git("log", "-n", "20", "--format=%H\x1f%aI\x1f%s",
+                                               rec["recorded_run"]["commit"]).splitlines()]
+    assert [(e["commit"], e["date"], e["subject"]) for e in rec["history"]] == [tuple(x) for x in log]
+    page = rec["document_markdown"]
+    trail = page.split("## Changes (audit trail)\n", 1)[1]
+    rows = [line for line in trail.splitlines() if line.startswith("| 2")]
+    assert len(rows) == len(log)
+    # newest first: the recorded run, then the corosync change with its words
+    assert rows[0].split(" | ")[1] == "run, no configuration change" and log[0][0][:12] in rows[0]
+    corosync = [r for r in rows if "corosync: totem.token" in r]
+    assert corosync, trail
+    assert rec["fence_password"] not in page

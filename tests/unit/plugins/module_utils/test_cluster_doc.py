@@ -22,7 +22,7 @@ import pytest
 
 from conftest import ROOT, fixture_text
 
-from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_doc, cluster_status
+from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_doc, cluster_status, snapshot
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_version
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     build_model,
@@ -894,3 +894,34 @@ def test_inputs_are_not_changed():
     before = copy.deepcopy((status, config, cmap))
     document(status, config, cmap=cmap, versions=versions)
     assert (status, config, cmap) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# the audit trail
+
+
+def test_the_audit_trail_from_the_snapshot_history():
+    change = {"user": "operator", "client": "crm_attribute", "origin": "lab-node2", "written": "Sat Dec  5 19:31:07 2026"}
+    log = ("0123456789abcdef0123\x1f2026-12-06T02:41:07+00:00\x1f"
+           + snapshot.commit_message([], "ops@ctl", "failover_drill.yml: after", "lab", run=True) + "\x1e\n"
+           + "fedcba9876543210fedc\x1f2026-12-05T19:40:00+00:00\x1f"
+           + snapshot.commit_message(["cib: node lab-node2 standby on", "cib: resource x | y added", "c", "d"],
+                                     "ops@ctl", "snapshot.yml", "lab", cib_change=change) + "\x1e\n")
+    history = snapshot.parse_history(log)
+    status, config, cmap, versions = inputs("bookworm")
+    result = document(status, config, cmap=cmap, versions=versions, history=history)
+    assert [(e["commit"], e["run"]) for e in result["model"]["history"]] == [("0123456789ab", True), ("fedcba987654", False)]
+    text = section(result["markdown"], "Changes (audit trail)")
+    assert text.strip().startswith("The last 2 commits of the configuration snapshot repository, newest first")
+    assert rows(text, "2026-12-06T02:41:07+00:00") == [[
+        "2026-12-06T02:41:07+00:00", "run, no configuration change", "ops@ctl", md("failover_drill.yml: after"), "-",
+        "0123456789ab"]]
+    (row,) = rows(text, "2026-12-05T19:40:00+00:00")
+    # the commit's subject (its first three changes, a | in one escaped), and who changed the CIB last
+    assert row[1] == "cib: node lab-node2 standby on; cib: resource x \\| y added; c; (+1 more)"
+    assert row[4] == md("by operator through crm_attribute on lab-node2, Sat Dec 5 19:31:07 2026")
+    # an empty repository says so; without a history the page has no such section
+    empty = document(status, config, cmap=cmap, versions=versions, history=[])["markdown"]
+    assert section(empty, "Changes (audit trail)").strip() == "No configuration snapshot yet (docs/snapshots.md)."
+    plain = document(status, config, cmap=cmap, versions=versions)
+    assert "## Changes (audit trail)" not in plain["markdown"] and plain["model"]["history"] is None

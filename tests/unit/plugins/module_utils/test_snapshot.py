@@ -216,6 +216,33 @@ def test_commit_message_names_the_cib_change_only_when_given():
     assert "CIB changed last" not in s.commit_message(["corosync: totem.token 3000 -> 5000"], "me@host", None)
 
 
+def test_parse_commit_message_reads_what_commit_message_writes():
+    change = {"user": "operator", "client": "crm_attribute", "origin": "n2", "written": "Sat Dec  5 19:31:07 2026"}
+    msg = s.commit_message(["a", "b", "c", "d"], "me@host", "site.yml: after", "lab", cib_change=change)
+    assert s.parse_commit_message(msg) == {
+        "subject": "a; b; c; (+1 more)", "changes": ["a", "b", "c", "d"], "cluster": "lab", "who": "me@host",
+        "why": "site.yml: after", "cib_changed_last": "by operator through crm_attribute on n2, Sat Dec 5 19:31:07 2026",
+        "run": False}
+    ran = s.parse_commit_message(s.commit_message(["ignored"], "me@host", "rolling_update.yml: after", "lab", run=True))
+    assert ran == {"subject": s.RUN_SUBJECT, "changes": [], "cluster": "lab", "who": "me@host",
+                   "why": "rolling_update.yml: after", "cib_changed_last": None, "run": True}
+    # someone else's commit: its subject, nothing else
+    assert s.parse_commit_message("Fix by hand\n\nedited corosync.conf\n") == {
+        "subject": "Fix by hand", "changes": [], "cluster": None, "who": None, "why": None, "cib_changed_last": None,
+        "run": False}
+    assert s.parse_commit_message("")["subject"] == ""
+
+
+def test_parse_history_of_git_log():
+    text = ("3c1e0b8\x1f2026-12-06T02:41:07+00:00\x1f" + s.commit_message(["cib: x"], "a@h", "site.yml: after", "lab")
+            + "\x1e\n" + "9f00aa1\x1f2026-12-05T20:00:00+01:00\x1fby hand\n\x1e\n")
+    first, second = s.parse_history(text)
+    assert (first["commit"], first["date"], first["changes"], first["why"]) == (
+        "3c1e0b8", "2026-12-06T02:41:07+00:00", ["cib: x"], "site.yml: after")
+    assert (second["commit"], second["subject"], second["who"]) == ("9f00aa1", "by hand", None)
+    assert s.parse_history("") == [] and s.parse_history("garbage\x1e") == []
+
+
 def test_fill_secrets_from_live_or_given():
     snap = cibmod.export(cibmod.parse(_cib()))
     live = cibmod.export(cibmod.parse(CIB))

@@ -169,6 +169,46 @@ def test_show_and_fill_secrets(repo):
     assert bad["failed"] and "has no commit no-such-ref" in bad["msg"]
 
 
+def test_record_run_and_history(repo):
+    missing = run({"step": "history", "repo": repo})  # no repository: an empty history, nothing created
+    assert (missing["changed"], missing["history"]) == (False, []) and not os.path.exists(repo)
+    salt = prepare(repo)["salt"]
+    assert run({"step": "history", "repo": repo})["history"] == []  # a repository without a commit
+    nodes, cib = collected(salt)
+    first = run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab", "reason": "site.yml: after",
+                 "who": "tester@here"})
+    # a run that changed nothing: no commit unless it is to be recorded; check mode says so and writes nothing
+    assert run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab"})["committed"] is False
+    preview = run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab", "reason": "failover_drill.yml: after",
+                   "who": "tester@here", "record_run": True}, check_mode=True)
+    assert preview["changed"] and not preview["committed"] and preview["message"].startswith(s.RUN_SUBJECT + "\n")
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+    recorded = run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab", "reason": "failover_drill.yml: after",
+                    "who": "tester@here", "record_run": True})
+    assert recorded["changed"] and recorded["committed"] and recorded["changes"] == []
+    assert git(repo, "diff", "--stat", first["commit"], recorded["commit"]) == ""  # an empty commit
+    nodes2, cib2 = collected(salt, cib=CIB.replace('value="balanced"', 'value="utilization"'))
+    third = run({"repo": repo, "nodes": nodes2, "cib": cib2, "cluster_name": "lab", "reason": "tuning",
+                 "who": "tester@here", "record_run": True})  # a change is committed as a change
+    out = run({"step": "history", "repo": repo, "limit": 2})
+    assert out["changed"] is False
+    newest, run_entry = out["history"]
+    assert newest["commit"] == third["commit"] and newest["run"] is False
+    assert newest["changes"] == ["cib: property placement-strategy balanced -> utilization"]
+    assert newest["subject"] == "cib: property placement-strategy balanced -> utilization"
+    assert (newest["cluster"], newest["who"], newest["why"]) == ("lab", "tester@here", "tuning")
+    assert newest["cib_changed_last"] == s.last_change_text(cib2["last_change"])
+    assert newest["date"] == git(repo, "log", "-1", "--format=%aI").strip()
+    assert run_entry["commit"] == recorded["commit"] and run_entry["run"] is True and run_entry["changes"] == []
+    assert (run_entry["subject"], run_entry["why"], run_entry["cib_changed_last"]) == (
+        s.RUN_SUBJECT, "failover_drill.yml: after", None)
+    assert [e["commit"] for e in run({"step": "history", "repo": repo})["history"]] == [
+        third["commit"], recorded["commit"], first["commit"]]
+    assert run({"step": "history", "repo": repo, "branch": "other"})["history"] == []
+    bad = run({"step": "history", "repo": repo, "limit": 0})
+    assert bad["failed"] and bad["msg"] == "limit: 0 is not from 1 to 1000"
+
+
 def test_git_missing_fails_clearly(repo, monkeypatch):
     monkeypatch.setattr(mod, "make_runner", lambda module: FakeRunner())
     out = run({"step": "prepare", "repo": repo})
