@@ -20,10 +20,13 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
+from ansible_collections.clusterops.ha.plugins.module_utils.fleet import parse_recap  # noqa: E402 pylint: disable=wrong-import-position
 
 
 def inventory():
@@ -112,10 +115,7 @@ def _stop(proc):
             continue
 
 
-_RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-
-
 def recap(out):
-    """{host: {"ok", "changed", "unreachable", "failed"}} from the PLAY RECAP of a run's output."""
-    return dict((m.group(1), dict(zip(("ok", "changed", "unreachable", "failed"), map(int, m.groups()[1:]))))
-                for m in _RECAP.finditer(out))
+    """{host: {"ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"}} from the PLAY RECAP of a
+    run's output: the collection's one reader of it (module_utils/fleet.py, which playbooks/fleet.yml uses)."""
+    return parse_recap(out)

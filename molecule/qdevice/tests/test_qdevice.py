@@ -8,14 +8,20 @@ first, then fault 1 (a node is killed) and fault 2 (the ring is cut between the 
 still reach qnetd). Each fault heals in a `finally` and waits until the cluster is whole again.
 """
 
+import json
+import os
 import re
 import socket
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 
 import pytest
 import testinfra
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
+from playbook_run import run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 NODES = ["qd-node1", "qd-node2"]
 QNETD = "qd-qnetd"
@@ -222,6 +228,41 @@ def test_the_service_runs():
 
 # ---------------------------------------------------------------------------------------------
 # fault 1: one node dies
+
+
+def test_a_fleet_health_run_reports_each_cluster_on_its_own(tmp_path):
+    """playbooks/fleet.yml runs health.yml for this cluster and for a second one whose only node does not exist
+    (issue 20): the broken cluster fails alone, this one's run is limited to its nodes and its arbitrator, and the
+    table names the broken one. This cluster's report is judged against crm_mon's own view."""
+    rc, out = run_playbook("fleet.yml", {
+        "fleet_playbook": "health.yml", "fleet_hosts": "cluster:qd-ghost", "fleet_report_dir": str(tmp_path),
+        "fleet_extra_vars": {"health_fail_on_critical": False}},
+        host_vars={"qd-ghost": {"cluster_name": "ghost", "ansible_connection": "docker"}}, timeout=600,
+        cwd=str(tmp_path))
+    assert rc not in (0, None), out[-3000:]
+    assert "health.yml failed for ghost" in " ".join(out.split())
+    with open(str(tmp_path / "fleet.json")) as f:
+        result = json.load(f)
+    rows = dict((r["cluster"], r) for r in result["clusters"])
+    assert (result["verdict"], result["failed"], list(rows)) == ("failed", ["ghost"], [CLUSTER, "ghost"])
+    mine, ghost = rows[CLUSTER], rows["ghost"]
+    # health.yml writes its report files on the controller: "changed" there, nothing on the nodes
+    assert (mine["verdict"], mine["rc"], mine["nodes"], mine["failed_hosts"]) == ("changed", 0, NODES, [])
+    assert ghost["verdict"] == "failed" and ghost["failed_hosts"] + ghost["unreachable_hosts"] == ["qd-ghost"]
+    assert ghost["error"].startswith("qd-ghost")
+    page = (tmp_path / "fleet.md").read_text()
+    assert "2 clusters, failed: ghost." in page
+    # each run was limited to its own cluster: this one's log names its nodes and the arbitrator, never the ghost
+    log = (tmp_path / (CLUSTER + ".log")).read_text()
+    assert "qd-ghost" not in log and all(n in log for n in NODES)
+    # this cluster's health report, against the cluster's own view
+    with open(str(tmp_path / CLUSTER / "health.json")) as f:
+        health = json.load(f)
+    checks = dict((c["id"], c) for c in health["checks"])
+    online = set(n.get("name") for n in ET.fromstring(
+        docker("exec", NODES[0], "crm_mon", "--output-as=xml")).iter("node") if n.get("online") == "true")
+    assert online == set(NODES)
+    assert checks["nodes-online"]["status"] == "pass" and checks["quorum"]["status"] == "pass"
 
 
 def test_fault_kill_a_node_the_other_keeps_quorum_and_the_service():
