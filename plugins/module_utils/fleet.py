@@ -15,6 +15,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+
 # The collection's playbooks that act on one cluster at a time and may run for a fleet. rolling_update.yml and
 # failover_drill.yml take a cluster down on purpose, node by node: they stay one named cluster at a time.
 FLEET_PLAYBOOKS = ("site.yml", "health.yml", "document.yml", "snapshot.yml")
@@ -28,8 +30,8 @@ _MSG = re.compile(r"""^\s*"?msg"?:\s*(.+)$""", re.M)
 _ERROR = re.compile(r"^\[ERROR\]: (.+)$", re.M)
 
 
-class FleetError(Exception):
-    pass
+class FleetError(ClusterOpsError):
+    """The fleet's inventory cannot be run: hosts without a cluster, clusters asked for that have no host."""
 
 
 def _name_ok(name):
