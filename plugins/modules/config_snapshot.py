@@ -39,7 +39,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: O(step=prepare) creates nothing and returns a throw-away salt; O(step=commit) returns the changes and the message and writes nothing; O(step=show) and O(step=history) only read.
+    details:
+      - O(step=prepare) creates nothing and returns a throw-away salt; O(step=commit) returns the changes and the message
+        and writes nothing.
+      - O(step=show) and O(step=history) only read.
   diff_mode:
     support: none
   platform:

@@ -216,8 +216,8 @@ def test_the_documentation_shows_the_repository_s_history():
     """The page's last section against git's own log of the repository: every commit, newest first."""
     rec = record()
     # git's log from the recorded run, the newest commit when the trail was read
-    log = [line.split("\x1f") for line in git("log", "-n", "20", "--format=%H\x1f%aI\x1f%s",
-                                               rec["recorded_run"]["commit"]).splitlines()]
+    newest = rec["recorded_run"]["commit"]
+    log = [line.split("\x1f") for line in git("log", "-n", "20", "--format=%H\x1f%aI\x1f%s", newest).splitlines()]
     assert [(e["commit"], e["date"], e["subject"]) for e in rec["history"]] == [tuple(x) for x in log]
     page = rec["document_markdown"]
     trail = page.split("## Changes (audit trail)\n", 1)[1]
