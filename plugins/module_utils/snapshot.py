@@ -551,6 +551,14 @@ def describe(old_files, new_files):
     return out
 
 
+# The trailer lines commit_message() writes, and the keys parse_commit_message() gives them.
+_TRAILERS = (("Cluster: ", "cluster"), ("Who: ", "who"), ("Why: ", "why"), ("CIB changed last: ", "cib_changed_last"))
+# No configuration change: the subject of a commit that records a run (commit_message(run=True)).
+RUN_SUBJECT = "run, no configuration change"
+# git log's format for parse_history(): fields split by US (0x1f), commits by RS (0x1e).
+HISTORY_FORMAT = "%H%x1f%aI%x1f%B%x1e"
+
+
 def commit_message(changes, who, why, cluster_name=None, limit=3, cib_change=None, run=False):
     """A commit message: a subject naming the first changes, then all of them, who and why; with cib_change
     (cib_last_change() of the CIB, given when it changed) who changed it last, as Pacemaker recorded it. run: the
@@ -566,21 +574,10 @@ def commit_message(changes, who, why, cluster_name=None, limit=3, cib_change=Non
         lines = [subject, ""]
         lines.extend("- " + c for c in changes)
         lines.append("")
-    if cluster_name:
-        lines.append("Cluster: %s" % cluster_name)
-    lines.append("Who: %s" % (who or "unknown"))
-    lines.append("Why: %s" % (why or "not given"))
-    if cib_change is not None:
-        lines.append("CIB changed last: %s" % last_change_text(cib_change))
+    trailers = {"cluster": cluster_name, "who": who or "unknown", "why": why or "not given",
+                "cib_changed_last": last_change_text(cib_change) if cib_change is not None else None}
+    lines.extend(prefix + trailers[key] for prefix, key in _TRAILERS if trailers[key])
     return "\n".join(lines) + "\n"
-
-
-# The trailer lines commit_message() writes, and the keys parse_commit_message() gives them.
-_TRAILERS = (("Cluster: ", "cluster"), ("Who: ", "who"), ("Why: ", "why"), ("CIB changed last: ", "cib_changed_last"))
-# No configuration change: the subject of a commit that records a run (commit_message(run=True)).
-RUN_SUBJECT = "run, no configuration change"
-# git log's format for parse_history(): fields split by US (0x1f), commits by RS (0x1e).
-HISTORY_FORMAT = "%H%x1f%aI%x1f%B%x1e"
 
 
 def parse_commit_message(text):
