@@ -12,9 +12,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.clusterops.ha.plugins.module_utils import fleet
 
 
-def fleet_plan(hosts, host_vars, clusters=None, playbook="site.yml", parallel=1):
+def fleet_plan(hosts, host_vars, clusters=None, playbook="site.yml", parallel=1, timeout=7200, extra_vars=None):
     """The fleet's clusters (fleet.plan) after its own input was judged (fleet.plan_errors); every message at once."""
-    errors = fleet.plan_errors(playbook, parallel)
+    errors = fleet.plan_errors(playbook, parallel, timeout, extra_vars)
     try:
         vars_of = dict((h, {"cluster_name": (host_vars[h] or {}).get("cluster_name"),
                             "cluster_qdevice": (host_vars[h] or {}).get("cluster_qdevice")})

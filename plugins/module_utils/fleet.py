@@ -16,6 +16,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, positive_integer
 
 # The collection's playbooks that act on one cluster at a time and may run for a fleet. rolling_update.yml and
 # failover_drill.yml take a cluster down on purpose, node by node: they stay one named cluster at a time.
@@ -38,15 +39,19 @@ def _name_ok(name):
     return isinstance(name, str) and re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name or "") is not None
 
 
-def plan_errors(playbook, parallel):
+def plan_errors(playbook, parallel, timeout=7200, extra_vars=None):
     """Messages for a fleet run's own input, naming the variable and the allowed values."""
     errors = []
+    for field, value, maximum in (("fleet_parallel", parallel, MAX_PARALLEL), ("fleet_timeout", timeout, 604800)):
+        try:
+            positive_integer(value, field, maximum=maximum)
+        except ValidationError as e:
+            errors.append(str(e))
+    if extra_vars is not None and not isinstance(extra_vars, dict):
+        errors.append("fleet_extra_vars: %r is not a mapping of variable names to values" % (extra_vars,))
     if playbook not in FLEET_PLAYBOOKS:
         errors.append("fleet_playbook: %r is not a playbook that runs for a fleet (%s; rolling updates and drills "
                       "run for one cluster at a time)" % (playbook, ", ".join(FLEET_PLAYBOOKS)))
-    if isinstance(parallel, bool) or not isinstance(parallel, int) or not 1 <= parallel <= MAX_PARALLEL:
-        errors.append("fleet_parallel: %r is not a number of clusters run at once (an integer from 1 to %d)"
-                      % (parallel, MAX_PARALLEL))
     return errors
 
 

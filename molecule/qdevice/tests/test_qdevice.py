@@ -265,6 +265,18 @@ def test_a_fleet_health_run_reports_each_cluster_on_its_own(tmp_path):
     assert checks["nodes-online"]["status"] == "pass" and checks["quorum"]["status"] == "pass"
 
 
+def test_a_fleet_with_bad_input_runs_nothing(tmp_path):
+    """fleet.yml judges its own variables before any cluster's run starts: every message at once, no run, no report."""
+    reports = tmp_path / "reports"
+    rc, out = run_playbook("fleet.yml", {"fleet_playbook": "rolling_update.yml", "fleet_parallel": 0,
+                                         "fleet_timeout": "soon", "fleet_report_dir": str(reports)},
+                           timeout=120, cwd=str(tmp_path))
+    flat = " ".join(out.split())
+    assert rc not in (0, None), out[-2000:]
+    assert all(n in flat for n in ("fleet_playbook: 'rolling_update.yml'", "fleet_parallel", "fleet_timeout")), flat[-2000:]
+    assert "Fleet | start the runs" not in out and not reports.exists()
+
+
 def test_fault_kill_a_node_the_other_keeps_quorum_and_the_service():
     victim = resource_nodes(crm_mon("qd-node1"))[0]
     survivor = [n for n in NODES if n != victim][0]

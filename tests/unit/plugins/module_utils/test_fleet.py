@@ -37,9 +37,9 @@ def test_plan_names_every_host_without_a_cluster_and_every_unknown_cluster():
 
 @pytest.mark.parametrize("playbook, parallel, needles", [
     ("rolling_update.yml", 2, ["fleet_playbook: 'rolling_update.yml'", "site.yml, health.yml, document.yml, snapshot.yml"]),
-    ("health.yml", 0, ["fleet_parallel: 0", "an integer from 1 to 16"]),
-    ("health.yml", True, ["fleet_parallel: True"]),
-    ("health.yml", "2", ["fleet_parallel: '2'"]),
+    ("health.yml", 0, ["fleet_parallel", "0", "16"]),
+    ("health.yml", True, ["fleet_parallel", "True"]),
+    ("health.yml", "two", ["fleet_parallel", "two"]),
 ])
 def test_plan_errors_name_the_variable_and_the_allowed_values(playbook, parallel, needles):
     msg = "; ".join(fleet.plan_errors(playbook, parallel))
@@ -81,3 +81,11 @@ def test_summary_and_its_page_name_the_failed_clusters():
     assert "| db-a | ghost1, ghost2 | failed | 0 | ghost1, ghost2 | - | ghost2: Module result deserialization failed" in page
     assert fleet.summary("health.yml", rows[:1])["verdict"] == "passed"
     assert "1 cluster, every one passed." in fleet.render_markdown(fleet.summary("health.yml", rows[:1]))
+
+
+def test_plan_errors_judge_the_timeout_and_the_extra_variables():
+    msg = "; ".join(fleet.plan_errors("site.yml", 2, 0, ["x"]))
+    assert "fleet_timeout" in msg and "604800" in msg
+    assert "fleet_extra_vars: ['x'] is not a mapping" in msg
+    # -e fleet_parallel=3 fleet_timeout=600 gives strings: decimal strings are integers, as everywhere
+    assert fleet.plan_errors("site.yml", "3", "600") == [] and fleet.plan_errors("site.yml", 2, 60, {"a": 1}) == []
