@@ -16,6 +16,9 @@ export PY_COLORS := 0
 SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 LAB_NODES ?= 3
 export LAB_NODES
+# LAB_SERVICES=postgresql: the lab also runs PostgreSQL under Pacemaker (docs/storage.md).
+LAB_SERVICES ?= web
+export LAB_SERVICES
 # The lab's Debian release. bookworm stays the default while most production clusters still run it and
 # the upgrade path (bookworm -> trixie) is what they face; trixie nodes are one setting away.
 LAB_SUITE ?= bookworm

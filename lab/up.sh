@@ -15,7 +15,15 @@ inventory=${LAB_INVENTORY:-$here/inventory.yml}
 # The host's Docker socket, mounted into every node for fence_docker (the image's
 # docker-api-proxy.service serves it on the node's 127.0.0.1:2376, TLS). LAB_DOCKER_SOCKET= (empty) leaves it out.
 docker_socket=${LAB_DOCKER_SOCKET-/var/run/docker.sock}
+# LAB_SERVICES: what the cluster runs besides its fence device and the web tier (the nginx site and the
+# load-balanced app, always): "postgresql" adds PostgreSQL under the PAF agent (docs/storage.md).
+services=${LAB_SERVICES:-web}
+suite=${LAB_SUITE:-bookworm}
 
+for s in $services; do
+  case "$s" in web|postgresql) ;; *) echo "up.sh: LAB_SERVICES takes web and postgresql, got '$s'" >&2; exit 2;; esac
+done
+case "$suite" in bookworm) pg_version=15;; trixie) pg_version=17;; *) echo "up.sh: LAB_SUITE must be bookworm or trixie, got '$suite'" >&2; exit 2;; esac
 case "$n" in ''|*[!0-9]*) echo "up.sh: LAB_NODES must be a whole number, got '$n'" >&2; exit 2;; esac
 if [ "$n" -lt 1 ] || [ "$n" -gt 16 ]; then echo "up.sh: LAB_NODES must be 1..16, got $n" >&2; exit 2; fi
 
@@ -94,6 +102,16 @@ password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   echo "    web:"
   echo "      children:"
   echo "        cluster: {}"
+  case " $services " in *" postgresql "*)
+    echo "    # PostgreSQL's instances (roles/postgresql_ha) on the cluster's nodes; the CIB in group_vars/cluster.yml."
+    echo "    postgresql:"
+    echo "      children:"
+    echo "        cluster: {}"
+    echo "      vars:"
+    echo "        postgresql_ha_version: \"$pg_version\""
+    echo "        postgresql_ha_replication_password: $(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+    ;;
+  esac
 } >"$inventory"
 chmod 0600 "$inventory"
 echo "up.sh: $n nodes up on $net; inventory: $inventory"

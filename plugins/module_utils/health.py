@@ -24,7 +24,7 @@ __metaclass__ = type
 import re
 import time
 
-from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
+from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, PCSD_KEY
@@ -45,6 +45,10 @@ _INFINITY = 1000000
 RECENT_FENCING_S = 24 * 3600
 # pcsd-certificate fails when a node's pcsd certificate ends within this many days (or has ended).
 PCSD_CERT_WARN_DAYS = 30
+# postgresql-lag fails when a standby's replay is this far behind its primary, in bytes (one WAL segment) or in
+# seconds (PostgreSQL's replay_lag).
+POSTGRESQL_LAG_BYTES = 16 * 1024 * 1024
+POSTGRESQL_LAG_S = 30
 # Checks of what only a running Pacemaker knows: skipped when it is down on the node that was asked.
 _NEEDS_PACEMAKER = ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
                     "resources-placed", "fencing-history")
@@ -160,6 +164,28 @@ CHECKS = [
            "Pacemaker 3.0 (Debian 13) drops or refuses forms 2.1 accepted: resources, constraints or options "
            "would be lost or change meaning when the nodes move to it.",
            "ansible <cluster> -m clusterops.ha.cib -a pacemaker3_fixes=true --check --diff"),
+    _check("postgresql-primary", "critical", "Exactly one PostgreSQL primary, where Pacemaker promoted it, with its VIP",
+           "Under PAF (ocf:heartbeat:pgsqlms) only the instance Pacemaker promotes may accept writes, and clients reach it "
+           "through the address colocated with the Promoted role. No primary means no writes; two mean two diverging "
+           "databases (split brain); a VIP elsewhere sends writes to a read-only standby or to nothing.",
+           "crm_mon -1 -r  # which node Pacemaker promoted, and why not\ncrm_resource --cleanup -r <clone>\n"
+           "crm_resource --why -r <vip>"),
+    _check("postgresql-standbys-streaming", "warning", "Every PostgreSQL standby streams from the primary",
+           "A standby that does not stream (stopped, or not connected) falls behind and cannot take over without losing "
+           "what it missed; PAF promotes the standby closest to the primary, and there may be none.",
+           "crm_resource --cleanup -r <clone> -N <node>\n"
+           "tail -n 50 /var/log/postgresql/postgresql-*.log  # on <node>: why it does not connect"),
+    _check("postgresql-sync-standby", "critical", "Synchronous replication has its synchronous standby",
+           "When synchronous_standby_names is set on the primary, every commit waits until enough standbys it names "
+           "confirm it: with fewer streaming, writes hang.",
+           "# start or fix the standby (postgresql-standbys-streaming), or accept losing the last commits on a failover:\n"
+           "runuser -u postgres -- psql -c \"ALTER SYSTEM SET synchronous_standby_names = ''\" -c 'SELECT pg_reload_conf()'"),
+    _check("postgresql-lag", "warning",
+           "No PostgreSQL standby is more than %d MiB or %d s behind" % (POSTGRESQL_LAG_BYTES // (1024 * 1024), POSTGRESQL_LAG_S),
+           "What a standby has not replayed is lost, or waited for, when it is promoted; PAF does not promote a standby "
+           "lagging more than its maxlag parameter.",
+           "runuser -u postgres -- psql -c 'SELECT application_name, state, replay_lag FROM pg_stat_replication'  # on the "
+           "primary\n# on <node>: I/O, a long query delaying replay (max_standby_streaming_delay), the network"),
 ]
 _BY_ID = {c["id"]: c for c in CHECKS}
 
@@ -1068,6 +1094,278 @@ def check_pacemaker3(ctx):
                    remedy, _uniq(f["object"] for f in found))
 
 
+# --- PostgreSQL under PAF (ocf:heartbeat:pgsqlms): the instances are found in the CIB by their agent, their state
+# in the facts cluster_node_facts gathers on each node (postgresql.read_local()).
+
+
+def _pg_instances(ctx):
+    """([(instance, {node: its fact}, [nodes not knowing it])], None), or (None, result) when nothing can be judged:
+    skipped without a CIB or facts, passed as not applicable without a pgsqlms primitive."""
+    if ctx.cib_root is None:
+        # The exported configuration tells whether there is anything to judge; the CIB's XML is needed to judge it.
+        if ctx.config is not None and not any(str(p.get("agent")) == ":".join(postgresql.AGENT)
+                                              for p in ctx.config.get("primitives") or []):
+            return None, _passed("no PostgreSQL resource (ocf:heartbeat:pgsqlms) in the configuration: not applicable")
+        return None, _unknown("the CIB could not be read (Pacemaker is not running on %s)" % ctx.local)
+    found = postgresql.instances(ctx.cib_root)
+    if not found:
+        return None, _passed("no PostgreSQL resource (ocf:heartbeat:pgsqlms) in the configuration: not applicable")
+    known, unknown = ctx.facts("postgresql")
+    if not known:
+        return None, _unknown("no node reported its PostgreSQL instances (cluster_node_facts)")
+    out = []
+    for inst in found:
+        facts = dict((n, known[n][inst["id"]]) for n in sorted(known)
+                     if isinstance(known[n], dict) and isinstance(known[n].get(inst["id"]), dict))
+        out.append((inst, facts, sorted(set(unknown) | set(n for n in known if n not in facts))))
+    return out, None
+
+
+def _pg_primaries(facts):
+    return [n for n in sorted(facts) if facts[n].get("state") == "running" and facts[n].get("in_recovery") is False]
+
+
+def _pg_label(inst):
+    return inst["clone"] or inst["id"]
+
+
+def _pg_psql(inst, sql):
+    return "runuser -u %s -- %s/psql -h %s -p %s -c %s" % (
+        inst["system_user"], inst["bindir"], inst["pghost"], inst["pgport"], _shell_quote(sql))
+
+
+def _shell_quote(text):
+    return "'%s'" % text.replace("'", "'\\''")
+
+
+def _pg_why_not(fact):
+    """Why a node's instance is not a streaming standby, from its own fact."""
+    state = fact.get("state")
+    if state != "running":
+        return "%s%s" % (state, " (%s)" % fact["error"] if fact.get("error") and state != "stopped" else "")
+    if fact.get("in_recovery") is False:
+        return "a primary itself"
+    receiver = fact.get("wal_receiver")
+    if not receiver:
+        return "in recovery with no WAL receiver (it cannot reach the primary)"
+    return "its WAL receiver is %s from %s" % (receiver.get("status"), receiver.get("sender_host"))
+
+
+def _pg_single_primary(ctx):
+    """([(instance, facts, unknown, primary)], notes, None), or (None, None, result)."""
+    found, result = _pg_instances(ctx)
+    if result:
+        return None, None, result
+    judged, notes = [], []
+    for inst, facts, unknown in found:
+        primaries = _pg_primaries(facts)
+        if len(primaries) == 1:
+            judged.append((inst, facts, unknown, primaries[0]))
+        else:
+            notes.append("%s has %s (see postgresql-primary)" % (
+                inst["id"], "no primary" if not primaries else "%d primaries" % len(primaries)))
+    if not judged:
+        return None, None, _unknown("; ".join(notes))
+    return judged, notes, None
+
+
+def _bytes(value):
+    if value is None:
+        return "an unknown amount"
+    if value < 1024:
+        return "%d B" % value
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024.0
+        if value < 1024 or unit == "TiB":
+            return "%.1f %s" % (value, unit)
+    return "%d B" % value  # not reached
+
+
+def check_postgresql_primary(ctx):
+    found, result = _pg_instances(ctx)
+    if result:
+        return result
+    by_id = ctx.status.get("resources_by_id") or {}
+    parts, passes, remedy, objects = [], [], [], []
+    for inst, facts, unknown in found:
+        rid, label = inst["id"], _pg_label(inst)
+        primaries = _pg_primaries(facts)
+        promoted = list((by_id.get(rid) or {}).get("promoted_on") or [])
+        vips = postgresql.writable_vips(ctx.cib_root, inst)
+        suffix = _unknown_suffix(unknown)
+        if not primaries:
+            why = ", ".join("%s on %s" % ("in recovery" if facts[n].get("in_recovery") else facts[n].get("state"), n)
+                            for n in sorted(facts))
+            parts.append("%s has no primary: %s%s" % (rid, why or "no node reported it", suffix))
+            remedy += ["crm_mon -1 -r  # why Pacemaker promotes no instance of %s" % label,
+                       "crm_resource --why -r %s" % label,
+                       "crm_resource --cleanup -r %s  # once the cause is fixed: PAF promotes the standby closest to the "
+                       "old primary" % label]
+            objects += [label]
+            continue
+        if len(primaries) > 1:
+            rogue = [n for n in primaries if n not in promoted] or primaries
+            parts.append("%s runs as a primary on %s: %d databases accept writes and diverge (split brain)%s"
+                         % (rid, _join(primaries), len(primaries), suffix))
+            for n in rogue:
+                remedy += ["runuser -u %s -- %s/pg_ctl -D %s stop -m fast  # on %s: the primary Pacemaker did not promote"
+                           % (inst["system_user"], inst["bindir"], facts[n].get("pgdata") or inst["pgdata"], n),
+                           "# then make %s a standby of the promoted one again (pg_rewind, or a new pg_basebackup) "
+                           "before: crm_resource --cleanup -r %s -N %s" % (n, label, n)]
+            objects += [label] + primaries
+            continue
+        primary = primaries[0]
+        problems = []
+        if ctx.pacemaker and promoted != [primary]:
+            problems.append("the primary of %s is on %s but Pacemaker promoted it on %s" % (
+                rid, primary, _join(promoted) if promoted else "no node"))
+            remedy += ["crm_resource --cleanup -r %s  # Pacemaker probes every instance again and learns where the "
+                       "primary is" % label]
+            objects += [label, primary]
+        running = {}
+        for vip in vips:
+            running[vip] = list((by_id.get(vip) or {}).get("running_on") or [])
+            if ctx.pacemaker and running[vip] != [primary]:
+                problems.append("%s (colocated with the Promoted role of %s) runs %s, not on the primary %s" % (
+                    vip, label, "on " + _join(running[vip]) if running[vip] else "nowhere", primary))
+                remedy += ["crm_resource --why -r %s" % vip, "crm_resource --cleanup -r %s" % vip]
+                objects += [vip]
+        if problems:
+            parts.append("; ".join(problems) + suffix)
+            continue
+        standbys = [n for n in sorted(facts) if n != primary and facts[n].get("in_recovery")]
+        text = "%s: primary on %s%s" % (rid, primary, ", promoted there by Pacemaker" if ctx.pacemaker else "")
+        if vips:
+            text += ", %s there" % _join(vips)
+        else:
+            text += " (no resource is colocated with its Promoted role)"
+        if standbys:
+            text += "; standbys on %s" % _join(standbys)
+        passes.append(text + suffix)
+    if parts:
+        return _failed("; ".join(parts), _uniq(remedy), _uniq(objects))
+    return _passed("; ".join(passes))
+
+
+def check_postgresql_standbys(ctx):
+    judged, notes, result = _pg_single_primary(ctx)
+    if result:
+        return result
+    parts, passes, remedy, objects = [], [], [], []
+    for inst, facts, unknown, primary in judged:
+        label = inst["id"]
+        rows = dict(((r.get("application_name") or "").lower(), r) for r in facts[primary].get("replication") or [])
+        expected = [n for n in sorted(facts) if n != primary and facts[n].get("state") != "absent"]
+        bad, good = [], []
+        for n in expected:
+            r = rows.get(n.lower())
+            if r is None:
+                bad.append((n, "not connected: %s" % _pg_why_not(facts[n])))
+            elif r.get("state") != "streaming":
+                bad.append((n, "connected but %s" % r.get("state")))
+            else:
+                good.append("%s (%s)" % (n, r.get("sync_state")))
+        suffix = _unknown_suffix(unknown)
+        if not bad:
+            passes.append("%s: %s from %s%s" % (
+                label, "%s stream%s" % (_join(good), "s" if len(good) == 1 else "") if good else "no other node has an instance",
+                primary, suffix))
+            continue
+        parts.append("%s: not streaming from the primary %s: %s%s" % (
+            label, primary, "; ".join("%s %s" % b for b in bad), suffix))
+        for n, why in bad:
+            if facts[n].get("state") == "stopped":
+                remedy.append("crm_resource --cleanup -r %s -N %s  # Pacemaker starts the standby on %s again (crm_mon -1 -r: "
+                              "why it stopped)" % (_pg_label(inst), n, n))
+            else:
+                remedy += ["tail -n 50 /var/log/postgresql/postgresql-*.log  # on %s: why it does not stream from %s" % (n, primary),
+                           "grep -h primary_conninfo %s/postgresql*.conf  # on %s: host must reach %s, application_name=%s"
+                           % (facts[n].get("pgdata") or inst["datadir"], n, primary, n)]
+            objects.append(n)
+        remedy.append("# a standby the primary no longer has the WAL for: rebuild it with pg_basebackup -R from %s, then "
+                      "crm_resource --cleanup -r %s" % (primary, _pg_label(inst)))
+    notes = ["; ".join(notes)] if notes else []
+    if parts:
+        return _failed("; ".join(parts + notes), _uniq(remedy), _uniq(objects))
+    return _passed("; ".join(passes + notes))
+
+
+def check_postgresql_sync(ctx):
+    judged, notes, result = _pg_single_primary(ctx)
+    if result:
+        return result
+    parts, passes, remedy, objects = [], [], [], []
+    for inst, facts, _unknown_nodes, primary in judged:
+        setting = facts[primary].get("synchronous_standby_names") or ""
+        wanted = postgresql.parse_sync_names(setting)
+        if wanted is None:
+            passes.append("%s: asynchronous replication on %s (synchronous_standby_names empty): not applicable"
+                          % (inst["id"], primary))
+            continue
+        rows = facts[primary].get("replication") or []
+        listed = [r for r in rows if any(postgresql.sync_name_matches(p, r.get("application_name")) for p in wanted["names"])]
+        sync = [r for r in listed if r.get("state") == "streaming" and r.get("sync_state") in ("sync", "quorum")]
+        names = ", ".join("%s %s" % (r.get("application_name"), r.get("sync_state")) for r in sync)
+        if len(sync) >= wanted["num"]:
+            passes.append("%s: synchronous_standby_names '%s' on %s: %s" % (inst["id"], setting, primary, names))
+            continue
+        nodes = set(n.lower() for n in ctx.cluster_nodes()) | set(n.lower() for n in facts)
+        strangers = [p for p in wanted["names"] if p != "*" and p not in nodes]
+        text = "%s: synchronous_standby_names '%s' on %s wants %d synchronous standby(s), %d streams as one%s: every " \
+               "commit on %s waits" % (inst["id"], setting, primary, wanted["num"], len(sync),
+                                       " (%s)" % names if names else "", primary)
+        if strangers:
+            text += "; no node of the cluster is named %s" % _join(strangers)
+        parts.append(text)
+        remedy += ["# start or fix the standby that should confirm commits (see postgresql-standbys-streaming), or, "
+                   "accepting that a failover may lose the last commits:",
+                   "%s -c 'SELECT pg_reload_conf()'  # on %s" % (
+                       _pg_psql(inst, "ALTER SYSTEM SET synchronous_standby_names = ''"), primary)]
+        objects += [primary]
+    notes = ["; ".join(notes)] if notes else []
+    if parts:
+        return _failed("; ".join(parts + notes), _uniq(remedy), _uniq(objects))
+    return _passed("; ".join(passes + notes))
+
+
+def check_postgresql_lag(ctx):
+    judged, notes, result = _pg_single_primary(ctx)
+    if result:
+        return result
+    parts, passes, remedy, objects = [], [], [], []
+    for inst, facts, _unknown_nodes, primary in judged:
+        rows = facts[primary].get("replication") or []
+        if not rows:
+            passes.append("%s: no standby connected to %s (see postgresql-standbys-streaming)" % (inst["id"], primary))
+            continue
+        late, fine = [], []
+        for r in rows:
+            b, s = r.get("lag_bytes"), r.get("replay_lag_s")
+            text = "%s %s%s behind" % (r.get("application_name"), _bytes(b), "" if s is None else " / %.1f s" % s)
+            over = (b is not None and b > POSTGRESQL_LAG_BYTES) or (s is not None and s > POSTGRESQL_LAG_S)
+            if inst["maxlag"] and b is not None and b > inst["maxlag"]:
+                text += " (above maxlag %d: PAF will not promote it)" % inst["maxlag"]
+                over = True
+            (late if over else fine).append((r.get("application_name"), text))
+        if not late:
+            passes.append("%s: %s %s (thresholds %s, %d s)" % (
+                inst["id"], ", ".join(t for _n, t in fine), primary, _bytes(POSTGRESQL_LAG_BYTES), POSTGRESQL_LAG_S))
+            continue
+        parts.append("%s: %s the primary %s (thresholds %s, %d s)" % (
+            inst["id"], ", ".join(t for _n, t in late), primary, _bytes(POSTGRESQL_LAG_BYTES), POSTGRESQL_LAG_S))
+        remedy.append("%s  # on %s: watch it catch up" % (
+            _pg_psql(inst, "SELECT application_name, state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), replay_lag "
+                           "FROM pg_stat_replication"), primary))
+        for n, _t in late:
+            remedy.append("# on %s: I/O, a long query holding replay back (max_standby_streaming_delay), the network "
+                          "to %s" % (n, primary))
+            objects.append(n)
+    notes = ["; ".join(notes)] if notes else []
+    if parts:
+        return _failed("; ".join(parts + notes), _uniq(remedy), _uniq(objects))
+    return _passed("; ".join(passes + notes))
+
+
 _RUNNERS = {
     "quorum": check_quorum, "nodes-online": check_nodes_online, "nodes-standby": check_nodes_standby,
     "nodes-maintenance": check_nodes_maintenance, "maintenance-mode": check_maintenance_mode,
@@ -1079,7 +1377,9 @@ _RUNNERS = {
     "pcsd-failed-logins": check_pcsd_failed_logins,
     "pcsd-certificate": check_pcsd_certificate, "firewall-loaded": check_firewall,
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
-    "pacemaker3-ready": check_pacemaker3,
+    "pacemaker3-ready": check_pacemaker3, "postgresql-primary": check_postgresql_primary,
+    "postgresql-standbys-streaming": check_postgresql_standbys, "postgresql-sync-standby": check_postgresql_sync,
+    "postgresql-lag": check_postgresql_lag,
 }
 
 
@@ -1119,7 +1419,13 @@ NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?"
                           "pcsd_certificate?": {"subject": "str", "issuer": "str", "self_signed": "bool",
                                                 "not_before": "number", "not_after": "number"},
                           "firewall?": {"managed": "bool", "loaded?": "bool", "error?": "str",
-                                        "drops?": [{"rule": "str", "packets": "int"}]}}}
+                                        "drops?": [{"rule": "str", "packets": "int"}]},
+                          "postgresql?": {"*": {"state": "str", "error?": "str?", "in_recovery?": "bool?",
+                                                "synchronous_standby_names?": "str?",
+                                                "replication?": [{"application_name": "str", "state?": "str?",
+                                                                  "sync_state?": "str?", "lag_bytes?": "int?",
+                                                                  "replay_lag_s?": "number?"}],
+                                                "wal_receiver?": {"status?": "str?", "sender_host?": "str?"}}}}}
 REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
 
 

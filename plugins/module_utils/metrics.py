@@ -90,6 +90,15 @@ HELP = {
     "ha_cluster_clusterops_pcsd_certificate_expiry_timestamp_seconds":
         "When the certificate pcsd serves on this node ends, in Unix time (/var/lib/pcsd/pcsd.crt); absent when "
         "there is none",
+    "ha_cluster_clusterops_postgresql_primary":
+        "Whether this node's instance of the PostgreSQL resource (ocf:heartbeat:pgsqlms) is a primary (running, not in "
+        "recovery); 1 yes, 0 no (a standby, or not running); absent when unknown",
+    "ha_cluster_clusterops_postgresql_replication_lag_bytes":
+        "How far each standby connected to the primary on this node is behind it in replay, in bytes "
+        "(pg_stat_replication); only on the primary",
+    "ha_cluster_clusterops_postgresql_replication_lag_seconds":
+        "PostgreSQL's replay_lag of each standby connected to the primary on this node, in seconds; absent when it has "
+        "no measure (a standby that caught up, with nothing written for a while)",
     "ha_cluster_clusterops_scrape_success":
         "Whether the collector could read its source on this node; 1 yes, 0 no (its metrics are then absent)",
     "ha_cluster_clusterops_scrape_timestamp_seconds": "When the metrics were collected, in Unix time",
@@ -301,8 +310,33 @@ def _failed_logins(fams, logins):
         fams.add("ha_cluster_clusterops_pcsd_failed_logins", per_address[address], address=address)
 
 
+# A local instance in these states is known not to be a primary; running ones say; others (error, absent) are unknown.
+_PG_NOT_PRIMARY = ("stopped", "starting", "stopping")
+
+
+def _postgresql(fams, instances, node):
+    """This node's PostgreSQL instances (postgresql.read_local(): {resource: fact}); the lag of each standby where the
+    instance is the primary."""
+    for rid in sorted(instances or {}):
+        fact = instances[rid] or {}
+        if fact.get("state") == "running" and fact.get("in_recovery") is not None:
+            primary = not fact["in_recovery"]
+        elif fact.get("state") in _PG_NOT_PRIMARY:
+            primary = False
+        else:
+            continue
+        fams.add("ha_cluster_clusterops_postgresql_primary", _flag(primary), resource=rid, node=node)
+        if not primary:
+            continue
+        for r in fact.get("replication") or []:
+            fams.add("ha_cluster_clusterops_postgresql_replication_lag_bytes", r.get("lag_bytes"), resource=rid,
+                     standby=r.get("application_name"))
+            fams.add("ha_cluster_clusterops_postgresql_replication_lag_seconds", r.get("replay_lag_s"), resource=rid,
+                     standby=r.get("application_name"))
+
+
 def families(status, now=None, duration=None, error=None, refused=None, refused_window_s=REFUSED_WINDOW_S,
-             failed_logins=None, pcsd_certificate=None):
+             failed_logins=None, pcsd_certificate=None, postgresql=None):
     """The metric families of a status model (a list of {name, type, help, samples}).
 
     status: cluster_status.build_status()/collect() result, or None when it could not be read
@@ -310,9 +344,12 @@ def families(status, now=None, duration=None, error=None, refused=None, refused_
     duration: seconds it took. Either is left out when None. refused: the packets libknet refused in the
     last refused_window_s seconds (corosync_runtime.read_refused_packets), None when the journal was not read;
     failed_logins: the failed pcsd logins of the same window (pcsd.read_failed_logins), None without a pcsd log;
-    pcsd_certificate: pcsd.read_certificate() of this node, None without one.
+    pcsd_certificate: pcsd.read_certificate() of this node, None without one; postgresql: this node's PostgreSQL
+    instances under PAF (postgresql.read_local()), None without any.
     """
     fams = _Families()
+    if postgresql:
+        _postgresql(fams, postgresql, (status or {}).get("local_node") or "")
     _refused(fams, refused, refused_window_s)
     _failed_logins(fams, failed_logins)
     if pcsd_certificate:
@@ -415,16 +452,19 @@ def summarize(fams):
     }
 
 
-def metrics_of(status, now=None, duration=None, error=None, refused=None, failed_logins=None, pcsd_certificate=None):
-    """(text, families) for a status model (or None with an error)."""
+def metrics_of(status, now=None, duration=None, error=None, refused=None, failed_logins=None, pcsd_certificate=None,
+               postgresql=None, notes=None):
+    """(text, families) for a status model (or None with an error); notes: more comment lines."""
     fams = families(status, now=now, duration=duration, error=error, refused=refused, failed_logins=failed_logins,
-                    pcsd_certificate=pcsd_certificate)
-    return render(fams, problems(status, error)), fams
+                    pcsd_certificate=pcsd_certificate, postgresql=postgresql)
+    return render(fams, problems(status, error) + list(notes or [])), fams
 
 
-def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT):
+def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT, postgresql_reader=None):
     """Collect through the seam (and pcsd's certificate from pcsd_cert_path) and return (text, families). Never
-    raises for an unreadable cluster."""
+    raises for an unreadable cluster. postgresql_reader(runner): this node's PostgreSQL instances under PAF
+    (postgresql.read_local, which this module does not import: the metrics timer carries only the files it names);
+    None leaves the PostgreSQL metrics out."""
     start = clock()
     status = None
     error = None
@@ -434,9 +474,26 @@ def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT):
         error = str(e)
     refused, _truncated = read_refused_packets(runner, REFUSED_WINDOW_S, start)
     logins, _truncated = read_failed_logins(runner, REFUSED_WINDOW_S, start)
+    instances, notes = None, []
+    if postgresql_reader is not None:
+        try:
+            instances = postgresql_reader(runner)
+        except (ClusterOpsError, OSError) as e:
+            notes.append("postgresql: could not be read: %s" % e)
     end = clock()
     return metrics_of(status, now=end, duration=max(0.0, end - start), error=error, refused=refused,
-                      failed_logins=logins, pcsd_certificate=read_certificate(pcsd_cert_path))
+                      failed_logins=logins, pcsd_certificate=read_certificate(pcsd_cert_path), postgresql=instances,
+                      notes=notes)
+
+
+def _postgresql_reader():
+    """postgresql.read_local when the engine carries plugins/module_utils/postgresql.py, else None: the cluster role's
+    timer carries the files of its __cluster_metrics_engine list, and reads PostgreSQL once that list names it."""
+    try:
+        from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import read_local
+    except ImportError:
+        return None
+    return read_local
 
 
 # ---------------------------------------------------------------------------------------------
@@ -473,7 +530,7 @@ def main(argv=None, runner=None):
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if runner is None:
         runner = Runner(timeout=args.timeout)
-    text, fams = scrape(runner)
+    text, fams = scrape(runner, postgresql_reader=_postgresql_reader())
     try:
         write_atomic(args.textfile, text)
     except OSError as e:

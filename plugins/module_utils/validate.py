@@ -973,7 +973,7 @@ def by_type(type_name, value, field, allowed=None):
 # The types check_values knows: Pacemaker's value types (TYPES) and the roles' own.
 VALUE_TYPES = dict(TYPES, int=integer, number=number, node_name=node_name, absolute_path=absolute_path, url=url,
                    systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref,
-                   system_user=system_user, address_on_host=address_on_host, tls_ciphers=tls_ciphers, ip_network=ip_network,
+                   system_user=system_user, address=address, address_on_host=address_on_host, tls_ciphers=tls_ciphers, ip_network=ip_network,
                    tls_certificate_pair=tls_certificate_pair, password=password)
 
 

@@ -17,6 +17,10 @@ description:
     Prometheus text exposition format, with the metric names of ClusterLabs' ha_cluster_exporter
     (C(ha_cluster_pacemaker_*), C(ha_cluster_corosync_*)) and a few of the collection's own
     (C(ha_cluster_clusterops_*)). docs/health.md lists every metric and label.
+  - Where the CIB holds PostgreSQL resources of PAF (C(ocf:heartbeat:pgsqlms)), whether this node's instance is the
+    primary (C(ha_cluster_clusterops_postgresql_primary)) and, on the primary, the replay lag of each standby in bytes
+    and seconds (C(ha_cluster_clusterops_postgresql_replication_lag_bytes), C(..._lag_seconds)); one C(psql) call per
+    instance, as M(clusterops.ha.cluster_node_facts) makes it.
   - A source that cannot be read on the node (Pacemaker or Corosync stopped) is reported with
     C(ha_cluster_clusterops_scrape_success{collector="..."} 0) and its metrics are left out; the module does not fail.
   - Without O(path) the module only reads. With O(path) it writes the metrics to that file for node_exporter's
@@ -144,6 +148,7 @@ import stat
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import read_local
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, absolute_path
 from ansible_collections.clusterops.ha.plugins.module_utils.metrics import (
     TEXTFILE_MODE,
@@ -187,7 +192,7 @@ def main():
             if not os.path.isdir(directory):
                 module.fail_json(msg="path: the directory %s does not exist" % directory)
 
-        text, fams = scrape(make_runner(module))
+        text, fams = scrape(make_runner(module), postgresql_reader=read_local)
         result = dict(changed=False, metrics=text, summary=summarize(fams))
         if path is None:
             module.exit_json(**result)

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: cluster_node_facts
-short_description: What one cluster node has - config checksum, key modes and digests, versions, live totem settings
+short_description: What one cluster node has - config checksum, key modes and digests, versions, live totem settings, PostgreSQL
 version_added: 0.2.0
 description:
   - Reads, on the target node, the facts the health checks compare across nodes; the checksum of
@@ -27,6 +27,9 @@ description:
   - The subject, issuer and validity of the certificate pcsd serves, never its key.
   - Where the cluster's firewall is on (its rules file O(firewall_rules) exists), whether nft holds its table
     (C(nft list table inet clusterops)) and what each of its drop rules refused.
+  - Where the CIB (C(cibadmin --query), or C(/var/lib/pacemaker/cib/cib.xml) when Pacemaker is down on the node) holds
+    PostgreSQL resources of PAF (agent C(ocf:heartbeat:pgsqlms), found by their agent), the state of the local instance
+    of each; one C(psql) call per instance, as its system user on the socket and port PAF uses (RV(facts.postgresql)).
   - A fact that cannot be read (file missing or unreadable, corosync stopped) is null. The module only reads.
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -148,6 +151,24 @@ facts:
       type: dict
       sample: {"managed": true, "loaded": true, "drops": [{"rule": "corosync knet from elsewhere", "packets": 5},
                                                           {"rule": "pcsd from elsewhere", "packets": 0}]}
+    postgresql:
+      description:
+        - Per pgsqlms primitive id, the local PostgreSQL instance as C(runuser -u <system_user> -- <bindir>/psql -h <pghost>
+          -p <pgport> -d postgres) sees it (PAF's parameters, or its defaults). Null when the CIB holds no pgsqlms primitive
+          or cannot be read; the module does not fail for a missing or stopped PostgreSQL.
+        - C(state) is C(running), C(stopped) (nothing listens on the socket or port), C(starting), C(stopping), C(absent)
+          (no psql at bindir, or no system user) or C(error); C(error) is the tool's message when it is not running.
+        - When running, C(in_recovery) (true on a standby), C(synchronous_standby_names), C(replication) (the
+          standbys connected to it, from pg_stat_replication; C(lag_bytes) is how far each one's replay is behind, and
+          C(replay_lag_s) PostgreSQL's replay_lag, null when it has no measure) and C(wal_receiver) (on a standby,
+          from pg_stat_wal_receiver; null when it receives nothing).
+      type: dict
+      sample: {"pgsqld": {"pghost": "/var/run/postgresql", "pgport": 5432, "pgdata": "/etc/postgresql/15/main",
+                          "state": "running", "error": null, "server_version_num": 150018, "in_recovery": false,
+                          "synchronous_standby_names": "", "wal_receiver": null,
+                          "replication": [{"application_name": "node2", "client_addr": "10.0.0.12", "state": "streaming",
+                                           "sync_state": "async", "sync_priority": 0, "lag_bytes": 0,
+                                           "replay_lag_s": 0.023229}]}}
 """
 
 import hashlib
@@ -161,6 +182,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE, read_table
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins
+from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import CIB_FILE, read_local
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
     CmapParseError, cmap_get, nodelist_addresses, read_cmap, read_refused_packets)
@@ -230,6 +252,7 @@ def gather(runner, paths, window_s=3600, now=None):
         "pcsd_failed_logins_truncated": logins_truncated,
         "pcsd_certificate": read_certificate(paths.get("pcsd_certificate", PCSD_CERT)),
         "firewall": read_table(runner, paths.get("firewall_rules", RULES_FILE)),
+        "postgresql": read_local(runner, cib_file=paths.get("cib_file", CIB_FILE)),
     }
 
 

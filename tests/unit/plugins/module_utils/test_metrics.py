@@ -468,3 +468,66 @@ def test_main_fails_when_it_cannot_write(tmp_path, capsys):
     path = str(tmp_path / "missing" / "ha_cluster.prom")
     assert metrics.main(["--textfile", path], runner=lab_runner("healthy")) == 1
     assert "cannot write" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL under PAF (fixtures/postgresql; the CIB of test_postgresql.paf_cib)
+
+
+def pg_scrape(stdout="", rc=0, stderr="", cib=True):
+    from test_postgresql import paf_cib
+    from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import read_local
+    runner = lab_runner("healthy")
+    runner.add(["cibadmin", "--query"], stdout=ET.tostring(paf_cib(), encoding="unicode") if cib else fx("crm_mon.healthy.xml"))
+    runner.add(["runuser"], rc=rc, stdout=stdout, stderr=stderr)
+    clock = iter([1764032400.0, 1764032400.25])
+    text, fams = metrics.scrape(runner, clock=lambda: next(clock), postgresql_reader=read_local)
+    return text, parse_exposition(text)
+
+
+def test_postgresql_primary_and_the_lag_of_its_standby():
+    text, fams = pg_scrape(fixture_text("postgresql", "state.primary-lagging.stdout"))
+    (labels, value), = values(fams, "ha_cluster_clusterops_postgresql_primary", resource="pgsqld")
+    assert value == 1 and labels["node"]  # this node, by the name corosync gives it
+    assert one(fams, "ha_cluster_clusterops_postgresql_replication_lag_bytes", resource="pgsqld", standby="pgcap2") == 51599872
+    assert one(fams, "ha_cluster_clusterops_postgresql_replication_lag_seconds", resource="pgsqld",
+               standby="pgcap2") == 28.382626
+    assert 'ha_cluster_clusterops_postgresql_replication_lag_bytes{resource="pgsqld",standby="pgcap2"} 51599872' in text
+
+
+def test_postgresql_a_standby_has_no_lag_series_and_unknown_seconds_are_absent():
+    _text, fams = pg_scrape(fixture_text("postgresql", "state.standby.stdout"))
+    assert one(fams, "ha_cluster_clusterops_postgresql_primary", resource="pgsqld") == 0
+    assert "ha_cluster_clusterops_postgresql_replication_lag_bytes" not in fams
+    _text, fams = pg_scrape(fixture_text("postgresql", "state.primary-quorum.stdout"))
+    assert one(fams, "ha_cluster_clusterops_postgresql_replication_lag_bytes", standby="pgcap2") == 0
+    assert "ha_cluster_clusterops_postgresql_replication_lag_seconds" not in fams  # replay_lag NULL
+
+
+def test_postgresql_stopped_is_not_primary_and_unknown_is_absent():
+    _text, fams = pg_scrape(rc=2, stderr=fixture_text("postgresql", "state.stopped.stderr"))
+    assert one(fams, "ha_cluster_clusterops_postgresql_primary", resource="pgsqld") == 0
+    _text, fams = pg_scrape(rc=1, stderr=fixture_text("postgresql", "state.no-psql.stderr"))
+    assert "ha_cluster_clusterops_postgresql_primary" not in fams
+
+
+def test_postgresql_nothing_without_pgsqlms_or_a_reader():
+    _text, fams = pg_scrape(cib=False)
+    assert not [n for n in fams if "postgresql" in n]
+    text, _parsed, _fams = scrape("healthy")
+    assert "postgresql" not in text
+
+
+def test_the_timer_reads_postgresql_only_when_its_engine_carries_it(monkeypatch):
+    import builtins
+    from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import read_local
+    assert metrics._postgresql_reader() is read_local
+    real = builtins.__import__
+
+    def without(name, *args, **kwargs):
+        if name.endswith("module_utils.postgresql"):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without)
+    assert metrics._postgresql_reader() is None

@@ -202,3 +202,39 @@ def test_the_firewall_flushed_and_off(monkeypatch, files, tmp_path):
     facts = run(monkeypatch, dict(files, firewall_rules=str(tmp_path / "none.nft")), runner)["facts"]
     assert facts["firewall"] == {"managed": False}
     assert not [c for c in runner.calls if c["argv"][0] == "nft"]
+
+
+# --- PostgreSQL under PAF (fixtures/postgresql; the CIB of test_postgresql.paf_cib)
+
+
+def test_postgresql_where_the_cib_has_pgsqlms(files):
+    import xml.etree.ElementTree as ET
+    from test_postgresql import paf_cib
+    runner = node_runner()
+    runner.add(["cibadmin", "--query"], stdout=ET.tostring(paf_cib(), encoding="unicode"))
+    runner.add(["runuser"], stdout=fixture_text("postgresql", "state.standby.stdout"))
+    facts = cluster_node_facts.gather(runner, files)
+    pgsqld = facts["postgresql"]["pgsqld"]
+    assert (pgsqld["state"], pgsqld["in_recovery"], pgsqld["wal_receiver"]["status"]) == ("running", True, "streaming")
+    assert [c["argv"][0] for c in runner.calls].count("runuser") == 1  # one psql call per instance
+    assert node_facts_errors({"node1": facts}) == []
+
+
+def test_postgresql_stopped_is_a_fact_not_a_failure(monkeypatch, files):
+    import xml.etree.ElementTree as ET
+    from test_postgresql import paf_cib
+    runner = node_runner()
+    runner.add(["cibadmin", "--query"], stdout=ET.tostring(paf_cib(), encoding="unicode"))
+    runner.add(["runuser"], rc=2, stderr=fixture_text("postgresql", "state.stopped.stderr"))
+    result = run(monkeypatch, files, runner)
+    assert result["facts"]["postgresql"]["pgsqld"]["state"] == "stopped"
+
+
+def test_no_postgresql_no_facts(files, tmp_path):
+    runner = node_runner()
+    runner.add(["cibadmin", "--query"], stdout=fixture_text("health", "cib.lab.xml"))
+    assert cluster_node_facts.gather(runner, files)["postgresql"] is None
+    down = node_runner()
+    down.add(["cibadmin"], rc=102, stderr="Could not connect to the CIB: Transport endpoint is not connected\n")
+    assert cluster_node_facts.gather(down, dict(files, cib_file=str(tmp_path / "cib.xml")))["postgresql"] is None
+    assert not any(c["argv"][0] == "runuser" for c in runner.calls + down.calls)
