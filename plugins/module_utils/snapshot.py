@@ -8,7 +8,8 @@ and plain data.
 
 - ``normalize_cib(xml, salt)``: the CIB's configuration without the status section and without the
   attributes Pacemaker rewrites on every change (epoch, num_updates, cib-last-written, update-*,
-  have-quorum, dc-uuid, crm_feature_set, execution-date; dc-version and last-lrm-refresh), in a
+  have-quorum, dc-uuid, crm_feature_set, execution-date; dc-version and last-lrm-refresh; the promotion
+  scores agents keep as node attributes, master-*), in a
   stable order, indented, with every value the one rule hides (secrets.redact_value: secret-named nvpairs,
   and URLs' credentials in nvpairs and alert recipients) replaced by a fingerprint (a URL keeps scheme://host/).
 - ``fingerprint(salt, value)``: ``redacted:sha256:<16 hex>``, an HMAC-SHA256 keyed with a
@@ -54,6 +55,10 @@ VOLATILE_CIB_ATTRS = ("epoch", "num_updates", "cib-last-written", "update-origin
                       "update-user", "have-quorum", "dc-uuid", "crm_feature_set", "execution-date")
 # Cluster properties Pacemaker rewrites itself (the DC's version, the time of the last refresh).
 VOLATILE_PROPERTIES = ("dc-version", "last-lrm-refresh")
+# Node attributes that are state, not configuration: a promotable resource's agent writes its promotion scores
+# (master-<resource>, crm_master / ocf_promotion_score) as permanent node attributes and changes them on its
+# own (PAF after every promotion).
+VOLATILE_NODE_ATTR_PREFIXES = ("master-",)
 
 # Layout of the repository.
 CIB_PATH = "cib/cib.xml"
@@ -189,6 +194,13 @@ def _redacted(xml_text, salt):
             for nv in pset.findall("nvpair"):
                 if nv.get("name") in VOLATILE_PROPERTIES:
                     pset.remove(nv)
+    for node in config.iter("node"):
+        for nvset in node.findall("instance_attributes"):
+            for nv in nvset.findall("nvpair"):
+                if (nv.get("name") or "").startswith(VOLATILE_NODE_ATTR_PREFIXES):
+                    nvset.remove(nv)
+            if len(nvset) == 0:
+                node.remove(nvset)
     secrets = []
     parents = dict((c, p) for p in config.iter() for c in p)
     shown = functools.partial(fingerprint, salt)

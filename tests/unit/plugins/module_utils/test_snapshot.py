@@ -43,6 +43,24 @@ def test_normalize_drops_status_and_volatile_attributes():
     assert [x["path"] for x in secrets] == ["fence-ipmi.password"]
 
 
+def test_promotion_scores_are_state_not_configuration():
+    """PAF keeps its promotion scores as permanent node attributes (master-pgsqld: -1000 -> 1000 after every
+    promotion, as the services scenario's idempotence run recorded); a snapshot ignores them, and keeps a node's
+    own attributes."""
+    def with_attributes(pairs):
+        return CIB.replace('<node id="1" uname="sn-node1">', '<node id="1" uname="sn-node1"><instance_attributes '
+                           'id="nodes-1"><nvpair id="nodes-1-x" name="%s" value="%s"/>' % pairs[0]
+                           + "".join('<nvpair id="nodes-1-%d" name="%s" value="%s"/>' % ((i,) + p)
+                                     for i, p in enumerate(pairs[1:])) + "</instance_attributes>", 1)
+    base, _secrets = s.normalize_cib(CIB, "salt")
+    scored, _secrets = s.normalize_cib(with_attributes([("master-pgsqld", "1000")]), "salt")
+    rescored, _secrets = s.normalize_cib(with_attributes([("master-pgsqld", "-1000")]), "salt")
+    assert scored == rescored == base
+    own, _secrets = s.normalize_cib(with_attributes([("rack", "r1"), ("master-pgsqld", "1000")]), "salt")
+    node = ET.fromstring(own).find("configuration/nodes/node[@uname='sn-node1']")
+    assert [nv.get("name") for nv in node.iter("nvpair") if nv.get("name") in ("rack", "master-pgsqld")] == ["rack"]
+
+
 def test_normalize_redacts_and_is_stable():
     text, secrets = s.normalize_cib(CIB, "salt")
     assert PASSWORD not in text
