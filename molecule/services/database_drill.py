@@ -215,6 +215,8 @@ def rejoin(path, nodes):
     record["crashed_node_streams_again"] = crashed in streaming(primary)
     record["placement_after"] = placement(nodes)
     record["streaming_after"] = streaming(primary)
+    record["synchronous_standby_names_after"] = psql(primary, "SHOW synchronous_standby_names")
+    record["in_recovery_after"] = dict((n, psql(n, "SELECT pg_is_in_recovery()")) for n in nodes)
     with open(path, "w", encoding="utf-8") as f:
         json.dump(record, f, indent=2)
     print(json.dumps(record))
