@@ -29,7 +29,8 @@ export LAB_SUITE LAB_BASE_IMAGE LAB_NODE_IMAGE
 .PHONY: help venv collection engine images images-trixie images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover bench-major clean
 
 help:
-	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13)"
+	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13,"
+	@echo "                LAB_SERVICES=postgresql for a replicated PostgreSQL too)"
 	@echo "make lab-down   remove the lab's containers and network"
 	@echo "make test       lint + sanity + unit + molecule ($(SCENARIOS))"
 	@echo "make unit | lint | sanity | molecule [SCENARIOS=default] | build | ee | bench"
