@@ -198,6 +198,9 @@ def main():
     record.update(acknowledged=len(rows), found=len(found), lost=lost, primary_after=new, write_errors=writer.errors)
 
     record["crashed_node"] = target
+    # Fenced, its container started again: back in the cluster after the lab's boot delay (20 s). Only a member
+    # can be re-cloned (the role bans the instance there first).
+    wait(target + " back in the cluster", lambda: target in placement(nodes)[2], timeout=180)
     # The crashed node's instance: PAF does not start a crashed primary again ("controldata indicates a
     # running primary instance"); it stays out until re-cloned (postgresql_ha_reclone). The others go on.
     record["placement_after_crash"] = placement(nodes)
