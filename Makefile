@@ -16,7 +16,8 @@ export PY_COLORS := 0
 SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 LAB_NODES ?= 3
 export LAB_NODES
-# LAB_SERVICES=postgresql: the lab also runs PostgreSQL under Pacemaker (docs/storage.md).
+# LAB_SERVICES="postgresql fileshare": the lab also runs PostgreSQL under Pacemaker and a Samba file service on a
+# shared disk (docs/storage.md).
 LAB_SERVICES ?= web
 export LAB_SERVICES
 # The lab's Debian release. bookworm stays the default while most production clusters still run it and
@@ -30,7 +31,7 @@ export LAB_SUITE LAB_BASE_IMAGE LAB_NODE_IMAGE
 
 help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13,"
-	@echo "                LAB_SERVICES=postgresql for a replicated PostgreSQL too)"
+	@echo "                LAB_SERVICES='postgresql fileshare' for a replicated PostgreSQL and a file share too)"
 	@echo "make lab-down   remove the lab's containers and network"
 	@echo "make test       lint + sanity + unit + molecule ($(SCENARIOS))"
 	@echo "make unit | lint | sanity | molecule [SCENARIOS=default] | build | ee | bench"

@@ -16,12 +16,14 @@ inventory=${LAB_INVENTORY:-$here/inventory.yml}
 # docker-api-proxy.service serves it on the node's 127.0.0.1:2376, TLS). LAB_DOCKER_SOCKET= (empty) leaves it out.
 docker_socket=${LAB_DOCKER_SOCKET-/var/run/docker.sock}
 # LAB_SERVICES: what the cluster runs besides its fence device and the web tier (the nginx site and the
-# load-balanced app, always): "postgresql" adds PostgreSQL under the PAF agent (docs/storage.md).
+# load-balanced app, always): "postgresql" adds PostgreSQL under the PAF agent, "fileshare" a Samba file service on
+# a shared disk (a blank loop device of the host, lab/shared_disk.sh, that every node sees as /dev/clusterops-shared);
+# both in docs/storage.md. Space-separated: LAB_SERVICES="postgresql fileshare".
 services=${LAB_SERVICES:-web}
 suite=${LAB_SUITE:-bookworm}
 
 for s in $services; do
-  case "$s" in web|postgresql) ;; *) echo "up.sh: LAB_SERVICES takes web and postgresql, got '$s'" >&2; exit 2;; esac
+  case "$s" in web|postgresql|fileshare) ;; *) echo "up.sh: LAB_SERVICES takes web, postgresql and fileshare, got '$s'" >&2; exit 2;; esac
 done
 case "$suite" in bookworm) pg_version=15;; trixie) pg_version=17;; *) echo "up.sh: LAB_SUITE must be bookworm or trixie, got '$suite'" >&2; exit 2;; esac
 case "$n" in ''|*[!0-9]*) echo "up.sh: LAB_NODES must be a whole number, got '$n'" >&2; exit 2;; esac
@@ -46,6 +48,13 @@ if [ -n "${LAB_APT_CACHE:-}" ]; then
   mkdir -p "$LAB_APT_CACHE/partial"
   mounts+=(-v "$LAB_APT_CACHE:/var/cache/apt/archives")
 fi
+
+# The shared disk, blank for every new lab.
+case " $services " in *" fileshare "*)
+  disk=$(bash "$here/shared_disk.sh" --fresh "${LAB_SHARED_DISK_FILE:-$here/../.build/lab/$net-shared-disk.img}")
+  mounts+=(--device "$disk:/dev/clusterops-shared")
+  ;;
+esac
 
 hosts=()
 for i in $(seq 1 "$n"); do
@@ -110,6 +119,16 @@ password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
     echo "      vars:"
     echo "        postgresql_ha_version: \"$pg_version\""
     echo "        postgresql_ha_replication_password: $(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+    ;;
+  esac
+  case " $services " in *" fileshare "*)
+    echo "    # The Samba file service's nodes (roles/fileshare_ha) on the shared disk; the CIB in group_vars/cluster.yml."
+    echo "    fileshare:"
+    echo "      children:"
+    echo "        cluster: {}"
+    echo "      vars:"
+    echo "        fileshare_ha_users:"
+    echo "          - {name: alice, uid: 2001, password: $(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
     ;;
   esac
 } >"$inventory"

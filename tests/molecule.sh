@@ -43,8 +43,15 @@ run_one() {
   echo "== molecule test -s $s: started $(date +%T)"
   fresh_start "$s" || { echo "== molecule test -s $s: cannot read its platforms"; echo "$s" >> "$MOLECULE_FAILED_FILE"; return 1; }
   export MOLECULE_EPHEMERAL_DIRECTORY=$PWD/.build/molecule/state/$s
+  # A scenario whose nodes share a disk (CLUSTEROPS_SHARED_DISK in its molecule.yml) gets a blank one of its own.
+  local disk=.build/molecule/state/$s-shared-disk.img
+  if grep -q CLUSTEROPS_SHARED_DISK "molecule/$s/molecule.yml"; then
+    CLUSTEROPS_SHARED_DISK=$(bash lab/shared_disk.sh --fresh "$disk") || { echo "== molecule test -s $s: no shared disk"; echo "$s" >> "$MOLECULE_FAILED_FILE"; return 1; }
+    export CLUSTEROPS_SHARED_DISK
+  fi
   molecule test -s "$s" 2>&1 | while IFS= read -r line; do printf '%(%T)T %s\n' -1 "$line"; done > "$log"
   rc=${PIPESTATUS[0]}
+  bash lab/shared_disk.sh --detach "$disk"
   local t=$(( $(date +%s) - t0 ))
   {
     flock 9
