@@ -14,22 +14,19 @@ and whether the crashed node's instance came back as a streaming standby.
 
 import argparse
 import json
+import os
 import subprocess
 import sys
-import threading
 import time
-import xml.etree.ElementTree as ET
 
 import pg8000.native
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from drill import Writer, crm_mon, longest_gap, on, online, running_on, wait  # noqa: E402  pylint: disable=wrong-import-position
 
 CLONE = "pgsqld-clone"
 VIP = "pgsql-vip"
 APP_PASSWORD = "molecule-only-app-secret"
-
-
-def on(node, *argv, check=True, stdin=None, timeout=60):
-    return subprocess.run(["docker", "exec", "-i", node] + list(argv), input=stdin, capture_output=True,
-                          text=True, check=check, timeout=timeout)
 
 
 def psql(node, sql, db="postgres"):
@@ -39,38 +36,18 @@ def psql(node, sql, db="postgres"):
 
 def placement(nodes):
     """(promoted node or None, the VIP's node or None, online nodes) from crm_mon on the first node that answers."""
-    for node in nodes:
-        try:
-            root = ET.fromstring(on(node, "crm_mon", "--output-as=xml", timeout=20).stdout)
-        except (subprocess.SubprocessError, ET.ParseError):
-            continue
-        promoted = vip = None
-        for r in root.iter("resource"):
-            names = [n.get("name") for n in r.findall("node")]
-            if r.get("id") == "pgsqld" and r.get("role") == "Promoted" and names:
-                promoted = names[0]
-            if r.get("id") == VIP and r.get("role") == "Started" and names:
-                vip = names[0]
-        online = sorted(n.get("name") for n in root.iter("node") if n.get("online") == "true" and n.get("name"))
-        return promoted, vip, online
-    return None, None, []
-
-
-def wait(what, predicate, timeout=180, interval=0.5):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise SystemExit("database_drill: timed out after %ss waiting for %s (last: %r)" % (timeout, what, last))
+    root = crm_mon(nodes)
+    if root is None:
+        return None, None, []
+    return running_on(root, "pgsqld", "Promoted"), running_on(root, VIP), online(root)
 
 
 def promotable(nodes, standbys):
     """True when PAF's monitor on the primary gave every standby a positive promotion score (master-<id>):
     until then, after a promotion, no standby can be promoted if the new primary fails."""
-    root = ET.fromstring(on(nodes[0], "crm_mon", "-A", "--output-as=xml", timeout=20).stdout)
+    root = crm_mon(nodes[:1], "-A")
+    if root is None:
+        return False
     scores = {n.get("name"): int(a.get("value")) for n in root.iter("node") for a in n.findall("attribute")
               if a.get("name") == "master-pgsqld" and a.get("value", "").lstrip("-").isdigit()}
     return all(scores.get(n, -1) > 0 for n in standbys)
@@ -83,7 +60,7 @@ def streaming(primary):
 
 
 def settled(nodes, want_primary=None, standbys=2):
-    promoted, vip, online = placement(nodes)
+    promoted, vip, _members = placement(nodes)
     if not promoted or vip != promoted or (want_primary and promoted != want_primary):
         return None
     try:
@@ -94,45 +71,23 @@ def settled(nodes, want_primary=None, standbys=2):
     return promoted
 
 
-class Writer(threading.Thread):
-    """Numbered rows through the VIP; acked holds (row, time) of each commit that returned."""
+class RowWriter(Writer):
+    """Numbered rows through the VIP, one transaction each: acknowledged when the COMMIT returned."""
 
     def __init__(self, vip):
-        super().__init__(daemon=True)
+        super().__init__()
         self.vip = vip
-        self.acked = []
-        self.errors = 0
-        self.stop = threading.Event()
+        self.conn = None
 
-    def run(self):
-        conn = None
-        row = 0
-        while not self.stop.is_set():
-            row += 1
-            try:
-                if conn is None:
-                    conn = pg8000.native.Connection("app", host=self.vip, database="app", password=APP_PASSWORD,
-                                                    timeout=5)
-                conn.run("INSERT INTO drill (id) VALUES (:row)", row=row)
-                self.acked.append((row, time.time()))
-            except Exception:  # pylint: disable=broad-except  # any failure: not acknowledged, reconnect
-                self.errors += 1
-                try:
-                    if conn is not None:
-                        conn.close()
-                except Exception:  # pylint: disable=broad-except
-                    pass
-                conn = None
-                time.sleep(0.1)
+    def write(self, n):
+        if self.conn is None:
+            self.conn = pg8000.native.Connection("app", host=self.vip, database="app", password=APP_PASSWORD, timeout=5)
+        self.conn.run("INSERT INTO drill (id) VALUES (:row)", row=n)
 
-    def last(self):
-        return self.acked[-1][1] if self.acked else 0.0
-
-
-def longest_gap(rows, start, end):
-    """The longest time in [start, end] without an acknowledged write."""
-    times = [start] + sorted(t for _row, t in rows if start <= t <= end) + [end]
-    return round(max(b - a for a, b in zip(times, times[1:])), 2)
+    def reset(self):
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            conn.close()
 
 
 def main():
@@ -157,7 +112,7 @@ def main():
     psql(first, "DROP TABLE IF EXISTS drill; CREATE TABLE drill (id integer PRIMARY KEY, at timestamptz DEFAULT now());"
                 "ALTER TABLE drill OWNER TO app", db="app")
 
-    writer = Writer(args.vip)
+    writer = RowWriter(args.vip)
     writer.start()
     wait("the writer's first acknowledged rows", lambda: len(writer.acked) >= 20, timeout=60)
 
