@@ -24,7 +24,7 @@ __metaclass__ = type
 import re
 import time
 
-from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3, postgresql
+from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, pcmk3, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, PCSD_KEY
@@ -186,6 +186,17 @@ CHECKS = [
            "lagging more than its maxlag parameter.",
            "runuser -u postgres -- psql -c 'SELECT application_name, state, replay_lag FROM pg_stat_replication'  # on the "
            "primary\n# on <node>: I/O, a long query delaying replay (max_standby_streaming_delay), the network"),
+    _check("filesystem-single-mount", "critical",
+           "Each shared-storage filesystem is mounted on exactly one node, where Pacemaker runs it",
+           "A local filesystem (ext4, xfs) on a device every node sees, run by an ocf:heartbeat:Filesystem resource, may "
+           "be mounted on one node at a time: a second mount, on another node or by hand outside the cluster, writes "
+           "the same blocks without knowing of the first and corrupts the filesystem. Critical when it is mounted on "
+           "more than one node or where Pacemaker does not run it; a warning when Pacemaker runs it and no node has it "
+           "mounted. Network and cluster filesystems (nfs, cifs, glusterfs, gfs2, ocfs2...) and cloned Filesystem "
+           "resources are mounted on several nodes by design: reported, not judged.",
+           "crm_resource --locate -r <resource>  # where Pacemaker runs it\n"
+           "umount <directory>  # now, on every other node that has it mounted\n"
+           "pcs stonith status  # fencing must work, or the next failover mounts it twice again"),
 ]
 _BY_ID = {c["id"]: c for c in CHECKS}
 
@@ -1098,27 +1109,35 @@ def check_pacemaker3(ctx):
 # in the facts cluster_node_facts gathers on each node (postgresql.read_local()).
 
 
-def _pg_instances(ctx):
-    """([(instance, {node: its fact}, [nodes not knowing it])], None), or (None, result) when nothing can be judged:
-    skipped without a CIB or facts, passed as not applicable without a pgsqlms primitive."""
+def _agent_resources(ctx, agent, find, key, what, reported, usable=None):
+    """([(resource, {node: its fact}, [nodes not knowing it])], None), or (None, result) when nothing can be judged:
+    skipped without a CIB or facts, passed as not applicable without a primitive of the agent. find(cib_root) lists
+    the primitives (dicts with their id); key names their facts in cluster_node_facts' (per primitive id); a node's
+    fact counts only when usable(fact) (default: any)."""
+    none = "no %s resource (%s) in the configuration: not applicable" % (what, ":".join(agent))
     if ctx.cib_root is None:
         # The exported configuration tells whether there is anything to judge; the CIB's XML is needed to judge it.
-        if ctx.config is not None and not any(str(p.get("agent")) == ":".join(postgresql.AGENT)
+        if ctx.config is not None and not any(str(p.get("agent")) == ":".join(agent)
                                               for p in ctx.config.get("primitives") or []):
-            return None, _passed("no PostgreSQL resource (ocf:heartbeat:pgsqlms) in the configuration: not applicable")
+            return None, _passed(none)
         return None, _unknown("the CIB could not be read (Pacemaker is not running on %s)" % ctx.local)
-    found = postgresql.instances(ctx.cib_root)
+    found = find(ctx.cib_root)
     if not found:
-        return None, _passed("no PostgreSQL resource (ocf:heartbeat:pgsqlms) in the configuration: not applicable")
-    known, unknown = ctx.facts("postgresql")
+        return None, _passed(none)
+    known, unknown = ctx.facts(key)
     if not known:
-        return None, _unknown("no node reported its PostgreSQL instances (cluster_node_facts)")
+        return None, _unknown("no node reported its %s (cluster_node_facts)" % reported)
     out = []
-    for inst in found:
-        facts = dict((n, known[n][inst["id"]]) for n in sorted(known)
-                     if isinstance(known[n], dict) and isinstance(known[n].get(inst["id"]), dict))
-        out.append((inst, facts, sorted(set(unknown) | set(n for n in known if n not in facts))))
+    for rsc in found:
+        facts = dict((n, known[n][rsc["id"]]) for n in sorted(known)
+                     if isinstance(known[n], dict) and isinstance(known[n].get(rsc["id"]), dict)
+                     and (usable is None or usable(known[n][rsc["id"]])))
+        out.append((rsc, facts, sorted(set(unknown) | set(n for n in known if n not in facts))))
     return out, None
+
+
+def _pg_instances(ctx):
+    return _agent_resources(ctx, postgresql.AGENT, postgresql.instances, "postgresql", "PostgreSQL", "PostgreSQL instances")
 
 
 def _pg_primaries(facts):
@@ -1366,6 +1385,148 @@ def check_postgresql_lag(ctx):
     return _passed("; ".join(passes + notes))
 
 
+# --- Filesystems under Pacemaker (ocf:heartbeat:Filesystem): the resources are found in the CIB by their agent, where
+# each node has them mounted in the facts cluster_node_facts gathers (filesystem.read_local()).
+
+
+def _fs_resources(ctx):
+    # A node's fact counts only when its mountinfo was read (mounted is not null).
+    return _agent_resources(ctx, filesystem.AGENT, filesystem.resources, "filesystems", "Filesystem", "Filesystem resources",
+                            usable=lambda fact: fact.get("mounted") is not None)
+
+
+def _fs_label(rsc):
+    return "%s (%s%s)" % (rsc["id"], rsc["device"] or "no device", ", %s" % rsc["fstype"] if rsc["fstype"] else "")
+
+
+def _fs_where(facts, names):
+    """'<node> at <mount points>' for each node."""
+    return ", ".join("%s at %s" % (n, _join(_uniq(m["mount_point"] for m in facts[n].get("mounts") or []))) for n in names)
+
+
+def _fs_unknown(ctx, rid, unknown):
+    """'<node> (<why its fact is missing>)' for each node."""
+    out = []
+    for n in unknown:
+        f = ctx.nodes.get(n)
+        fs = (f or {}).get("filesystems")
+        if not f:
+            why = "no facts"
+        elif f.get("reachable") is False:
+            why = "unreachable"
+        elif not isinstance(fs, dict):
+            why = "no Filesystem facts"
+        elif not isinstance(fs.get(rid), dict):
+            why = "its CIB has no %s" % rid
+        else:
+            why = fs[rid].get("error") or "mountinfo not read"
+        out.append("%s (%s)" % (n, why))
+    return out
+
+
+def _fs_unmount(rsc, facts, nodes, why):
+    directory = rsc["directory"] or "<directory>"
+    remedy = []
+    for n in nodes:
+        points = _uniq(m["mount_point"] for m in facts[n].get("mounts") or []) or [directory]
+        remedy.append("umount %s  # on %s, now: %s (fuser -vm %s: what still holds it)"
+                      % (" ".join(points), n, why, points[0]))
+        remedy.append("grep -e '%s' -e '%s' /etc/fstab; systemctl list-units --type=mount  # on %s: nothing but "
+                      "Pacemaker may mount it" % (rsc["device"] or directory, directory, n))
+    return remedy
+
+
+def _fs_fsck(rsc):
+    target = rsc["group"] or rsc["id"]
+    repair = "xfs_repair -n" if str(rsc["fstype"]).lower() == "xfs" else "fsck -f -n"
+    return ("# then check the filesystem while no node has it mounted: pcs resource disable %s; %s %s on one node; "
+            "pcs resource enable %s" % (target, repair, rsc["device"] or "<device>", target))
+
+
+def _fs_judge(ctx, rsc, facts, unknown):
+    """(severity, message, remedy, objects): severity critical or warning for a failure, "unknown" when facts are
+    missing where they could change the verdict, None for a pass."""
+    rid, label = rsc["id"], _fs_label(rsc)
+    mounted = [n for n in sorted(facts) if facts[n].get("mounted")]
+    running = None
+    if ctx.pacemaker:
+        running = list(((ctx.status.get("resources_by_id") or {}).get(rid) or {}).get("running_on") or [])
+        runs = "Pacemaker runs it on %s" % (_join(running) or "no node")
+    else:
+        runs = "where Pacemaker runs it is unknown (Pacemaker is not running on %s)" % ctx.local
+    fencing = ("pcs stonith status; crm_mon -1 --fence-history=3  # fencing must work: a node that left the cluster "
+               "must be fenced before another one mounts the filesystem (see stonith, fencing-history)")
+    gaps = _fs_unknown(ctx, rid, unknown)
+    suffix = "; unknown on %s" % _join(gaps) if gaps else ""
+    if len(mounted) > 1:
+        keep = [n for n in mounted if running and n in running][:1]
+        why = "Pacemaker does not run %s there" % rid if keep else "Pacemaker runs %s on none of them" % rid
+        remedy = ["crm_resource --locate -r %s  # %s" % (rid, runs)]
+        remedy += _fs_unmount(rsc, facts, [n for n in mounted if n not in keep], why)
+        if not keep:
+            remedy.append("crm_resource --cleanup -r %s  # once no node has it mounted: Pacemaker mounts it on one" % rid)
+        remedy += [fencing, _fs_fsck(rsc)]
+        return ("critical", "%s is mounted on %d nodes, %s: a local filesystem mounted on two nodes at once gets "
+                "corrupted; %s%s" % (label, len(mounted), _fs_where(facts, mounted), runs, suffix), remedy, [rid] + mounted)
+    outside = [n for n in mounted if running is not None and n not in running]
+    if outside:
+        remedy = _fs_unmount(rsc, facts, outside, "Pacemaker does not run %s there" % rid)
+        remedy += ["crm_resource --cleanup -r %s  # then Pacemaker probes every node again" % rid, fencing]
+        return ("critical", "%s is mounted on %s, where Pacemaker does not run it (%s): mounted outside the cluster's "
+                "control%s" % (label, _fs_where(facts, outside), runs, suffix), remedy, [rid] + outside)
+    if running is None:
+        return ("unknown", "%s: %s%s" % (rid, runs, suffix), [], [])
+    missing = [n for n in running if n in facts and n not in mounted]
+    if missing:
+        remedy = ["crm_resource --refresh -r %s -N %s  # Pacemaker probes it again, finds it unmounted and recovers it"
+                  % (rid, n) for n in missing]
+        remedy += ["findmnt %s  # on %s: unmounted by hand, or mounted in another mount namespace"
+                   % (rsc["directory"] or "<directory>", n) for n in missing]
+        remedy.append("# a Filesystem resource without a monitor operation never notices: pcs resource op add %s monitor "
+                      "interval=20s" % rid)
+        return ("warning", "%s: %s, but %s%s" % (
+            label, runs, "only %s has it mounted" % _fs_where(facts, mounted) if mounted else "no node has it mounted",
+            suffix), remedy, [rid] + missing)
+    if mounted:
+        state = "%s mounted on %s, where Pacemaker runs it" % (rsc["device"], _fs_where(facts, mounted))
+    elif running:
+        state = "%s, no node that reported has it mounted" % runs
+    else:
+        state = "stopped, mounted on no node"
+    if gaps:
+        return ("unknown", "%s: %s, but unknown on %s: it may be mounted there" % (rid, state, _join(gaps)), [], [])
+    return (None, "%s: %s" % (rid, state), [], [])
+
+
+def check_filesystem_single_mount(ctx):
+    found, result = _fs_resources(ctx)
+    if result:
+        return result
+    parts, passes, unknowns, remedy, objects = [], [], [], [], []
+    critical = False
+    for rsc, facts, unknown in found:
+        if rsc["shared"]:
+            mounted = [n for n in sorted(facts) if facts[n].get("mounted")]
+            passes.append("%s: shared (%s), mounted on %s: not judged" % (
+                _fs_label(rsc), "cloned" if rsc["clone"] else "a network or cluster filesystem", _join(mounted) or "no node"))
+            continue
+        severity, message, more, names = _fs_judge(ctx, rsc, facts, unknown)
+        if severity in ("critical", "warning"):
+            critical = critical or severity == "critical"
+            parts.append(message)
+            remedy += more
+            objects += names
+        elif severity == "unknown":
+            unknowns.append(message)
+        else:
+            passes.append(message)
+    if parts:
+        return _failed("; ".join(parts + unknowns), _uniq(remedy), _uniq(objects), severity=None if critical else "warning")
+    if unknowns:
+        return _unknown("; ".join(unknowns + passes))
+    return _passed("; ".join(passes))
+
+
 _RUNNERS = {
     "quorum": check_quorum, "nodes-online": check_nodes_online, "nodes-standby": check_nodes_standby,
     "nodes-maintenance": check_nodes_maintenance, "maintenance-mode": check_maintenance_mode,
@@ -1379,7 +1540,7 @@ _RUNNERS = {
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
     "pacemaker3-ready": check_pacemaker3, "postgresql-primary": check_postgresql_primary,
     "postgresql-standbys-streaming": check_postgresql_standbys, "postgresql-sync-standby": check_postgresql_sync,
-    "postgresql-lag": check_postgresql_lag,
+    "postgresql-lag": check_postgresql_lag, "filesystem-single-mount": check_filesystem_single_mount,
 }
 
 
@@ -1425,7 +1586,11 @@ NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?"
                                                 "replication?": [{"application_name": "str", "state?": "str?",
                                                                   "sync_state?": "str?", "lag_bytes?": "int?",
                                                                   "replay_lag_s?": "number?"}],
-                                                "wal_receiver?": {"status?": "str?", "sender_host?": "str?"}}}}}
+                                                "wal_receiver?": {"status?": "str?", "sender_host?": "str?"}}},
+                          "filesystems?": {"*": {"device?": "str?", "directory?": "str?", "fstype?": "str?",
+                                                 "shared?": "bool?", "block_device?": "bool?", "major_minor?": "str?",
+                                                 "mounted?": "bool?", "error?": "str?",
+                                                 "mounts?": [{"mount_point": "str", "fstype?": "str?", "source?": "str?"}]}}}}
 REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
 
 

@@ -52,6 +52,8 @@ NODE_STATUSES = ("online", "standby", "standby_onfail", "maintenance", "pending"
 RESOURCE_STATUSES = ("active", "orphaned", "blocked", "failed", "failure_ignored")
 QUORUM_VOTE_TYPES = ("expected_votes", "highest_expected", "total_votes", "quorum")
 COLLECTORS = ("corosync", "pacemaker")
+# Where the engine's other files are, when the timer carries them (_engine()).
+ENGINE_PACKAGE = "ansible_collections.clusterops.ha.plugins.module_utils."
 # How far back the packets libknet refused are counted (the health check reads the same hour by default).
 REFUSED_WINDOW_S = 3600
 
@@ -99,6 +101,10 @@ HELP = {
     "ha_cluster_clusterops_postgresql_replication_lag_seconds":
         "PostgreSQL's replay_lag of each standby connected to the primary on this node, in seconds; absent when it has "
         "no measure (a standby that caught up, with nothing written for a while)",
+    "ha_cluster_clusterops_filesystem_mounted":
+        "Whether this node has the filesystem of the Filesystem resource (ocf:heartbeat:Filesystem) mounted; 1 yes, 0 no; "
+        "absent when /proc/self/mountinfo could not be read. sum by (resource) is how many nodes mount it: more than 1 "
+        "for one with shared=\"false\" (a local filesystem) corrupts it",
     "ha_cluster_clusterops_scrape_success":
         "Whether the collector could read its source on this node; 1 yes, 0 no (its metrics are then absent)",
     "ha_cluster_clusterops_scrape_timestamp_seconds": "When the metrics were collected, in Unix time",
@@ -335,8 +341,19 @@ def _postgresql(fams, instances, node):
                      standby=r.get("application_name"))
 
 
+def _filesystems(fams, facts, node):
+    """This node's Filesystem resources (filesystem.read_local(): {resource: fact}): mounted here or not; shared is
+    "true" for one mounted on several nodes by design (a clone, a network or cluster filesystem)."""
+    for rid in sorted(facts or {}):
+        fact = facts[rid] or {}
+        if fact.get("mounted") is None:
+            continue
+        fams.add("ha_cluster_clusterops_filesystem_mounted", _flag(fact["mounted"]), resource=rid, node=node,
+                 shared=_bool_label(fact.get("shared")))
+
+
 def families(status, now=None, duration=None, error=None, refused=None, refused_window_s=REFUSED_WINDOW_S,
-             failed_logins=None, pcsd_certificate=None, postgresql=None):
+             failed_logins=None, pcsd_certificate=None, postgresql=None, filesystems=None):
     """The metric families of a status model (a list of {name, type, help, samples}).
 
     status: cluster_status.build_status()/collect() result, or None when it could not be read
@@ -345,11 +362,14 @@ def families(status, now=None, duration=None, error=None, refused=None, refused_
     last refused_window_s seconds (corosync_runtime.read_refused_packets), None when the journal was not read;
     failed_logins: the failed pcsd logins of the same window (pcsd.read_failed_logins), None without a pcsd log;
     pcsd_certificate: pcsd.read_certificate() of this node, None without one; postgresql: this node's PostgreSQL
-    instances under PAF (postgresql.read_local()), None without any.
+    instances under PAF (postgresql.read_local()), None without any; filesystems: this node's Filesystem resources
+    (filesystem.read_local()), None without any.
     """
     fams = _Families()
     if postgresql:
         _postgresql(fams, postgresql, (status or {}).get("local_node") or "")
+    if filesystems:
+        _filesystems(fams, filesystems, (status or {}).get("local_node") or "")
     _refused(fams, refused, refused_window_s)
     _failed_logins(fams, failed_logins)
     if pcsd_certificate:
@@ -453,18 +473,44 @@ def summarize(fams):
 
 
 def metrics_of(status, now=None, duration=None, error=None, refused=None, failed_logins=None, pcsd_certificate=None,
-               postgresql=None, notes=None):
+               postgresql=None, filesystems=None, notes=None):
     """(text, families) for a status model (or None with an error); notes: more comment lines."""
     fams = families(status, now=now, duration=duration, error=error, refused=refused, failed_logins=failed_logins,
-                    pcsd_certificate=pcsd_certificate, postgresql=postgresql)
+                    pcsd_certificate=pcsd_certificate, postgresql=postgresql, filesystems=filesystems)
     return render(fams, problems(status, error) + list(notes or [])), fams
 
 
-def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT, postgresql_reader=None):
+def _read_resources(runner, readers, cib_reader, notes):
+    """{name: readers[name](runner[, root])} for the readers given, each None when it could not be read (notes then
+    says why). With cib_reader(runner) the CIB is read once and handed to every reader (none runs without it); without
+    it each reader reads the CIB itself."""
+    out = dict((name, None) for name in readers)
+    wanted = sorted(name for name, reader in readers.items() if reader is not None)
+    if not wanted:
+        return out
+    root = None
+    if cib_reader is not None:
+        try:
+            root = cib_reader(runner)
+        except (ClusterOpsError, OSError) as e:
+            notes.append("cib: could not be read: %s" % e)
+        if root is None:
+            return out
+    for name in wanted:
+        try:
+            out[name] = readers[name](runner) if cib_reader is None else readers[name](runner, root)
+        except (ClusterOpsError, OSError) as e:
+            notes.append("%s: could not be read: %s" % (name, e))
+    return out
+
+
+def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT, postgresql_reader=None, filesystem_reader=None,
+           cib_reader=None):
     """Collect through the seam (and pcsd's certificate from pcsd_cert_path) and return (text, families). Never
-    raises for an unreadable cluster. postgresql_reader(runner): this node's PostgreSQL instances under PAF
-    (postgresql.read_local, which this module does not import: the metrics timer carries only the files it names);
-    None leaves the PostgreSQL metrics out."""
+    raises for an unreadable cluster. postgresql_reader(runner[, root]): this node's PostgreSQL instances under PAF
+    (postgresql.read_local), filesystem_reader(runner[, root]): its Filesystem resources (filesystem.read_local);
+    this module imports neither (the metrics timer carries only the files it names); None leaves their metrics out.
+    cib_reader(runner) (postgresql.read_cib) reads the CIB once for both; without it each reads it."""
     start = clock()
     status = None
     error = None
@@ -474,26 +520,27 @@ def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT, postgresql_reader=
         error = str(e)
     refused, _truncated = read_refused_packets(runner, REFUSED_WINDOW_S, start)
     logins, _truncated = read_failed_logins(runner, REFUSED_WINDOW_S, start)
-    instances, notes = None, []
-    if postgresql_reader is not None:
-        try:
-            instances = postgresql_reader(runner)
-        except (ClusterOpsError, OSError) as e:
-            notes.append("postgresql: could not be read: %s" % e)
+    notes = []
+    local = _read_resources(runner, {"postgresql": postgresql_reader, "filesystems": filesystem_reader}, cib_reader, notes)
     end = clock()
     return metrics_of(status, now=end, duration=max(0.0, end - start), error=error, refused=refused,
-                      failed_logins=logins, pcsd_certificate=read_certificate(pcsd_cert_path), postgresql=instances,
-                      notes=notes)
+                      failed_logins=logins, pcsd_certificate=read_certificate(pcsd_cert_path),
+                      postgresql=local["postgresql"], filesystems=local["filesystems"], notes=notes)
+
+
+def _engine(module, name):
+    """<name> of plugins/module_utils/<module>.py when the engine carries that file, else None: the cluster role's timer
+    carries the files of its __cluster_metrics_engine list, and reads PostgreSQL (Filesystem resources) once that list
+    names postgresql (filesystem)."""
+    try:
+        return getattr(__import__(ENGINE_PACKAGE + module, fromlist=[name]), name)
+    except ImportError:
+        return None
 
 
 def _postgresql_reader():
-    """postgresql.read_local when the engine carries plugins/module_utils/postgresql.py, else None: the cluster role's
-    timer carries the files of its __cluster_metrics_engine list, and reads PostgreSQL once that list names it."""
-    try:
-        from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import read_local
-    except ImportError:
-        return None
-    return read_local
+    """postgresql.read_local, or None when the engine does not carry it."""
+    return _engine("postgresql", "read_local")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,7 +577,8 @@ def main(argv=None, runner=None):
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if runner is None:
         runner = Runner(timeout=args.timeout)
-    text, fams = scrape(runner, postgresql_reader=_postgresql_reader())
+    text, fams = scrape(runner, postgresql_reader=_postgresql_reader(), filesystem_reader=_engine("filesystem", "read_local"),
+                        cib_reader=_engine("postgresql", "read_cib"))
     try:
         write_atomic(args.textfile, text)
     except OSError as e:

@@ -21,6 +21,9 @@ description:
     primary (C(ha_cluster_clusterops_postgresql_primary)) and, on the primary, the replay lag of each standby in bytes
     and seconds (C(ha_cluster_clusterops_postgresql_replication_lag_bytes), C(..._lag_seconds)); one C(psql) call per
     instance, as M(clusterops.ha.cluster_node_facts) makes it.
+  - Where the CIB holds Filesystem resources (C(ocf:heartbeat:Filesystem)), whether this node has each one's filesystem
+    mounted (C(ha_cluster_clusterops_filesystem_mounted), from C(/proc/self/mountinfo)); summed over the nodes, how many
+    mount it. The CIB is read once for both.
   - A source that cannot be read on the node (Pacemaker or Corosync stopped) is reported with
     C(ha_cluster_clusterops_scrape_success{collector="..."} 0) and its metrics are left out; the module does not fail.
   - Without O(path) the module only reads. With O(path) it writes the metrics to that file for node_exporter's
@@ -148,7 +151,7 @@ import stat
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
-from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import read_local
+from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, absolute_path
 from ansible_collections.clusterops.ha.plugins.module_utils.metrics import (
     TEXTFILE_MODE,
@@ -192,7 +195,8 @@ def main():
             if not os.path.isdir(directory):
                 module.fail_json(msg="path: the directory %s does not exist" % directory)
 
-        text, fams = scrape(make_runner(module), postgresql_reader=read_local)
+        text, fams = scrape(make_runner(module), postgresql_reader=postgresql.read_local,
+                            filesystem_reader=filesystem.read_local, cib_reader=postgresql.read_cib)
         result = dict(changed=False, metrics=text, summary=summarize(fams))
         if path is None:
             module.exit_json(**result)

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: cluster_node_facts
-short_description: What one cluster node has - config checksum, key modes and digests, versions, live totem settings, PostgreSQL
+short_description: What one cluster node has - config checksum, key modes and digests, versions, live totem settings, PostgreSQL, mounts
 version_added: 0.2.0
 description:
   - Reads, on the target node, the facts the health checks compare across nodes; the checksum of
@@ -30,6 +30,9 @@ description:
   - Where the CIB (C(cibadmin --query), or C(/var/lib/pacemaker/cib/cib.xml) when Pacemaker is down on the node) holds
     PostgreSQL resources of PAF (agent C(ocf:heartbeat:pgsqlms), found by their agent), the state of the local instance
     of each; one C(psql) call per instance, as its system user on the socket and port PAF uses (RV(facts.postgresql)).
+  - Where the CIB holds Filesystem resources (agent C(ocf:heartbeat:Filesystem)), whether this node has each one's
+    filesystem mounted and where, from C(/proc/self/mountinfo), and whether its device is a block device here
+    (RV(facts.filesystems)). The CIB is read once for both; without such resources nothing more is read.
   - A fact that cannot be read (file missing or unreadable, corosync stopped) is null. The module only reads.
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -169,6 +172,25 @@ facts:
                           "replication": [{"application_name": "node2", "client_addr": "10.0.0.12", "state": "streaming",
                                            "sync_state": "async", "sync_priority": 0, "lag_bytes": 0,
                                            "replay_lag_s": 0.023229}]}}
+    filesystems:
+      description:
+        - Per Filesystem primitive id (agent C(ocf:heartbeat:Filesystem), in a group or a clone too), its filesystem on
+          this node. Null when the CIB holds no Filesystem primitive or cannot be read.
+        - C(device), C(directory) and C(fstype) are the resource's parameters (null when unset). C(shared) is true for
+          a cloned resource and for the types the agent lets run on several nodes (nfs, nfs4, cifs, glusterfs, gfs2,
+          ocfs2, tmpfs, a bind mount C(none)...), which are mounted on several nodes by design.
+        - C(block_device) says whether the device (a C(-U)/C(-L)/C(UUID=)/C(LABEL=) tag through its C(/dev/disk) link)
+          is a block device on this node, C(major_minor) its device number (null when it is not).
+        - C(mounts) is where this node has the filesystem mounted, from C(/proc/self/mountinfo); a mount is the
+          resource's when its major:minor is the device's (whatever name it was mounted by), or its source is the
+          device parameter (C(server:/path), C(//server/share)), or, for a bind mount, its mount point is the
+          directory. C(mounted) is whether there is any. Both are null when mountinfo cannot be read, C(error)
+          then says why.
+      type: dict
+      sample: {"share-fs": {"device": "/dev/clusterops-shared", "directory": "/srv/clusterops-share", "fstype": "ext4",
+                            "shared": false, "block_device": true, "major_minor": "7:0", "mounted": true,
+                            "mounts": [{"mount_point": "/srv/clusterops-share", "fstype": "ext4",
+                                        "source": "/dev/clusterops-shared"}], "error": null}}
 """
 
 import hashlib
@@ -182,7 +204,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE, read_table
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins
-from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import CIB_FILE, read_local
+from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
     CmapParseError, cmap_get, nodelist_addresses, read_cmap, read_refused_packets)
@@ -225,13 +247,22 @@ def nodelist(runner):
     return None if cmap is None else nodelist_addresses(cmap)
 
 
+def services(runner, paths):
+    """The local facts of the resources found in the CIB by their agent, from one read of the CIB (none without it)."""
+    root = postgresql.read_cib(runner, paths.get("cib_file", postgresql.CIB_FILE))
+    if root is None:
+        return {"postgresql": None, "filesystems": None}
+    return {"postgresql": postgresql.read_local(runner, root),
+            "filesystems": filesystem.read_local(runner, root, mountinfo_file=paths.get("mountinfo", filesystem.MOUNTINFO))}
+
+
 def gather(runner, paths, window_s=3600, now=None):
     token = cmap_value(runner, "runtime.config.totem.token")
     now = time.time() if now is None else now
     refused, truncated = read_refused_packets(runner, window_s, now)
     logins, logins_truncated = read_failed_logins(runner, window_s, now)
     versions = read_stack_versions(runner)
-    return {
+    facts = {
         "corosync_conf_sha256": file_sha256(paths["corosync_conf"]),
         "authkey_mode": file_mode(paths["corosync_authkey"]),
         "pcmk_authkey_mode": file_mode(paths["pacemaker_authkey"]),
@@ -252,8 +283,9 @@ def gather(runner, paths, window_s=3600, now=None):
         "pcsd_failed_logins_truncated": logins_truncated,
         "pcsd_certificate": read_certificate(paths.get("pcsd_certificate", PCSD_CERT)),
         "firewall": read_table(runner, paths.get("firewall_rules", RULES_FILE)),
-        "postgresql": read_local(runner, cib_file=paths.get("cib_file", CIB_FILE)),
     }
+    facts.update(services(runner, paths))
+    return facts
 
 
 def main():

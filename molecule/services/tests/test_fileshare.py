@@ -69,3 +69,13 @@ def test_users_have_the_same_uid_everywhere_and_the_password_only_in_samba():
         assert "alice:2001:" in on(node, "pdbedit", "-L")
         stamp = on(node, "cat", "/var/lib/clusterops/fileshare-users/alice")
         assert stamp.startswith("$6$") and "molecule-only-share-secret" not in stamp
+
+
+def test_health_check_sees_one_mount_where_pacemaker_runs_it():
+    """playbooks/health.yml ran on this cluster just before the drill (side_effect.yml): filesystem-single-mount
+    passes, naming the node the drill then found running the group."""
+    with open(os.path.join(EPHEMERAL, "database-health", "health.json"), encoding="utf-8") as f:
+        report = json.load(f)
+    check = {c["id"]: c for c in report["checks"]}["filesystem-single-mount"]
+    assert check["status"] == "pass", check
+    assert "mounted on %s at /srv/clusterops-share" % drill()["first_node"] in check["message"], check

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import builtins
 import calendar
 import math
 import os
@@ -519,15 +520,85 @@ def test_postgresql_nothing_without_pgsqlms_or_a_reader():
 
 
 def test_the_timer_reads_postgresql_only_when_its_engine_carries_it(monkeypatch):
-    import builtins
     from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import read_local
     assert metrics._postgresql_reader() is read_local
+    hide_from_the_engine(monkeypatch, "postgresql")
+    assert metrics._postgresql_reader() is None
+
+
+def hide_from_the_engine(monkeypatch, name):
+    """Imports of module_utils.<name> fail, as on a timer whose engine does not carry it."""
     real = builtins.__import__
 
-    def without(name, *args, **kwargs):
-        if name.endswith("module_utils.postgresql"):
-            raise ImportError(name)
-        return real(name, *args, **kwargs)
+    def without(module, *args, **kwargs):
+        if module.endswith("module_utils." + name):
+            raise ImportError(module)
+        return real(module, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", without)
-    assert metrics._postgresql_reader() is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Filesystem resources (fixtures/filesystem; the CIB of test_filesystem.share_cib)
+
+
+def fs_scrape(name="mounted-with-nfs", root=None, mountinfo_file=None):
+    from test_filesystem import fake_stat, mountinfo, share_cib
+    from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
+    runner = lab_runner("healthy")
+    runner.add(["cibadmin", "--query"], stdout=ET.tostring(share_cib() if root is None else root, encoding="unicode"))
+
+    def reader(runner_, root_):
+        return filesystem.read_local(runner_, root_, mountinfo_file=mountinfo_file or mountinfo(name), stat=fake_stat())
+
+    clock = iter([1764032400.0, 1764032400.25])
+    text, _fams = metrics.scrape(runner, clock=lambda: next(clock), postgresql_reader=postgresql.read_local,
+                                 filesystem_reader=reader, cib_reader=postgresql.read_cib)
+    return runner, text, parse_exposition(text)
+
+
+def test_filesystem_mounted_here_or_not():
+    runner, text, fams = fs_scrape()
+    (labels, value), = values(fams, "ha_cluster_clusterops_filesystem_mounted", resource="share-fs")
+    assert value == 1 and labels["node"] and labels["shared"] == "false"
+    assert one(fams, "ha_cluster_clusterops_filesystem_mounted", resource="home-fs", shared="true") == 1
+    assert "# TYPE ha_cluster_clusterops_filesystem_mounted gauge" in text
+    # one read of the CIB for PostgreSQL and the filesystems
+    assert [c["argv"][0] for c in runner.calls].count("cibadmin") == 1
+    _runner, _text, fams = fs_scrape("unmounted")
+    assert one(fams, "ha_cluster_clusterops_filesystem_mounted", resource="share-fs") == 0
+
+
+def test_filesystem_unknown_is_absent_and_none_without_a_primitive(tmp_path):
+    _runner, _text, fams = fs_scrape(mountinfo_file=str(tmp_path / "missing"))
+    assert "ha_cluster_clusterops_filesystem_mounted" not in fams
+    runner, text, _fams = fs_scrape(root=ET.fromstring(fixture_text("health", "cib.lab.xml")))
+    assert "filesystem" not in text
+    assert [c["argv"][0] for c in runner.calls].count("cibadmin") == 1
+
+
+def test_no_cib_no_reader_runs():
+    calls = []
+    runner = lab_runner("healthy")
+    _text, fams = metrics.scrape(runner, postgresql_reader=lambda *a: calls.append(a),
+                                 filesystem_reader=lambda *a: calls.append(a), cib_reader=lambda r: None)
+    assert calls == [] and not [n for n in fams if "filesystem" in n["name"] or "postgresql" in n["name"]]
+
+
+def test_a_reader_that_fails_is_a_note():
+    from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
+
+    def broken(runner, root):
+        raise ClusterOpsError("no way")
+
+    text, _fams = metrics.scrape(lab_runner("healthy"), filesystem_reader=broken, cib_reader=lambda r: "root")
+    assert "# clusterops.ha: filesystems: could not be read: no way" in text
+
+
+def test_the_timer_reads_filesystems_only_when_its_engine_carries_them(monkeypatch):
+    from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
+    assert metrics._engine("filesystem", "read_local") is filesystem.read_local
+    assert metrics._engine("postgresql", "read_cib") is postgresql.read_cib
+    hide_from_the_engine(monkeypatch, "filesystem")
+    assert metrics._engine("filesystem", "read_local") is None
+    assert metrics._engine("postgresql", "read_cib") is postgresql.read_cib

@@ -238,3 +238,52 @@ def test_no_postgresql_no_facts(files, tmp_path):
     down.add(["cibadmin"], rc=102, stderr="Could not connect to the CIB: Transport endpoint is not connected\n")
     assert cluster_node_facts.gather(down, dict(files, cib_file=str(tmp_path / "cib.xml")))["postgresql"] is None
     assert not any(c["argv"][0] == "runuser" for c in runner.calls + down.calls)
+
+
+# --- Filesystem resources (fixtures/filesystem; the CIB of test_filesystem.share_cib)
+
+
+def test_filesystems_where_the_cib_has_filesystem_primitives(files):
+    import xml.etree.ElementTree as ET
+    from test_filesystem import mountinfo, share_cib
+    runner = node_runner()
+    runner.add(["cibadmin", "--query"], stdout=ET.tostring(share_cib(), encoding="unicode"))
+    facts = cluster_node_facts.gather(runner, dict(files, mountinfo=mountinfo("mounted-with-nfs")))
+    share = facts["filesystems"]["share-fs"]
+    # No /dev/clusterops-shared on this machine: not a block device here, found by the name it was mounted by.
+    assert (share["device"], share["directory"], share["fstype"], share["shared"]) == (
+        "/dev/clusterops-shared", "/srv/clusterops-share", "ext4", False)
+    assert share["mounts"] == [{"mount_point": "/srv/clusterops-share", "fstype": "ext4", "source": "/dev/clusterops-shared"}]
+    assert facts["filesystems"]["home-fs"]["shared"] is True and facts["filesystems"]["home-fs"]["mounted"] is True
+    assert facts["postgresql"] is None
+    assert node_facts_errors({"lab-node1": facts}) == []
+
+
+def test_one_cib_read_for_postgresql_and_filesystems(files):
+    import xml.etree.ElementTree as ET
+    from test_filesystem import SHARE_RESOURCES, mountinfo
+    from test_postgresql import paf_cib
+    root = paf_cib()
+    for el in ET.fromstring(SHARE_RESOURCES):
+        root.find("configuration/resources").append(el)
+    runner = node_runner()
+    runner.add(["cibadmin", "--query"], stdout=ET.tostring(root, encoding="unicode"))
+    runner.add(["runuser"], stdout=fixture_text("postgresql", "state.standby.stdout"))
+    facts = cluster_node_facts.gather(runner, dict(files, mountinfo=mountinfo("unmounted")))
+    assert facts["postgresql"]["pgsqld"]["state"] == "running"
+    assert facts["filesystems"]["share-fs"]["mounted"] is False
+    assert [c["argv"][0] for c in runner.calls].count("cibadmin") == 1
+
+
+def test_no_filesystem_primitive_no_facts_and_nothing_read(files, tmp_path):
+    runner = node_runner()
+    runner.add(["cibadmin", "--query"], stdout=fixture_text("health", "cib.lab.xml"))
+    # a mountinfo that cannot be read would give an error in the facts: it is not read at all
+    facts = cluster_node_facts.gather(runner, dict(files, mountinfo=str(tmp_path / "never-read")))
+    assert facts["filesystems"] is None
+    assert [c["argv"][0] for c in runner.calls].count("cibadmin") == 1
+    down = node_runner()
+    down.add(["cibadmin"], rc=102, stderr="Could not connect to the CIB: Transport endpoint is not connected\n")
+    facts = cluster_node_facts.gather(down, dict(files, cib_file=str(tmp_path / "cib.xml")))
+    assert facts["filesystems"] is None and facts["postgresql"] is None
+    assert [c["argv"][0] for c in down.calls].count("cibadmin") == 1
