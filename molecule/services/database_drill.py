@@ -1,13 +1,14 @@
 """The database under faults, with a client that counts every write it was told succeeded.
 
 Run on the test machine (Molecule's side effect, or by hand against the lab):
-    python database_drill.py RECORD.json NODE1 NODE2 NODE3 --vip ADDRESS
+    python database_drill.py RECORD.json NODE1 NODE2 NODE3 --vip ADDRESS [--faults switchover,crash|partition]
 
 A client on this machine (pg8000) inserts numbered rows through the writable VIP, one transaction per row,
 reconnecting after an error, and logs each row PostgreSQL acknowledged (the COMMIT returned). Meanwhile: a
 switchover (the promoted role banned from its node, so Pacemaker demotes it and PAF promotes the most
 advanced standby), then a crash of the new primary's node (its container killed; Pacemaker fences it and
-promotes a standby). Afterwards every acknowledged row is looked up on the primary. The record holds, per
+promotes a standby) or a partition of it (cut off the lab's network, --network; fenced, it comes back still cut off
+and is connected again once the survivors took over). Afterwards every acknowledged row is looked up on the primary. The record holds, per
 fault, how long the writer saw no acknowledged write, and overall the rows acknowledged, found and lost,
 and whether the crashed node's instance came back as a streaming standby.
 """
@@ -90,17 +91,76 @@ class RowWriter(Writer):
             conn.close()
 
 
+FAULTS = ("switchover", "crash", "partition")
+
+
+def switchover(nodes, first, writer, record):
+    """The promoted role banned from its node; Pacemaker demotes it, PAF promotes the standby that has the most WAL.
+    The ban is cleared once the new primary has both standbys. Returns the new primary."""
+    start = time.time()
+    on(nodes[0], "crm_resource", "--ban", "--resource", CLONE, "--node", first, "--promoted")
+
+    def elsewhere():
+        primary = settled(nodes, standbys=1)
+        return primary if primary != first else None
+
+    target = wait("the switchover away from " + first, elsewhere)
+    on(nodes[0], "crm_resource", "--clear", "--resource", CLONE)
+    wait("both standbys streaming from " + target, lambda: settled(nodes, want_primary=target))
+    wait("both standbys promotable", lambda: promotable(nodes, [n for n in nodes if n != target]), timeout=60)
+    wait("acknowledged rows after the switchover", lambda: writer.last() > time.time() - 2, timeout=30)
+    record["faults"].append({"fault": "switchover", "from": first, "to": target,
+                             "seconds_without_acknowledged_write": longest_gap(writer.acked, start, time.time())})
+    return target
+
+
+def lose(fault, nodes, target, writer, record, network):
+    """The primary's node lost: crashed (its container killed) or partitioned (cut off the lab's network). The
+    survivors fence it (fence_docker starts it again; a partitioned one comes back still cut off, and is connected
+    again once the survivors took over) and promote a standby. Returns the new primary."""
+    start = time.time()
+    if fault == "crash":
+        subprocess.run(["docker", "kill", target], check=True, capture_output=True, timeout=60)
+    else:
+        address = subprocess.run(["docker", "inspect", "-f", '{{ (index .NetworkSettings.Networks "%s").IPAddress }}' % network,
+                                  target], check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+        subprocess.run(["docker", "network", "disconnect", network, target], check=True, capture_output=True, timeout=60)
+    survivors = [n for n in nodes if n != target]
+
+    def promoted_elsewhere():
+        # Until they notice, the survivors' crm_mon still shows the lost node promoted (and a partitioned one still
+        # answers psql through docker exec).
+        primary = settled(survivors, standbys=1)
+        return primary if primary in survivors else None
+
+    new = wait("a new primary after the %s of %s" % (fault, target), promoted_elsewhere, timeout=120)
+    wait("acknowledged writes through the new primary", lambda: writer.last() > time.time() - 2, timeout=60)
+    record["faults"].append({"fault": fault, "node": target, "to": new,
+                             "seconds_without_acknowledged_write": longest_gap(writer.acked, start, time.time())})
+    if fault == "partition":
+        # Pacemaker promoted only after the fencing succeeded: the container was already killed and started again.
+        subprocess.run(["docker", "network", "connect", "--ip", address, network, target], check=True,
+                       capture_output=True, timeout=60)
+    return new
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("record")
     ap.add_argument("nodes", nargs="+")
     ap.add_argument("--vip", required=True)
+    ap.add_argument("--faults", default="switchover,crash",
+                    help="in order, of %s; a crash or a partition only last (default switchover,crash)" % ", ".join(FAULTS))
+    ap.add_argument("--network", default="clusterops-lab", help="the lab's docker network (a partition cuts a node off it)")
     ap.add_argument("--rejoin", action="store_true",
                     help="only wait for the crashed node of RECORD to stream again (after the role re-cloned it)")
     args = ap.parse_args()
     nodes = args.nodes
     if args.rejoin:
         return rejoin(args.record, nodes)
+    faults = args.faults.split(",")
+    if not faults or any(f not in FAULTS for f in faults) or any(f != "switchover" for f in faults[:-1]):
+        ap.error("--faults: %r: a list of %s, a crash or a partition only last" % (args.faults, ", ".join(FAULTS)))
     record = {"faults": []}
 
     first = wait("a promoted instance with its VIP and two streaming standbys", lambda: settled(nodes))
@@ -116,47 +176,26 @@ def main():
     writer.start()
     wait("the writer's first acknowledged rows", lambda: len(writer.acked) >= 20, timeout=60)
 
-    # Switchover: the promoted role banned from its node; Pacemaker demotes it, PAF promotes the standby
-    # that has the most WAL. The ban is cleared once the new primary has both standbys.
-    start = time.time()
-    on(nodes[0], "crm_resource", "--ban", "--resource", CLONE, "--node", first, "--promoted")
-
-    def elsewhere():
-        primary = settled(nodes, standbys=1)
-        return primary if primary != first else None
-
-    target = wait("the switchover away from " + first, elsewhere)
-    on(nodes[0], "crm_resource", "--clear", "--resource", CLONE)
-    wait("both standbys streaming from " + target, lambda: settled(nodes, want_primary=target))
-    wait("both standbys promotable", lambda: promotable(nodes, [n for n in nodes if n != target]), timeout=60)
-    wait("acknowledged rows after the switchover", lambda: writer.last() > time.time() - 2, timeout=30)
-    end = time.time()
-    record["faults"].append({"fault": "switchover", "from": first, "to": target,
-                             "seconds_without_acknowledged_write": longest_gap(writer.acked, start, end)})
-
-    # Crash of the primary's node: its container is killed; the survivors fence it (fence_docker starts
-    # it again) and promote a standby.
-    start = time.time()
-    subprocess.run(["docker", "kill", target], check=True, capture_output=True, timeout=60)
-    survivors = [n for n in nodes if n != target]
-    new = wait("a new primary after the crash of " + target, lambda: settled(survivors, standbys=1), timeout=120)
-    wait("acknowledged writes through the new primary", lambda: writer.last() > time.time() - 2, timeout=60)
-    end = time.time()
-    record["faults"].append({"fault": "crash", "node": target, "to": new,
-                             "seconds_without_acknowledged_write": longest_gap(writer.acked, start, end)})
+    primary, fenced = first, []
+    for fault in faults:
+        if fault == "switchover":
+            primary = switchover(nodes, primary, writer, record)
+        else:
+            fenced.append(primary)
+            primary = lose(fault, nodes, primary, writer, record, args.network)
 
     writer.stop.set()
     writer.join(30)
     rows = writer.acked
-    found = set(int(x) for x in psql(new, "SELECT id FROM drill", db="app").split())
+    found = set(int(x) for x in psql(primary, "SELECT id FROM drill", db="app").split())
     lost = sorted(set(r for r, _t in rows) - found)
-    record.update(acknowledged=len(rows), found=len(found), lost=lost, primary_after=new, write_errors=writer.errors)
-
-    record["crashed_node"] = target
+    record.update(acknowledged=len(rows), found=len(found), lost=lost, primary_after=primary, write_errors=writer.errors,
+                  fenced_nodes=fenced, crashed_node=(fenced or [None])[-1])
     # Fenced, its container started again: back in the cluster after the lab's boot delay (20 s). Only a member
     # can be re-cloned (the role bans the instance there first).
-    wait(target + " back in the cluster", lambda: target in placement(nodes)[2], timeout=180)
-    # The crashed node's instance: PAF does not start a crashed primary again ("controldata indicates a
+    for node in fenced:
+        wait(node + " back in the cluster", lambda n=node: n in placement(nodes)[2], timeout=180)
+    # The fenced node's instance: PAF does not start a crashed primary again ("controldata indicates a
     # running primary instance"); it stays out until re-cloned (postgresql_ha_reclone). The others go on.
     record["placement_after_crash"] = placement(nodes)
     with open(args.record, "w", encoding="utf-8") as f:
