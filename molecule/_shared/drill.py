@@ -1,10 +1,12 @@
-"""What the storage drills share (database_drill.py, fileshare_drill.py in molecule/services): a command on a node, the
-one wait, and a writer thread that counts every write its service acknowledged.
+"""What the storage drills and the services scenario's tests share (molecule/services): a command on a node, the one
+wait, a drill's record, and a writer thread that counts every write its service acknowledged.
 
 A drill's writer subclasses Writer with write(n) (one numbered write; returns when the service acknowledged it, raises
 otherwise) and reset() (drop the connection after a failure). acked holds (n, time) of every acknowledged write.
 """
 
+import json
+import os
 import subprocess
 import threading
 import time
@@ -17,8 +19,19 @@ def on(node, *argv, check=True, stdin=None, timeout=60):
                           text=True, check=check, timeout=timeout)
 
 
+def output(node, *argv):
+    """argv's standard output on the node; CalledProcessError when it fails."""
+    return on(node, *argv, timeout=120).stdout
+
+
+def record(name):
+    """A drill's record, NAME.json in Molecule's ephemeral directory (where side_effect.yml had the drill write it)."""
+    with open(os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", ""), name + ".json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
 def wait(what, predicate, timeout=180, interval=0.5):
-    """predicate's first true value, polled every interval seconds on the monotonic clock; SystemExit naming what
+    """predicate's first true value, polled every interval seconds on the monotonic clock; AssertionError naming what
     was awaited (and the last value) after timeout."""
     deadline = time.monotonic() + timeout
     last = None
@@ -27,7 +40,7 @@ def wait(what, predicate, timeout=180, interval=0.5):
         if last:
             return last
         time.sleep(interval)
-    raise SystemExit("drill: timed out after %ss waiting for %s (last: %r)" % (timeout, what, last))
+    raise AssertionError("timed out after %ss waiting for %s (last: %r)" % (timeout, what, last))
 
 
 def crm_mon(nodes, *options):

@@ -30,7 +30,8 @@ import re
 import stat as stat_module
 
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
-from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import CIB_FILE, _params, _resources, read_cib
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import read_primitive
+from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import CIB_FILE, _resources, read_cib
 
 AGENT = ("ocf", "heartbeat", "Filesystem")
 MOUNTINFO = "/proc/self/mountinfo"
@@ -79,7 +80,7 @@ def resources(root):
             if child.tag == "primitive":
                 if (child.get("class"), child.get("provider"), child.get("type")) != AGENT:
                     continue
-                p = _params(child)
+                p = read_primitive(child).get("params") or {}
                 fstype = p.get("fstype") or None
                 out.append({"id": child.get("id"), "device": p.get("device") or None,
                             "directory": p.get("directory") or None, "fstype": fstype,

@@ -5,22 +5,17 @@ The side effect records the cluster's own view at the end (crm_mon's XML, pg_sta
 each node) and runs playbooks/health.yml, before the snapshots' wipe removes the database; these tests read those
 records and the files the role left on the nodes."""
 
-import json
 import os
-import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
+from drill import output as on, record  # noqa: E402  pylint: disable=wrong-import-position
 
 NODES = ["svc-node1", "svc-node2", "svc-node3"]
-EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
-
-
-def on(node, *argv):
-    return subprocess.run(["docker", "exec", node] + list(argv), capture_output=True, text=True, check=True,
-                          timeout=60).stdout
 
 
 def drill():
-    with open(os.path.join(EPHEMERAL, "database-drill.json"), encoding="utf-8") as f:
-        return json.load(f)
+    return record("database-drill")
 
 
 def test_no_acknowledged_write_lost_in_a_switchover_and_a_crash():
@@ -47,8 +42,7 @@ def test_the_crashed_node_streams_again_after_the_role_re_cloned_it():
 def test_health_checks_of_the_database_agree_with_the_cluster():
     """playbooks/health.yml on this cluster with its database: the four PostgreSQL checks pass and name the primary
     crm_mon showed."""
-    with open(os.path.join(EPHEMERAL, "database-health", "health.json"), encoding="utf-8") as f:
-        report = json.load(f)
+    report = record("database-health/health")
     checks = {c["id"]: c for c in report["checks"]}
     for cid in ("postgresql-primary", "postgresql-standbys-streaming", "postgresql-sync-standby", "postgresql-lag"):
         assert checks[cid]["status"] == "pass", checks[cid]

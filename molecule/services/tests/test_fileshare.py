@@ -6,22 +6,17 @@ The record holds the cluster's own view (crm_mon's placement, /proc/self/mountin
 the node that mounts the filesystem); the snapshots' wipe removes the service afterwards, so these tests read the record
 and the files the role left on the nodes."""
 
-import json
 import os
-import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
+from drill import output as on, record  # noqa: E402  pylint: disable=wrong-import-position
 
 NODES = ["svc-node1", "svc-node2", "svc-node3"]
-EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
-
-
-def on(node, *argv):
-    return subprocess.run(["docker", "exec", node] + list(argv), capture_output=True, text=True, check=True,
-                          timeout=60).stdout
 
 
 def drill():
-    with open(os.path.join(EPHEMERAL, "fileshare-drill.json"), encoding="utf-8") as f:
-        return json.load(f)
+    return record("fileshare-drill")
 
 
 def test_no_acknowledged_write_lost_in_a_switchover_and_a_crash():
@@ -74,8 +69,7 @@ def test_users_have_the_same_uid_everywhere_and_the_password_only_in_samba():
 def test_health_check_sees_one_mount_where_pacemaker_runs_it():
     """playbooks/health.yml ran on this cluster just before the drill (side_effect.yml): filesystem-single-mount
     passes, naming the node the drill then found running the group."""
-    with open(os.path.join(EPHEMERAL, "database-health", "health.json"), encoding="utf-8") as f:
-        report = json.load(f)
+    report = record("database-health/health")
     check = {c["id"]: c for c in report["checks"]}["filesystem-single-mount"]
     assert check["status"] == "pass", check
     assert "mounted on %s at /srv/clusterops-share" % drill()["first_node"] in check["message"], check

@@ -4,9 +4,12 @@ import hashlib
 import json
 import os
 import subprocess
-import time
+import sys
 import urllib.request
 import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
+from drill import wait  # noqa: E402  pylint: disable=wrong-import-position
 
 NODES = ["svc-node1", "svc-node2", "svc-node3"]
 SUBNET = "172.31.245"
@@ -52,14 +55,8 @@ def get(url):
 
 
 def wait_for(what, predicate, timeout=120, interval=2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError("timed out after %ss waiting for %s (last: %r)" % (timeout, what, last))
+    """The one wait (molecule/_shared/drill.py), every 2 s by default here."""
+    return wait(what, predicate, timeout=timeout, interval=interval)
 
 
 def test_fencing_is_on_with_a_started_fence_device(host):

@@ -284,8 +284,7 @@ class TestReadLocal:
         f = fs.read_local(FakeRunner(), share_cib(), mountinfo_file=str(bad), stat=fake_stat())["share-fs"]
         assert f["mounted"] is None and f["error"] == "mountinfo line 1 has no \"-\" separator: garbage"
 
-    def test_this_machines_own_mountinfo_parses(self):
-        if not os.path.exists(fs.MOUNTINFO):
-            pytest.skip("no /proc here")
-        found, error = fs.read_mountinfo()
-        assert error is None and any(e["mount_point"] == "/" for e in found)
+    def test_a_captured_mountinfo_file_reads(self):
+        found, error = fs.read_mountinfo(mountinfo("captured-owner"))
+        assert error is None and found[0]["mount_point"] == "/"
+        assert [e["mount_point"] for e in found if e["major_minor"] == "7:0"] == ["/srv/clusterops-share"]
