@@ -219,6 +219,25 @@ def parse_crm_mon(xml_text):
     }
 
 
+def parse_simulate_revised(xml_text):
+    """``crm_simulate --simulate --output-as=xml``: its <revised_cluster_status> (the cluster once the predicted
+    transition ran) in parse_crm_mon()'s form, so build_status() and every reader of the status model read the
+    prediction the way they read the live cluster. Failures, bans and history are not part of a prediction
+    (empty)."""
+    tool = "crm_simulate"
+    root = _xml_root(tool, xml_text, ("pacemaker-result",))
+    code, message, errors = _result_status(root)
+    revised = root.find("revised_cluster_status")
+    if revised is None:
+        raise StatusParseError(tool, "no <revised_cluster_status> (was it run with --simulate?)", xml_text)
+    nodes = _crm_mon_nodes(revised)
+    resources, parents = crm_mon_resources(revised)
+    return {"running": code == 0, "code": code, "message": message, "errors": errors,
+            "api_version": root.get("api-version"), "pacemakerd_state": None, "has_current_dc": False,
+            "cluster": _crm_mon_summary(None, nodes), "nodes": nodes, "resources": resources, "parents": parents,
+            "failed_actions": [], "bans": [], "node_attributes": {}, "fail_counts": [], "fence_history": []}
+
+
 def _empty_cluster():
     return {
         "dc": None, "dc_id": None, "dc_version": None, "with_quorum": None, "mixed_version": None,

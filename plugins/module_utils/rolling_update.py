@@ -12,10 +12,18 @@ status model of cluster_status.build_status() and, for the gate, the report of h
                                     skipped because they are up to date
 - gate(status, report, ...)      -> why the run must not go on (empty when it may)
 - quorum_margin(status, node)    -> whether the rest keep quorum while this node is out
+- with_standby(cib_root, node)    -> the CIB with the node in standby, for crm_simulate: the gate asks
+                                    Pacemaker's own scheduler where the node's services would go
+- handover(status, node, hosted) -> after the node's standby: what it still hosts, and which of the
+                                    services it hosted run on no other node (a stopped service, or a
+                                    promotion that did not happen elsewhere: the drain must not pass)
 - pacemaker3_refusal(pending)    -> why a move to Pacemaker 3.0 must not start (None when it may)
 - schema_upgrade(versions, ...)  -> whether the CIB's schema moves to 4.0 (every node on Pacemaker 3)
 - summarize(events), build_timeline(events), render_markdown(report)
                                  -> the run's report from the moments the role recorded
+
+A node holding a promoted instance (a replicated database's primary) comes after every other node: its
+services move by a switchover (Pacemaker demotes it and promotes a standby elsewhere), the costliest move.
 
 "Active" means a node runs an instance the service cannot do without: a resource outside any clone
 or bundle (an active-passive service, a VIP), or the promoted instance of a promotable clone.
@@ -31,7 +39,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import re
+import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils import timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import shape
@@ -101,6 +111,50 @@ def node_roles(status):
     return roles
 
 
+def with_standby(root, node):
+    """A copy of the CIB (an ElementTree root) with node in standby, as ``crm_attribute --name standby --update on
+    --lifetime forever`` would leave it; None when the CIB's nodes section does not list the node."""
+    out = copy.deepcopy(root)
+    section = out.find("configuration/nodes")
+    for n in ([] if section is None else section.findall("node")):
+        if n.get("uname") != node or n.get("id") is None:
+            continue
+        attrs = n.find("instance_attributes")
+        if attrs is None:
+            attrs = ET.SubElement(n, "instance_attributes", {"id": "nodes-%s" % n.get("id")})
+        for nv in attrs.findall("nvpair"):
+            if nv.get("name") == "standby":
+                nv.set("value", "on")
+                return out
+        ET.SubElement(attrs, "nvpair", {"id": "nodes-%s-standby" % n.get("id"), "name": "standby", "value": "on"})
+        return out
+    return None
+
+
+def handover(status, node, hosted):
+    """Where a node in standby stands with the services it hosted before (hosted: its node_roles() entry
+    then, {active, promoted}): {busy: [...], missing: [...]}.
+
+    busy lists what the node still hosts (active-passive services, and promoted instances as
+    'id (promoted)'); missing lists what it hosted that no other node runs now: an active-passive service
+    active nowhere else, a promotable clone promoted nowhere else (a database without a primary: the
+    standby was not promoted, PAF refused the promotion). The drain is complete only when both are empty;
+    a node whose services stopped instead of moving must not be updated as if they had moved.
+    """
+    roles = node_roles(status)
+    mine = roles.get(node) or {}
+    busy = list(mine.get("active") or []) + ["%s (promoted)" % p for p in mine.get("promoted") or []]
+    others = [r for n, r in roles.items() if n != node]
+    missing = []
+    for rid in (hosted or {}).get("active") or []:
+        if not any(rid in (r.get("active") or []) for r in others):
+            missing.append(rid)
+    for rid in (hosted or {}).get("promoted") or []:
+        if not any(rid in (r.get("promoted") or []) for r in others):
+            missing.append("%s (promoted)" % rid)
+    return {"busy": busy, "missing": missing}
+
+
 def _marker(status, node):
     attrs = (status.get("node_attributes") or {}).get(node) or {}
     value = attrs.get(MARKER_ATTRIBUTE)
@@ -139,17 +193,22 @@ def plan(status, nodes, up_to_date=None, markers=None, preferred=None):
             continue
         if node in markers:
             reason = "resumes: an earlier run stopped at phase '%s' on this node" % markers[node]
-        elif active or promoted:
-            reason = "hosts %s: serviced after the passive nodes" % ", ".join(
+        elif promoted:
+            reason = "hosts %s: serviced last, by a switchover (a promotion elsewhere first)" % ", ".join(
                 active + ["%s (promoted)" % p for p in promoted])
+        elif active:
+            reason = "hosts %s: serviced after the passive nodes" % ", ".join(active)
         else:
             reason = "hosts no active or promoted instance"
         order.append({"node": node, "reason": reason, "active": active, "promoted": promoted,
                       "resume": node in markers})
 
+    # Resumed first; then passive nodes, nodes with active-passive services, and last the nodes holding a
+    # promoted instance (a database primary: its switchover is the costliest move), fewest services first.
     def key(item):
         weight = len(item["active"]) + len(item["promoted"])
-        return (0 if item["resume"] else 1, 1 if weight else 0, weight, index[item["node"]])
+        tier = 2 if item["promoted"] else (1 if weight else 0)
+        return (0 if item["resume"] else 1, tier, weight, index[item["node"]])
 
     order.sort(key=key)
     if preferred is not None and preferred not in index:

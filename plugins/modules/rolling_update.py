@@ -22,8 +22,10 @@ description:
   - V(gate) judges a health report (from M(clusterops.ha.cluster_health)) and the status. Every critical check
     must pass, and also failed-actions, leftover-bans, nodes-maintenance, maintenance-mode and unmanaged-blocked;
     every node must be online and the cluster settled. Only a node of O(marked) may be in standby.
-  - V(drained) waits until O(node) hosts no active-passive service and no promoted instance, and the cluster
-    has settled.
+  - V(drained) waits until O(node) hosts no active-passive service and no promoted instance, the cluster
+    has settled, and everything O(hosted) lists runs on another node - an active-passive service active there, a
+    promotable clone (a replicated database) promoted there. When the cluster has settled without one of them
+    (it stopped instead of moving), the wait ends with a failure naming it after a short grace, not at the timeout.
   - V(pending) lists the updates C(apt-get) would apply on the target node (optionally only O(packages)), and
     which of them belong to the cluster stack.
   - V(schema) decides whether the CIB's schema moves to Pacemaker 3's (C(pacemaker-4.0)) now, which is only when every node
@@ -81,8 +83,18 @@ options:
   node:
     description:
       - For V(drained), the node that must have handed its services over.
-      - For V(gate), the node about to be taken out; the gate then also checks that the other members keep quorum without it.
+      - For V(gate), the node about to be taken out; the gate then also checks that the other members keep quorum without it,
+        and asks Pacemaker's scheduler (C(crm_simulate) on a copy of the live CIB with the node in standby) where the
+        services it hosts would go. One that would run nowhere (a promotable clone promoted nowhere, a service a constraint
+        keeps on the node) stops the run before the node is touched.
     type: str
+  hosted:
+    description:
+      - For V(drained), what O(node) hosted before its standby, in RV(roles)' form for one node (C(active) and
+        C(promoted) are read). Each must run on another node before the node counts as drained.
+      - Without it, only what the node still hosts is checked.
+    type: dict
+    default: {}
   timeout:
     description: For V(drained), how long to wait, in seconds.
     type: int
@@ -138,10 +150,11 @@ EXAMPLES = r"""
   register: gate
   run_once: true
 
-- name: Wait until db2's services run elsewhere
+- name: Wait until db2's services run elsewhere (its database primary promoted on another node)
   clusterops.ha.rolling_update:
     action: drained
     node: db2
+    hosted: "{{ gate.roles['db2'] }}"
     timeout: 300
   run_once: true
 
@@ -250,6 +263,13 @@ summary:
   description: For V(report), the run in numbers - its verdict (done, stopped, incomplete), times, and per node the seconds of each phase.
   returned: action is report
   type: dict
+predicted:
+  description:
+    - For V(gate) with O(node) hosting services, Pacemaker's prediction of the node's standby - C(serving) (where each
+      service would run, as RV(serving)) and C(missing) (what would run nowhere). Null when the node hosts nothing to move.
+  returned: action is gate
+  type: dict
+  sample: {"serving": ["pgsqld-clone (promoted) on db1", "pgsql-vip on db1"], "missing": []}
 passed:
   description: For V(gate), whether the rolling update may go on.
   returned: action is gate
@@ -263,6 +283,11 @@ waited:
   description: For V(drained), seconds waited.
   returned: action is drained
   type: float
+missing:
+  description: For V(drained), what O(hosted) lists that runs on no other node (a promoted instance as C(id (promoted))).
+  returned: action is drained
+  type: list
+  elements: str
 packages:
   description: For V(pending), the updates C(apt-get) would apply.
   returned: action is pending
@@ -290,13 +315,16 @@ pacemaker3:
   elements: dict
 """
 
+import os
+import tempfile
 import time
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, read_live_config
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, wait_for
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, read_live_config, to_xml
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
+    StatusParseError, build_status, collect, parse_simulate_revised, wait_for)
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils import report_html
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
@@ -307,6 +335,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.health import node_f
 REQUIRED = {"plan": ["nodes"], "gate": ["health_report"], "drained": ["node"], "pending": [], "schema": ["node_facts"],
             "report": ["events"]}
 POLL_SECONDS = 2
+HANDOVER_GRACE_SECONDS = 10
 
 
 def make_runner(module):
@@ -352,30 +381,87 @@ def do_gate(module, runner):
         module.fail_json(msg="; ".join(errors), errors=errors)
     status = collect(runner)
     reasons = ru.gate(status, module.params["health_report"], module.params["expected_nodes"], module.params["marked"])
+    predicted = None
     if module.params["node"]:
         ok, why = ru.quorum_margin(status, module.params["node"])
         if not ok:
             reasons.append("quorum: %s" % why)
-    module.exit_json(changed=False, passed=not reasons, reasons=reasons, roles=ru.node_roles(status))
+        predicted, why = predict_standby(module, runner, status, module.params["node"])
+        if why:
+            reasons.append("standby of %s: %s" % (module.params["node"], why))
+    module.exit_json(changed=False, passed=not reasons, reasons=reasons, roles=ru.node_roles(status), predicted=predicted)
+
+
+def predict_standby(module, runner, status, node):
+    """(where the node's services would go, why the gate must stop or None), from Pacemaker's own scheduler:
+    crm_simulate on the live CIB with the node in standby. Nothing is changed on the cluster."""
+    hosted = ru.node_roles(status).get(node) or {}
+    if not (hosted.get("active") or hosted.get("promoted")):
+        return None, None
+    root = read_live_cib(runner)
+    if root is None:
+        return None, "the CIB could not be read (cibadmin --query failed), so where its services would go is unknown"
+    candidate = ru.with_standby(root, node)
+    if candidate is None:
+        return None, "the CIB's nodes section does not list it, so where its services would go is unknown"
+    fd, path = tempfile.mkstemp(prefix="standby-", suffix=".xml", dir=module.tmpdir)
+    with os.fdopen(fd, "w") as f:
+        f.write(to_xml(candidate))
+    res = runner.run(["crm_simulate", "--xml-file", path, "--simulate", "--output-as=xml"], check=False)
+    if res.rc != 0:
+        return None, "crm_simulate could not predict it (rc %s): %s" % (res.rc, (res.stderr or res.stdout).strip()[-300:])
+    try:
+        after = build_status(crm_mon=parse_simulate_revised(res.stdout), dc_state={"state": "S_IDLE"})
+    except StatusParseError as e:
+        return None, "crm_simulate's prediction could not be read: %s" % e
+    where = ru.handover(after, node, hosted)
+    predicted = {"serving": ru.serving(after), "missing": where["missing"]}
+    if where["missing"]:
+        return predicted, ("Pacemaker's scheduler (crm_simulate of the live CIB with %s in standby) finds no other place for "
+                           "%s, which would stop; a constraint or a failure keeps %s from running elsewhere. Nothing was "
+                           "changed" % (node, ", ".join(where["missing"]), "it" if len(where["missing"]) == 1 else "them"))
+    return predicted, None
 
 
 def do_drained(module, runner):
     node = module.params["node"]
+    hosted = module.params["hosted"] or {}
+    errors = v.shape(hosted, ru.ROLES_SHAPE["*"], "hosted")
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors)
+    # When the cluster has settled, the node hosts nothing and something it hosted runs nowhere else,
+    # Pacemaker has decided: the wait ends after HANDOVER_GRACE_SECONDS of that (not at the timeout).
+    stuck = {"since": None}
 
-    def busy_on(status):
-        left = ru.node_roles(status).get(node) or {}
-        return list(left.get("active") or []) + ["%s (promoted)" % p for p in left.get("promoted") or []]
+    def done(status):
+        if not status["stack"]["pacemaker"] or status["settled"] is not True:
+            stuck["since"] = None
+            return False
+        where = ru.handover(status, node, hosted)
+        if where["busy"]:
+            stuck["since"] = None
+            return False
+        if not where["missing"]:
+            return True
+        now = time.monotonic()
+        stuck["since"] = now if stuck["since"] is None else stuck["since"]
+        return now - stuck["since"] >= HANDOVER_GRACE_SECONDS
 
-    seen = wait_for(lambda: collect(runner),
-                    lambda status: status["stack"]["pacemaker"] and not busy_on(status) and status["settled"] is True,
-                    module.params["timeout"], POLL_SECONDS, clock=time.monotonic, sleep=time.sleep)
+    seen = wait_for(lambda: collect(runner), done, module.params["timeout"], POLL_SECONDS, clock=time.monotonic, sleep=time.sleep)
     roles = ru.node_roles(seen.value)
-    if seen.met:
-        module.exit_json(changed=False, waited=round(seen.waited, 1), roles=roles)
-    busy = busy_on(seen.value)
-    why = "still hosts %s" % ", ".join(busy) if busy else "the cluster has not settled"
+    where = ru.handover(seen.value, node, hosted) if seen.value else {"busy": [], "missing": []}
+    if seen.met and not where["missing"]:
+        module.exit_json(changed=False, waited=round(seen.waited, 1), roles=roles, missing=[])
+    if where["missing"] and not where["busy"]:
+        module.fail_json(msg="%s's services did not move: %s now run%s on no node. The cluster settled without them "
+                             "(a constraint that keeps them on %s, a start that failed elsewhere, or a promotion that "
+                             "did not happen); %s must not be updated while it is their only place"
+                             % (node, ", ".join(where["missing"]), "s" if len(where["missing"]) == 1 else "",
+                                node, node),
+                         roles=roles, missing=where["missing"], waited=round(seen.waited, 1))
+    why = "still hosts %s" % ", ".join(where["busy"]) if where["busy"] else "the cluster has not settled"
     module.fail_json(msg="%s did not hand its services over within %ss: %s" % (node, module.params["timeout"], why),
-                     roles=roles, waited=round(seen.waited, 1))
+                     roles=roles, missing=where["missing"], waited=round(seen.waited, 1))
 
 
 def do_pending(module, runner):
@@ -443,6 +529,7 @@ def main():
             expected_nodes=dict(type="list", elements="str"),
             marked=dict(type="list", elements="str", default=[]),
             node=dict(type="str"),
+            hosted=dict(type="dict", default={}),
             timeout=dict(type="int", default=300),
             packages=dict(type="list", elements="str", default=[]),
             pacemaker3_check=dict(type="bool", default=False),

@@ -320,3 +320,66 @@ def test_pending_results_are_checked_naming_node_and_key():
     assert ru.pending_errors({"lab-node1": {"pacemaker3": "yes"}}) == [
         "pending.lab-node1.pacemaker3: must be a list, got str 'yes'"]
     assert ru.pending_errors({"lab-node1": ["x"]}) == ["pending.lab-node1: must be a dictionary, got list ['x']"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the replicated database (PostgreSQL under PAF) on the lab: fixtures/rolling_update, see its README
+
+def paf_status(name):
+    return build_status(crm_mon=parse_crm_mon(fixture_text("rolling_update", name)), quorum=parse_quorumtool(
+        fixture_text("health", "quorumtool.lab.txt")), dc_state={"state": "S_IDLE"})
+
+
+def test_the_database_primary_is_serviced_last_by_a_switchover():
+    status = paf_status("crm_mon.paf-primary-node1.xml")
+    roles = ru.node_roles(status)
+    assert roles["lab-node1"]["promoted"] == ["pgsqld-clone"]
+    assert roles["lab-node2"]["promoted"] == [] and "pgsqld-clone" in roles["lab-node2"]["clones"]
+    p = ru.plan(status, NODES)
+    assert p["order"][-1]["node"] == "lab-node1"
+    assert "pgsqld-clone (promoted)" in p["order"][-1]["reason"]
+
+
+def test_handover_done_when_the_standby_was_promoted_elsewhere():
+    hosted = ru.node_roles(paf_status("crm_mon.paf-primary-node3.xml"))["lab-node3"]
+    assert hosted["promoted"] == ["pgsqld-clone"] and "pgsql-vip" in hosted["active"]
+    after = paf_status("crm_mon.paf-node3-standby-promoted-elsewhere.xml")
+    assert ru.handover(after, "lab-node3", hosted) == {"busy": [], "missing": []}
+    # Before the standby took effect, the node still holds everything it hosted.
+    before = ru.handover(paf_status("crm_mon.paf-primary-node3.xml"), "lab-node3", hosted)
+    assert "pgsqld-clone (promoted)" in before["busy"] and "pgsql-vip" in before["busy"]
+
+
+def test_handover_names_a_primary_that_was_promoted_nowhere():
+    # lab-node2 was the primary; a constraint forbade promoting anywhere else, so its standby left no primary.
+    after = paf_status("crm_mon.paf-node2-standby-promoted-nowhere.xml")
+    where = ru.handover(after, "lab-node2", {"active": ["pgsql-vip"], "promoted": ["pgsqld-clone"], "clones": ["app-clone"]})
+    assert where == {"busy": [], "missing": ["pgsql-vip", "pgsqld-clone (promoted)"]}
+    # Clones are not part of the hand-over: they run everywhere by design.
+    assert ru.handover(after, "lab-node2", {"clones": ["pgsqld-clone"]}) == {"busy": [], "missing": []}
+
+
+def test_with_standby_sets_the_node_attribute_on_a_copy():
+    root = parse(fixture_text("rolling_update", "cib.paf-primary-node1.xml"))
+    out = ru.with_standby(root, "lab-node1")
+    node = [n for n in out.find("configuration/nodes").findall("node") if n.get("uname") == "lab-node1"][0]
+    assert [(nv.get("name"), nv.get("value")) for nv in node.iter("nvpair") if nv.get("name") == "standby"] == [("standby", "on")]
+    assert not [nv for nv in root.iter("nvpair") if nv.get("name") == "standby"]
+    # Already there (off): turned on, not doubled.
+    again = ru.with_standby(ru.with_standby(out, "lab-node1"), "lab-node1")
+    assert len([nv for nv in again.iter("nvpair") if nv.get("name") == "standby"]) == 1
+    assert ru.with_standby(root, "lab-node9") is None
+
+
+@pytest.mark.parametrize("name, promoted, missing", [
+    ("crm_simulate.paf-node1-standby.xml", ["lab-node2"], []),
+    ("crm_simulate.paf-node1-standby-pinned.xml", [], ["pgsql-vip", "pgsqld-clone (promoted)"]),
+])
+def test_pacemakers_prediction_of_the_primarys_standby(name, promoted, missing):
+    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_simulate_revised
+    hosted = ru.node_roles(paf_status("crm_mon.paf-primary-node1-gate.xml"))["lab-node1"]
+    after = build_status(crm_mon=parse_simulate_revised(fixture_text("rolling_update", name)), dc_state={"state": "S_IDLE"})
+    roles = ru.node_roles(after)
+    assert [n for n, r in roles.items() if r["promoted"]] == promoted
+    assert roles["lab-node1"]["clones"] == [] and roles["lab-node1"]["active"] == []
+    assert ru.handover(after, "lab-node1", hosted)["missing"] == missing

@@ -155,13 +155,21 @@ def test_timeout_must_be_positive(monkeypatch):
     assert result["msg"] == "timeout: must be at least 1 second, got 0"
 
 
+def _predicting(runner, simulate):
+    runner.add(["crm_simulate"], stdout=fixture_text("rolling_update", simulate))
+    return runner
+
+
 def test_gate_with_a_node_checks_the_quorum_margin(monkeypatch):
-    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node2"}, health_lab_runner())
+    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node2"},
+                 _predicting(health_lab_runner(), "crm_simulate.health-lab-node2-standby.xml"))
     assert result["passed"] is True
+    assert result["predicted"] == {"serving": ["lb on lab-node3", "site-nginx on lab-node1", "site-vip on lab-node1"],
+                                   "missing": []}
     # lab-node3 is already out: 2 votes, 2 needed; taking lab-node2 out too would lose quorum.
     two = health("quorumtool.lab.txt").replace("Total votes:      3", "Total votes:      2").replace(
         "         3          1 lab-node3\n", "")
-    runner = health_lab_runner()
+    runner = _predicting(health_lab_runner(), "crm_simulate.health-lab-node2-standby.xml")
     runner.add(["corosync-quorumtool", "-s"], stdout=two)
     result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node2"}, runner)
     assert result["passed"] is False
@@ -253,3 +261,72 @@ def test_report_reads_no_cluster_and_returns_the_texts(monkeypatch):
 def test_report_refuses_what_it_cannot_read(monkeypatch, args, message):
     result = run(monkeypatch, dict({"action": "report"}, **args), FakeRunner(), expect=FailJson)
     assert message in result["msg"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the replicated database (PostgreSQL under PAF): fixtures/rolling_update, see its README
+
+def paf_runner(crm_mon, cib="cib.paf-primary-node1.xml", simulate=None):
+    runner = health_lab_runner()
+    runner.add(["crm_mon"], stdout=fixture_text("rolling_update", crm_mon))
+    runner.add(["cibadmin", "--query"], stdout=fixture_text("rolling_update", cib))
+    if simulate:
+        runner.add(["crm_simulate"], stdout=fixture_text("rolling_update", simulate))
+    return runner
+
+
+def test_gate_before_the_primary_asks_pacemaker_where_it_would_be_promoted(monkeypatch):
+    runner = paf_runner("crm_mon.paf-primary-node1-gate.xml", simulate="crm_simulate.paf-node1-standby.xml")
+    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node1"}, runner)
+    assert (result["passed"], result["reasons"]) == (True, [])
+    assert "pgsqld-clone (promoted) on lab-node2" in result["predicted"]["serving"]
+    simulated = [c for c in runner.calls if c["argv"][0] == "crm_simulate"]
+    assert len(simulated) == 1 and simulated[0]["argv"][1:2] == ["--xml-file"]
+    # What crm_simulate was given: the live CIB with the node in standby (nothing changed on the cluster).
+    assert not [c for c in runner.calls if c["argv"][0] in ("crm_attribute", "cibadmin") and "--query" not in c["argv"]]
+
+
+def test_gate_refuses_a_standby_that_would_leave_no_primary(monkeypatch):
+    runner = paf_runner("crm_mon.paf-primary-node1-gate.xml", cib="cib.paf-promote-pinned-node1.xml",
+                        simulate="crm_simulate.paf-node1-standby-pinned.xml")
+    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node1"}, runner)
+    assert result["passed"] is False
+    assert result["predicted"]["missing"] == ["pgsql-vip", "pgsqld-clone (promoted)"]
+    assert result["reasons"][0].startswith("standby of lab-node1: Pacemaker's scheduler (crm_simulate of the live CIB with "
+                                           "lab-node1 in standby) finds no other place for pgsql-vip, pgsqld-clone (promoted)")
+
+
+def test_gate_does_not_pass_when_the_prediction_cannot_be_made(monkeypatch):
+    runner = paf_runner("crm_mon.paf-primary-node1-gate.xml")
+    runner.add(["crm_simulate"], rc=1, stderr="crm_simulate: something broke")
+    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node1"}, runner)
+    assert result["passed"] is False and "crm_simulate could not predict it (rc 1)" in result["reasons"][0]
+
+
+def test_gate_before_a_node_that_hosts_nothing_predicts_nothing(monkeypatch):
+    runner = paf_runner("crm_mon.paf-primary-node1-gate.xml")
+    result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node3"}, runner)
+    assert result["predicted"] is None or result["predicted"]["missing"] == []
+
+
+def test_drained_once_the_primary_was_promoted_elsewhere(monkeypatch):
+    hosted = {"active": ["site-vip", "site-nginx", "lb-vip", "pgsql-vip"], "promoted": ["pgsqld-clone"]}
+    result = run(monkeypatch, {"action": "drained", "node": "lab-node3", "hosted": hosted, "timeout": 5},
+                 paf_runner("crm_mon.paf-node3-standby-promoted-elsewhere.xml"))
+    assert result["missing"] == [] and result["roles"]["lab-node1"]["promoted"] == ["pgsqld-clone"]
+
+
+def test_drained_fails_at_once_when_the_primary_was_promoted_nowhere(monkeypatch):
+    monkeypatch.setattr(rolling_update, "HANDOVER_GRACE_SECONDS", 0)
+    hosted = {"active": ["pgsql-vip"], "promoted": ["pgsqld-clone"]}
+    result = run(monkeypatch, {"action": "drained", "node": "lab-node2", "hosted": hosted, "timeout": 300},
+                 paf_runner("crm_mon.paf-node2-standby-promoted-nowhere.xml"), expect=FailJson)
+    assert result["missing"] == ["pgsql-vip", "pgsqld-clone (promoted)"]
+    assert result["waited"] < 5
+    assert result["msg"].startswith("lab-node2's services did not move: pgsql-vip, pgsqld-clone (promoted) now run on no node")
+
+
+def test_drained_refuses_a_hosted_of_the_wrong_shape(monkeypatch):
+    result = run(monkeypatch, {"action": "drained", "node": "lab-node2", "hosted": {"active": "pgsql-vip"}},
+                 paf_runner("crm_mon.paf-node2-standby-promoted-nowhere.xml"), expect=FailJson)
+    assert result["msg"].startswith("hosted.active: must be")
