@@ -11,6 +11,8 @@ metrics read.
 - device_number(device, stat): the major:minor of the block device a device parameter names on this node.
 - mounts_of(resource, entries, major_minor): where this node has the resource's filesystem mounted.
 - read_local(runner, root): the facts of this node (cluster_node_facts and the metrics call it).
+- mountinfo_read(fact), mount_points(fact): how a node's fact is read, the same for the health check and the
+  living documentation.
 
 A mount is the resource's when its major:minor (mountinfo's third field, the filesystem's st_dev) is the device's
 st_rdev, which holds whatever name the device was mounted by (/dev/clusterops-shared, /dev/loop0, a
@@ -229,3 +231,22 @@ def read_local(runner, root=None, cib_file=CIB_FILE, mountinfo_file=MOUNTINFO, s
         return None
     entries, error = read_mountinfo(mountinfo_file)
     return dict((r["id"], local_fact(r, entries, error, stat)) for r in found)
+
+
+# ---------------------------------------------------------------------------------------------
+# reading the nodes' facts (health.py's check and cluster_doc.py's storage section)
+
+
+def mountinfo_read(fact):
+    """Whether a node's fact (local_fact()) says anything about mounts: its mountinfo was read (mounted is not None)."""
+    return isinstance(fact, dict) and fact.get("mounted") is not None
+
+
+def mount_points(fact):
+    """The mount points of a node's fact (local_fact()), each once, in mountinfo's order; [] when not mounted or
+    not read."""
+    out = []
+    for m in (fact or {}).get("mounts") or []:
+        if m.get("mount_point") not in out:
+            out.append(m.get("mount_point"))
+    return out

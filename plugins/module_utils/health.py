@@ -1140,10 +1140,6 @@ def _pg_instances(ctx):
     return _agent_resources(ctx, postgresql.AGENT, postgresql.instances, "postgresql", "PostgreSQL", "PostgreSQL instances")
 
 
-def _pg_primaries(facts):
-    return [n for n in sorted(facts) if facts[n].get("state") == "running" and facts[n].get("in_recovery") is False]
-
-
 def _pg_label(inst):
     return inst["clone"] or inst["id"]
 
@@ -1157,19 +1153,6 @@ def _shell_quote(text):
     return "'%s'" % text.replace("'", "'\\''")
 
 
-def _pg_why_not(fact):
-    """Why a node's instance is not a streaming standby, from its own fact."""
-    state = fact.get("state")
-    if state != "running":
-        return "%s%s" % (state, " (%s)" % fact["error"] if fact.get("error") and state != "stopped" else "")
-    if fact.get("in_recovery") is False:
-        return "a primary itself"
-    receiver = fact.get("wal_receiver")
-    if not receiver:
-        return "in recovery with no WAL receiver (it cannot reach the primary)"
-    return "its WAL receiver is %s from %s" % (receiver.get("status"), receiver.get("sender_host"))
-
-
 def _pg_single_primary(ctx):
     """([(instance, facts, unknown, primary)], notes, None), or (None, None, result)."""
     found, result = _pg_instances(ctx)
@@ -1177,7 +1160,7 @@ def _pg_single_primary(ctx):
         return None, None, result
     judged, notes = [], []
     for inst, facts, unknown in found:
-        primaries = _pg_primaries(facts)
+        primaries = postgresql.primaries(facts)
         if len(primaries) == 1:
             judged.append((inst, facts, unknown, primaries[0]))
         else:
@@ -1188,18 +1171,6 @@ def _pg_single_primary(ctx):
     return judged, notes, None
 
 
-def _bytes(value):
-    if value is None:
-        return "an unknown amount"
-    if value < 1024:
-        return "%d B" % value
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        value /= 1024.0
-        if value < 1024 or unit == "TiB":
-            return "%.1f %s" % (value, unit)
-    return "%d B" % value  # not reached
-
-
 def check_postgresql_primary(ctx):
     found, result = _pg_instances(ctx)
     if result:
@@ -1208,7 +1179,7 @@ def check_postgresql_primary(ctx):
     parts, passes, remedy, objects = [], [], [], []
     for inst, facts, unknown in found:
         rid, label = inst["id"], _pg_label(inst)
-        primaries = _pg_primaries(facts)
+        primaries = postgresql.primaries(facts)
         promoted = list((by_id.get(rid) or {}).get("promoted_on") or [])
         vips = postgresql.writable_vips(ctx.cib_root, inst)
         suffix = _unknown_suffix(unknown)
@@ -1273,13 +1244,12 @@ def check_postgresql_standbys(ctx):
     parts, passes, remedy, objects = [], [], [], []
     for inst, facts, unknown, primary in judged:
         label = inst["id"]
-        rows = dict(((r.get("application_name") or "").lower(), r) for r in facts[primary].get("replication") or [])
         expected = [n for n in sorted(facts) if n != primary and facts[n].get("state") != "absent"]
         bad, good = [], []
         for n in expected:
-            r = rows.get(n.lower())
+            r = postgresql.standby_row(facts[primary], n)
             if r is None:
-                bad.append((n, "not connected: %s" % _pg_why_not(facts[n])))
+                bad.append((n, "not connected: %s" % postgresql.why_not_streaming(facts[n])))
             elif r.get("state") != "streaming":
                 bad.append((n, "connected but %s" % r.get("state")))
             else:
@@ -1360,7 +1330,7 @@ def check_postgresql_lag(ctx):
         late, fine = [], []
         for r in rows:
             b, s = r.get("lag_bytes"), r.get("replay_lag_s")
-            text = "%s %s%s behind" % (r.get("application_name"), _bytes(b), "" if s is None else " / %.1f s" % s)
+            text = "%s %s behind" % (r.get("application_name"), postgresql.lag_text(r))
             over = (b is not None and b > POSTGRESQL_LAG_BYTES) or (s is not None and s > POSTGRESQL_LAG_S)
             if inst["maxlag"] and b is not None and b > inst["maxlag"]:
                 text += " (above maxlag %d: PAF will not promote it)" % inst["maxlag"]
@@ -1368,10 +1338,10 @@ def check_postgresql_lag(ctx):
             (late if over else fine).append((r.get("application_name"), text))
         if not late:
             passes.append("%s: %s %s (thresholds %s, %d s)" % (
-                inst["id"], ", ".join(t for _n, t in fine), primary, _bytes(POSTGRESQL_LAG_BYTES), POSTGRESQL_LAG_S))
+                inst["id"], ", ".join(t for _n, t in fine), primary, postgresql.size_text(POSTGRESQL_LAG_BYTES), POSTGRESQL_LAG_S))
             continue
         parts.append("%s: %s the primary %s (thresholds %s, %d s)" % (
-            inst["id"], ", ".join(t for _n, t in late), primary, _bytes(POSTGRESQL_LAG_BYTES), POSTGRESQL_LAG_S))
+            inst["id"], ", ".join(t for _n, t in late), primary, postgresql.size_text(POSTGRESQL_LAG_BYTES), POSTGRESQL_LAG_S))
         remedy.append("%s  # on %s: watch it catch up" % (
             _pg_psql(inst, "SELECT application_name, state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), replay_lag "
                            "FROM pg_stat_replication"), primary))
@@ -1392,7 +1362,7 @@ def check_postgresql_lag(ctx):
 def _fs_resources(ctx):
     # A node's fact counts only when its mountinfo was read (mounted is not null).
     return _agent_resources(ctx, filesystem.AGENT, filesystem.resources, "filesystems", "Filesystem", "Filesystem resources",
-                            usable=lambda fact: fact.get("mounted") is not None)
+                            usable=filesystem.mountinfo_read)
 
 
 def _fs_label(rsc):
@@ -1401,7 +1371,7 @@ def _fs_label(rsc):
 
 def _fs_where(facts, names):
     """'<node> at <mount points>' for each node."""
-    return ", ".join("%s at %s" % (n, _join(_uniq(m["mount_point"] for m in facts[n].get("mounts") or []))) for n in names)
+    return ", ".join("%s at %s" % (n, _join(filesystem.mount_points(facts[n]))) for n in names)
 
 
 def _fs_unknown(ctx, rid, unknown):
@@ -1428,7 +1398,7 @@ def _fs_unmount(rsc, facts, nodes, why):
     directory = rsc["directory"] or "<directory>"
     remedy = []
     for n in nodes:
-        points = _uniq(m["mount_point"] for m in facts[n].get("mounts") or []) or [directory]
+        points = filesystem.mount_points(facts[n]) or [directory]
         remedy.append("umount %s  # on %s, now: %s (fuser -vm %s: what still holds it)"
                       % (" ".join(points), n, why, points[0]))
         remedy.append("grep -e '%s' -e '%s' /etc/fstab; systemctl list-units --type=mount  # on %s: nothing but "

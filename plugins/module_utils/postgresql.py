@@ -14,6 +14,8 @@
   state, not an error); parse_sync_names(text): synchronous_standby_names as PostgreSQL reads it.
 - read_local(runner, root): the facts of this node's instances through the command seam (cluster_node_facts
   and the metrics call it).
+- primaries(facts), standby_row(primary_fact, node), why_not_streaming(fact), size_text(n), lag_text(row): how
+  the nodes' facts are read, the same for the health checks and the living documentation.
 
 Pure except read_local and read_cib (which go through the runner they are given, and the on-disk CIB when
 Pacemaker is down). Standard library only, Python 3.8 syntax at most: this runs on managed nodes.
@@ -366,3 +368,54 @@ def read_local(runner, root=None, cib_file=CIB_FILE):
     if not found:
         return None
     return dict((i["id"], read_instance(runner, i)) for i in found)
+
+
+# ---------------------------------------------------------------------------------------------
+# reading the nodes' facts (health.py's checks and cluster_doc.py's storage section)
+
+
+def primaries(facts):
+    """The nodes whose instance answers and is not in recovery (a primary), sorted; facts is {node: read_instance()}."""
+    return [n for n in sorted(facts) if facts[n].get("state") == "running" and facts[n].get("in_recovery") is False]
+
+
+def standby_row(primary_fact, node):
+    """The primary's pg_stat_replication row of the standby on node (PAF names each standby's application_name after
+    its node; compared case-insensitively), None when that standby is not connected."""
+    for r in primary_fact.get("replication") or []:
+        if (r.get("application_name") or "").lower() == str(node).lower():
+            return r
+    return None
+
+
+def why_not_streaming(fact):
+    """Why a node's instance is not a streaming standby, from its own fact."""
+    state = fact.get("state")
+    if state != "running":
+        return "%s%s" % (state, " (%s)" % fact["error"] if fact.get("error") and state != "stopped" else "")
+    if fact.get("in_recovery") is False:
+        return "a primary itself"
+    receiver = fact.get("wal_receiver")
+    if not receiver:
+        return "in recovery with no WAL receiver (it cannot reach the primary)"
+    return "its WAL receiver is %s from %s" % (receiver.get("status"), receiver.get("sender_host"))
+
+
+def size_text(value):
+    """A number of bytes for people: 512 B, 49.2 MiB; "an unknown amount" for None."""
+    if value is None:
+        return "an unknown amount"
+    if value < 1024:
+        return "%d B" % value
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024.0
+        if value < 1024 or unit == "TiB":
+            return "%.1f %s" % (value, unit)
+    return "%d B" % value  # not reached
+
+
+def lag_text(row):
+    """How far a standby's replay is behind (a replication row of parse_state()): "0 B / 0.0 s", or the bytes alone
+    when PostgreSQL has no measure in time (replay_lag is NULL)."""
+    seconds = row.get("replay_lag_s")
+    return "%s%s" % (size_text(row.get("lag_bytes")), "" if seconds is None else " / %.1f s" % seconds)
