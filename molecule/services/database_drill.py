@@ -2,6 +2,7 @@
 
 Run on the test machine (Molecule's side effect, or by hand against the lab):
     python database_drill.py RECORD.json NODE1 NODE2 NODE3 --vip ADDRESS [--faults switchover,crash|partition]
+    python database_drill.py RECORD.json NODE1 NODE2 NODE3 --vip ADDRESS --rolling ansible-playbook ... rolling_update.yml
 
 A client on this machine (pg8000) inserts numbered rows through the writable VIP, one transaction per row,
 reconnecting after an error, and logs each row PostgreSQL acknowledged (the COMMIT returned). Meanwhile: a
@@ -75,15 +76,16 @@ def settled(nodes, want_primary=None, standbys=2):
 class RowWriter(Writer):
     """Numbered rows through the VIP, one transaction each: acknowledged when the COMMIT returned."""
 
-    def __init__(self, vip):
+    def __init__(self, vip, table="drill"):
         super().__init__()
         self.vip = vip
+        self.table = table
         self.conn = None
 
     def write(self, n):
         if self.conn is None:
             self.conn = pg8000.native.Connection("app", host=self.vip, database="app", password=APP_PASSWORD, timeout=5)
-        self.conn.run("INSERT INTO drill (id) VALUES (:row)", row=n)
+        self.conn.run("INSERT INTO %s (id) VALUES (:row)" % self.table, row=n)
 
     def reset(self):
         conn, self.conn = self.conn, None
@@ -144,6 +146,35 @@ def lose(fault, nodes, target, writer, record, network):
     return new
 
 
+def rolling(path, nodes, vip, command):
+    """The rolling update (command: ansible-playbook playbooks/rolling_update.yml ...) with the writer on: every node
+    serviced in turn, the primary's node last by a switchover. Records the primaries before and after, the rows
+    acknowledged, found and lost, the longest time without an acknowledged write, and the standbys streaming after."""
+    first = wait("a promoted instance with its VIP and two streaming standbys", lambda: settled(nodes))
+    psql(first, "DROP TABLE IF EXISTS rolling; CREATE TABLE rolling (id integer PRIMARY KEY, at timestamptz DEFAULT now());"
+                "ALTER TABLE rolling OWNER TO app", db="app")
+    writer = RowWriter(vip, table="rolling")
+    writer.start()
+    wait("the writer's first acknowledged rows", lambda: len(writer.acked) >= 20, timeout=60)
+    start = time.time()
+    run = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    end = time.time()
+    writer.stop.set()
+    writer.join(30)
+    primary = wait("a settled cluster with two streaming standbys", lambda: settled(nodes), timeout=180)
+    found = set(int(x) for x in psql(primary, "SELECT id FROM rolling", db="app").split())
+    rows = writer.acked
+    record = {"rc": run.returncode, "output_tail": run.stdout[-3000:], "primary_before": first, "primary_after": primary,
+              "acknowledged": len(rows), "found": len(found), "lost": sorted(set(r for r, _t in rows) - found),
+              "write_errors": writer.errors, "seconds": round(end - start, 1),
+              "seconds_without_acknowledged_write": longest_gap(rows, start, end),
+              "placement_after": placement(nodes), "streaming_after": streaming(primary)}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=2)
+    print(json.dumps(dict((k, v) for k, v in record.items() if k != "output_tail")))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("record")
@@ -154,10 +185,14 @@ def main():
     ap.add_argument("--network", default="clusterops-lab", help="the lab's docker network (a partition cuts a node off it)")
     ap.add_argument("--rejoin", action="store_true",
                     help="only wait for the crashed node of RECORD to stream again (after the role re-cloned it)")
+    ap.add_argument("--rolling", nargs=argparse.REMAINDER,
+                    help="the rest of the line is the rolling update's command: run it with the writer on (rolling())")
     args = ap.parse_args()
     nodes = args.nodes
     if args.rejoin:
         return rejoin(args.record, nodes)
+    if args.rolling:
+        return rolling(args.record, nodes, args.vip, args.rolling)
     faults = args.faults.split(",")
     if not faults or any(f not in FAULTS for f in faults) or any(f != "switchover" for f in faults[:-1]):
         ap.error("--faults: %r: a list of %s, a crash or a partition only last" % (args.faults, ", ".join(FAULTS)))

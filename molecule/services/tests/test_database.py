@@ -1,10 +1,13 @@
 """The database (roles/postgresql_ha under PAF), through a switchover and a crash of the primary's node with a client
-counting its acknowledged writes, then the crashed node re-cloned by the role (side_effect.yml, database_drill.py).
+counting its acknowledged writes, then the crashed node re-cloned by the role, then a rolling update of every node
+with the client on (side_effect.yml, database_drill.py).
 
 The side effect records the cluster's own view at the end (crm_mon's XML, pg_stat_replication, pg_is_in_recovery on
 each node) and runs playbooks/health.yml, before the snapshots' wipe removes the database; these tests read those
 records and the files the role left on the nodes."""
 
+import glob
+import json
 import os
 import sys
 
@@ -48,6 +51,27 @@ def test_health_checks_of_the_database_agree_with_the_cluster():
         assert checks[cid]["status"] == "pass", checks[cid]
     promoted = drill()["placement_after"][0]
     assert promoted in checks["postgresql-primary"]["message"], checks["postgresql-primary"]
+
+
+def test_rolling_update_services_the_primary_last_by_a_switchover_and_loses_no_write():
+    """playbooks/rolling_update.yml with a client writing through the VIP: the run finished, the node that held the
+    primary came last in the run's own report, the primary moved, every acknowledged row is there, and both standbys
+    stream from the new primary (crm_mon and pg_stat_replication, read by the drill at the end)."""
+    rolling = record("database-rolling")
+    assert rolling["rc"] == 0, rolling["output_tail"]
+    assert rolling["acknowledged"] > 100 and rolling["lost"] == [], rolling
+    before, after = rolling["primary_before"], rolling["primary_after"]
+    assert before != after, rolling
+    promoted, vip, online = rolling["placement_after"]
+    assert (promoted, vip, online) == (after, after, NODES), rolling
+    assert rolling["streaming_after"] == {n: "quorum" for n in NODES if n != after}, rolling
+    reports = glob.glob(os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "rolling-update", "*.json"))
+    assert len(reports) == 1, reports
+    with open(reports[0], encoding="utf-8") as f:
+        report = json.load(f)
+    assert report["verdict"] == "done", report["failure"]
+    order = [n["node"] for n in sorted(report["nodes"], key=lambda n: n["order"])]
+    assert sorted(order) == NODES and order[-1] == before, order
 
 
 def test_replication_password_only_in_pgpass():
