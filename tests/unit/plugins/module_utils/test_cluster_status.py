@@ -878,3 +878,17 @@ def test_parse_pcmk_time_ctime_is_local_and_iso_without_zone_is_utc(monkeypatch,
 
 def test_python38_syntax():
     ast.parse(inspect.getsource(cluster_status), feature_version=(3, 8))
+
+
+def test_parse_simulate_revised_reads_the_predicted_state_like_crm_mon():
+    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_simulate_revised
+    text = fixture_text("rolling_update", "crm_simulate.paf-node1-standby.xml")
+    revised = parse_simulate_revised(text)
+    assert revised["running"] is True
+    assert [(n["name"], n["standby"]) for n in revised["nodes"]] == [("lab-node1", True), ("lab-node2", False),
+                                                                       ("lab-node3", False)]
+    promoted = [r for r in revised["resources"] if r.get("role") == "Promoted"]
+    assert [(r["id"], r["nodes"]) for r in promoted] == [("pgsqld", ["lab-node2"])]
+    assert not [r for r in revised["resources"] if r["active"] and "lab-node1" in r["nodes"]]
+    with pytest.raises(StatusParseError, match="revised_cluster_status"):
+        parse_simulate_revised('<pacemaker-result><status code="0" message="OK"/></pacemaker-result>')
