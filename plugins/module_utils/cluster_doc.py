@@ -9,6 +9,12 @@ Pure: plain data in, text out. The inputs are what the collection already reads:
 - the configuration in the cib module's format (cib.export() of ``cibadmin --query``);
 - the running corosync settings (``corosync-cmapctl`` output, parsed by corosync_runtime.parse_cmapctl());
 - the stack's versions (cluster_status.read_stack_versions());
+- the CIB's XML (cib.read_live_cib()), where the storage resources are found by the finders the health checks use
+  (postgresql.instances(), postgresql.writable_vips(), filesystem.resources());
+- the facts cluster_node_facts gathered on each node (its ``postgresql`` and ``filesystems``), read with
+  postgresql.py's and filesystem.py's readers, never parsed again: which instance is the primary, how each
+  standby replicates, where each filesystem is mounted. Without them the storage section says so and shows
+  only what the CIB and crm_mon say;
 - the time the documentation was generated, given by the caller (the engine reads no clock).
 
 build_model() joins them into one plain dict (what was documented); render_markdown() and
@@ -29,8 +35,9 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import configured_timing
-from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_params
+from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_params, redact_value
 
 # corosync's defaults (votequorum(5); the totem ones are corosync_timing's).
 DEFAULT_LMS_WINDOW_MS = 10000
@@ -596,13 +603,247 @@ def _history(entries):
     return out
 
 
-def build_model(status, config, cmap=None, versions=None, generated_at=None, history=None):
+# ---------------------------------------------------------------------------------------------
+# storage: PostgreSQL under PAF and Filesystem resources, from the CIB, crm_mon and the nodes' facts
+
+STORAGE_AGENTS = (":".join(postgresql.AGENT), ":".join(filesystem.AGENT))
+
+
+def _node_fact(node_facts, node, key, rid):
+    """(the node's fact of resource rid under key, None) or (None, why there is none)."""
+    f = node_facts.get(node)
+    if not isinstance(f, dict) or not f:
+        return None, "no facts"
+    if f.get("reachable") is False:
+        return None, "unreachable"
+    facts = f.get(key)
+    if not isinstance(facts, dict):
+        return None, "no %s facts" % ("PostgreSQL" if key == "postgresql" else "Filesystem")
+    fact = facts.get(rid)
+    if not isinstance(fact, dict):
+        return None, "its CIB has no %s" % rid
+    return fact, None
+
+
+def _pacemaker_roles(status, rid):
+    """{node: the role crm_mon reports for the resource's instance there}."""
+    out = {}
+    for r in status.get("resources") or []:
+        if r.get("id") == rid and r.get("active"):
+            for n in r.get("nodes") or []:
+                out.setdefault(n, r.get("role") or "Started")
+    return out
+
+
+def _sync_text(setting):
+    """synchronous_standby_names in words (postgresql.parse_sync_names())."""
+    wanted = postgresql.parse_sync_names(setting)
+    if wanted is None:
+        return "asynchronous (synchronous_standby_names is empty)"
+    names = ", ".join("any standby" if n == "*" else n for n in wanted["names"])
+    how = "quorum commit, any" if wanted["method"] == "any" else "by priority, the first"
+    return "synchronous (%s %d of %s; synchronous_standby_names '%s')" % (how, wanted["num"], names, setting)
+
+
+def _db_instance(node, role, fact, why, primary_fact, primary, gathered):
+    """One node's instance of a database: what Pacemaker and PostgreSQL say, and its label in the map."""
+    entry = {"node": node, "pacemaker_role": role, "state": None, "role": None, "replication_state": None,
+             "sync_state": None, "lag_bytes": None, "replay_lag_s": None, "sender_host": None, "note": None,
+             "label": None}
+    if not gathered:
+        if role in postgresql.PROMOTED_ROLES:
+            entry["role"] = "primary"
+        elif role is not None:
+            entry["role"] = "standby"
+        entry["label"] = entry["role"]
+        return entry
+    if fact is None:
+        entry["role"] = "unknown"
+        entry["note"] = why
+        entry["label"] = "PostgreSQL unknown (%s)" % why
+        return entry
+    entry["state"] = fact.get("state")
+    receiver = fact.get("wal_receiver") or {}
+    entry["sender_host"] = receiver.get("sender_host")
+    if entry["state"] == "running" and fact.get("in_recovery") is False:
+        entry["role"] = "primary"
+        entry["label"] = "primary"
+        return entry
+    if entry["state"] == "absent":
+        entry["role"] = "absent"
+        entry["label"] = "no PostgreSQL"
+        return entry
+    if entry["state"] != "running":
+        entry["role"] = entry["state"]
+        entry["note"] = postgresql.why_not_streaming(fact)
+        entry["label"] = entry["note"]
+        return entry
+    entry["role"] = "standby"
+    row = postgresql.standby_row(primary_fact, node) if primary_fact is not None else None
+    if row is None:
+        entry["note"] = "not streaming from %s: %s" % (primary, postgresql.why_not_streaming(fact)) if primary else \
+            postgresql.why_not_streaming(fact)
+        entry["label"] = "standby, %s" % entry["note"]
+        return entry
+    entry.update(replication_state=row.get("state"), sync_state=row.get("sync_state"), lag_bytes=row.get("lag_bytes"),
+                 replay_lag_s=row.get("replay_lag_s"))
+    entry["label"] = "standby, %s, %s, lag %s" % (row.get("state"), row.get("sync_state"), postgresql.lag_text(row))
+    return entry
+
+
+def _database(inst, status, cib_root, names, node_facts, vips):
+    rid = inst["id"]
+    gathered = node_facts is not None
+    agg = (status.get("resources_by_id") or {}).get(rid) or {}
+    promoted = list(agg.get("promoted_on") or [])
+    roles = _pacemaker_roles(status, rid)
+    facts, why = {}, {}
+    for n in names:
+        if gathered:
+            fact, reason = _node_fact(node_facts, n, "postgresql", rid)
+            if fact is None:
+                why[n] = reason
+            else:
+                facts[n] = fact
+    primaries = postgresql.primaries(facts) if gathered else None
+    notes = []
+    if gathered and facts:
+        primary, source = (primaries[0], "PostgreSQL") if len(primaries) == 1 else (None, None)
+        if len(primaries) > 1:
+            notes.append("PostgreSQL runs as a primary on %s: %d databases accept writes (split brain; see the health "
+                         "check postgresql-primary)" % (", ".join(primaries), len(primaries)))
+        elif not primaries:
+            notes.append("no node reported a primary (pg_is_in_recovery() is true or the instance is down everywhere)")
+        if primary and status.get("resources_by_id") is not None and promoted and promoted != [primary]:
+            notes.append("PostgreSQL's primary is on %s but Pacemaker promoted %s (see the health check "
+                         "postgresql-primary)" % (primary, ", ".join(promoted)))
+    else:
+        primary, source = (promoted[0], "Pacemaker") if len(promoted) == 1 else (None, None)
+    primary_fact = facts.get(primary) if primary else None
+    setting = None
+    if primary_fact is not None:
+        setting = primary_fact.get("synchronous_standby_names")
+    elif facts:
+        setting = next((facts[n].get("synchronous_standby_names") for n in sorted(facts)
+                        if facts[n].get("synchronous_standby_names") is not None), None)
+    instances = []
+    for n in names + sorted(n for n in facts if n not in names):
+        entry = _db_instance(n, roles.get(n), facts.get(n), why.get(n), primary_fact, primary, gathered)
+        if entry["role"] == "absent" and roles.get(n) is None:
+            continue
+        instances.append(entry)
+    writable = []
+    for v in postgresql.writable_vips(cib_root, inst):
+        vip = vips.get(v)
+        writable.append({"id": v, "ip": vip["ip"] if vip else None, "cidr_netmask": vip["cidr_netmask"] if vip else None,
+                         "nodes": list(((status.get("resources_by_id") or {}).get(v) or {}).get("running_on") or [])})
+    return {
+        "id": rid, "clone": inst["clone"], "promotable": inst["promotable"], "maxlag": inst["maxlag"],
+        "promoted_on": promoted, "primary": primary, "primary_source": source, "primaries": primaries,
+        "synchronous_standby_names": setting,
+        "replication": None if setting is None else ("asynchronous" if postgresql.parse_sync_names(setting) is None
+                                                     else "synchronous"),
+        "replication_text": None if setting is None else _sync_text(setting),
+        "writable_vips": writable, "instances": instances, "notes": notes,
+    }
+
+
+def _fs_node(node, runs, fact, why, gathered, rsc):
+    entry = {"node": node, "pacemaker_runs": runs, "mounted": None, "mount_points": [], "note": None, "label": None}
+    if not gathered:
+        if runs:
+            entry["label"] = "mounts %s at %s" % (rsc["device"] or "its device", rsc["directory"] or "its directory")
+        return entry
+    if fact is None or not filesystem.mountinfo_read(fact):
+        entry["note"] = why or (fact or {}).get("error") or "mountinfo not read"
+        entry["label"] = "mount unknown (%s)" % entry["note"]
+        return entry
+    entry["mounted"] = bool(fact.get("mounted"))
+    entry["mount_points"] = filesystem.mount_points(fact)
+    if entry["mounted"]:
+        entry["label"] = "mounted at %s" % ", ".join(entry["mount_points"])
+    elif runs:
+        entry["label"] = "NOT mounted here"
+    return entry
+
+
+def _filesystem(rsc, status, names, node_facts):
+    rid = rsc["id"]
+    gathered = node_facts is not None
+    running = list(((status.get("resources_by_id") or {}).get(rid) or {}).get("running_on") or [])
+    nodes = []
+    for n in names:
+        fact, why = _node_fact(node_facts, n, "filesystems", rid) if gathered else (None, None)
+        nodes.append(_fs_node(n, n in running, fact, why, gathered, rsc))
+    mounted = [e["node"] for e in nodes if e["mounted"]] if gathered else None
+    unknown = [e["node"] for e in nodes if gathered and e["mounted"] is None]
+    notes = []
+    if gathered:
+        outside = [n for n in mounted if n not in running]
+        if outside and not rsc["shared"]:
+            notes.append("mounted on %s, where Pacemaker does not run it (see the health check filesystem-single-mount)"
+                         % ", ".join(outside))
+        elif len(mounted) > 1 and not rsc["shared"]:
+            notes.append("mounted on %d nodes at once (see the health check filesystem-single-mount)" % len(mounted))
+        missing = [n for n in running if n not in mounted and n not in unknown]
+        if missing:
+            notes.append("Pacemaker runs it on %s, but mountinfo there does not show it mounted" % ", ".join(missing))
+    return {
+        "id": rid, "device": rsc["device"], "directory": rsc["directory"], "fstype": rsc["fstype"],
+        "group": rsc["group"], "clone": rsc["clone"], "shared": rsc["shared"], "running_on": running,
+        "mounted_on": None if mounted is None else [{"node": e["node"], "mount_points": e["mount_points"]}
+                                                    for e in nodes if e["mounted"]],
+        "unknown": unknown, "nodes": nodes, "notes": notes,
+    }
+
+
+def storage(status, config, names, vips, cib_root=None, node_facts=None):
+    """The storage section's data: {gathered, found, databases, filesystems}.
+
+    found is False when the CIB's XML was not given but the configuration has a pgsqlms or Filesystem primitive (the
+    finders read the XML); names are the cluster's nodes in the page's order; vips the model's VIPs by id. The
+    resources' parameters shown (device, directory, fstype) go through the one secret rule (secrets.redact_value)."""
+    gathered = node_facts is not None
+    if cib_root is None:
+        configured = any(str(p.get("agent")) in STORAGE_AGENTS for p in (config or {}).get("primitives") or [])
+        return {"gathered": gathered, "found": not configured, "databases": [], "filesystems": []}
+    databases = [_database(i, status, cib_root, names, node_facts, vips) for i in postgresql.instances(cib_root)]
+    filesystems = []
+    for rsc in filesystem.resources(cib_root):
+        rsc = dict(rsc)
+        for key in ("device", "directory", "fstype"):
+            rsc[key] = redact_value(key, rsc[key])
+        filesystems.append(_filesystem(rsc, status, names, node_facts))
+    return {"gathered": gathered, "found": True, "databases": databases, "filesystems": filesystems}
+
+
+def _storage_labels(model):
+    """{(resource id, node): the line the map adds to that instance's label} (PostgreSQL's role and replication, where
+    a filesystem is mounted)."""
+    out = {}
+    st = model.get("storage") or {}
+    for db in st.get("databases") or []:
+        for i in db["instances"]:
+            if i["label"]:
+                out[(db["id"], i["node"])] = i["label"]
+    for fs in st.get("filesystems") or []:
+        for e in fs["nodes"]:
+            if e["label"] and (e["pacemaker_runs"] or e["mounted"]):
+                out[(fs["id"], e["node"])] = e["label"]
+    return out
+
+
+def build_model(status, config, cmap=None, versions=None, generated_at=None, history=None, cib_root=None,
+                node_facts=None):
     """One plain dict of everything documented (see the module docstring for the inputs).
 
     status: cluster_status.build_status()/collect() model; config: cib.export() (None when the CIB
     could not be read); cmap: corosync_runtime.parse_cmapctl() (None when corosync could not be asked);
     versions: {corosync, pacemaker}; generated_at: any string, shown as is; history: the snapshot repository's
-    last commits (snapshot.parse_history()), newest first, or None when not asked.
+    last commits (snapshot.parse_history()), newest first, or None when not asked; cib_root: the CIB's XML root
+    (cib.read_live_cib(); config is its export), where the storage resources are found; node_facts: {node name:
+    cluster_node_facts' facts, or {reachable: false}} (health.node_facts_errors() checks their shape), None when
+    they were not gathered.
     """
     config = dict(_empty_config(), **(config or {}))
     status = status or {}
@@ -759,6 +1000,7 @@ def build_model(status, config, cmap=None, versions=None, generated_at=None, his
     }
 
     versions = dict(versions or {})
+    stored = storage(status, config, names, dict((v["id"], v) for v in vips), cib_root=cib_root, node_facts=node_facts)
     return {
         "generated_at": generated_at,
         "cluster": {
@@ -795,6 +1037,7 @@ def build_model(status, config, cmap=None, versions=None, generated_at=None, his
         "fencing": fencing,
         "licensing": licensing,
         "history": _history(history),
+        "storage": stored,
     }
 
 
@@ -828,6 +1071,114 @@ def _meta_text(meta):
 
 def _params_text(params):
     return ", ".join("%s=%s" % (md(k), md(v)) for k, v in sorted(params.items())) or "-"
+
+
+def _lag_bytes_text(value):
+    if value is None:
+        return "-"
+    if value < 1024:
+        return "%d B" % value
+    return "%d B (%s)" % (value, postgresql.size_text(value))
+
+
+def _storage_markdown(model):
+    """The Storage section: each database's primary and standbys, each Filesystem's device and where it is mounted."""
+    st = model.get("storage") or {}
+    out = ["## Storage", ""]
+    if not st.get("found", True):
+        return out + ["The configuration has PostgreSQL or Filesystem resources, but the CIB's XML was not read: "
+                      "storage unknown.", ""]
+    if not st.get("databases") and not st.get("filesystems"):
+        return out + ["No PostgreSQL (ocf:heartbeat:pgsqlms) or Filesystem (ocf:heartbeat:Filesystem) resource is "
+                      "configured.", ""]
+    if st.get("gathered"):
+        out += ["As each node reported it (cluster_node_facts: psql on each instance, /proc/self/mountinfo), beside "
+                "what Pacemaker runs where (crm_mon).", ""]
+    else:
+        out += ["Storage state was not gathered (no node facts; `playbooks/document.yml` gathers them with "
+                "cluster_node_facts): only what the CIB and crm_mon say. The primary is the instance Pacemaker "
+                "promoted; replication and mounts are unknown.", ""]
+    for db in st.get("databases") or []:
+        kind = "promotable clone %s" % db["clone"] if db["promotable"] else ("clone %s" % db["clone"] if db["clone"]
+                                                                             else "primitive")
+        out += ["### PostgreSQL %s" % md(db["id"]), "", "- Resource: %s (ocf:heartbeat:pgsqlms, %s)" % (md(db["id"]), md(kind))]
+        if db["primary"]:
+            if db["primary_source"] != "PostgreSQL":
+                seen = "Pacemaker promoted it"
+            elif db["promoted_on"] == [db["primary"]]:
+                seen = "not in recovery, promoted there by Pacemaker"
+            else:
+                seen = "not in recovery; Pacemaker promoted %s" % (", ".join(md(n) for n in db["promoted_on"]) or "no node")
+            out.append("- Primary: **%s** (%s)" % (md(db["primary"]), seen))
+        else:
+            out.append("- Primary: none known (Pacemaker promoted %s)" % (", ".join(md(n) for n in db["promoted_on"])
+                                                                          or "no node"))
+        standbys = [i["node"] for i in db["instances"] if i["role"] == "standby"]
+        out.append("- Standbys: %s" % (", ".join(md(n) for n in standbys) or "none"))
+        if db["replication_text"]:
+            out.append("- Replication: %s" % md(db["replication_text"]))
+        elif st.get("gathered"):
+            out.append("- Replication: unknown (no instance answered)")
+        if db["maxlag"]:
+            out.append("- maxlag: %d bytes (PAF does not promote a standby further behind)" % db["maxlag"])
+        for v in db["writable_vips"]:
+            addr = "%s%s" % (v["ip"], "/%s" % v["cidr_netmask"] if v.get("cidr_netmask") else "") if v["ip"] else None
+            out.append("- Writable address: %s%s on %s" % (md(v["id"]), " (%s)" % md(addr) if addr else "",
+                                                            ", ".join(md(n) for n in v["nodes"]) or "no node"))
+        for note in db["notes"]:
+            out.append("- Note: %s" % md(note))
+        out.append("")
+        if st.get("gathered"):
+            out += [_row("Node", "Pacemaker", "PostgreSQL", "Replication", "Sync", "Lag (bytes)", "Lag (replay, s)"),
+                    _row("---", "---", "---", "---", "---", "---:", "---:")]
+            for i in db["instances"]:
+                if i["role"] == "standby" and i["replication_state"] is None:
+                    replication = md(i["note"])
+                else:
+                    replication = md(i["replication_state"] or "-")
+                role = i["role"] if i["role"] not in ("unknown",) else "unknown (%s)" % i["note"]
+                if i["role"] not in ("primary", "standby", "unknown") and i["note"]:
+                    role = i["note"]
+                out.append(_row(md(i["node"]), md(i["pacemaker_role"] or "not running"), md(role), replication,
+                                md(i["sync_state"] or "-"), _lag_bytes_text(i["lag_bytes"]),
+                                "-" if i["replay_lag_s"] is None else "%.1f" % i["replay_lag_s"]))
+            out += ["", "Lag is how far each standby's replay is behind the primary's WAL (pg_stat_replication); "
+                    "replay lag in seconds is empty once a standby has caught up and nothing was written since.", ""]
+        else:
+            out += [_row("Node", "Pacemaker", "Role"), _row("---", "---", "---")]
+            for i in db["instances"]:
+                out.append(_row(md(i["node"]), md(i["pacemaker_role"] or "not running"), md(i["role"] or "-")))
+            out.append("")
+    if st.get("filesystems"):
+        out += ["### Filesystems", "",
+                _row("Resource", "Device", "Mount point", "Type", "Group / clone", "Pacemaker runs it on", "Mounted on"),
+                _row("---", "---", "---", "---", "---", "---", "---")]
+        notes = []
+        for fs in st["filesystems"]:
+            parent = []
+            if fs["group"]:
+                parent.append("group %s" % fs["group"])
+            if fs["clone"]:
+                parent.append("clone %s" % fs["clone"])
+            if fs["mounted_on"] is None:
+                mounted = "not gathered"
+            else:
+                mounted = ", ".join("%s at %s" % (md(m["node"]), ", ".join(md(p) for p in m["mount_points"]))
+                                    for m in fs["mounted_on"]) or "no node"
+                if fs["unknown"]:
+                    mounted += "; unknown on %s" % ", ".join(
+                        "%s (%s)" % (md(e["node"]), md(e["note"])) for e in fs["nodes"] if e["node"] in fs["unknown"])
+            out.append(_row(md(fs["id"]), md(fs["device"] or "-"), md(fs["directory"] or "-"),
+                            md(fs["fstype"] or "detected at mount"), md(", ".join(parent)) or "-",
+                            ", ".join(md(n) for n in fs["running_on"]) or "no node", mounted))
+            notes += ["%s: %s" % (fs["id"], n) for n in fs["notes"]]
+            if fs["shared"]:
+                notes.append("%s: shared (%s): mounted on several nodes by design" % (
+                    fs["id"], "cloned" if fs["clone"] else "a network or cluster filesystem"))
+        out.append("")
+        if notes:
+            out += ["- %s" % md(n) for n in notes] + [""]
+    return out
 
 
 def render_markdown(model):
@@ -876,7 +1227,8 @@ def render_markdown(model):
     out += ["Resources are drawn inside the node they run on (a clone on each of its nodes, a group's members in "
             "a dashed box): virtual IPs gold, fencing devices pink, failed resources red, what runs nowhere grey "
             "and apart. Node borders: green online, orange standby or maintenance, red offline. Dotted purple "
-            "arrows are colocations, blue arrows orders.",
+            "arrows are colocations, blue arrows orders. A PostgreSQL instance says whether it is the primary or a "
+            "standby and how it replicates, a Filesystem where it is mounted (see Storage).",
             "",
             "The same map for Graphviz is the DOT diagram written next to this page (`.dot`, and `.svg` and `.png` "
             "when Graphviz's `dot` is installed).", ""]
@@ -945,6 +1297,8 @@ def render_markdown(model):
     if defaults:
         out += ["Resource defaults (for every resource without its own value): %s" % ", ".join("%s=%s" % (md(k), md(v)) for k, v in sorted(defaults.items())),
                 ""]
+
+    out += _storage_markdown(model)
 
     # constraints
     out += ["## Constraints", ""]
@@ -1093,20 +1447,24 @@ def cluster_map(model):
      "label": text}]}
 
     An instance is one resource drawn in one place: {"index": 1, 2 ... in drawing order, "resource": <model
-    resource>, "node": node name (None when it runs nowhere), "vip": <model VIP> or None, "promoted": bool}.
+    resource>, "node": node name (None when it runs nowhere), "vip": <model VIP> or None, "promoted": bool,
+    "storage": what the storage section says of it there (a PostgreSQL instance's role and replication, where a
+    filesystem is mounted) or None}.
     A resource is drawn inside every node it runs on (a clone once per node), a group's members inside their
     group's box there; the resources that run nowhere apart. A colocation or order between two resources (or
     groups and clones, which their members stand for) is an edge between their instances on the same node
     when there are such, else between all of them; each edge once.
     """
     vips = dict((v["id"], v) for v in model["vips"])
+    storage_labels = _storage_labels(model)
     instances = {}  # resource id -> [instance], in drawing order
     count = [0]
 
     def instance(r, node_name):
         count[0] += 1
         inst = {"index": count[0], "resource": r, "node": node_name, "vip": vips.get(r["id"]),
-                "promoted": node_name is not None and node_name in r["promoted_on"]}
+                "promoted": node_name is not None and node_name in r["promoted_on"],
+                "storage": storage_labels.get((r["id"], node_name)) if node_name is not None else None}
         instances.setdefault(r["id"], []).append(inst)
         return inst
 
@@ -1174,6 +1532,8 @@ def _instance_lines(inst):
     if inst["promoted"]:
         lines.append("Promoted")
     lines.append(r["agent"])
+    if inst.get("storage"):
+        lines.append(inst["storage"])
     return lines
 
 
@@ -1362,7 +1722,8 @@ def render_mermaid(model):
     return "\n".join(out) + "\n"
 
 
-def document(status, config, cmap=None, versions=None, generated_at=None, history=None):
+def document(status, config, cmap=None, versions=None, generated_at=None, history=None, cib_root=None, node_facts=None):
     """{model, markdown, dot} for the given inputs (see build_model)."""
-    model = build_model(status, config, cmap=cmap, versions=versions, generated_at=generated_at, history=history)
+    model = build_model(status, config, cmap=cmap, versions=versions, generated_at=generated_at, history=history,
+                        cib_root=cib_root, node_facts=node_facts)
     return {"model": model, "markdown": render_markdown(model), "dot": render_dot(model)}

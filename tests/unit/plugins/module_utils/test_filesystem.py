@@ -288,3 +288,11 @@ class TestReadLocal:
         found, error = fs.read_mountinfo(mountinfo("captured-owner"))
         assert error is None and found[0]["mount_point"] == "/"
         assert [e["mount_point"] for e in found if e["major_minor"] == "7:0"] == ["/srv/clusterops-share"]
+
+
+def test_reading_a_nodes_fact():
+    """The readers health.py's check and cluster_doc.py's storage section share."""
+    fact = {"mounted": True, "mounts": [{"mount_point": "/srv/a"}, {"mount_point": "/run/b"}, {"mount_point": "/srv/a"}]}
+    assert fs.mount_points(fact) == ["/srv/a", "/run/b"]
+    assert fs.mount_points({"mounted": None, "mounts": None}) == [] and fs.mount_points(None) == []
+    assert fs.mountinfo_read(fact) and not fs.mountinfo_read({"mounted": None}) and not fs.mountinfo_read(None)

@@ -228,3 +228,26 @@ class TestReadLocal:
         runner.add(["cibadmin", "--query"], stdout=fixture_text("health", "cib.lab.xml"))
         assert pg.read_local(runner) is None
         assert [c["argv"][0] for c in runner.calls] == ["cibadmin"]
+
+
+class TestReadingTheFacts:
+    """The readers health.py's checks and cluster_doc.py's storage section share."""
+
+    def test_primaries_and_the_standby_row(self):
+        primary, standby = fact("primary-async"), fact("standby")
+        assert pg.primaries({"n2": standby, "n1": primary, "n3": fact("stopped", rc=2)}) == ["n1"]
+        assert pg.standby_row(primary, "PGCAP2")["state"] == "streaming"
+        assert pg.standby_row(primary, "pgcap3") is None and pg.standby_row(standby, "pgcap2") is None
+
+    def test_why_not_streaming(self):
+        assert pg.why_not_streaming(fact("stopped", rc=2)) == "stopped"
+        assert pg.why_not_streaming(fact("primary-async")) == "a primary itself"
+        assert pg.why_not_streaming(fact("standby-primary-down")) == (
+            "in recovery with no WAL receiver (it cannot reach the primary)")
+
+    def test_sizes_and_lag(self):
+        assert [pg.size_text(v) for v in (None, 0, 1023, 1024, 51599872)] == [
+            "an unknown amount", "0 B", "1023 B", "1.0 KiB", "49.2 MiB"]
+        (row,) = fact("primary-lagging")["replication"]
+        assert pg.lag_text(row) == "49.2 MiB / 28.4 s"
+        assert pg.lag_text({"lag_bytes": 0, "replay_lag_s": None}) == "0 B"

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
@@ -100,3 +102,59 @@ def test_unparseable_output_fails_naming_the_tool(monkeypatch):
 def test_unknown_options_are_refused(monkeypatch):
     result = run(monkeypatch, {"generated": "x"}, lab_runner(), expect=FailJson)
     assert "generated" in result["msg"]
+
+
+def storage_runner(which="storage"):
+    runner = lab_runner()
+    for argv, name in ((["crm_mon"], "crm_mon.%s.xml"), (["corosync-quorumtool", "-s"], "quorumtool.%s.txt"),
+                       (["corosync-cfgtool", "-s"], "cfgtool-s.%s.txt"), (["crmadmin", "-S"], "crmadmin-S.%s.xml"),
+                       (["cibadmin", "--query"], "cib.%s.xml"), (["corosync-cmapctl"], "cmapctl.%s.txt")):
+        runner.add(argv, stdout=doc(name % which))
+    return runner
+
+
+def storage_facts(which="storage"):
+    return json.loads(doc("node_facts.%s.json" % which))
+
+
+def test_the_storage_from_the_nodes_facts(monkeypatch):
+    runner = storage_runner()
+    result = run(monkeypatch, {"node_facts": storage_facts()}, runner)
+    storage = result["model"]["storage"]
+    assert storage["gathered"] is True
+    assert storage["databases"][0]["primary"] == "lab-node2"
+    assert storage["filesystems"][0]["mounted_on"] == [{"node": "lab-node2", "mount_points": ["/srv/clusterops-share"]}]
+    assert "- Primary: **lab-node2** (not in recovery, promoted there by Pacemaker)" in result["markdown"]
+    assert "| lab-node1 | Unpromoted | standby | streaming | quorum | 0 B | - |" in result["markdown"]
+    assert "\\nstandby, streaming, quorum, lag 0 B" in result["dot"]
+    # one CIB read for the configuration and the storage resources; nothing but queries ran
+    assert [c["argv"] for c in runner.calls].count(["cibadmin", "--query"]) == 1
+    assert all(c["argv"][0] in ("crm_mon", "corosync-quorumtool", "corosync-cfgtool", "crmadmin", "cibadmin",
+                                "corosync-cmapctl", "corosync", "pacemakerd") for c in runner.calls)
+
+
+def test_without_node_facts_the_storage_was_not_gathered(monkeypatch):
+    result = run(monkeypatch, {}, storage_runner())
+    assert result["model"]["storage"]["gathered"] is False
+    assert "Storage state was not gathered" in result["markdown"]
+    assert "- Primary: **lab-node2** (Pacemaker promoted it)" in result["markdown"]
+
+
+def test_an_unreachable_node_and_check_mode(monkeypatch):
+    facts = storage_facts("storage-switched")
+    facts["lab-node2"] = {"reachable": False}
+    normal = run(monkeypatch, {"node_facts": facts}, storage_runner("storage-switched"))
+    checked = run(monkeypatch, {"node_facts": facts, "_ansible_check_mode": True}, storage_runner("storage-switched"))
+    assert normal["markdown"] == checked["markdown"]
+    assert "| lab-node2 | Unpromoted | unknown (unreachable) |" in normal["markdown"]
+    assert "- Primary: **lab-node1**" in normal["markdown"]
+
+
+def test_node_facts_of_the_wrong_shape_are_refused_before_the_cluster_is_read(monkeypatch):
+    facts = storage_facts()
+    facts["lab-node2"]["postgresql"]["pgsqld"]["replication"][0]["lag_bytes"] = "many"
+    runner = storage_runner()
+    result = run(monkeypatch, {"node_facts": facts}, runner, expect=FailJson)
+    assert result["msg"] == ("node_facts.lab-node2.postgresql.pgsqld.replication[0].lag_bytes: must be an integer or "
+                             "null, got str 'many'")
+    assert runner.calls == []
