@@ -698,6 +698,7 @@ def _database(inst, status, cib_root, names, node_facts, vips):
     promoted = list(agg.get("promoted_on") or [])
     roles = _pacemaker_roles(status, rid)
     facts, why = {}, {}
+    names = names + sorted(n for n in node_facts or {} if n not in names)
     for n in names:
         if gathered:
             fact, reason = _node_fact(node_facts, n, "postgresql", rid)
@@ -714,11 +715,14 @@ def _database(inst, status, cib_root, names, node_facts, vips):
                          "check postgresql-primary)" % (", ".join(primaries), len(primaries)))
         elif not primaries:
             notes.append("no node reported a primary (pg_is_in_recovery() is true or the instance is down everywhere)")
-        if primary and status.get("resources_by_id") is not None and promoted and promoted != [primary]:
+        if primary and (status.get("stack") or {}).get("pacemaker") and promoted != [primary]:
             notes.append("PostgreSQL's primary is on %s but Pacemaker promoted %s (see the health check "
-                         "postgresql-primary)" % (primary, ", ".join(promoted)))
+                         "postgresql-primary)" % (primary, ", ".join(promoted) or "no node"))
     else:
         primary, source = (promoted[0], "Pacemaker") if len(promoted) == 1 else (None, None)
+        if gathered:
+            notes.append("no node reported its PostgreSQL instance (cluster_node_facts): the primary is where Pacemaker "
+                         "promoted it")
     primary_fact = facts.get(primary) if primary else None
     setting = None
     if primary_fact is not None:
@@ -727,7 +731,7 @@ def _database(inst, status, cib_root, names, node_facts, vips):
         setting = next((facts[n].get("synchronous_standby_names") for n in sorted(facts)
                         if facts[n].get("synchronous_standby_names") is not None), None)
     instances = []
-    for n in names + sorted(n for n in facts if n not in names):
+    for n in names:
         entry = _db_instance(n, roles.get(n), facts.get(n), why.get(n), primary_fact, primary, gathered)
         if entry["role"] == "absent" and roles.get(n) is None:
             continue
@@ -772,7 +776,7 @@ def _filesystem(rsc, status, names, node_facts):
     gathered = node_facts is not None
     running = list(((status.get("resources_by_id") or {}).get(rid) or {}).get("running_on") or [])
     nodes = []
-    for n in names:
+    for n in names + sorted(n for n in node_facts or {} if n not in names):
         fact, why = _node_fact(node_facts, n, "filesystems", rid) if gathered else (None, None)
         nodes.append(_fs_node(n, n in running, fact, why, gathered, rsc))
     mounted = [e["node"] for e in nodes if e["mounted"]] if gathered else None
@@ -1123,8 +1127,8 @@ def _storage_markdown(model):
             out.append("- maxlag: %d bytes (PAF does not promote a standby further behind)" % db["maxlag"])
         for v in db["writable_vips"]:
             addr = "%s%s" % (v["ip"], "/%s" % v["cidr_netmask"] if v.get("cidr_netmask") else "") if v["ip"] else None
-            out.append("- Writable address: %s%s on %s" % (md(v["id"]), " (%s)" % md(addr) if addr else "",
-                                                            ", ".join(md(n) for n in v["nodes"]) or "no node"))
+            where = ", ".join(md(n) for n in v["nodes"]) or "no node"
+            out.append("- Writable address: %s%s on %s" % (md(v["id"]), " (%s)" % md(addr) if addr else "", where))
         for note in db["notes"]:
             out.append("- Note: %s" % md(note))
         out.append("")

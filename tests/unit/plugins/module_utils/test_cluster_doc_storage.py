@@ -313,3 +313,16 @@ def test_the_inputs_are_not_changed_and_the_map_is_stable():
     assert model == again
     assert render_mermaid(model) == render_mermaid(build_model(status, cib.export(root), cmap=cmap, cib_root=root,
                                                                node_facts=facts))
+
+
+def test_no_node_reported_its_instance():
+    status, root, cmap, facts = inputs()
+    for name in NODES:
+        facts[name] = {"reachable": False}
+    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    (db,) = model["storage"]["databases"]
+    assert (db["primary"], db["primary_source"], db["primaries"]) == ("lab-node2", "Pacemaker", [])
+    assert db["notes"] == ["no node reported its PostgreSQL instance (cluster_node_facts): the primary is where "
+                           "Pacemaker promoted it"]
+    assert "- Primary: **lab-node2** (Pacemaker promoted it)" in storage_section(page(model))
+    assert instance_label(model, "pgsqld", "lab-node2")["storage"] == "PostgreSQL unknown (unreachable)"

@@ -248,6 +248,6 @@ class TestReadingTheFacts:
     def test_sizes_and_lag(self):
         assert [pg.size_text(v) for v in (None, 0, 1023, 1024, 51599872)] == [
             "an unknown amount", "0 B", "1023 B", "1.0 KiB", "49.2 MiB"]
-        (row,) = fact("primary-lagging")["replication"]
+        row = fact("primary-lagging")["replication"][0]
         assert pg.lag_text(row) == "49.2 MiB / 28.4 s"
         assert pg.lag_text({"lag_bytes": 0, "replay_lag_s": None}) == "0 B"
