@@ -15,8 +15,9 @@ every decision of a drill; the module failover_drill runs the commands, the role
 - expected(drill, ...)                      -> the recovery to expect, from the cluster's settings,
                                                term by term, and a worst-case bound
 - sample(...)                               -> one observation of the cluster from one node
+- probe_writes(summary, probe_services)     -> a database writer's read-back per service (its summary file)
 - evaluate(drill, samples, probes, fences)  -> per service: measured recovery, cluster's and client's
-                                               view, verdict; and the invariants of the drill
+                                               view, the writes, verdict; and the invariants of the drill
 - relevant_lines(lines, ...)                -> the log lines that tell the story of one failover
 - render_markdown(report)                   -> the report for people
 
@@ -62,6 +63,7 @@ _AGENT_PROCESS = {
     "ocf:heartbeat:apache": "apache2",
     "ocf:heartbeat:haproxy": "haproxy",
     "ocf:heartbeat:pgsql": "postgres",
+    "ocf:heartbeat:pgsqlms": "postgres",
     "ocf:heartbeat:mysql": "mysqld",
     "ocf:heartbeat:redis": "redis-server",
 }
@@ -681,13 +683,17 @@ def planned_errors(drill, services):
 
 
 def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectations, threshold,
-             fail_before=None, grace_s=None, fencing_enabled=True):
+             fail_before=None, grace_s=None, fencing_enabled=True, writes=None):
     """Measure one drill from what was observed and judge it.
 
     samples: every node's samples (sample()); probes: {service: [{t, ok}]} of the client; fences:
     parse_fence_history(); t_fault / t_end: when the fault was injected and when the cluster had settled.
+    writes: {service: {acknowledged, found, lost, lost_ids, error}} of a database writer (probe_writes()), a
+    service missing or None when its read-back is not known; a service's probe is a writer when its lines
+    carry "write".
     Returns {services: [...], invariants: [...], verdict} where each service row has expected_s, bound_s,
-    cluster_s, client_s, measured_s and verdict (pass when measured <= expected * threshold).
+    cluster_s, client_s, measured_s, writes (write_counts(), None without a writer) and verdict (pass when
+    measured <= expected * threshold); a writer adds the invariant no-acknowledged-write-lost.
     """
     by_name = dict((s["name"], s) for s in services)
     window = observation_window(drill, samples, t_fault, t_end)
@@ -718,7 +724,7 @@ def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectati
         row = {"service": name, "kind": svc["kind"], "expected_s": exp["expected_s"], "bound_s": exp.get("bound_s"),
                "limit_s": limit, "cluster_s": cluster_s, "client_s": client_s, "measured_s": measured_s,
                "client_failures": len([p for p in client or [] if t_fault <= p["t"] <= t_end and not p["ok"]]),
-               "verdict": verdict, "why": why}
+               "writes": write_counts(client, (writes or {}).get(name)), "verdict": verdict, "why": why}
         rows.append(row)
     invariants = [
         _inv_one_node(services, window, t_fault),
@@ -728,10 +734,92 @@ def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectati
     ]
     if drill["type"] in NODE_FAULTS:
         invariants.append(_inv_victim(drill, services, window, fences, takeover, t_fault, t_end, fencing_enabled))
+    if any(r["writes"] is not None for r in rows):
+        invariants.append(_inv_no_write_lost(rows))
     failed = [r for r in rows if r["verdict"] != "pass"] + [i for i in invariants if i["ok"] is False]
     return {"services": rows, "invariants": invariants, "verdict": "fail" if failed else "pass",
             "samples": len(window), "nodes_sampled": sorted(set(s["node"] for s in window)),
             "timeline": build_timeline(drill, services, samples, probes, fences, t_fault, t_end, rows)}
+
+
+def _writer_rows(rows):
+    return [r for r in rows or [] if "write" in r]
+
+
+def without_writes_s(rows):
+    """The longest time without an acknowledged write in a writer's lines (the drill's whole record), in
+    seconds: between two acknowledged writes, from the first request to the first and from the last to the
+    last request (all of it when none was acknowledged); None without lines."""
+    times = sorted(r["t"] for r in rows)
+    if not times:
+        return None
+    acked = sorted(r["t"] for r in rows if r.get("ok") and r.get("write") is not None)
+    points = [times[0]] + acked + [times[-1]]
+    return round(max(b - a for a, b in zip(points, points[1:])), 2)
+
+
+def write_counts(client, read_back):
+    """A service's writes: {acknowledged, found, lost, lost_ids, without_writes_s, error} when its client wrote
+    (lines with "write"), else None. acknowledged and the time without writes come from the lines; found and
+    lost from the writer's read-back (probe_writes()), None when it is not known (no summary, the read-back
+    failed): unknown, never 0 lost."""
+    mine = _writer_rows(client)
+    if not mine:
+        return None
+    acked = [r["write"] for r in mine if r.get("ok") and r.get("write") is not None]
+    out = {"acknowledged": len(acked), "found": None, "lost": None, "lost_ids": [],
+           "without_writes_s": without_writes_s(mine), "error": "no read-back: the client wrote no summary"}
+    if read_back:
+        out["error"] = read_back.get("error") or ("the read-back found nothing" if read_back.get("found") is None else None)
+        if read_back.get("found") is not None and read_back.get("lost") is not None:
+            out.update(acknowledged=max(len(acked), int(read_back.get("acknowledged") or 0)),
+                       found=int(read_back["found"]), lost=int(read_back["lost"]),
+                       lost_ids=list(read_back.get("lost_ids") or []), error=None)
+    return out
+
+
+def probe_writes(summary, probe_services):
+    """{service: {acknowledged, found, lost, lost_ids, error}} from the client's summary file (service_probe.py's
+    OUTFILE.summary.json: per probe name, "writes" for a writer); probe_services maps probe names to services.
+    Two writers of one service add up (unknown when either is)."""
+    out = {}
+    for probe, entry in sorted((summary or {}).items()):
+        svc = (probe_services or {}).get(probe)
+        w = (entry or {}).get("writes") if isinstance(entry, dict) else None
+        if not svc or not isinstance(w, dict):
+            continue
+        mine = {"acknowledged": int(w.get("acknowledged") or 0), "found": w.get("found"), "lost": w.get("lost"),
+                "lost_ids": list(w.get("lost_ids") or []), "error": w.get("error")}
+        have = out.get(svc)
+        if have is not None:
+            known = have["found"] is not None and mine["found"] is not None
+            mine = {"acknowledged": have["acknowledged"] + mine["acknowledged"],
+                    "found": have["found"] + mine["found"] if known else None,
+                    "lost": have["lost"] + mine["lost"] if known else None,
+                    "lost_ids": have["lost_ids"] + mine["lost_ids"], "error": have["error"] or mine["error"]}
+        out[svc] = mine
+    return out
+
+
+def _inv_no_write_lost(rows):
+    """Every write the database acknowledged (its COMMIT returned) is there afterwards."""
+    title = "No acknowledged write was lost (the writer's rows read back through the VIP)"
+    bad, unknown, fine = [], [], []
+    for r in rows:
+        w = r.get("writes")
+        if w is None:
+            continue
+        if w["lost"] is None:
+            unknown.append("%s: %d acknowledged, found and lost unknown (%s)" % (r["service"], w["acknowledged"], w["error"]))
+        elif w["lost"] > 0:
+            bad.append("%s: %d acknowledged, %d found, %d lost (ids %s%s); asynchronous replication loses what the "
+                       "promoted standby had not received" % (
+                           r["service"], w["acknowledged"], w["found"], w["lost"], ", ".join(str(i) for i in w["lost_ids"]),
+                           ", ..." if w["lost"] > len(w["lost_ids"]) else ""))
+        else:
+            fine.append("%s: %d acknowledged, %d found, 0 lost" % (r["service"], w["acknowledged"], w["found"]))
+    ok = False if bad else (None if unknown else True)
+    return _inv("no-acknowledged-write-lost", title, ok, bad + unknown + fine)
 
 
 def observation_window(drill, samples, t_fault, t_end):
@@ -1061,6 +1149,23 @@ def _secs(value):
     return "-" if value is None else "%.1f" % value
 
 
+def _count(value):
+    return "unknown" if value is None else "%d" % value
+
+
+def _writes_text(service, w):
+    """One writer's line of a drill's section."""
+    text = "Writes to %s: %d acknowledged, " % (_md(service), w["acknowledged"])
+    if w["lost"] is None:
+        text += "found and lost unknown (%s)" % _md(w.get("error") or "no read-back")
+    else:
+        text += "%d found afterwards, %s lost" % (w["found"], "**%d**" % w["lost"] if w["lost"] else "0")
+        if w["lost"]:
+            text += " (ids %s%s)" % (", ".join(str(i) for i in w.get("lost_ids") or []),
+                                     ", ..." if w["lost"] > len(w.get("lost_ids") or []) else "")
+    return text + "; %s s without an acknowledged write (no writable primary)." % _secs(w.get("without_writes_s"))
+
+
 def _md(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -1106,6 +1211,17 @@ def render_markdown(report, pictures=None):
                 _md(d["id"]), _md(r.get("service", "-")), _secs(r.get("expected_s")), _secs(r.get("limit_s")),
                 _secs(r.get("cluster_s")), _secs(r.get("client_s")), r.get("client_failures", "-"),
                 r.get("verdict", (d.get("result") or {}).get("verdict", "-"))))
+    written = [(d, r) for d in report.get("drills") or [] for r in (d.get("result") or {}).get("services") or []
+               if r.get("writes")]
+    if written:
+        out += ["", "Writes of the database client (acknowledged: the COMMIT returned; found: read back afterwards "
+                    "through the VIP; without writes: the longest time between two acknowledged writes):", "",
+                "| drill | service | acknowledged | found | lost | without writes s |", "|---|---|---:|---:|---:|---:|"]
+        for d, r in written:
+            w = r["writes"]
+            out.append("| %s | %s | %d | %s | %s | %s |" % (
+                _md(d["id"]), _md(r.get("service", "-")), w["acknowledged"], _count(w["found"]),
+                "**%d**" % w["lost"] if w["lost"] else _count(w["lost"]), _secs(w["without_writes_s"])))
     for d in report.get("drills") or []:
         res = d.get("result") or {}
         out += ["", "## %s: %s" % (_md(d["id"]), _md(d.get("description", ""))), ""]
@@ -1114,6 +1230,9 @@ def render_markdown(report, pictures=None):
             out.append("Fault at %s." % iso_time(fault_at))
         out.append("Verdict **%s**. Settled %s s after the fault; restore: %s." % (
             res.get("verdict", "-"), _secs(d.get("settled_s")), _md(d.get("restore", "-"))))
+        for r in res.get("services") or []:
+            if r.get("writes"):
+                out += ["", _writes_text(r["service"], r["writes"])]
         if d["id"] in pictures:
             out += ["", "![timeline of %s](%s)" % (_md(d["id"]), pictures[d["id"]])]
         out += ["", "| invariant | holds | detail |", "|---|---|---|"]

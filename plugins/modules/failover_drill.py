@@ -30,6 +30,10 @@ description:
     about the drill - its resources, fencing, quorum and membership, the victim's state. The role asks every node.
   - V(evaluate) runs on the controller. It reads the samples fetched from every node and the client's records,
     measures each service's recovery in the cluster's and the client's view, checks the invariants and judges.
+    For a database writer among the client's probes (its lines carry C(write)), it also reads the client's
+    summary beside O(probe) (O(probe).summary.json, the rows read back afterwards) and adds per service the writes
+    acknowledged, found and lost and the longest time without an acknowledged write, and the invariant that no
+    acknowledged write was lost (unknown when the summary or the read-back is missing).
   - V(report) runs on the controller and writes the report into O(report_dir) - JSON (the data), Markdown (the report),
     one SVG timeline per drill (a lane per node, service and client, the fault, when the cluster noticed, fencing,
     recovery, the expected and the limit time), and one self-contained HTML page with the timelines inlined.
@@ -134,7 +138,9 @@ options:
     elements: path
     default: []
   probe:
-    description: For V(evaluate), the client's record (the JSON lines of service_probe.py), if there was one.
+    description:
+      - For V(evaluate), the client's record (the JSON lines of service_probe.py), if there was one.
+      - Its summary, O(probe).summary.json, gives a database writer's read-back.
     type: path
   probe_services:
     description: For V(evaluate), which service each probe name measures (probe name to service name).
@@ -285,7 +291,8 @@ log:
   elements: str
 result:
   description: >-
-    For V(evaluate), per service the expected and measured recovery and the verdict, the invariants, the drill's verdict
+    For V(evaluate), per service the expected and measured recovery, the writes of a database writer (acknowledged,
+    found, lost, lost_ids, without_writes_s; null without one) and the verdict, the invariants, the drill's verdict
     and the timeline the report draws (times relative to the fault).
   returned: action is evaluate
   type: dict
@@ -541,6 +548,15 @@ def _read_jsonl(path):
     return out
 
 
+def _read_json(path):
+    """A JSON file's data, or None when it is missing or cut short (a client that did not finish)."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
 def do_evaluate(module, runner):
     p = module.params
     samples = []
@@ -548,17 +564,19 @@ def do_evaluate(module, runner):
         if os.path.exists(path):
             samples.extend(_read_jsonl(path))
     probes = None
+    writes = {}
     if p["probe"] and os.path.exists(p["probe"]):
         probes = {}
         for row in _read_jsonl(p["probe"]):
             svc = p["probe_services"].get(row.get("name"))
             if svc:
                 probes.setdefault(svc, []).append(row)
+        writes = fd.probe_writes(_read_json(p["probe"] + ".summary.json"), p["probe_services"])
     drill = p["drill"]
     result = fd.evaluate(drill, p["services"], samples, probes, p["fences"], p["fault_at"], p["settled_at"],
                          drill.get("expected") or {}, p["threshold"], fail_before=p["fail_before"],
                          grace_s=p["grace"] if p["grace"] is not None else drill.get("grace_s"),
-                         fencing_enabled=p["fencing_enabled"])
+                         fencing_enabled=p["fencing_enabled"], writes=writes)
     module.exit_json(changed=False, result=result)
 
 

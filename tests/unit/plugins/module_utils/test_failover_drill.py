@@ -1253,3 +1253,117 @@ def test_check_specs_judges_the_shape_before_the_cluster(specs, message):
     with pytest.raises(fd.DrillError) as e:
         lab_plan(specs)
     assert str(e.value).startswith(message)
+
+
+# ---------------------------------------------------------------------------------------------
+# a database writer
+
+
+def writer_rows(acked_until, again_at, step=0.2):
+    """A writer's lines: acknowledged writes from T - 1 to T + acked_until, failures until T + again_at, then more."""
+    out, t, i = [], -1.0, 0
+    while t <= again_at + 1.0 + 1e-9:
+        ok = t <= acked_until + 1e-9 or t >= again_at - 1e-9
+        i += 1
+        out.append({"t": round(T + t, 3), "ok": ok, "write": i if ok else None, "name": "db"})
+        t += step
+    return out
+
+
+def test_evaluate_counts_a_writer_s_writes_and_none_lost():
+    d = crash_drill()
+    lines = writer_rows(0.4, 10.8)
+    acked = len([r for r in lines if r["ok"]])
+    writes = fd.probe_writes({"db": {"writes": {"acknowledged": acked, "found": acked, "lost": 0, "lost_ids": [],
+                                                "without_writes_s": 10.4, "error": None}}}, {"db": "site-vip"})
+    result = evaluate(d, crash_samples(), probes={"site-vip": lines}, fences=crash_fences(), writes=writes)
+    site = result["services"][0]
+    assert site["writes"] == {"acknowledged": acked, "found": acked, "lost": 0, "lost_ids": [], "without_writes_s": 10.4,
+                              "error": None}
+    assert result["services"][1]["writes"] is None  # no writer for the clone
+    lost = inv(result, "no-acknowledged-write-lost")
+    assert lost["ok"] is True and lost["detail"] == ["site-vip: %d acknowledged, %d found, 0 lost" % (acked, acked)]
+    assert result["verdict"] == "pass"
+
+
+def test_evaluate_a_lost_acknowledged_write_fails_the_drill():
+    d = crash_drill()
+    lines = writer_rows(0.4, 10.8)
+    writes = {"site-vip": {"acknowledged": 60, "found": 57, "lost": 3, "lost_ids": [7, 8, 9], "error": None}}
+    result = evaluate(d, crash_samples(), probes={"site-vip": lines}, fences=crash_fences(), writes=writes)
+    lost = inv(result, "no-acknowledged-write-lost")
+    assert lost["ok"] is False
+    assert lost["detail"] == ["site-vip: 60 acknowledged, 57 found, 3 lost (ids 7, 8, 9); asynchronous replication loses "
+                              "what the promoted standby had not received"]
+    assert result["services"][0]["verdict"] == "pass"  # it recovered in time, and yet
+    assert result["verdict"] == "fail"
+    writes["site-vip"].update(lost=25, lost_ids=list(range(20)))
+    assert "19, ...)" in inv(evaluate(d, crash_samples(), probes={"site-vip": lines}, fences=crash_fences(), writes=writes),
+                             "no-acknowledged-write-lost")["detail"][0]
+
+
+def test_evaluate_a_writer_without_read_back_is_unknown_never_0_lost():
+    d = crash_drill()
+    lines = writer_rows(0.4, 10.8)
+    # No summary at all (the client did not finish), and a read-back that found no primary within its minute.
+    for writes, why in ((None, "no read-back: the client wrote no summary"),
+                        ({"site-vip": {"acknowledged": 60, "found": None, "lost": None, "lost_ids": [],
+                                       "error": "ConnectionRefusedError: no primary"}}, "ConnectionRefusedError: no primary")):
+        result = evaluate(d, crash_samples(), probes={"site-vip": lines}, fences=crash_fences(), writes=writes)
+        site = result["services"][0]["writes"]
+        assert (site["found"], site["lost"], site["error"]) == (None, None, why)
+        assert site["acknowledged"] == len([r for r in lines if r["ok"]])
+        lost = inv(result, "no-acknowledged-write-lost")
+        assert lost["ok"] is None and "found and lost unknown (%s)" % why in lost["detail"][0]
+        assert result["verdict"] == "pass"  # unverified, as for the fencing
+    # A reader, not a writer: no writes, no invariant.
+    result = evaluate(d, crash_samples(), probes={"site-vip": [{"t": T + 1, "ok": True}]}, fences=crash_fences())
+    assert result["services"][0]["writes"] is None
+    assert "no-acknowledged-write-lost" not in [i["id"] for i in result["invariants"]]
+
+
+def test_without_writes_is_the_longest_time_between_acknowledged_writes():
+    assert fd.without_writes_s(writer_rows(0.4, 10.8)) == 10.4
+    assert fd.without_writes_s([{"t": 1.0, "ok": True, "write": 1}, {"t": 2.0, "ok": False, "write": None},
+                                {"t": 9.5, "ok": False, "write": None}]) == 8.5  # never again: to the last request
+    assert fd.without_writes_s([]) is None
+
+
+def test_probe_writes_of_the_summary():
+    summary = {"db": {"requests": 9, "writes": {"acknowledged": 9, "found": 9, "lost": 0, "lost_ids": [], "error": None}},
+               "db2": {"writes": {"acknowledged": 3, "found": None, "lost": None, "lost_ids": [], "error": "x"}},
+               "site": {"requests": 9}, "unmapped": {"writes": {"acknowledged": 1}}}
+    assert fd.probe_writes(summary, {"db": "pg", "site": "site-vip"}) == {
+        "pg": {"acknowledged": 9, "found": 9, "lost": 0, "lost_ids": [], "error": None}}
+    # Two writers of one service add up; unknown when either is.
+    both = fd.probe_writes(summary, {"db": "pg", "db2": "pg"})["pg"]
+    assert (both["acknowledged"], both["found"], both["lost"], both["error"]) == (12, None, None, "x")
+    assert fd.probe_writes(None, {"db": "pg"}) == {}
+    assert fd.probe_writes({"db": "cut short"}, {"db": "pg"}) == {}
+
+
+def test_render_markdown_shows_the_writes_per_drill():
+    ok = {"acknowledged": 120, "found": 120, "lost": 0, "lost_ids": [], "without_writes_s": 5.43, "error": None}
+    lost = {"acknowledged": 80, "found": 78, "lost": 2, "lost_ids": [41, 42], "without_writes_s": 12.0, "error": None}
+    unknown = {"acknowledged": 10, "found": None, "lost": None, "lost_ids": [], "without_writes_s": 3.0,
+               "error": "no read-back: the client wrote no summary"}
+    report = {"threshold": 1.5, "drills": [
+        {"id": "01-move", "result": {"services": [{"service": "pgsql-vip", "writes": ok}, {"service": "app-clone", "writes": None}]}},
+        {"id": "02-crash", "result": {"services": [{"service": "pgsql-vip", "writes": lost}]}},
+        {"id": "03-hang", "result": {"services": [{"service": "pgsql-vip", "writes": unknown}]}}]}
+    lines = fd.render_markdown(report).splitlines()
+    i = lines.index("| drill | service | acknowledged | found | lost | without writes s |")
+    assert lines[i + 2:i + 5] == ["| 01-move | pgsql-vip | 120 | 120 | 0 | 5.4 |", "| 02-crash | pgsql-vip | 80 | 78 | **2** | 12.0 |",
+                                  "| 03-hang | pgsql-vip | 10 | unknown | unknown | 3.0 |"]
+    assert "Writes to pgsql-vip: 120 acknowledged, 120 found afterwards, 0 lost; 5.4 s without an acknowledged write " \
+           "(no writable primary)." in lines
+    assert "Writes to pgsql-vip: 80 acknowledged, 78 found afterwards, **2** lost (ids 41, 42); 12.0 s without an " \
+           "acknowledged write (no writable primary)." in lines
+    assert "Writes to pgsql-vip: 10 acknowledged, found and lost unknown (no read-back: the client wrote no summary); " \
+           "3.0 s without an acknowledged write (no writable primary)." in lines
+    # Without a writer, no writes table.
+    assert "| drill | service | acknowledged | found | lost | without writes s |" not in fd.render_markdown(lab_report())
+
+
+def test_kill_process_knows_paf_s_postgres():
+    assert fd._AGENT_PROCESS["ocf:heartbeat:pgsqlms"] == "postgres"

@@ -414,6 +414,55 @@ def test_evaluate_of_a_probe_that_never_answered_again(monkeypatch, tmp_path):
     assert res["services"][0]["client_s"] is None and res["verdict"] == "pass"
 
 
+def writer_file(tmp_path, summary=True, lost_ids=()):
+    """A database writer's lines (acknowledged until +0.4 s, again from +10.8 s) and, with summary, its summary file."""
+    rows, t, i = [], -1.0, 0
+    while t < 12.0:
+        ok = t <= 0.41 or t >= 10.79
+        i += 1
+        rows.append({"t": round(T + t, 3), "name": "db", "ok": ok, "node": None, "error": None if ok else "OSError: x",
+                     "write": i if ok else None})
+        t += 0.2
+    path = write_jsonl(tmp_path / "03-crash-probe.jsonl", rows)
+    acked = [r["write"] for r in rows if r["ok"]]
+    if summary:
+        with open(path + ".summary.json", "w") as f:
+            json.dump({"db": {"requests": len(rows), "writes": {
+                "acknowledged": len(acked), "found": len(acked) - len(lost_ids), "lost": len(lost_ids),
+                "lost_ids": list(lost_ids), "without_writes_s": 10.4, "error": None}}}, f)
+    return path, len(acked)
+
+
+def test_evaluate_reads_the_writer_s_summary_beside_the_probe(monkeypatch, tmp_path):
+    d, services = crash_plan(monkeypatch)
+    path, acked = writer_file(tmp_path)
+    args = {"action": "evaluate", "drill": d, "services": services, "samples": crash_records(tmp_path),
+            "fences": fd.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30,
+            "probe": path, "probe_services": {"db": "site-vip"}}
+    res = run(monkeypatch, args)["result"]
+    site = res["services"][0]
+    assert site["writes"] == {"acknowledged": acked, "found": acked, "lost": 0, "lost_ids": [], "without_writes_s": 10.4,
+                              "error": None}
+    lost = [i for i in res["invariants"] if i["id"] == "no-acknowledged-write-lost"][0]
+    assert lost["ok"] is True and res["verdict"] == "pass"
+    # Acknowledged writes the promoted standby never had: the drill fails.
+    path, acked = writer_file(tmp_path, lost_ids=[2, 3])
+    res = run(monkeypatch, args)["result"]
+    assert (res["services"][0]["writes"]["lost"], res["services"][0]["writes"]["lost_ids"]) == (2, [2, 3])
+    assert res["verdict"] == "fail"
+    # No summary (the client never finished its read-back): unknown, not 0 lost.
+    os.unlink(path + ".summary.json")
+    path, acked = writer_file(tmp_path, summary=False)
+    res = run(monkeypatch, args)["result"]
+    assert (res["services"][0]["writes"]["found"], res["services"][0]["writes"]["lost"]) == (None, None)
+    assert [i["ok"] for i in res["invariants"] if i["id"] == "no-acknowledged-write-lost"] == [None]
+    # A summary cut short reads as none.
+    with open(path + ".summary.json", "w") as f:
+        f.write('{"db": {"writes": ')
+    res = run(monkeypatch, args)["result"]
+    assert res["services"][0]["writes"]["lost"] is None
+
+
 # ---------------------------------------------------------------------------------------------
 # report
 
