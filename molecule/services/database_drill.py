@@ -245,6 +245,8 @@ def rejoin(path, nodes):
     crashed = record["crashed_node"]
     primary = wait("a settled cluster with two streaming standbys", lambda: settled(nodes), timeout=180)
     record["crashed_node_streams_again"] = crashed in streaming(primary)
+    # PAF's monitor on the primary gives the re-cloned standby its promotion score (health: postgresql-promotable).
+    wait("both standbys promotable", lambda: promotable(nodes, [n for n in nodes if n != primary]), timeout=60)
     record["placement_after"] = placement(nodes)
     record["streaming_after"] = streaming(primary)
     record["synchronous_standby_names_after"] = psql(primary, "SHOW synchronous_standby_names")

@@ -180,6 +180,14 @@ CHECKS = [
            "confirm it: with fewer streaming, writes hang.",
            "# start or fix the standby (postgresql-standbys-streaming), or accept losing the last commits on a failover:\n"
            "runuser -u postgres -- psql -c \"ALTER SYSTEM SET synchronous_standby_names = ''\" -c 'SELECT pg_reload_conf()'"),
+    _check("postgresql-promotable", "warning", "Every PostgreSQL standby can be promoted (a positive promotion score)",
+           "PAF's monitor on the primary gives each standby a promotion score (the node attribute master-<primitive>) from "
+           "how close it is; Pacemaker promotes only an instance with a positive score. Right after a promotion the "
+           "standbys have none until that monitor runs: a failure of the new primary then finds no standby to promote "
+           "and leaves the database without a primary. A standby that stays at -1 or without a score does not stream, "
+           "or lags beyond the agent's maxlag.",
+           "crm_mon -1 -A  # the scores (master-<primitive>) per node\n"
+           "crm_resource --cleanup -r <clone>  # after fixing the standby (see postgresql-standbys-streaming)"),
     _check("postgresql-lag", "warning",
            "No PostgreSQL standby is more than %d MiB or %d s behind" % (POSTGRESQL_LAG_BYTES // (1024 * 1024), POSTGRESQL_LAG_S),
            "What a standby has not replayed is lost, or waited for, when it is promoted; PAF does not promote a standby "
@@ -1279,6 +1287,42 @@ def check_postgresql_standbys(ctx):
     return _passed("; ".join(passes + notes))
 
 
+def check_postgresql_promotable(ctx):
+    judged, notes, result = _pg_single_primary(ctx)
+    if result:
+        return result
+    if not ctx.pacemaker:
+        return _unknown("Pacemaker does not run here: the promotion scores are node attributes only it keeps")
+    attributes = ctx.status.get("node_attributes") or {}
+    parts, passes, remedy, objects = [], [], [], []
+    for inst, facts, unknown, primary in judged:
+        name = postgresql.PROMOTION_ATTRIBUTE % inst["id"]
+        standbys = [n for n in sorted(facts) if n != primary and facts[n].get("in_recovery")]
+        scores = dict((n, postgresql.promotion_score(attributes.get(n) or {}, inst["id"])) for n in standbys)
+        bad = ["%s %s" % (n, "without a score" if scores[n] is None else "at %d" % scores[n])
+               for n in standbys if scores[n] is None or scores[n] <= 0]
+        good = ["%s %d" % (n, scores[n]) for n in standbys if scores[n] is not None and scores[n] > 0]
+        suffix = _unknown_suffix(unknown)
+        if not standbys:
+            passes.append("%s: no standby to promote (one instance)%s" % (inst["id"], suffix))
+            continue
+        if not bad:
+            passes.append("%s: %s promotable (%s)%s" % (inst["id"], _join(standbys), ", ".join(good), suffix))
+            continue
+        parts.append("%s: %s cannot be promoted (%s)%s%s" % (
+            inst["id"], _join([b.split()[0] for b in bad]), ", ".join(bad),
+            "" if good else "; if the primary %s fails now, no instance is promoted" % primary, suffix))
+        remedy += ["crm_mon -1 -A  # %s per node: PAF's monitor on %s sets it (every monitor interval after a promotion)"
+                   % (name, primary),
+                   "crm_resource --cleanup -r %s  # once the standby streams again (see postgresql-standbys-streaming)"
+                   % _pg_label(inst)]
+        objects += [_pg_label(inst)] + [b.split()[0] for b in bad]
+    notes = ["; ".join(notes)] if notes else []
+    if parts:
+        return _failed("; ".join(parts + notes), _uniq(remedy), _uniq(objects))
+    return _passed("; ".join(passes + notes))
+
+
 def check_postgresql_sync(ctx):
     judged, notes, result = _pg_single_primary(ctx)
     if result:
@@ -1510,7 +1554,8 @@ _RUNNERS = {
     "token-consistent": check_token, "unmanaged-blocked": check_unmanaged, "resources-placed": check_placed,
     "pacemaker3-ready": check_pacemaker3, "postgresql-primary": check_postgresql_primary,
     "postgresql-standbys-streaming": check_postgresql_standbys, "postgresql-sync-standby": check_postgresql_sync,
-    "postgresql-lag": check_postgresql_lag, "filesystem-single-mount": check_filesystem_single_mount,
+    "postgresql-lag": check_postgresql_lag,
+    "postgresql-promotable": check_postgresql_promotable, "filesystem-single-mount": check_filesystem_single_mount,
 }
 
 

@@ -37,6 +37,9 @@ AGENT = ("ocf", "heartbeat", "pgsqlms")
 DEFAULTS = {"system_user": "postgres", "bindir": "/usr/bin", "pgdata": "/var/lib/pgsql/data", "pghost": "/var/run/postgresql",
             "pgport": "5432", "maxlag": "0"}
 PROMOTED_ROLES = ("Promoted", "Master")
+# The node attribute where PAF (crm_master, crm_attribute --promotion) keeps an instance's promotion score, by the
+# primitive's id; Pacemaker promotes only an instance whose score is positive.
+PROMOTION_ATTRIBUTE = "master-%s"
 INFINITY_SCORES = ("INFINITY", "+INFINITY")
 # Where Pacemaker keeps the CIB on disk: read when it is down on the node (root only).
 CIB_FILE = "/var/lib/pacemaker/cib/cib.xml"
@@ -372,6 +375,17 @@ def read_local(runner, root=None, cib_file=CIB_FILE):
 
 # ---------------------------------------------------------------------------------------------
 # reading the nodes' facts (health.py's checks and cluster_doc.py's storage section)
+
+
+def promotion_score(attributes, primitive):
+    """The promotion score of the primitive's instance on a node (its node attributes, as crm_mon shows them), as
+    an int (INFINITY 1000000), or None when the node has none or it is not a number."""
+    value = str((attributes or {}).get(PROMOTION_ATTRIBUTE % primitive, "")).strip()
+    sign = -1 if value.startswith("-") else 1
+    digits = value.lstrip("+-")
+    if digits.upper() == "INFINITY":
+        return sign * 1000000
+    return sign * int(digits) if digits.isdigit() else None
 
 
 def primaries(facts):

@@ -43,11 +43,12 @@ def test_the_crashed_node_streams_again_after_the_role_re_cloned_it():
 
 
 def test_health_checks_of_the_database_agree_with_the_cluster():
-    """playbooks/health.yml on this cluster with its database: the four PostgreSQL checks pass and name the primary
+    """playbooks/health.yml on this cluster with its database: the five PostgreSQL checks pass and name the primary
     crm_mon showed."""
     report = record("database-health/health")
     checks = {c["id"]: c for c in report["checks"]}
-    for cid in ("postgresql-primary", "postgresql-standbys-streaming", "postgresql-sync-standby", "postgresql-lag"):
+    for cid in ("postgresql-primary", "postgresql-standbys-streaming", "postgresql-sync-standby", "postgresql-promotable",
+                "postgresql-lag"):
         assert checks[cid]["status"] == "pass", checks[cid]
     promoted = drill()["placement_after"][0]
     assert promoted in checks["postgresql-primary"]["message"], checks["postgresql-primary"]

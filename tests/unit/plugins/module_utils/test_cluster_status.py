@@ -885,8 +885,8 @@ def test_parse_simulate_revised_reads_the_predicted_state_like_crm_mon():
     text = fixture_text("rolling_update", "crm_simulate.paf-node1-standby.xml")
     revised = parse_simulate_revised(text)
     assert revised["running"] is True
-    assert [(n["name"], n["standby"]) for n in revised["nodes"]] == [("lab-node1", True), ("lab-node2", False),
-                                                                       ("lab-node3", False)]
+    standby = [(n["name"], n["standby"]) for n in revised["nodes"]]
+    assert standby == [("lab-node1", True), ("lab-node2", False), ("lab-node3", False)]
     promoted = [r for r in revised["resources"] if r.get("role") == "Promoted"]
     assert [(r["id"], r["nodes"]) for r in promoted] == [("pgsqld", ["lab-node2"])]
     assert not [r for r in revised["resources"] if r["active"] and "lab-node1" in r["nodes"]]

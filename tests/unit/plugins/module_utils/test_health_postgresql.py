@@ -19,7 +19,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import export
 from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors, run_checks
 from ansible_collections.clusterops.ha.plugins.module_utils.rolling_update import gate
 
-PG_CHECKS = ("postgresql-primary", "postgresql-standbys-streaming", "postgresql-sync-standby", "postgresql-lag")
+PG_CHECKS = ("postgresql-primary", "postgresql-standbys-streaming", "postgresql-sync-standby", "postgresql-lag",
+             "postgresql-promotable")
 
 
 def primary(name="primary-async"):
@@ -37,6 +38,8 @@ def promoted_status(promoted=("lab-node1",), vip=("lab-node1",)):
         "unpromoted_on": [n for n in ("lab-node1", "lab-node2") if n not in promoted], "agent": "ocf:heartbeat:pgsqlms",
         "clone": "pgsqld-clone", "promotable": True}
     status["resources_by_id"]["pgsql-vip"] = {"running_on": list(vip), "agent": "ocf:heartbeat:IPaddr2"}
+    # PAF's promotion scores as crm_mon showed them on the lab with PostgreSQL (fixtures/rolling_update/crm_mon.paf-*).
+    status["node_attributes"] = {"lab-node1": {"master-pgsqld": "1001"}, "lab-node2": {"master-pgsqld": "1000"}}
     return status
 
 
@@ -77,6 +80,7 @@ def test_a_healthy_paf_cluster():
         "pgsqld: asynchronous replication on lab-node1 (synchronous_standby_names empty): not applicable")
     assert check(report, "postgresql-lag")["message"] == (
         "pgsqld: lab-node2 0 B / 0.0 s behind lab-node1 (thresholds 16.0 MiB, 30 s)")
+    assert check(report, "postgresql-promotable")["message"] == "pgsqld: lab-node2 promotable (lab-node2 1000)"
 
 
 @pytest.mark.parametrize("with_xml", [True, False])
@@ -192,3 +196,36 @@ def test_the_facts_are_not_changed():
     before = copy.deepcopy(nodes)
     run(nodes=nodes)
     assert nodes == before
+
+
+@pytest.mark.parametrize("attributes, shown", [
+    ({}, "lab-node2 without a score"),
+    ({"master-pgsqld": "-1"}, "lab-node2 at -1"),
+    ({"master-pgsqld": "-INFINITY"}, "lab-node2 at -1000000"),
+])
+def test_a_standby_without_a_positive_promotion_score(attributes, shown):
+    """Right after a promotion, until PAF's monitor on the new primary ran, or a standby that does not stream."""
+    status = promoted_status()
+    status["node_attributes"]["lab-node2"] = attributes
+    c = check(run(status=status), "postgresql-promotable")
+    assert (c["status"], c["severity"]) == ("fail", "warning")
+    assert c["message"] == ("pgsqld: lab-node2 cannot be promoted (%s); if the primary lab-node1 fails now, no instance is "
+                            "promoted" % shown)
+    assert c["objects"] == ["pgsqld-clone", "lab-node2"]
+    assert c["remedy"].splitlines()[0].startswith("crm_mon -1 -A  # master-pgsqld per node")
+
+
+def test_promotable_is_unknown_without_pacemaker():
+    status = promoted_status()
+    status["stack"]["pacemaker"] = False
+    c = check(run(status=status), "postgresql-promotable")
+    assert c["status"] == "skip"
+
+
+def test_promotion_score_reads_numbers_and_infinity():
+    from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import promotion_score
+    assert promotion_score({"master-pgsqld": "1001"}, "pgsqld") == 1001
+    assert promotion_score({"master-pgsqld": "+INFINITY"}, "pgsqld") == 1000000
+    assert promotion_score({"master-pgsqld": "-1"}, "pgsqld") == -1
+    assert promotion_score({"master-other": "5"}, "pgsqld") is None
+    assert promotion_score({"master-pgsqld": "high"}, "pgsqld") is None
