@@ -22,6 +22,11 @@ shown as they are. This applies to nvpair values
 and to an alert recipient's value (VALUE_KEYS). A URL whose authority is not a plain host[:port] (a password
 with an unescaped "/" or "#") keeps its scheme only.
 
+By value, too: an option list in a value (a Filesystem resource's mount options "vers=3.0,username=bob,password=pw",
+any comma- or space-separated NAME=VALUE items) hides the value of each item whose NAME is secret by the rule above
+(password=, pass=, secret=...; credentials=/etc/file is hidden too, over-redaction being the safe side); the other
+items stay as they are.
+
 Resource agents' metadata has no secret mark (OCF 1.1 has none), so the rule is by name and value only.
 Standard library only, Python 3.8 syntax: this runs on managed nodes.
 """
@@ -56,6 +61,26 @@ def is_secret(name):
     """Whether a parameter of this name holds a secret."""
     name = "" if name is None else str(name)
     return bool(SECRET_NAME.search(name)) and not NOT_SECRET_NAME.search(name)
+
+
+# NAME=VALUE items of an option list: the start of the value or a comma, semicolon or white space, then the item.
+_OPTION_ITEM = re.compile(r"(^|[,;\s])([A-Za-z_][A-Za-z0-9_.-]*)=([^,;\s]*)")
+
+
+def _option_secrets(value):
+    """The values of the secret-named NAME=VALUE items of an option list (mount options), in order; [] when none."""
+    if not isinstance(value, str) or "=" not in value:
+        return []
+    return [m.group(3) for m in _OPTION_ITEM.finditer(value) if m.group(3) and is_secret(m.group(2))]
+
+
+def _hide_options(value, shown):
+    """value with each secret-named option item's value replaced by shown (a text or a function of the value)."""
+    def one(m):
+        if not m.group(3) or not is_secret(m.group(2)):
+            return m.group(0)
+        return "%s%s=%s" % (m.group(1), m.group(2), _shown(shown, m.group(3)))
+    return _OPTION_ITEM.sub(one, value)
 
 
 def _url(value, whole_path=True):
@@ -109,7 +134,7 @@ def redact_value(name, value, shown=REDACTED):
         return _shown(shown, value)
     url = _url(value, _whole_path(name))
     if url is None:
-        return value
+        return _hide_options(value, shown) if _option_secrets(value) else value
     return url[0] + _shown(shown, value)
 
 
@@ -152,7 +177,7 @@ def hidden_parts(name, value):
     if is_secret(name):
         return [str(value)]
     url = _url(value, _whole_path(name))
-    return [] if url is None else url[1]
+    return _option_secrets(value) if url is None else url[1]
 
 
 def secret_values(obj):

@@ -236,3 +236,17 @@ def test_snapshots_fingerprint_urls_stably_and_restore_them():
     filled, used, missing = snapshot.fill_secrets(config, live, "salt")
     assert missing == [] and [u["source"] for u in used] == ["live"]
     assert [a for a in filled["alerts"] if a["id"] == "hook"][0]["recipients"][0]["value"] == hook
+
+
+@pytest.mark.parametrize("value, shown, hidden", [
+    ("rw,vers=3.0,username=bob,password=hunter2,uid=2001", "rw,vers=3.0,username=bob,password=(redacted),uid=2001", ["hunter2"]),
+    ("x=1;secret=zz pass=p2", "x=1;secret=(redacted) pass=(redacted)", ["zz", "p2"]),
+    ("credentials=/etc/samba/cred,sec=ntlmssp", "credentials=(redacted),sec=ntlmssp", ["/etc/samba/cred"]),
+    ("noatime,nodiratime", "noatime,nodiratime", []),
+    ("uid=2001,gid=9700", "uid=2001,gid=9700", []),
+])
+def test_a_secret_item_of_an_option_list_is_hidden_whatever_the_parameters_name(value, shown, hidden):
+    # A Filesystem resource's mount options (a CIFS mount's password), in the documentation, the snapshots, the diff.
+    assert secrets.redact_value("options", value) == shown
+    assert secrets.hidden_parts("options", value) == hidden
+    assert secrets.secret_values({"params": {"options": value}}) == set(hidden)
