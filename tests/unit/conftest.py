@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -47,6 +48,15 @@ def check_docs_example(folder, files):
         with open(os.path.join(path, name), encoding="utf-8") as f:
             assert f.read() == text, "docs/examples/%s/%s is out of date: REGEN_DOC_EXAMPLES=1 writes it again" % (
                 folder, name)
+
+
+def load_file(path, name):
+    """A Python file that is not a module of the collection (a script a role ships, a lab hook), loaded as a
+    module called name."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def fixture_text(*parts):

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import threading
@@ -13,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_file
 
 AGENT = os.path.join(ROOT, "roles", "cluster", "files", "clusterops_alert.py")
 
@@ -27,10 +26,7 @@ RESOURCE_EVENT = {
 
 @pytest.fixture
 def agent():
-    spec = importlib.util.spec_from_file_location("clusterops_alert", AGENT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(AGENT, "clusterops_alert")
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ connection in place of pg8000."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_file
 
 PROBE = os.path.join(ROOT, "roles", "failover_drill", "files", "service_probe.py")
 URL = "postgresql://app@172.31.250.102/app?table=clusterops_drill"
@@ -21,10 +20,7 @@ URL = "postgresql://app@172.31.250.102/app?table=clusterops_drill"
 
 @pytest.fixture
 def probe():
-    spec = importlib.util.spec_from_file_location("service_probe", PROBE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(PROBE, "service_probe")
 
 
 class FakeDatabase:

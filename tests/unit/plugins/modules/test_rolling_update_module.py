@@ -306,7 +306,9 @@ def test_gate_does_not_pass_when_the_prediction_cannot_be_made(monkeypatch):
 def test_gate_before_a_node_that_hosts_nothing_predicts_nothing(monkeypatch):
     runner = paf_runner("crm_mon.paf-primary-node1-gate.xml")
     result = run(monkeypatch, {"action": "gate", "health_report": lab_report(), "node": "lab-node3"}, runner)
-    assert result["predicted"] is None or result["predicted"]["missing"] == []
+    # lab-node3 hosts no active-passive service and no promoted instance: nothing to predict, crm_simulate not run.
+    assert result["predicted"] is None
+    assert not [c for c in runner.calls if c["argv"][0] == "crm_simulate"]
 
 
 def test_drained_once_the_primary_was_promoted_elsewhere(monkeypatch):
