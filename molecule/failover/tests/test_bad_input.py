@@ -26,6 +26,14 @@ CASES = [
      "a partition drill needs failover_drill_partition_command and failover_drill_heal_command"),
     ("threshold-below-1", {"failover_drill_threshold": 0.5}, "failover_drill_threshold: 0.5 is not a number from 1.0 to 100"),
     ("probe-url", {"failover_drill_probes": [{"service": "site-vip", "url": "ftp://x"}]}, "failover_drill_probes"),
+    # A database writer (postgresql://USER@HOST/DB?table=T): the table is required; a password in the URL is refused
+    # without being printed (the probe item's no_log password is the place for it).
+    ("probe-db-without-table", {"failover_drill_probes": [{"service": "site-vip", "url": "postgresql://app@172.31.234.100/app",
+                                                           "password": "hunter2-probe"}]},
+     "failover_drill_probes[postgresql://].table[0]: '' is not an id"),
+    ("probe-db-password-in-url", {"failover_drill_probes": [{"service": "site-vip",
+                                                             "url": "postgresql://app:hunter2-url@172.31.234.100/app?table=t"}]},
+     "failover_drill_probes[postgresql://].user[0]: 'app:*** (not in the URL: give the probe item a password)'"),
     ("unknown-service", {"failover_drill_drills": [{"type": "move", "service": "nope"}]},
      "is not a service of this cluster; services: app-clone, lb-haproxy-clone, lb-vip, site-vip"),
     ("unknown-node", {"failover_drill_drills": [{"type": "crash", "node": "fo-node9"}]},
@@ -50,4 +58,5 @@ def test_bad_drill_input_fails_before_any_fault(host, case_id, extra, needle):
     assert rc != 0, out[-3000:]
     assert needle in " ".join(out.split()), "%s: message does not name %r:\n%s" % (case_id, needle, out[-3000:])
     assert "Fault |" not in out, "%s reached a fault task" % case_id
+    assert "hunter2" not in out, "%s printed a probe's password" % case_id
     assert _state() == before, "%s changed the cluster" % case_id

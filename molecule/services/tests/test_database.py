@@ -1,6 +1,7 @@
 """The database (roles/postgresql_ha under PAF), through a switchover and a crash of the primary's node with a client
 counting its acknowledged writes, then the crashed node re-cloned by the role, then a rolling update of every node
-with the client on (side_effect.yml, database_drill.py).
+with the client on, then a partition of the primary's node and its re-clone (side_effect.yml, database_rejoin.yml,
+database_drill.py).
 
 The side effect records the cluster's own view at the end (crm_mon's XML, pg_stat_replication, pg_is_in_recovery on
 each node) and runs playbooks/health.yml, before the snapshots' wipe removes the database; these tests read those
@@ -21,6 +22,10 @@ def drill():
     return record("database-drill")
 
 
+def partition():
+    return record("database-partition")
+
+
 def test_no_acknowledged_write_lost_in_a_switchover_and_a_crash():
     record = drill()
     assert [f["fault"] for f in record["faults"]] == ["switchover", "crash"]
@@ -39,6 +44,21 @@ def test_the_crashed_node_streams_again_after_the_role_re_cloned_it():
     # ANY 1 (...): every standby is a quorum member; only the promoted instance is out of recovery.
     assert record["streaming_after"] == {n: "quorum" for n in NODES if n != promoted}, record
     assert record["synchronous_standby_names_after"] == 'ANY 1 ("svc-node1", "svc-node2", "svc-node3")'
+    assert record["in_recovery_after"] == {n: ("f" if n == promoted else "t") for n in NODES}, record
+
+
+def test_no_acknowledged_write_lost_in_a_partition_of_the_primary():
+    """The primary's node cut off the network with the writer on: the survivors fenced it and promoted a standby,
+    every acknowledged row is on the new primary, and the cut-off node, re-cloned by the role, streams again."""
+    record = partition()
+    assert [f["fault"] for f in record["faults"]] == ["partition"], record
+    cut = record["faults"][0]
+    assert cut["to"] != cut["node"] == record["first_primary"] == record["crashed_node"], record
+    assert record["acknowledged"] > 100 and record["lost"] == [], record
+    assert record["crashed_node_streams_again"] is True, record
+    promoted, vip, online = record["placement_after"]
+    assert (promoted, vip, online) == (cut["to"], cut["to"], NODES), record
+    assert record["streaming_after"] == {n: "quorum" for n in NODES if n != promoted}, record
     assert record["in_recovery_after"] == {n: ("f" if n == promoted else "t") for n in NODES}, record
 
 
