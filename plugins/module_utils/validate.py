@@ -664,6 +664,30 @@ def system_user(value, field):
                              "at most 32 characters; not root or hacluster)")
 
 
+_PG_SETTING = re.compile(r"[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def pg_settings(value, field, reserved=None):
+    """PostgreSQL settings for a postgresql.conf file, {name: value}: each name a setting's name as PostgreSQL
+    spells it (lower case; one dot for an extension's, e.g. pg_stat_statements.track), each value one string,
+    number or boolean without control characters (a line break would start a setting of its own). reserved:
+    {name: what sets it}, the settings a role owns; one of them is refused with what to set instead. Returns value."""
+    if not isinstance(value, dict):
+        raise _err(field, value, "a mapping of PostgreSQL settings ({name: value})")
+    for name in sorted(value, key=str):
+        item = value[name]
+        where = "%s.%s" % (field, name)
+        if not isinstance(name, str) or not _PG_SETTING.fullmatch(name):
+            raise ValidationError(where, name, "%r is not a PostgreSQL setting's name (lower-case letters, digits and _, "
+                                               "one dot for an extension's setting)" % (name,))
+        if name in (reserved or {}):
+            raise ValidationError(where, item, "is set by the role, which the cluster depends on: use %s" % reserved[name])
+        if isinstance(item, (dict, list, tuple)) or item is None or (isinstance(item, str) and _CONTROL_ANY.search(item)):
+            raise _err(where, item, "a single string, number or boolean without control characters")
+    return value
+
+
 def epoch_time(value, field):
     """Seconds since the Unix epoch (a non-negative integer); returns the int."""
     return integer(value, field, minimum=0)
@@ -974,7 +998,8 @@ def by_type(type_name, value, field, allowed=None):
 VALUE_TYPES = dict(TYPES, int=integer, number=number, node_name=node_name, absolute_path=absolute_path, url=url,
                    systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref,
                    system_user=system_user, address=address, address_on_host=address_on_host, tls_ciphers=tls_ciphers, ip_network=ip_network,
-                   tls_certificate_pair=tls_certificate_pair, password=password)
+                   tls_certificate_pair=tls_certificate_pair, password=password,
+                   pg_settings=pg_settings)
 
 
 def check_values(specs, types=None):

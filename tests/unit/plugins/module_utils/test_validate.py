@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import datetime
+import os
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -778,3 +780,49 @@ def test_shape_names_every_key_that_does_not_fit():
     ]
     assert validate.shape("text", schema, "report") == ["report: must be a dictionary, got str 'text'"]
     assert validate.shape(None, "str?", "x") == [] and validate.shape(None, "str", "x") == ["x: must be a string, got NoneType None"]
+
+
+# --------------------------------------------------------------------------------------------------
+# pg_settings: postgresql_ha_settings (roles/postgresql_ha/tasks/preflight.yml)
+# --------------------------------------------------------------------------------------------------
+
+PG_RESERVED = {"synchronous_commit": "postgresql_ha_synchronous", "wal_level": "the role's replica"}
+
+
+def test_pg_settings_accepts_settings_and_extension_settings():
+    value = {"work_mem": "64MB", "max_connections": 200, "log_checkpoints": True, "pg_stat_statements.track": "all",
+             "random_page_cost": 1.1}
+    assert check_values([{"field": "postgresql_ha_settings", "value": value, "type": "pg_settings",
+                          "args": {"reserved": PG_RESERVED}}]) == []
+
+
+@pytest.mark.parametrize("value,needle", [
+    ([], "postgresql_ha_settings: [] is not a mapping of PostgreSQL settings"),
+    ({"synchronous_commit": "off"}, "postgresql_ha_settings.synchronous_commit: is set by the role, which the cluster "
+                                    "depends on: use postgresql_ha_synchronous"),
+    # Upper case would slip past the reserved names (PostgreSQL folds the case).
+    ({"WAL_LEVEL": "minimal"}, "postgresql_ha_settings.WAL_LEVEL: 'WAL_LEVEL' is not a PostgreSQL setting's name"),
+    ({"a.b.c": 1}, "'a.b.c' is not a PostgreSQL setting's name"),
+    ({"work_mem": None}, "postgresql_ha_settings.work_mem: None is not a single string, number or boolean"),
+    ({"work_mem": ["1MB"]}, "postgresql_ha_settings.work_mem: ['1MB'] is not a single string"),
+    # A line break would write a setting of its own after the role's.
+    ({"application_name": "x'\nwal_level = minimal"}, "postgresql_ha_settings.application_name: "),
+])
+def test_pg_settings_refuses(value, needle):
+    errors = check_values([{"field": "postgresql_ha_settings", "value": value, "type": "pg_settings",
+                            "args": {"reserved": PG_RESERVED}}])
+    assert len(errors) == 1 and needle in errors[0], errors
+
+
+def test_pg_settings_reserved_names_are_the_ones_the_role_writes():
+    """Every name the role's preflight reserves is one its template writes (so none is reserved for nothing)."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "postgresql_ha")
+    with open(os.path.join(root, "tasks", "preflight.yml"), encoding="utf-8") as f:
+        tasks = yaml.safe_load(f)
+    reserved = tasks[0]["vars"]["__pg_reserved"]
+    with open(os.path.join(root, "templates", "clusterops-ha.conf.j2"), encoding="utf-8") as f:
+        template = f.read()
+    written = set(line.split("=", 1)[0].strip() for line in template.splitlines()
+                  if "=" in line and not line.startswith(("#", "{")))
+    assert set(reserved) - {"data_directory"} <= written, set(reserved) - written
+    assert {"wal_level", "synchronous_commit", "synchronous_standby_names", "primary_conninfo"} <= set(reserved)
