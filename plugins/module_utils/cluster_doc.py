@@ -648,7 +648,7 @@ def _sync_text(setting):
 def _db_instance(node, role, fact, why, primary_fact, primary, gathered):
     """One node's instance of a database: what Pacemaker and PostgreSQL say, and its label in the map."""
     entry = {"node": node, "pacemaker_role": role, "state": None, "role": None, "replication_state": None,
-             "sync_state": None, "lag_bytes": None, "replay_lag_s": None, "sender_host": None, "note": None,
+             "sync_state": None, "lag_bytes": None, "replay_lag_s": None, "lag_text": None, "sender_host": None, "note": None,
              "label": None}
     if not gathered:
         if role in postgresql.PROMOTED_ROLES:
@@ -687,7 +687,8 @@ def _db_instance(node, role, fact, why, primary_fact, primary, gathered):
         return entry
     entry.update(replication_state=row.get("state"), sync_state=row.get("sync_state"), lag_bytes=row.get("lag_bytes"),
                  replay_lag_s=row.get("replay_lag_s"))
-    entry["label"] = "standby, %s, %s, lag %s" % (row.get("state"), row.get("sync_state"), postgresql.lag_text(row))
+    entry["label"] = "standby, %s, %s, lag %s" % (row.get("state"), row.get("sync_state"), postgresql.lag_summary(row))
+    entry["lag_text"] = postgresql.lag_summary(row)
     return entry
 
 
@@ -1077,14 +1078,6 @@ def _params_text(params):
     return ", ".join("%s=%s" % (md(k), md(v)) for k, v in sorted(params.items())) or "-"
 
 
-def _lag_bytes_text(value):
-    if value is None:
-        return "-"
-    if value < 1024:
-        return "%d B" % value
-    return "%d B (%s)" % (value, postgresql.size_text(value))
-
-
 def _storage_markdown(model):
     """The Storage section: each database's primary and standbys, each Filesystem's device and where it is mounted."""
     st = model.get("storage") or {}
@@ -1133,8 +1126,8 @@ def _storage_markdown(model):
             out.append("- Note: %s" % md(note))
         out.append("")
         if st.get("gathered"):
-            out += [_row("Node", "Pacemaker", "PostgreSQL", "Replication", "Sync", "Lag (bytes)", "Lag (replay, s)"),
-                    _row("---", "---", "---", "---", "---", "---:", "---:")]
+            out += [_row("Node", "Pacemaker", "PostgreSQL", "Replication", "Sync", "Lag"),
+                    _row("---", "---", "---", "---", "---", "---")]
             for i in db["instances"]:
                 if i["role"] == "standby" and i["replication_state"] is None:
                     replication = md(i["note"])
@@ -1144,10 +1137,12 @@ def _storage_markdown(model):
                 if i["role"] not in ("primary", "standby", "unknown") and i["note"]:
                     role = i["note"]
                 out.append(_row(md(i["node"]), md(i["pacemaker_role"] or "not running"), md(role), replication,
-                                md(i["sync_state"] or "-"), _lag_bytes_text(i["lag_bytes"]),
-                                "-" if i["replay_lag_s"] is None else "%.1f" % i["replay_lag_s"]))
-            out += ["", "Lag is how far each standby's replay is behind the primary's WAL (pg_stat_replication); "
-                    "replay lag in seconds is empty once a standby has caught up and nothing was written since.", ""]
+                                md(i["sync_state"] or "-"), md(i.get("lag_text") or "-")))
+            out += ["", "Lag is how far each standby's replay is behind the primary's WAL (pg_stat_replication), in bytes "
+                    "and in seconds of replay. Under the health check's threshold (postgresql-lag: %s or %d s) the page "
+                    "says so rather than the figure, so that it changes when a standby falls behind, not at every "
+                    "write; `playbooks/health.yml` and the metrics give the figures." % (
+                        postgresql.size_text(postgresql.LAG_BYTES), postgresql.LAG_S), ""]
         else:
             out += [_row("Node", "Pacemaker", "Role"), _row("---", "---", "---")]
             for i in db["instances"]:

@@ -45,10 +45,7 @@ _INFINITY = 1000000
 RECENT_FENCING_S = 24 * 3600
 # pcsd-certificate fails when a node's pcsd certificate ends within this many days (or has ended).
 PCSD_CERT_WARN_DAYS = 30
-# postgresql-lag fails when a standby's replay is this far behind its primary, in bytes (one WAL segment) or in
-# seconds (PostgreSQL's replay_lag).
-POSTGRESQL_LAG_BYTES = 16 * 1024 * 1024
-POSTGRESQL_LAG_S = 30
+# postgresql-lag's thresholds are postgresql.LAG_BYTES and postgresql.LAG_S (shared with the living documentation).
 # Checks of what only a running Pacemaker knows: skipped when it is down on the node that was asked.
 _NEEDS_PACEMAKER = ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
                     "resources-placed", "fencing-history")
@@ -189,7 +186,7 @@ CHECKS = [
            "crm_mon -1 -A  # the scores (master-<primitive>) per node\n"
            "crm_resource --cleanup -r <clone>  # after fixing the standby (see postgresql-standbys-streaming)"),
     _check("postgresql-lag", "warning",
-           "No PostgreSQL standby is more than %d MiB or %d s behind" % (POSTGRESQL_LAG_BYTES // (1024 * 1024), POSTGRESQL_LAG_S),
+           "No PostgreSQL standby is more than %d MiB or %d s behind" % (postgresql.LAG_BYTES // (1024 * 1024), postgresql.LAG_S),
            "What a standby has not replayed is lost, or waited for, when it is promoted; PAF does not promote a standby "
            "lagging more than its maxlag parameter.",
            "runuser -u postgres -- psql -c 'SELECT application_name, state, replay_lag FROM pg_stat_replication'  # on the "
@@ -1373,19 +1370,19 @@ def check_postgresql_lag(ctx):
             continue
         late, fine = [], []
         for r in rows:
-            b, s = r.get("lag_bytes"), r.get("replay_lag_s")
+            b = r.get("lag_bytes")
             text = "%s %s behind" % (r.get("application_name"), postgresql.lag_text(r))
-            over = (b is not None and b > POSTGRESQL_LAG_BYTES) or (s is not None and s > POSTGRESQL_LAG_S)
+            over = postgresql.behind(r)
             if inst["maxlag"] and b is not None and b > inst["maxlag"]:
                 text += " (above maxlag %d: PAF will not promote it)" % inst["maxlag"]
                 over = True
             (late if over else fine).append((r.get("application_name"), text))
         if not late:
             passes.append("%s: %s %s (thresholds %s, %d s)" % (
-                inst["id"], ", ".join(t for _n, t in fine), primary, postgresql.size_text(POSTGRESQL_LAG_BYTES), POSTGRESQL_LAG_S))
+                inst["id"], ", ".join(t for _n, t in fine), primary, postgresql.size_text(postgresql.LAG_BYTES), postgresql.LAG_S))
             continue
         parts.append("%s: %s the primary %s (thresholds %s, %d s)" % (
-            inst["id"], ", ".join(t for _n, t in late), primary, postgresql.size_text(POSTGRESQL_LAG_BYTES), POSTGRESQL_LAG_S))
+            inst["id"], ", ".join(t for _n, t in late), primary, postgresql.size_text(postgresql.LAG_BYTES), postgresql.LAG_S))
         remedy.append("%s  # on %s: watch it catch up" % (
             _pg_psql(inst, "SELECT application_name, state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), replay_lag "
                            "FROM pg_stat_replication"), primary))

@@ -14,7 +14,7 @@
   state, not an error); parse_sync_names(text): synchronous_standby_names as PostgreSQL reads it.
 - read_local(runner, root): the facts of this node's instances through the command seam (cluster_node_facts
   and the metrics call it).
-- primaries(facts), standby_row(primary_fact, node), why_not_streaming(fact), size_text(n), lag_text(row): how
+- primaries(facts), standby_row(primary_fact, node), why_not_streaming(fact), size_text(n), lag_text(row), behind(row), lag_summary(row): how
   the nodes' facts are read, the same for the health checks and the living documentation.
 
 Pure except read_local and read_cib (which go through the runner they are given, and the on-disk CIB when
@@ -426,6 +426,27 @@ def size_text(value):
         if value < 1024 or unit == "TiB":
             return "%.1f %s" % (value, unit)
     return "%d B" % value  # not reached
+
+
+# How far behind a standby may be before the health check postgresql-lag warns; the living documentation shows a lag
+# under it as "under ..." so that its page does not change at every write.
+LAG_BYTES = 16 * 1024 * 1024
+LAG_S = 30
+
+
+def behind(row):
+    """True when a replication row of parse_state() is further behind than LAG_BYTES or LAG_S (unknown parts count as
+    not behind: postgresql-standbys-streaming judges a standby that reports nothing)."""
+    b, s = row.get("lag_bytes"), row.get("replay_lag_s")
+    return (b is not None and b > LAG_BYTES) or (s is not None and s > LAG_S)
+
+
+def lag_summary(row):
+    """A standby's lag as the living documentation shows it: "under 16.0 MiB / 30 s" while it is within the health
+    check's threshold (behind()), else lag_text(row); lag_text when the bytes are unknown."""
+    if row.get("lag_bytes") is None or behind(row):
+        return lag_text(row)
+    return "under %s / %d s" % (size_text(LAG_BYTES), LAG_S)
 
 
 def lag_text(row):

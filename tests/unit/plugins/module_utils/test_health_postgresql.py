@@ -14,7 +14,7 @@ import pytest
 from test_health import NOW, lab_config, lab_facts, lab_root, lab_status
 from test_postgresql import fact, paf_cib
 
-from ansible_collections.clusterops.ha.plugins.module_utils import health
+from ansible_collections.clusterops.ha.plugins.module_utils import health, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export
 from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors, run_checks
 from ansible_collections.clusterops.ha.plugins.module_utils.rolling_update import gate
@@ -177,7 +177,7 @@ def test_lag_in_bytes():
 
 
 def test_lag_in_seconds(monkeypatch):
-    monkeypatch.setattr(health, "POSTGRESQL_LAG_S", 5)
+    monkeypatch.setattr(postgresql, "LAG_S", 5)
     c = check(run(nodes=pg_facts(node1=primary("primary-after-lag"))), "postgresql-lag")
     assert c["status"] == "fail"
     assert c["message"] == "pgsqld: lab-node2 0 B / 7.2 s behind the primary lab-node1 (thresholds 16.0 MiB, 5 s)"

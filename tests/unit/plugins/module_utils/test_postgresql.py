@@ -251,3 +251,13 @@ class TestReadingTheFacts:
         row = fact("primary-lagging")["replication"][0]
         assert pg.lag_text(row) == "49.2 MiB / 28.4 s"
         assert pg.lag_text({"lag_bytes": 0, "replay_lag_s": None}) == "0 B"
+
+    def test_behind_and_the_documentation_s_summary(self):
+        lagging = fact("primary-lagging")["replication"][0]
+        assert pg.behind(lagging) is True and pg.lag_summary(lagging) == "49.2 MiB / 28.4 s"
+        for row in ({"lag_bytes": 0, "replay_lag_s": None}, {"lag_bytes": 904, "replay_lag_s": 0.002},
+                    {"lag_bytes": pg.LAG_BYTES, "replay_lag_s": pg.LAG_S}):
+            assert pg.behind(row) is False and pg.lag_summary(row) == "under 16.0 MiB / 30 s", row
+        # Over in seconds alone is behind; unknown bytes are said, not hidden under "under".
+        assert pg.behind({"lag_bytes": 0, "replay_lag_s": 31.0}) is True
+        assert pg.lag_summary({"lag_bytes": None, "replay_lag_s": None}) == "an unknown amount"

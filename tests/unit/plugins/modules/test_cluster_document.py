@@ -125,8 +125,8 @@ def test_the_storage_from_the_nodes_facts(monkeypatch):
     assert storage["databases"][0]["primary"] == "lab-node2"
     assert storage["filesystems"][0]["mounted_on"] == [{"node": "lab-node2", "mount_points": ["/srv/clusterops-share"]}]
     assert "- Primary: **lab-node2** (not in recovery, promoted there by Pacemaker)" in result["markdown"]
-    assert "| lab-node1 | Unpromoted | standby | streaming | quorum | 0 B | - |" in result["markdown"]
-    assert "\\nstandby, streaming, quorum, lag 0 B" in result["dot"]
+    assert "| lab-node1 | Unpromoted | standby | streaming | quorum | under 16.0 MiB / 30 s |" in result["markdown"]
+    assert "\\nstandby, streaming, quorum, lag under 16.0 MiB / 30 s" in result["dot"]
     # one CIB read for the configuration and the storage resources; nothing but queries ran
     assert [c["argv"] for c in runner.calls].count(["cibadmin", "--query"]) == 1
     assert all(c["argv"][0] in ("crm_mon", "corosync-quorumtool", "corosync-cfgtool", "crmadmin", "cibadmin",
