@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import importlib.util
 import json
 import os
 import sys
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -150,3 +155,27 @@ def trap_exits(monkeypatch):
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+# A CA for the pcsd_ca tests (its key is made, not kept in fixtures), and their clock.
+CA_NOW = datetime.datetime(2026, 12, 6, 16, 0, tzinfo=datetime.timezone.utc)
+
+
+def make_test_ca(ca=True, days=3650, key_cert_sign=True, start=None):
+    """A test CA made here (EC P-256): (certificate PEM, key PEM); ca=None leaves basicConstraints out."""
+    start = start or CA_NOW
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "operator CA")])
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(start - datetime.timedelta(days=1))
+               .not_valid_after(start + datetime.timedelta(days=days)))
+    if ca is not None:
+        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    builder = builder.add_extension(x509.KeyUsage(
+        digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
+        key_agreement=False, key_cert_sign=key_cert_sign, crl_sign=key_cert_sign, encipher_only=False,
+        decipher_only=False), critical=True)
+    cert = builder.sign(key, hashes.SHA256())
+    return (cert.public_bytes(serialization.Encoding.PEM).decode(),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()).decode())

@@ -4,7 +4,9 @@
 
     python3 pcsd_certs.py OUTDIR NAME=IP [NAME=IP ...]
 
-Writes OUTDIR/ca.crt and OUTDIR/NAME.crt + NAME.key (subjectAltName: the name and the address), each key 0600.
+Writes OUTDIR/ca.crt + ca.key (the CA the cluster role issues from: cluster_pcsd_tls_ca_certificate) and
+OUTDIR/NAME.crt + NAME.key (subjectAltName: the name and the address; a node given its certificate as is), each
+key 0600.
 Existing files are kept, so a second converge installs the same certificates. Uses the cryptography package
 that ansible-core depends on (no openssl binary needed on the controller)."""
 
@@ -51,6 +53,8 @@ def main(outdir, pairs):
         write(os.path.join(outdir, name + ".key"), key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), 0o600)
         write(os.path.join(outdir, name + ".crt"), cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    write(os.path.join(outdir, "ca.key"), ca_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), 0o600)
     write(os.path.join(outdir, "ca.crt"), ca.public_bytes(serialization.Encoding.PEM), 0o644)
     return 0
 

@@ -32,19 +32,31 @@ def test_pcsd_listens_on_the_cluster_address_only(host):
     assert host.run("timeout 5 bash -c '</dev/tcp/127.0.0.1/2224'").rc != 0
 
 
-def test_the_certificate_served_is_the_one_given_and_verifies_against_the_ca(host):
-    """From this node, the next node's pcsd: the chain verifies against the test CA for that address, and the
-    certificate is byte for byte the one the controller gave (its SHA-256 fingerprint)."""
+def test_the_certificate_served_verifies_against_the_ca_and_is_the_one_given_or_issued(host):
+    """From this node, the next node's pcsd: the chain verifies against the test CA for that address (and for the
+    node's name). tu-node1's certificate is byte for byte the one the controller gave (its SHA-256 fingerprint); the
+    others' were issued by the role from the CA (cluster_pcsd_tls_ca_certificate): not the files the test CA script
+    wrote, and named after the node and its address."""
     host.ansible("copy", "src=%s dest=%s mode=0644" % (os.path.join(TLS, "ca.crt"), CA_ON_NODE), check=False)
     peer = peer_of(host)
     out = s_client(host, NODES[peer], "-CAfile", CA_ON_NODE, "-verify_return_error", "-verify_ip", NODES[peer])
     assert out.rc == 0, out.stdout
     assert "Verify return code: 0 (ok)" in out.stdout
+    by_name = s_client(host, NODES[peer], "-CAfile", CA_ON_NODE, "-verify_return_error", "-verify_hostname", peer)
+    assert by_name.rc == 0, by_name.stdout
     served = host.check_output("openssl s_client -connect %s:2224 </dev/null 2>/dev/null | openssl x509 -outform DER "
                                "| sha256sum" % NODES[peer]).split()[0]
     with open(os.path.join(TLS, peer + ".crt"), encoding="ascii") as f:
         given = hashlib.sha256(ssl.PEM_cert_to_DER_cert(f.read())).hexdigest()
-    assert served == given
+    if peer == "tu-node1":
+        assert served == given
+        return
+    assert served != given
+    text = host.check_output("openssl s_client -connect %s:2224 </dev/null 2>/dev/null | openssl x509 -noout -subject "
+                             "-issuer -ext subjectAltName,extendedKeyUsage" % NODES[peer])
+    assert "subject=CN = %s" % peer in text and "issuer=O = clusterops molecule, CN = clusterops molecule CA" in text
+    assert "DNS:%s, IP Address:%s" % (peer, NODES[peer]) in text, text
+    assert "TLS Web Server Authentication" in text, text
 
 
 def test_tls_1_2_is_refused_and_1_3_accepted(host):

@@ -38,6 +38,23 @@ def _spec_of(name, monkeypatch):
     return mod, seen
 
 
+def _descriptions(node, where):
+    """(path, value) of every description in a documentation block, at any depth."""
+    out = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = "%s.%s" % (where, key)
+            # An option or a returned value may itself be called "description" (it has its own fields).
+            if key == "description" and not (isinstance(value, dict) and ("type" in value or "description" in value)):
+                out.append((path, value))
+            else:
+                out.extend(_descriptions(value, path))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out.extend(_descriptions(value, "%s[%d]" % (where, i)))
+    return out
+
+
 def test_every_module_is_listed():
     assert len(MODULES) >= 12 and "rolling_update" in MODULES
 
@@ -50,6 +67,10 @@ def test_documentation_is_yaml_and_matches_the_spec(name, monkeypatch):
     assert isinstance(yaml.safe_load(mod.EXAMPLES), list)
     ret = yaml.safe_load(mod.RETURN)
     assert ret is None or isinstance(ret, dict)
+    # A plain YAML scalar with ": " in it becomes a mapping, which ansible-doc cannot render.
+    for where, text in _descriptions(doc, "DOCUMENTATION") + _descriptions(ret or {}, "RETURN"):
+        assert isinstance(text, str) or (isinstance(text, list) and all(isinstance(t, str) for t in text)), (
+            "%s: %s: a description must be text or a list of text, got %r (quote a line with ': ' in it)" % (name, where, text))
     options = doc.get("options") or {}
     assert sorted(options) == sorted(spec), "documented options differ from the argument_spec"
     for key, opt in spec.items():
