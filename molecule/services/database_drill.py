@@ -146,6 +146,13 @@ def lose(fault, nodes, target, writer, record, network):
     return new
 
 
+def failed_part(stdout, limit=6000):
+    """What a failed playbook run said where it failed: from its first "fatal:" or "FAILED!" line on (limit
+    characters), '' when there is none."""
+    at = min([i for i in (stdout.find("fatal:"), stdout.find("FAILED!")) if i >= 0] or [-1])
+    return "" if at < 0 else stdout[max(0, stdout.rfind("\n", 0, max(0, at - 400)) + 1):][:limit]
+
+
 def rolling(path, nodes, vip, command):
     """The rolling update (command: ansible-playbook playbooks/rolling_update.yml ...) with the writer on: every node
     serviced in turn, the primary's node last by a switchover. Records the primaries before and after, the rows
@@ -164,7 +171,8 @@ def rolling(path, nodes, vip, command):
     primary = wait("a settled cluster with two streaming standbys", lambda: settled(nodes), timeout=180)
     found = set(int(x) for x in psql(primary, "SELECT id FROM rolling", db="app").split())
     rows = writer.acked
-    record = {"rc": run.returncode, "output_tail": run.stdout[-3000:], "primary_before": first, "primary_after": primary,
+    record = {"rc": run.returncode, "output_tail": run.stdout[-3000:], "output_failed": failed_part(run.stdout),
+              "primary_before": first, "primary_after": primary,
               "acknowledged": len(rows), "found": len(found), "lost": sorted(set(r for r, _t in rows) - found),
               "write_errors": writer.errors, "seconds": round(end - start, 1),
               "seconds_without_acknowledged_write": longest_gap(rows, start, end),
