@@ -10,8 +10,8 @@ every decision of a drill; the module failover_drill runs the commands, the role
                                                run together (groups, colocations), clones, their VIPs
 - plan(specs, services, status, nodes, ...) -> each drill resolved: its victim node, its service,
                                                the services it affects, what restore will do
-- op_durations(cib_root)                    -> how long each resource's start, stop and monitor took
-                                               the last time (the CIB's own operation history)
+- op_durations(cib_root)                    -> how long each resource's start, stop, monitor, promote,
+                                               demote and notify took (the CIB's own operation history)
 - expected(drill, ...)                      -> the recovery to expect, from the cluster's settings,
                                                term by term, and a worst-case bound
 - sample(...)                               -> one observation of the cluster from one node
@@ -48,6 +48,8 @@ CRASH_METHODS = ("command", "sysrq", "kill_corosync")
 TRANSITION_S = 1.0
 # An operation the CIB has no record of is assumed to take this long (seconds).
 UNRECORDED_OP_S = 1.0
+# The roles a service can follow: a colocation's with-rsc-role (Master is Pacemaker < 2.1's name).
+_PROMOTED_ROLES = ("Promoted", "Master")
 # Pacemaker's default operation timeout and stonith-timeout (seconds).
 DEFAULT_OP_TIMEOUT_S = 20.0
 DEFAULT_STONITH_TIMEOUT_S = 60.0
@@ -70,6 +72,8 @@ _AGENT_PROCESS = {
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min|h|hr)?\s*$", re.IGNORECASE)
 _UNIT_S = {None: 1.0, "ms": 0.001, "msec": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
 _OP_TASKS = ("start", "stop", "monitor", "promote", "demote", "migrate_to", "migrate_from", "notify", "reload")
+# The operations op_durations() reads; each succeeds with rc 0 (a monitor with 7 or 8 too, see there).
+_TIMED_TASKS = ("start", "stop", "monitor", "promote", "demote", "notify")
 # Log lines worth a place in a failover's story besides those naming its resources.
 _FENCING = re.compile(r"Requesting (?:peer )?fencing|Operation '(?:reboot|off|on)'|was terminated \(|will be fenced|"
                       r"Scheduling node \S+ for fencing|fencing (?:of|targeting) \S+ (?:failed|timed out)", re.IGNORECASE)
@@ -105,6 +109,18 @@ def _by_id(items):
     return dict((i.get("id"), i) for i in items or [])
 
 
+def _is_true(value, default=False):
+    """A Pacemaker boolean (true/yes/on/1) -> bool; default when not given."""
+    if value is None:
+        return default
+    return str(value).lower() in ("true", "yes", "on", "1")
+
+
+def _infinite(score):
+    """A colocation's score is INFINITY (not given: Pacemaker's default)."""
+    return str("INFINITY" if score is None else score).lstrip("+") in ("INFINITY", "inf")
+
+
 def _op(prim, name, config):
     """(interval_s, timeout_s) of a primitive's operation (op_defaults and Pacemaker's default fill in)."""
     defaults = (config or {}).get("op_defaults") or {}
@@ -122,8 +138,10 @@ def timing(cmap):
 
 
 def op_durations(cib_root):
-    """{resource: {op: seconds}}: the longest successful run of each start, stop and monitor the CIB's
-    status section records (lrm_rsc_op exec-time), over every node. Clone instances count under their base id."""
+    """{resource: {op: seconds}}: the longest successful run of each start, stop, monitor, promote, demote and
+    notify the CIB's status section records (lrm_rsc_op exec-time), over every node. Clone instances count under
+    their base id. The history keeps a resource's last operation per node (and its recurring monitors), so a
+    promote or demote is there on the node whose last operation it was."""
     out = {}
     if cib_root is None:
         return out
@@ -136,7 +154,7 @@ def op_durations(cib_root):
             ok = ("0",)
             if task == "monitor":
                 ok = ("0", "7", "8") if op.get("interval") in (None, "0") else ("0", "8")
-            if task not in ("start", "stop", "monitor") or op.get("rc-code") not in ok:
+            if task not in _TIMED_TASKS or op.get("rc-code") not in ok:
                 continue
             try:
                 secs = int(op.get("exec-time") or 0) / 1000.0
@@ -150,7 +168,7 @@ def op_durations(cib_root):
 def fencing_settings(config, victim):
     """What fencing costs for a victim: {enabled, devices, delay_s, delay_terms, timeout_s} from the configuration."""
     props = (config or {}).get("properties") or {}
-    enabled = str(props.get("stonith-enabled", "true")).lower() in ("true", "yes", "on", "1")
+    enabled = _is_true(props.get("stonith-enabled"), True)
     devices = []
     delay = 0.0
     terms = []
@@ -203,8 +221,12 @@ def discover_services(config, order=None):
     Active-passive: top-level primitives and groups outside any clone, joined into one service when a
     colocation ties them together; the members are in start order (group order, then order constraints).
     Active-active: each clone. Fencing devices are not services. VIPs: the ``ip`` of IPaddr-like members.
+    An active-passive service follows a promotable clone's promoted role when one of its top-level resources
+    is colocated with the clone at INFINITY with with-rsc-role Promoted (or its old name Master): it runs
+    where the clone's promoted instance runs, so moving it moves the promotion (follows: {clone, member,
+    role: "Promoted", notify}, else None; clones follow nothing).
     order: the ids of the top-level resources in CIB order (the export keeps primitives and groups apart).
-    Returns [{name, kind, resources, top, addresses, clone}].
+    Returns [{name, kind, resources, top, addresses, clone, follows}].
     """
     config = config or {}
     prims = _by_id(config.get("primitives"))
@@ -237,7 +259,7 @@ def discover_services(config, order=None):
 
     for c in config.get("colocations") or []:
         pair = [c.get("resource"), c.get("with")]
-        if all(p in top_set for p in pair) and str(c.get("score", "INFINITY")).lstrip("+") in ("INFINITY", "inf"):
+        if all(p in top_set for p in pair) and _infinite(c.get("score")):
             a, b = find(pair[0]), find(pair[1])
             if a != b:
                 parent[b] = a
@@ -257,15 +279,29 @@ def discover_services(config, order=None):
         for t in ordered:
             members.extend(next((g.get("members") or [] for g in groups if g["id"] == t), [t]))
         services.append({"name": ordered[0], "kind": "active-passive", "resources": members, "top": ordered,
-                         "addresses": _addresses(members, prims), "clone": None})
+                         "addresses": _addresses(members, prims), "clone": None,
+                         "follows": _follows(ordered, clones, config.get("colocations"))})
     for c in clones:
         member = c.get("member")
         members = next((g.get("members") or [] for g in groups if g["id"] == member), [member])
         if any(_is_stonith((prims.get(m) or {}).get("agent")) for m in members):
             continue
         services.append({"name": c["id"], "kind": "active-active", "resources": members, "top": [c["id"]],
-                         "addresses": _addresses(members, prims), "clone": c["id"]})
+                         "addresses": _addresses(members, prims), "clone": c["id"], "follows": None})
     return services
+
+
+def _follows(top, clones, colocations):
+    """{clone, member, role, notify} of the promotable clone whose promoted role one of a service's top-level
+    resources is colocated with (INFINITY, with-rsc-role Promoted or Master), the first such colocation; None
+    without. notify: the clone's meta notify (its instances are told before and after each action)."""
+    promotable = dict((c["id"], c) for c in clones if c.get("member") and _is_true((c.get("meta") or {}).get("promotable")))
+    for c in colocations or []:
+        clone = promotable.get(c.get("with"))
+        if clone and c.get("resource") in top and c.get("with_role") in _PROMOTED_ROLES and _infinite(c.get("score")):
+            return {"clone": clone["id"], "member": clone["member"], "role": "Promoted",
+                    "notify": _is_true((clone.get("meta") or {}).get("notify"))}
+    return None
 
 
 def _order_top(comp, orders):
@@ -506,7 +542,9 @@ def expected(drill, services, config, cmap_timing, durations, fence_action_s, sa
     operations as long as the CIB recorded them last (for a standby, the stops of everything the node
     runs, which may run one at a time), a scheduler allowance and the observation's sample interval.
     bound: the same with operation timeouts and stonith-timeout, the worst case.
-    An active-active service keeps running on the other nodes: 0 expected.
+    An active-passive service that follows a promotable clone's promoted role (discover_services()) takes the
+    promotion with it when a move, a standby or a node fault moves it: its terms add the promotion's
+    (_promotion_terms()). An active-active service keeps running on the other nodes: 0 expected.
     """
     prims = _by_id((config or {}).get("primitives"))
     by_name = dict((s["name"], s) for s in services)
@@ -553,6 +591,10 @@ def expected(drill, services, config, cmap_timing, durations, fence_action_s, sa
                 terms.append(("fence action of %s (failover_drill_fence_action_seconds)" % "/".join(fencing["devices"]),
                               float(fence_action_s)))
                 bound.append(("stonith-timeout / pcmk_reboot_timeout", fencing["timeout_s"]))
+        if svc.get("follows") and drill["type"] in PLANNED + NODE_FAULTS:
+            more, more_bound = _promotion_terms(drill, svc["follows"], prims, config, durations)
+            terms += more
+            bound += more_bound
         for m in members:
             terms.append(_rec(durations, m, "start"))
             bound.append(("start timeout of %s" % m, _op(prims.get(m, {}), "start", config)[1]))
@@ -565,11 +607,65 @@ def expected(drill, services, config, cmap_timing, durations, fence_action_s, sa
     return out
 
 
-def _rec(durations, rid, task):
+def _promotion_terms(drill, follows, prims, config, durations):
+    """([(term, s)], [(bound term, s)]) of moving a promoted role away from the drill's node, which a service that
+    follows it (discover_services()) waits for before it starts elsewhere, in the order Pacemaker runs them:
+
+    - the demote of the old promoted instance (a move or a standby): as recorded, else its stop and its start as
+      recorded (PAF's demote restarts PostgreSQL as a standby). A node fault runs no demote: the node is gone
+      and its fencing stands for the demote and the stop of its instance;
+    - a standby stops the demoted instance (counted with the node's other stops) between the demote and the
+      promote, and so does a node fault (by fencing);
+    - the promote of another instance, as recorded;
+    - the clone's notifications (when its meta notify is true): a round before and one after each demote, stop
+      and promote of the clone, real or implied by fencing (crm_simulate's transitions: 4 rounds for a move, 6
+      for a standby or a node fault), one after the other, each as long as the longest recorded notify (Pacemaker
+      2.1 records none: UNRECORDED_OP_S each);
+    - one more scheduler transition: the agent elects the instance to promote (PAF: the most advanced standby)
+      by changing promotion scores, and Pacemaker schedules the promote anew.
+    bound: the demote's and promote's timeouts, the notify timeout per round, and the transition.
+    """
+    member = follows["member"]
+    prim = prims.get(member, {})
+    terms, bound, actions = [], [], ["demote"]
+    if drill["type"] in PLANNED:
+        if (durations.get(member) or {}).get("demote") is not None:
+            terms.append(_rec(durations, member, "demote"))
+        else:
+            for task in ("stop", "start"):
+                label, secs = _rec(durations, member, task)
+                terms.append(("demote of %s (no record; counted as its restart): %s" % (member, label), secs))
+        bound.append(("demote timeout of %s" % member, _op(prim, "demote", config)[1]))
+    if drill["type"] != "move":
+        actions.append("stop")
+    actions.append("promote")
+    terms.append(_rec(durations, member, "promote"))
+    bound.append(("promote timeout of %s" % member, _op(prim, "promote", config)[1]))
+    if follows.get("notify"):
+        rounds = 2 * len(actions)
+        why = "before and after the %s and the %s" % (", the ".join(actions[:-1]), actions[-1])
+        terms.append(_rec(durations, member, "notify", (rounds, why)))
+        bound.append(("notify timeout of %s, %d rounds" % (member, rounds), _op(prim, "notify", config)[1] * rounds))
+    election = "another scheduler transition (the election of the instance of %s to promote)" % follows["clone"]
+    terms.append((election, TRANSITION_S))
+    bound.append((election, TRANSITION_S))
+    return terms, bound
+
+
+def _rec(durations, rid, task, rounds=None):
+    """(term, seconds) of an operation as long as the CIB recorded it, UNRECORDED_OP_S without a record.
+    rounds: (how many, why) for an operation run that many times one after the other."""
     secs = (durations.get(rid) or {}).get(task)
+    what = "%s of %s" % (task, rid)
+    count = 1
+    each = ""
+    if rounds:
+        count = rounds[0]
+        what = "%s, %d rounds: %s" % (what, count, rounds[1])
+        each = " each"
     if secs is None:
-        return ("%s of %s (no record: %g s assumed)" % (task, rid, UNRECORDED_OP_S), UNRECORDED_OP_S)
-    return ("%s of %s (recorded)" % (task, rid), secs)
+        return ("%s (no record: %g s assumed%s)" % (what, UNRECORDED_OP_S, each), UNRECORDED_OP_S * count)
+    return ("%s (recorded%s)" % (what, ": %g s%s" % (secs, each) if rounds else ""), secs * count)
 
 
 def grace_seconds(services, durations, cmap_timing):
@@ -638,7 +734,7 @@ DRILL_SHAPE = {"type": "str", "id": "str", "node": "str?", "service": "str?", "r
                "to": "str?", "affected": ["str"], "node_resources?": ["str"], "fencing_enabled?": "bool?",
                "expected?": {"*": {"expected_s": "number", "bound_s?": "number?"}}, "grace_s?": "number?"}
 SERVICES_SHAPE = [{"name": "str", "kind": "str", "resources": ["str"], "top?": ["str"], "addresses": ["str"],
-                   "clone?": "str?"}]
+                   "clone?": "str?", "follows?": {"clone": "str", "member": "str", "role": "str", "notify?": "bool"}}]
 
 # The run's report, as the role builds it and render_markdown reads it.
 REPORT_SHAPE = {"cluster?": "str", "started?": "str", "threshold": "number", "verdict?": "str", "drills": [{
