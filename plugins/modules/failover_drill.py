@@ -240,7 +240,10 @@ drills:
       fencing_enabled: true
       expected: {site-vip: {expected_s: 3.4, bound_s: 161.0, terms: [{term: stop of site-nginx (recorded), s: 0.1}]}}
 services:
-  description: For V(plan), the cluster's services (active-passive sets and clones) with members and VIPs.
+  description:
+    - For V(plan), the cluster's services (active-passive sets and clones) with members and VIPs.
+    - C(follows) names the promotable clone whose promoted role an active-passive service follows (C(clone),
+      C(member), C(role), C(notify)), null when it follows none.
   returned: action is plan
   type: list
   elements: dict
