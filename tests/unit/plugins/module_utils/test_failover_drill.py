@@ -1496,11 +1496,10 @@ def test_expected_move_of_a_vip_that_follows_the_promoted_role():
         ("demote of pgsqld (recorded)", 0.685),
         ("promote of pgsqld (recorded)", 0.521),
         ("notify of pgsqld, 4 rounds: before and after the demote and the promote (no record: 1 s assumed each)", 4.0),
-        (ELECTION, fd.TRANSITION_S),
         ("start of pgsql-vip (recorded)", 0.221),
         ("scheduler and dispatch allowance", fd.TRANSITION_S),
         ("observation sample interval", 0.5)]
-    assert exp["expected_s"] == 8.12 == round(0.195 + 0.685 + 0.521 + 4 + 1 + 0.221 + 1 + 0.5, 2)
+    assert exp["expected_s"] == 7.12 == round(0.195 + 0.685 + 0.521 + 4 + 0.221 + 1 + 0.5, 2)
     # Before (issue 15) only the VIP's stop and start were expected. The lab measured 3.5-5.2 s (cluster) and
     # 6.3-7.2 s (client) for this move.
     assert [(t["term"], t["s"]) for t in exp["bound_terms"]] == [
@@ -1531,11 +1530,13 @@ def test_expected_crash_of_the_primary_s_node_promotes_without_a_demote():
         "fence action of fence-docker (failover_drill_fence_action_seconds)",
         "promote of pgsqld (recorded)",
         "notify of pgsqld, 6 rounds: before and after the demote, the stop and the promote (no record: 1 s assumed each)",
-        ELECTION, "start of pgsql-vip (recorded)", "scheduler and dispatch allowance", "observation sample interval"]
+        "start of pgsql-vip (recorded)", "scheduler and dispatch allowance", "observation sample interval"]
     # The node is gone: no demote runs and nothing is stopped, but the notifications of the implied demote and
     # stop go to the survivors (crm_simulate --node-fail, and the lab's journal of this crash).
     assert not any(x.startswith("demote") or x.startswith("stop") for x in names)
-    assert site["expected_s"] == round(3.65 + 4.38 + 3 + 0.521 + 6 + 1 + 0.221 + 1 + 0.5, 2) == 20.27
+    assert site["expected_s"] == round(3.65 + 4.38 + 3 + 0.521 + 6 + 0.221 + 1 + 0.5, 2) == 19.27
+    # The election's extra transition is in the worst case only (the lab's switchovers never needed it).
+    assert (ELECTION, 1.0) in [(x["term"], x["s"]) for x in site["bound_terms"]]
     assert ("notify timeout of pgsqld, 6 rounds", 360.0) in [(x["term"], x["s"]) for x in site["bound_terms"]]
     assert ("promote timeout of pgsqld", 30.0) in [(x["term"], x["s"]) for x in site["bound_terms"]]
     # The clone itself keeps serving on the other nodes.
@@ -1546,7 +1547,7 @@ def test_expected_crash_of_the_primary_s_node_promotes_without_a_demote():
 def test_expected_other_node_faults_of_the_primary_s_node_promote_too(kind):
     t = terms(paf_expected(paf_plan({"type": kind, "node": "lab-node1"}))["pgsql-vip"])
     assert t["promote of pgsqld (recorded)"] == 0.521
-    assert t[ELECTION] == 1.0
+    assert ELECTION not in t
     assert not any(x.startswith("demote") for x in t)
 
 
@@ -1560,7 +1561,7 @@ def test_expected_standby_of_the_primary_s_node_demotes_stops_and_promotes():
     assert t["promote of pgsqld (recorded)"] == 0.521
     assert t["notify of pgsqld, 6 rounds: before and after the demote, the stop and the promote "
              "(no record: 1 s assumed each)"] == 6.0
-    assert site["expected_s"] == 14.12
+    assert site["expected_s"] == 13.12
 
 
 def test_expected_standby_of_a_node_without_the_primary_does_not_touch_it():
@@ -1573,7 +1574,7 @@ def test_expected_without_notifications_has_no_rounds():
     next(c for c in config["clones"] if c["id"] == "pgsqld-clone")["meta"]["notify"] = "false"
     t = terms(paf_expected(paf_plan({"type": "move", "service": "pgsql-vip"}), config=config)["pgsql-vip"])
     assert not any("notify" in x for x in t)
-    assert "promote of pgsqld (recorded)" in t and ELECTION in t
+    assert "promote of pgsqld (recorded)" in t and ELECTION not in t
 
 
 def test_expected_kill_process_of_the_vip_restarts_it_in_place():
