@@ -9,7 +9,8 @@ the CA's key stays).
   key is not its key. The messages name the variable and never show the key.
 - ``judge(current_pem, ca_certificate, name, addresses, now, renew_days)``: why a node's current certificate
   must be replaced, [] when it may stay: none there, not issued by this CA (its signature does not verify with
-  the CA's key), the names (subjectAltName: the node's name and addresses) differ, or it ends within renew_days.
+  the CA's key), the names (subjectAltName: the node's name and addresses) differ, or it ends within renew_days
+  and a new one would end later (not when the CA itself ends by then: ``ca_ending()`` warns of that).
 - ``issue(ca_certificate, ca_key, name, addresses, now, days)``: a new certificate and key, PEM (text): an
   ECDSA P-256 key; subject CN=name; subjectAltName DNS:name and IP:each address (DNS: a host name); extendedKeyUsage serverAuth
   and clientAuth; valid from 5 minutes ago for days, never beyond the CA's own end.
@@ -139,8 +140,19 @@ def _signed_by(cert, ca):
     return True
 
 
-def judge(current_pem, ca_certificate, name, addresses, now, renew_days):
-    """Why the node's current certificate (PEM text, '' when there is none) must be replaced; [] keeps it."""
+def ca_ending(ca_certificate, now, renew_days):
+    """A warning when the CA itself ends within renew_days (the certificates it issues end with it), else None."""
+    end = _not_after(ca_certificate)
+    if end - now <= datetime.timedelta(days=renew_days):
+        return ("%s: %s ends on %s, within %d days; the certificates it issues end then too. Give a new CA before "
+                "then." % (CA_FIELD, ca_certificate.subject.rfc4514_string(), end.strftime("%Y-%m-%d"), renew_days))
+    return None
+
+
+def judge(current_pem, ca_certificate, name, addresses, now, renew_days, days=None):
+    """Why the node's current certificate (PEM text, '' when there is none) must be replaced; [] keeps it. One that
+    ends within renew_days is replaced only when a new one (days long, never beyond the CA's end) would end later:
+    a CA close to its own end would otherwise have every run issue again (ca_ending() says so instead)."""
     if not current_pem:
         return ["no certificate of pcsd's yet"]
     try:
@@ -158,7 +170,10 @@ def judge(current_pem, ca_certificate, name, addresses, now, renew_days):
     if have != want:
         reasons.append("its names %s are not %s" % (", ".join(have) or "(none)", ", ".join(want)))
     left = _not_after(cert) - now
-    if left <= datetime.timedelta(days=renew_days):
+    new_end = _not_after(ca_certificate)
+    if days is not None:
+        new_end = min(new_end, now + datetime.timedelta(days=days))
+    if left <= datetime.timedelta(days=renew_days) and _not_after(cert) < new_end - datetime.timedelta(days=1):
         reasons.append("it ends on %s, within %d days" % (_not_after(cert).strftime("%Y-%m-%d"), renew_days))
     return reasons
 

@@ -16,7 +16,8 @@ description:
   - "Runs on the controller (C(delegate_to: localhost)), where the CA's private key stays; it never reaches a node."
   - Judges the node's current pcsd certificate (O(current_certificate), read from the node) against the CA - issued
     by it (the signature verifies with the CA's key), the names (subjectAltName - the node's name and each of its
-    addresses), and the time left (more than O(renew_days)) - and keeps it when all hold.
+    addresses), and the time left (more than O(renew_days), unless a new one would not last longer because the
+    CA itself ends by then, which a warning says) - and keeps it when all hold.
   - Otherwise issues a new ECDSA P-256 key and a certificate signed by the CA (CN and DNS name the node's name, an IP
     name per address, serverAuth and clientAuth, valid O(days) days and never beyond the CA's own end), and returns
     both; the cluster role writes them to the node and restarts its pcsd.
@@ -166,7 +167,10 @@ def main():
             module.fail_json(msg="; ".join(errors))
         now = now_utc()
         ca, ca_key = pcsd_ca.load_ca(p["ca_certificate"], p["ca_private_key"], now)
-        reasons = pcsd_ca.judge(p["current_certificate"], ca, p["name"], p["addresses"], now, p["renew_days"])
+        reasons = pcsd_ca.judge(p["current_certificate"], ca, p["name"], p["addresses"], now, p["renew_days"], p["days"])
+        ending = pcsd_ca.ca_ending(ca, now, p["renew_days"])
+        if ending:
+            module.warn(ending)
         current = pcsd_ca.describe(p["current_certificate"])
         certificate, key, issued = "", "", None
         if reasons and p["issue"]:

@@ -106,3 +106,20 @@ def test_a_certificate_never_outlives_its_ca():
     ca_cert, ca_key = pcsd_ca.load_ca(cert, key, NOW)
     new_cert, _k = pcsd_ca.issue(ca_cert, ca_key, "n1", [], NOW, 365)
     assert x509.load_pem_x509_certificate(new_cert.encode()).not_valid_after_utc == ca_cert.not_valid_after_utc
+
+
+def test_a_ca_near_its_end_does_not_make_every_run_issue_again():
+    """A CA that ends in 20 days: its certificates end with it, within the 30 renewal days. The first run issues, the
+    next ones keep it (a new one would not last longer), and the CA's end is a warning instead."""
+    cert, key = make_ca(days=20)
+    ca_cert, ca_key = pcsd_ca.load_ca(cert, key, NOW)
+    issued, _k = pcsd_ca.issue(ca_cert, ca_key, "n1", ["10.0.0.1"], NOW, 365)
+    assert pcsd_ca.judge(issued, ca_cert, "n1", ["10.0.0.1"], NOW, 30, 365) == []
+    assert pcsd_ca.judge(issued, ca_cert, "n1", ["10.0.0.1"], NOW + datetime.timedelta(days=10), 30, 365) == []
+    assert pcsd_ca.ca_ending(ca_cert, NOW, 30) == (
+        "cluster_pcsd_tls_ca_certificate: CN=operator CA ends on 2026-12-26, within 30 days; the certificates it "
+        "issues end then too. Give a new CA before then.")
+    assert pcsd_ca.ca_ending(pcsd_ca.load_ca(*make_ca(), NOW)[0], NOW, 30) is None
+    # A certificate issued for fewer days than the CA has left is renewed when its window opens.
+    short, _k = pcsd_ca.issue(ca_cert, ca_key, "n1", ["10.0.0.1"], NOW, 5)
+    assert pcsd_ca.judge(short, ca_cert, "n1", ["10.0.0.1"], NOW, 30, 365) == ["it ends on 2026-12-11, within 30 days"]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import pytest
+from ansible.module_utils import basic
 from conftest import CA_NOW as NOW
 from conftest import ExitJson, FailJson, fixture_text, patch_module_args
 from conftest import make_test_ca as make_ca
@@ -70,3 +71,15 @@ def test_judge_only_issues_nothing(monkeypatch, ca):
     result = run_module(monkeypatch, name="lab-node1", issue=False, **ca)
     assert (result["changed"], result["reasons"], result["certificate"], result["private_key"], result["issued"]) == (
         False, ["no certificate of pcsd's yet"], "", "", None)
+
+
+def test_a_ca_near_its_end_is_a_warning_and_the_next_run_keeps_the_certificate(monkeypatch):
+    warned = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warned.append(text))
+    cert, key = make_ca(days=20)
+    first = run_module(monkeypatch, name="n1", ca_certificate=cert, ca_private_key=key)
+    assert first["changed"] is True
+    assert any("ends on 2026-12-26, within 30 days" in w for w in warned), warned
+    again = run_module(monkeypatch, name="n1", ca_certificate=cert, ca_private_key=key,
+                       current_certificate=first["certificate"])
+    assert again["changed"] is False and again["reasons"] == []
