@@ -192,7 +192,8 @@ def main():
                     help="in order, of %s; a crash or a partition only last (default switchover,crash)" % ", ".join(FAULTS))
     ap.add_argument("--network", default="clusterops-lab", help="the lab's docker network (a partition cuts a node off it)")
     ap.add_argument("--rejoin", action="store_true",
-                    help="only wait for the crashed node of RECORD to stream again (after the role re-cloned it)")
+                    help="only wait for the crashed node of RECORD to stream again (after the role re-cloned it), "
+                         "then clean up the failed actions the fault left (recorded first)")
     ap.add_argument("--rolling", nargs=argparse.REMAINDER,
                     help="the rest of the line is the rolling update's command: run it with the writer on (rolling())")
     args = ap.parse_args()
@@ -247,6 +248,12 @@ def main():
     return 0
 
 
+def no_failure(nodes):
+    """True when crm_mon (from the first node that answers) shows no failed action."""
+    root = crm_mon(nodes)
+    return root is not None and not list(root.iter("failure"))
+
+
 def rejoin(path, nodes):
     with open(path, encoding="utf-8") as f:
         record = json.load(f)
@@ -254,6 +261,16 @@ def rejoin(path, nodes):
     primary = wait("a settled cluster with two streaming standbys", lambda: settled(nodes), timeout=180)
     record["crashed_node_streams_again"] = crashed in streaming(primary)
     # PAF's monitor on the primary gives the re-cloned standby its promotion score (health: postgresql-promotable).
+    wait("both standbys promotable", lambda: promotable(nodes, [n for n in nodes if n != primary]), timeout=60)
+    # As an operator after a failover (and as the failover_drill role's restore): the failures the fault left are
+    # recorded, then cleaned up. PAF's election leaves one when Pacemaker first picked a standby that was behind
+    # ("... is the best candidate to promote, aborting current promotion"), and the rolling update's gate refuses
+    # a cluster with failed actions.
+    root = crm_mon(nodes)
+    record["failures_cleaned_up"] = [dict(f.attrib) for f in root.iter("failure")] if root is not None else None
+    on(nodes[0], "crm_resource", "--cleanup", "--resource", CLONE)
+    wait("no failed action left", lambda: no_failure(nodes), timeout=60)
+    primary = wait("a settled cluster with two streaming standbys", lambda: settled(nodes), timeout=180)
     wait("both standbys promotable", lambda: promotable(nodes, [n for n in nodes if n != primary]), timeout=60)
     record["placement_after"] = placement(nodes)
     record["streaming_after"] = streaming(primary)
