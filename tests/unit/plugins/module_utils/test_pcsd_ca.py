@@ -21,7 +21,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils import pcsd_ca
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 
-
 def tls(name):
     return fixture_text("node", "tls/" + name)
 
