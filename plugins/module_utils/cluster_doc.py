@@ -765,7 +765,9 @@ def _fs_node(node, runs, fact, why, gathered, rsc):
         return entry
     entry["mounted"] = bool(fact.get("mounted"))
     entry["mount_points"] = filesystem.mount_points(fact)
-    if entry["mounted"]:
+    if entry["mounted"] and not runs:
+        entry["label"] = "MOUNTED here outside Pacemaker, at %s" % ", ".join(entry["mount_points"])
+    elif entry["mounted"]:
         entry["label"] = "mounted at %s" % ", ".join(entry["mount_points"])
     elif runs:
         entry["label"] = "NOT mounted here"
@@ -1455,6 +1457,7 @@ def cluster_map(model):
     when there are such, else between all of them; each edge once.
     """
     vips = dict((v["id"], v) for v in model["vips"])
+    by_id = dict((r["id"], r) for r in model["resources"])
     storage_labels = _storage_labels(model)
     instances = {}  # resource id -> [instance], in drawing order
     count = [0]
@@ -1476,6 +1479,15 @@ def cluster_map(model):
                 group_ids.append(r["group"])
         loose = [instance(r, n["name"]) for r in here if not r["group"]]
         groups = [(g, [instance(r, n["name"]) for r in here if r["group"] == g]) for g in group_ids]
+        # A filesystem mounted on a node where Pacemaker does not run it: drawn there too, as a failure, with no
+        # constraint edges (it is no instance Pacemaker placed).
+        for fs in (model.get("storage") or {}).get("filesystems") or []:
+            if any(e["node"] == n["name"] and e["mounted"] and not e["pacemaker_runs"] for e in fs["nodes"]):
+                r = by_id.get(fs["id"])
+                if r is not None:
+                    count[0] += 1
+                    loose.append({"index": count[0], "resource": r, "node": n["name"], "vip": None, "promoted": False,
+                                  "outside": True, "storage": storage_labels.get((fs["id"], n["name"]))})
         nodes.append({"node": n, "resources": loose, "groups": groups})
     stopped = [instance(r, None) for r in model["resources"] if not r["nodes"]]
 
@@ -1545,7 +1557,7 @@ def instance_look(inst):
         return "vip"
     if r["is_stonith"]:
         return "fence"
-    if r["failed"]:
+    if r["failed"] or inst.get("outside"):
         return "failed"
     return "rsc"
 

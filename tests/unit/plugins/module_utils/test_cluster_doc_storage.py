@@ -23,6 +23,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     build_model,
     cluster_map,
     document,
+    instance_look,
     render_dot,
     render_markdown,
     render_mermaid,
@@ -271,6 +272,13 @@ def test_a_double_mount_is_said():
         "mounted on lab-node1, where Pacemaker does not run it (see the health check filesystem-single-mount)",
         "Pacemaker runs it on lab-node2, but mountinfo there does not show it mounted"]
     assert instance_label(model, "share-fs", "lab-node2")["storage"] == "NOT mounted here"
+    # The mount Pacemaker does not know of is drawn on its node too, as a failure, with no constraint edges.
+    outside = instance_label(model, "share-fs", "lab-node1")
+    assert outside["outside"] is True and instance_look(outside) == "failed"
+    assert outside["storage"] == "MOUNTED here outside Pacemaker, at /srv/clusterops-share"
+    assert "MOUNTED here outside Pacemaker, at /srv/clusterops-share" in render_dot(model)
+    assert "MOUNTED here outside Pacemaker, at /srv/clusterops-share" in render_mermaid(model)
+    assert not [e for e in cluster_map(model)["edges"] if outside in (e["from"], e["to"])]
     section = storage_section(page(model))
     assert "| lab-node2 | lab-node1 at /srv/clusterops-share |" in section
     assert "- share-fs: mounted on lab-node1, where Pacemaker does not run it" in section
