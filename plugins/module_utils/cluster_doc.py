@@ -38,6 +38,7 @@ import re
 from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import configured_timing
 from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_params, redact_value
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import flag
 
 # corosync's defaults (votequorum(5); the totem ones are corosync_timing's).
 DEFAULT_LMS_WINDOW_MS = 10000
@@ -80,15 +81,8 @@ def _int(value, default=None):
 
 
 def _flag(value):
-    """A corosync/pacemaker boolean (1/0, yes/no, true/false, on/off) -> bool or None."""
-    if value is None:
-        return None
-    v = str(value).strip().lower()
-    if v in ("1", "yes", "true", "on", "y"):
-        return True
-    if v in ("0", "no", "false", "off", "n"):
-        return False
-    return None
+    """A corosync/pacemaker boolean (1/0, yes/no, true/false, on/off) -> bool or None (validate.flag)."""
+    return flag(value)
 
 
 def _seconds(ms):

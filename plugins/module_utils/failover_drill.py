@@ -35,7 +35,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils import cluster_statu
 from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import running_timing
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
-from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, name as known_name, shape
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, flag, name as known_name, shape
 
 DRILLS = ("standby", "move", "kill_process", "crash", "partition", "hang")
 PLANNED = ("standby", "move")
@@ -110,10 +110,8 @@ def _by_id(items):
 
 
 def _is_true(value, default=False):
-    """A Pacemaker boolean (true/yes/on/1) -> bool; default when not given."""
-    if value is None:
-        return default
-    return str(value).lower() in ("true", "yes", "on", "1")
+    """A Pacemaker boolean -> bool; default when not given or not a boolean word (validate.flag)."""
+    return flag(value, default)
 
 
 def _infinite(score):

@@ -70,7 +70,7 @@ _ALLOWED = re.compile(r"Allowed values:\s*(.+?)\s*$", re.S)
 
 
 def _flag(value):
-    return str(value).strip().lower() in ("1", "true", "yes") if value is not None else False
+    return v.flag(value, False)
 
 
 def _text(el):

@@ -233,6 +233,19 @@ _FALSE_WORDS = ("false", "no", "off", "n", "0")
 _BOOLEAN_HELP = "a boolean (true/false, yes/no, on/off, y/n, 1/0)"
 
 
+def flag(value, default=None):
+    """A boolean as Pacemaker and corosync write it (the words of boolean(), any case) read leniently: True or False,
+    default for None or anything else. For reading what a tool printed; boolean() judges an input."""
+    if isinstance(value, bool):
+        return value
+    text = _strip(str(value)).lower() if value is not None else None
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    return default
+
+
 def boolean(value, field):
     """A bool, the int 0 or 1, or a word crm_str_to_boolean knows (any case); returns a bool."""
     if isinstance(value, bool):

@@ -826,3 +826,12 @@ def test_pg_settings_reserved_names_are_the_ones_the_role_writes():
                   if "=" in line and not line.startswith(("#", "{")))
     assert set(reserved) - {"data_directory"} <= written, set(reserved) - written
     assert {"wal_level", "synchronous_commit", "synchronous_standby_names", "primary_conninfo"} <= set(reserved)
+
+
+@pytest.mark.parametrize("value,expected", [
+    (True, True), (False, False), ("true", True), ("YES", True), (" on ", True), ("y", True), ("1", True), (1, True),
+    ("false", False), ("No", False), ("off", False), ("n", False), ("0", False), (0, False),
+    (None, "default"), ("maybe", "default"), ("", "default"), (2, "default")])
+def test_flag_reads_what_tools_print_leniently(value, expected):
+    """validate.flag: the words boolean() judges, read without an error (cluster_doc, failover_drill, pcmk_metadata)."""
+    assert validate.flag(value, "default") == expected
