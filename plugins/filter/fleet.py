@@ -27,9 +27,9 @@ def fleet_plan(hosts, host_vars, clusters=None, playbook="site.yml", parallel=1,
     return clusters
 
 
-def fleet_summary(runs, clusters, playbook, markdown=False, generated_at=None):
+def fleet_summary(runs, clusters, playbook):
     """Every cluster's run (the async job results, in the order of the clusters) as the fleet's result
-    (fleet.summary); with markdown=true, that result as a Markdown page instead."""
+    (fleet.summary)."""
     if len(runs or []) != len(clusters or []):
         raise AnsibleFilterError("fleet_summary: %d runs for %d clusters" % (len(runs or []), len(clusters or [])))
     rows = []
@@ -37,10 +37,14 @@ def fleet_summary(runs, clusters, playbook, markdown=False, generated_at=None):
         output = (run.get("stdout") or "") + "\n" + (run.get("stderr") or "")
         rc = run.get("rc")
         rows.append(fleet.outcome(cluster, rc if isinstance(rc, int) else -1, output))
-    result = fleet.summary(playbook, rows)
-    return fleet.render_markdown(result, generated_at) if markdown else result
+    return fleet.summary(playbook, rows)
+
+
+def fleet_page(result, generated_at=None):
+    """The fleet's result (fleet_summary) as its Markdown page."""
+    return fleet.render_markdown(result, generated_at)
 
 
 class FilterModule(object):
     def filters(self):
-        return {"fleet_plan": fleet_plan, "fleet_summary": fleet_summary}
+        return {"fleet_plan": fleet_plan, "fleet_summary": fleet_summary, "fleet_page": fleet_page}

@@ -10,7 +10,7 @@ import pytest
 from conftest import fixture_text
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.clusterops.ha.plugins.filter.fleet import fleet_plan, fleet_summary
+from ansible_collections.clusterops.ha.plugins.filter.fleet import fleet_page, fleet_plan, fleet_summary
 
 
 def test_fleet_plan_reads_hostvars_and_refuses_with_every_message():
@@ -30,7 +30,7 @@ def test_fleet_summary_of_async_results_in_the_clusters_order():
             {"rc": 2, "stdout": fixture_text("fleet", "health-no-container.log"), "stderr": "warning"}]
     result = fleet_summary(runs, clusters, "site.yml")
     assert [(r["cluster"], r["verdict"]) for r in result["clusters"]] == [("lab", "changed"), ("db-a", "failed")]
-    assert fleet_summary(runs, clusters, "site.yml", True).startswith("# Fleet: site.yml\n")
+    assert fleet_page(result).startswith("# Fleet: site.yml\n")
     # a job that never finished has no rc: failed
     assert fleet_summary([{"finished": 0}], clusters[:1], "site.yml")["failed"] == ["lab"]
     with pytest.raises(AnsibleFilterError, match="1 runs for 2 clusters"):
