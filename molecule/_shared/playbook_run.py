@@ -58,6 +58,9 @@ def run_playbook(name, extra, timeout=300, host_vars=None, check=False, cwd=None
     rc is None when stop_at matched a line (the output then ends with a line saying so)."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
                ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    # Molecule run from a terminal exports ANSIBLE_FORCE_COLOR, which beats ANSIBLE_NOCOLOR: the PLAY RECAP would
+    # come with colour codes that its reader (fleet.parse_recap) does not expect.
+    env.pop("ANSIBLE_FORCE_COLOR", None)
     if cwd:
         env["PWD"] = cwd
     argv = ["ansible-playbook", "-i", inventory()]
