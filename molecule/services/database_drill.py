@@ -260,8 +260,6 @@ def rejoin(path, nodes):
     crashed = record["crashed_node"]
     primary = wait("a settled cluster with two streaming standbys", lambda: settled(nodes), timeout=180)
     record["crashed_node_streams_again"] = crashed in streaming(primary)
-    # PAF's monitor on the primary gives the re-cloned standby its promotion score (health: postgresql-promotable).
-    wait("both standbys promotable", lambda: promotable(nodes, [n for n in nodes if n != primary]), timeout=60)
     # As an operator after a failover (and as the failover_drill role's restore): the failures the fault left are
     # recorded, then cleaned up. PAF's election leaves one when Pacemaker first picked a standby that was behind
     # ("... is the best candidate to promote, aborting current promotion"), and the rolling update's gate refuses
@@ -271,6 +269,7 @@ def rejoin(path, nodes):
     on(nodes[0], "crm_resource", "--cleanup", "--resource", CLONE)
     wait("no failed action left", lambda: no_failure(nodes), timeout=60)
     primary = wait("a settled cluster with two streaming standbys", lambda: settled(nodes), timeout=180)
+    # PAF's monitor on the primary gives the re-cloned standby its promotion score (health: postgresql-promotable).
     wait("both standbys promotable", lambda: promotable(nodes, [n for n in nodes if n != primary]), timeout=60)
     record["placement_after"] = placement(nodes)
     record["streaming_after"] = streaming(primary)

@@ -681,8 +681,8 @@ def _db_instance(node, role, fact, why, primary_fact, primary, gathered):
         return entry
     entry.update(replication_state=row.get("state"), sync_state=row.get("sync_state"), lag_bytes=row.get("lag_bytes"),
                  replay_lag_s=row.get("replay_lag_s"))
-    entry["label"] = "standby, %s, %s, lag %s" % (row.get("state"), row.get("sync_state"), postgresql.lag_summary(row))
     entry["lag_text"] = postgresql.lag_summary(row)
+    entry["label"] = "standby, %s, %s, lag %s" % (row.get("state"), row.get("sync_state"), entry["lag_text"])
     return entry
 
 
