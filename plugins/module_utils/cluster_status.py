@@ -179,7 +179,7 @@ def parse_crm_mon(xml_text):
     """Parse ``crm_mon --output-as=xml`` (API 2.x) into a dict.
 
     Returns {running, code, message, errors, api_version, pacemakerd_state, cluster, nodes,
-    resources, parents, failed_actions, bans, node_attributes, fail_counts, fence_history}. A document
+    resources, parents, failed_actions, bans, node_attributes, fail_counts, fence_history, tickets}. A document
     whose status code is not 0 (e.g. 102 "Not connected") parses fine and has running=False.
 
     fail_counts lists every resource with a fail count above 0 on a node (from <node_history>):
@@ -216,7 +216,24 @@ def parse_crm_mon(xml_text):
         "node_attributes": _crm_mon_node_attributes(root),
         "fail_counts": _crm_mon_fail_counts(root),
         "fence_history": _crm_mon_fence_history(root),
+        "tickets": _crm_mon_tickets(root),
     }
+
+
+def _crm_mon_tickets(root):
+    """<tickets>: {ticket: {"granted", "standby", "last_granted"}}. A ticket appears once a constraint names it or
+    something (booth, crm_ticket) set it; granted is False for a revoked one."""
+    tickets = {}
+    section = root.find("tickets")
+    for el in section.findall("ticket") if section is not None else []:
+        tid = el.get("id")
+        if tid:
+            tickets[tid] = {
+                "granted": el.get("status") == "granted",
+                "standby": _bool(el.get("standby"), False),
+                "last_granted": el.get("last-granted"),
+            }
+    return tickets
 
 
 def parse_simulate_revised(xml_text):
@@ -820,6 +837,7 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
     node_attributes = {}
     fail_counts = []
     fence_history = []
+    tickets = {}
     if pacemaker:
         cluster.update(crm_mon["cluster"])
         nodes = list(crm_mon["nodes"])
@@ -831,6 +849,7 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
         fail_counts = [dict(fc) for fc in crm_mon.get("fail_counts") or []]
         fence_history = crm_mon.get("fence_history", [])
         fence_history = None if fence_history is None else [dict(ev) for ev in fence_history]
+        tickets = dict((k, dict(t)) for k, t in (crm_mon.get("tickets") or {}).items())
 
     q = _empty_quorum()
     if quorum is not None:
@@ -917,6 +936,7 @@ def build_status(crm_mon=None, quorum=None, cfgtool=None, dc_state=None, corosyn
         "node_attributes": node_attributes,
         "fail_counts": fail_counts,
         "fence_history": fence_history,
+        "tickets": tickets,
         "links": links,
         "links_disconnected": [dict(link=lk["link"], nodeid=lk["nodeid"]) for lk in links if not lk["connected"]],
         "dc_state": dc_state_name,

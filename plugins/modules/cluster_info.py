@@ -160,6 +160,12 @@ status:
         - Empty when Pacemaker is down; null when crm_mon could not read it.
       type: list
       elements: dict
+    tickets:
+      description:
+        - The cluster's tickets (geo clusters, booth), by ticket - C(granted) (false once revoked), C(standby),
+          C(last_granted). A ticket appears once a constraint names it or booth or C(crm_ticket) set it.
+      type: dict
+      sample: {"geo-web": {"granted": true, "standby": false, "last_granted": "Sun Dec  6 19:40:02 2026"}}
     links:
       description: Knet link status per node - C(link), C(nodeid), C(status) (V(localhost), V(connected),
         V(disconnected)), C(connected).
