@@ -53,7 +53,7 @@ def _overlay(host_vars):
     return folder
 
 
-def run_playbook(name, extra, timeout=300, host_vars=None, check=False, cwd=None, stop_at=None):
+def run_playbook(name, extra, timeout=300, host_vars=None, check=False, cwd=None, stop_at=None, diff=False):
     """playbooks/<name> (or an absolute path) against the scenario's inventory: (rc, stdout + stderr);
     rc is None when stop_at matched a line (the output then ends with a line saying so)."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
@@ -70,6 +70,8 @@ def run_playbook(name, extra, timeout=300, host_vars=None, check=False, cwd=None
     argv += [os.path.join(ROOT, "playbooks", name), "-e", json.dumps(extra)]
     if check:
         argv.append("--check")
+    if diff:
+        argv.append("--diff")
     try:
         if stop_at is None:
             proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout, check=False,

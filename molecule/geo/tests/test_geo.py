@@ -1,0 +1,312 @@
+"""Verify the geo cluster from booth's and Pacemaker's own views, then lose a whole site.
+
+Evidence comes from the members' own tools (booth list, crm_mon XML, the files on each host), never from what the
+collection returned. The tests run in file order, once each: the healthy geo cluster first, then the preview of a
+change and bad input (nothing may change), then site A is crashed as a whole and comes back.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
+from playbook_run import parse_recap, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.clusterops.ha.plugins.module_utils import booth  # noqa: E402  pylint: disable=wrong-import-position
+
+SITES = {"site-a": ["geo-a1", "geo-a2"], "site-b": ["geo-b1", "geo-b2"]}
+ADDRESS = {"site-a": "172.31.244.100", "site-b": "172.31.244.200"}
+ARBITRATOR = "geo-arb"
+NODES = SITES["site-a"] + SITES["site-b"]
+MEMBERS = NODES + [ARBITRATOR]
+TICKET = "geo-web"
+# Cut a node off the WAN (172.31.244.0/24): drop everything in and out of that interface.
+CUT = ("i=$(ip -o -4 addr show | awk '/ 172[.]31[.]244[.]/ {print $2; exit}') && "
+       "nft add table inet geo_cut && "
+       "nft add chain inet geo_cut in '{ type filter hook input priority -300; policy accept; }' && "
+       "nft add chain inet geo_cut out '{ type filter hook output priority -300; policy accept; }' && "
+       "nft add rule inet geo_cut in iifname $i drop && nft add rule inet geo_cut out oifname $i drop")
+SERVICE = "geo-service"
+# The scenario's ticket (molecule.yml), for the timing formula of module_utils/booth.py.
+TICKET_SETTINGS = {"expire": 30, "acquire_after": 0, "timeout": 2, "retries": 3, "mode": "automatic"}
+
+
+def docker(*args):
+    res = subprocess.run(["docker"] + list(args), capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 0, "docker %s: %s" % (" ".join(args), res.stderr.strip())
+    return res.stdout
+
+
+def sh(node, command, timeout=30):
+    """(rc, stdout) of a command in a node, through docker exec; rc None when the node does not answer."""
+    try:
+        res = subprocess.run(["docker", "exec", node, "sh", "-c", command], capture_output=True, text=True,
+                             timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return res.returncode, res.stdout
+
+
+def crm_mon(node):
+    rc, out = sh(node, "crm_mon --output-as=xml")
+    if rc != 0 or not out.strip():
+        return None
+    return ET.fromstring(out)
+
+
+def site_view(site):
+    """What the site's cluster says, from the first node that answers: {"granted": bool or None (no answer),
+    "service": [nodes running it], "booth": [nodes running booth-site], "online": [nodes]}."""
+    for node in SITES[site]:
+        root = crm_mon(node)
+        if root is None:
+            continue
+        granted = any(t.get("id") == TICKET and t.get("status") == "granted" for t in root.iter("ticket"))
+        running = {}
+        for r in root.iter("resource"):
+            if r.get("role") == "Started":
+                running.setdefault(r.get("id"), []).extend(n.get("name") for n in r.findall("node"))
+        return {"granted": granted, "service": sorted(running.get(SERVICE, [])),
+                "booth": sorted(running.get("booth-site", [])),
+                "online": sorted(n.get("name") for n in root.findall("nodes/node") if n.get("online") == "true")}
+    return {"granted": None, "service": [], "booth": [], "online": []}
+
+
+def booth_list(node):
+    rc, out = sh(node, "booth list")
+    return booth.parse_list(out) if rc == 0 else None
+
+
+def leader_seen_by(node):
+    view = booth_list(node)
+    return None if view is None else view["tickets"].get(TICKET, {}).get("leader")
+
+
+def booth_node(site):
+    """The site's node that runs booth (and holds its booth address)."""
+    return site_view(site)["booth"][0]
+
+
+def wait_until(what, check, timeout=180, interval=1):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError("timed out after %s s waiting for %s; last: %r" % (timeout, what, last))
+
+
+def sha256(node, path):
+    rc, out = sh(node, "sha256sum %s" % path)
+    assert rc == 0, "%s: cannot read %s" % (node, path)
+    return out.split()[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# the healthy geo cluster
+
+
+def test_booth_conf_is_the_same_on_every_member():
+    sums = dict((n, sha256(n, booth.CONF_PATH)) for n in MEMBERS)
+    assert len(set(sums.values())) == 1, sums
+    rc, text = sh(ARBITRATOR, "cat %s" % booth.CONF_PATH)
+    assert rc == 0
+    assert 'site = "172.31.244.100"' in text and 'site = "172.31.244.200"' in text
+    assert 'arbitrator = "172.31.244.10"' in text and 'ticket = "geo-web"' in text
+    assert "authfile = %s" % booth.AUTHFILE in text
+
+
+def test_one_authfile_readable_by_root_only():
+    sums = dict((n, sha256(n, booth.AUTHFILE)) for n in MEMBERS)
+    assert len(set(sums.values())) == 1, sums
+    for node in MEMBERS:
+        rc, out = sh(node, "stat -c '%%U %%G %%a %%s' %s" % booth.AUTHFILE)
+        assert rc == 0 and out.split() == ["root", "root", "600", "64"], (node, out)
+
+
+def test_booth_runs_at_each_site_under_pacemaker_and_on_the_arbitrator():
+    rc, out = sh(ARBITRATOR, "systemctl is-active booth-arbitrator.service; systemctl is-enabled booth-arbitrator.service")
+    assert out.split() == ["active", "enabled"], out
+    for site, nodes in SITES.items():
+        view = site_view(site)
+        assert view["online"] == nodes, view
+        assert len(view["booth"]) == 1, view
+        # booth-site runs where the site's booth address is.
+        rc, out = sh(view["booth"][0], "ip -o -4 addr show")
+        assert ADDRESS[site] + "/24" in out, out
+
+
+def test_the_ticket_is_granted_to_site_a_alone_and_the_service_runs_only_there():
+    for node in (ARBITRATOR, booth_node("site-a"), booth_node("site-b")):
+        assert leader_seen_by(node) == ADDRESS["site-a"], (node, booth_list(node))
+    a, b = site_view("site-a"), site_view("site-b")
+    assert a["granted"] is True and b["granted"] is False, (a, b)
+    assert len(a["service"]) == 1 and b["service"] == [], (a, b)
+
+
+def test_health_sees_booth_keeping_the_ticket_at_each_site(tmp_path):
+    """health.yml's booth-tickets check at each site (fencing is off in this scenario: its check is skipped)."""
+    for site, group, held in (("site-a", "site_a", "geo-web granted here"), ("site-b", "site_b", "no ticket granted here")):
+        rc, out = run_playbook("health.yml", {"cluster_hosts": group, "health_report_dir": str(tmp_path / site),
+                                              "health_skip": {"stonith": "no fencing in the geo scenario"}}, timeout=300)
+        assert rc == 0, out[-3000:]
+        report = json.loads((tmp_path / site / "health.json").read_text())
+        check = next(c for c in report["checks"] if c["id"] == "booth-tickets")
+        assert check["status"] == "pass" and check["message"] == "booth runs on %s; %s" % (booth_node(site), held), check
+
+
+def test_check_mode_previews_a_ticket_change_and_changes_nothing():
+    before = dict((n, sha256(n, booth.CONF_PATH)) for n in MEMBERS)
+    tickets = [dict(TICKET_SETTINGS, name=TICKET, expire=40, grant_to="site-a")]
+    tickets[0].pop("mode")
+    rc, out = run_playbook("booth.yml", {"booth_tickets": tickets}, check=True, diff=True, timeout=400)
+    assert rc == 0, out[-3000:]
+    # booth.conf would change on every member: each counts a change, and says which lines.
+    recap = parse_recap(out)
+    assert all(recap[n]["changed"] > 0 for n in MEMBERS), recap
+    assert "-    expire = 30" in out and "+    expire = 40" in out, out[-3000:]
+    assert dict((n, sha256(n, booth.CONF_PATH)) for n in MEMBERS) == before
+
+
+def test_bad_input_is_refused_before_any_host_changes():
+    before = dict((n, sha256(n, booth.CONF_PATH)) for n in MEMBERS)
+    bad = {
+        "booth_tickets": [
+            {"name": TICKET, "expire": 30, "timeout": 2, "retries": 2},
+            {"name": "geo-db", "expire": 30, "timeout": 5, "retries": 3},
+        ],
+        "cluster_tickets": [{"ticket": "geo-files", "resource": SERVICE, "loss_policy": "stop"}],
+        "booth_sites": [{"cluster": "site-a", "address": "172.31.244.100"},
+                        {"cluster": "site-b", "address": "172.31.244.300"}],
+    }
+    rc, out = run_playbook("booth.yml", bad, timeout=300)
+    assert rc != 0
+    for expected in (
+        "booth_tickets[0].retries: 2 is not an integer from 3 to 100",
+        "booth_tickets[1] (geo-db): timeout x (retries + 1) = 5 x 4 = 20 s is not below the renewal period",
+        "geo-files",
+        "booth_sites[1].address: '172.31.244.300'",
+    ):
+        assert expected in out, (expected, out[-4000:])
+    assert "Booth at the sites and the arbitrators" not in out
+    assert dict((n, sha256(n, booth.CONF_PATH)) for n in MEMBERS) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# a planned switchover, then a partition of the site that holds the ticket
+
+
+def sample_both(log):
+    """One sample of both sites; appends to log what two sites held or ran at once."""
+    a, b = site_view("site-a"), site_view("site-b")
+    if a["granted"] and b["granted"]:
+        log.append(("ticket", a, b))
+    if a["service"] and b["service"]:
+        log.append(("service", a, b))
+    return a, b
+
+
+def test_a_planned_switchover_moves_the_ticket_in_order():
+    rc, out = run_playbook("booth_switchover.yml", {"booth_switchover_ticket": TICKET, "booth_switchover_to": "site-b"},
+                           check=True, timeout=300)
+    assert rc == 0 and "revoke at site-a, wait until its services stop, then grant to site-b" in out, out[-3000:]
+    assert site_view("site-a")["granted"] is True, "check mode moved the ticket"
+
+    rc, out = run_playbook("booth_switchover.yml", {"booth_switchover_ticket": TICKET, "booth_switchover_to": "site-b"},
+                           timeout=400)
+    assert rc == 0, out[-4000:]
+    assert "moved from site-a to site-b in" in out, out[-3000:]
+    print(" ".join(out[out.index("moved from site-a to site-b in"):].split("\n")[0:4]).split('"', maxsplit=1)[0])
+    a, b = site_view("site-a"), site_view("site-b")
+    assert a["granted"] is False and a["service"] == [] and b["granted"] is True and len(b["service"]) == 1, (a, b)
+    assert all(leader_seen_by(n) == ADDRESS["site-b"] for n in (ARBITRATOR, booth_node("site-a")))
+
+    # Again: the ticket is there already, nothing changes.
+    rc, out = run_playbook("booth_switchover.yml", {"booth_switchover_ticket": TICKET, "booth_switchover_to": "site-b"},
+                           timeout=300)
+    assert rc == 0 and "already at site-b, nothing to do" in out, out[-3000:]
+    assert all(r["changed"] == 0 for r in parse_recap(out).values()), parse_recap(out)
+
+
+def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both():
+    """Site B (the holder) is cut off the WAN: its own cluster stays whole, but it cannot renew. At the end of the
+    lease it gives the ticket up (loss-policy stop); site A takes it, not before. At no sample do both hold it.
+
+    The cut drops every packet on the WAN interface inside site B's nodes (nftables), as a WAN outage does; a Docker
+    network disconnect would instead remove the interface and its booth address with it."""
+    assert site_view("site-b")["granted"] is True
+    for node in SITES["site-b"]:
+        rc, out = sh(node, CUT)
+        assert rc == 0, (node, out)
+    started = time.time()
+    both = []
+    try:
+        def moved():
+            a, b = sample_both(both)
+            return a["granted"] and len(a["service"]) == 1 and b["granted"] is False and b["service"] == []
+
+        wait_until("site A to hold %s and site B to have given it up" % TICKET, moved,
+                   timeout=booth.failover_bound(TICKET_SETTINGS) + 90, interval=1)
+        print("site B cut off: site A held %s and ran %s after %.1f s" % (TICKET, SERVICE, time.time() - started))
+    finally:
+        for node in SITES["site-b"]:
+            sh(node, "nft delete table inet geo_cut")
+    # Back on the WAN, site B learns that site A holds the ticket and does not take it again.
+    wait_until("site B's booth to see site A as the holder",
+               lambda: leader_seen_by(booth_node("site-b")) == ADDRESS["site-a"], timeout=120, interval=2)
+    for __ in range(10):
+        sample_both(both)
+        time.sleep(1)
+    assert both == [], both
+    assert site_view("site-a")["granted"] is True and site_view("site-b")["granted"] is False
+
+
+# ---------------------------------------------------------------------------------------------
+# the loss of site A as a whole (both nodes crash), and its return
+
+
+def test_site_loss_the_other_site_takes_the_ticket_within_the_bound_and_never_both():
+    bound = booth.failover_bound(TICKET_SETTINGS)
+    assert site_view("site-a")["granted"] is True
+    docker("kill", *SITES["site-a"])
+    started = time.time()
+    try:
+        samples = []
+
+        def taken_over():
+            b = site_view("site-b")
+            samples.append(b)
+            return b["granted"] and len(b["service"]) == 1
+
+        wait_until("site B to hold %s and run %s" % (TICKET, SERVICE), taken_over, timeout=bound + 90, interval=2)
+        took = time.time() - started
+        print("site A crashed: site B held %s and ran %s after %.1f s (the ticket's bound: %d s, then Pacemaker "
+              "starts the service); %d samples" % (TICKET, SERVICE, took, bound, len(samples)))
+        assert leader_seen_by(ARBITRATOR) == ADDRESS["site-b"]
+        # Not before the lease ran out: site A may still have been running its services until then. At the crash
+        # the lease had at least expire - renewal period left (it is renewed every renewal period).
+        assert took >= TICKET_SETTINGS["expire"] - booth.renewal(TICKET_SETTINGS), took
+        assert took <= bound + 30, "site B took %.1f s, the ticket's settings predict at most %d s" % (took, bound)
+    finally:
+        docker("start", *SITES["site-a"])
+
+    # Site A comes back: its cluster forms again and its booth learns that site B holds the ticket. At no sample may
+    # both sites hold it or run the service.
+    both = []
+
+    def a_back():
+        a, b = sample_both(both)
+        return a["online"] == SITES["site-a"] and len(a["booth"]) == 1 and a["granted"] is False
+
+    wait_until("site A back, with booth running and the ticket not granted there", a_back, timeout=240, interval=2)
+    print("site A back after %.1f s" % (time.time() - started))
+    for __ in range(10):
+        a_back()
+        time.sleep(2)
+    assert both == [], both
+    assert leader_seen_by(booth_node("site-a")) == ADDRESS["site-b"]
+    assert site_view("site-b")["granted"] is True and len(site_view("site-b")["service"]) == 1
