@@ -48,7 +48,7 @@ PCSD_CERT_WARN_DAYS = 30
 # postgresql-lag's thresholds are postgresql.LAG_BYTES and postgresql.LAG_S (shared with the living documentation).
 # Checks of what only a running Pacemaker knows: skipped when it is down on the node that was asked.
 _NEEDS_PACEMAKER = ("nodes-standby", "nodes-maintenance", "failed-actions", "fail-counts", "unmanaged-blocked",
-                    "resources-placed", "fencing-history")
+                    "resources-placed", "fencing-history", "booth-tickets")
 
 
 def _check(check_id, severity, title, why, remedy):
@@ -191,6 +191,14 @@ CHECKS = [
            "lagging more than its maxlag parameter.",
            "runuser -u postgres -- psql -c 'SELECT application_name, state, replay_lag FROM pg_stat_replication'  # on the "
            "primary\n# on <node>: I/O, a long query delaying replay (max_standby_streaming_delay), the network"),
+    _check("booth-tickets", "critical", "Booth runs at this site, and every ticket granted here is kept by it",
+           "At a geo cluster's site (roles/booth) the booth daemon renews the tickets the site holds and gives them up "
+           "when it cannot. Pacemaker never expires a ticket by itself: if booth stops at a site that holds one, the "
+           "site keeps its services running while the other sites, hearing nothing, take the ticket at the end of the "
+           "lease and start them too (split brain). Critical for a granted ticket without booth; a warning when booth "
+           "is down at a site that holds no ticket (it can take none).",
+           "crm_mon -1 -r  # why booth-site does not run\ncrm_resource --cleanup -r booth\n"
+           "booth list  # on the node that runs booth-site: who holds each ticket"),
     _check("filesystem-single-mount", "critical",
            "Each shared-storage filesystem is mounted on exactly one node, where Pacemaker runs it",
            "A local filesystem (ext4, xfs) on a device every node sees, run by an ocf:heartbeat:Filesystem resource, may "
@@ -1538,6 +1546,33 @@ def check_filesystem_single_mount(ctx):
     return _passed("; ".join(passes))
 
 
+BOOTH_AGENT = "ocf:pacemaker:booth-site"
+
+
+def check_booth(ctx):
+    st = ctx.status
+    tickets = st.get("tickets") or {}
+    granted = sorted(t for t, v in tickets.items() if v.get("granted"))
+    booth = _uniq([r["id"] for r in st["resources"] if r.get("agent") == BOOTH_AGENT])
+    running = _uniq([n for r in st["resources"] if r.get("agent") == BOOTH_AGENT and r.get("active")
+                     for n in r["nodes"]])
+    if not booth and not tickets:
+        return _passed("no booth-site resource and no ticket: not a geo cluster's site (not applicable)")
+    if running:
+        held = ("%s granted here" % _join(granted)) if granted else "no ticket granted here"
+        return _passed("booth runs on %s; %s" % (_join(running), held), booth)
+    remedy = ["crm_mon -1 -r  # why %s does not run" % _join(booth or [BOOTH_AGENT]),
+              "crm_resource --cleanup -r %s" % (booth[0] if booth else "<booth-site resource>")]
+    if granted:
+        return _failed("%s granted here but booth does not run here: nothing renews or gives up %s, and another site "
+                       "takes %s at the end of the lease while this one keeps its services"
+                       % (_join(granted), "it" if len(granted) == 1 else "them", "it" if len(granted) == 1 else "them"),
+                       remedy, booth + granted)
+    what = "booth does not run here (%s stopped)" % _join(booth) if booth else \
+        "tickets are known here (%s) but no booth-site resource exists" % _join(sorted(tickets))
+    return _failed("%s: this site can take no ticket" % what, remedy, booth, severity="warning")
+
+
 _RUNNERS = {
     "quorum": check_quorum, "nodes-online": check_nodes_online, "nodes-standby": check_nodes_standby,
     "nodes-maintenance": check_nodes_maintenance, "maintenance-mode": check_maintenance_mode,
@@ -1553,6 +1588,7 @@ _RUNNERS = {
     "postgresql-standbys-streaming": check_postgresql_standbys, "postgresql-sync-standby": check_postgresql_sync,
     "postgresql-lag": check_postgresql_lag,
     "postgresql-promotable": check_postgresql_promotable, "filesystem-single-mount": check_filesystem_single_mount,
+    "booth-tickets": check_booth,
 }
 
 
