@@ -105,6 +105,9 @@ HELP = {
         "Whether this node has the filesystem of the Filesystem resource (ocf:heartbeat:Filesystem) mounted; 1 yes, 0 no; "
         "absent when /proc/self/mountinfo could not be read. sum by (resource) is how many nodes mount it: more than 1 "
         "for one with shared=\"false\" (a local filesystem) corrupts it",
+    "ha_cluster_clusterops_ticket_granted":
+        "Whether this cluster holds the ticket (geo clusters, booth); 1 granted, 0 revoked. Over the sites of a geo "
+        "cluster, sum by (ticket) above 1 is a ticket held at two sites",
     "ha_cluster_clusterops_scrape_success":
         "Whether the collector could read its source on this node; 1 yes, 0 no (its metrics are then absent)",
     "ha_cluster_clusterops_scrape_timestamp_seconds": "When the metrics were collected, in Unix time",
@@ -244,6 +247,9 @@ def _pacemaker(fams, status):
     fams.add("ha_cluster_pacemaker_config_last_change", None if last_change is None else int(last_change))
     if status.get("settled") is not None:
         fams.add("ha_cluster_clusterops_settled", _flag(status["settled"]))
+    for ticket, state in sorted((status.get("tickets") or {}).items()):
+        fams.add("ha_cluster_clusterops_ticket_granted", _flag(state.get("granted")), ticket=ticket,
+                 standby=_bool_label(state.get("standby")))
 
 
 def _node_names(status):

@@ -602,3 +602,16 @@ def test_the_timer_reads_filesystems_only_when_its_engine_carries_them(monkeypat
     hide_from_the_engine(monkeypatch, "filesystem")
     assert metrics._engine("filesystem", "read_local") is None
     assert metrics._engine("postgresql", "read_cib") is postgresql.read_cib
+
+
+def test_tickets_of_a_geo_site():
+    """A geo cluster's sites (fixtures/booth, the geo scenario): the one that holds geo-web says 1, the other 0, so that
+    sum by (ticket) over the sites counts where a ticket is held."""
+    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status, parse_crm_mon
+
+    for name, granted in (("crm_mon-site-granted.xml", 1), ("crm_mon-site-revoked.xml", 0)):
+        status = build_status(crm_mon=parse_crm_mon(fixture_text("booth", name)))
+        fams = parse_exposition(metrics.render(metrics.families(status, now=1764032400.0)))
+        assert one(fams, "ha_cluster_clusterops_ticket_granted", ticket="geo-web", standby="false") == granted
+    status = build_status(crm_mon=parse_crm_mon(fx("crm_mon.healthy.xml")))
+    assert "ha_cluster_clusterops_ticket_granted" not in parse_exposition(metrics.render(metrics.families(status)))
