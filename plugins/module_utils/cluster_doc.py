@@ -565,6 +565,24 @@ def _constraints(config):
     return out
 
 
+def _tickets(status, config):
+    """The tickets this cluster knows (geo clusters, booth), with what each guards: [{ticket, granted, standby,
+    last_granted, resources}] by name; resources from the rsc_ticket constraints (resource, or sets)."""
+    guards = {}
+    for c in config.get("tickets") or []:
+        names = [c.get("resource")] if c.get("resource") else []
+        for st in c.get("sets") or []:
+            names.extend(st.get("resources") or [])
+        for n in names:
+            if n and n not in guards.setdefault(c.get("ticket"), []):
+                guards[c.get("ticket")].append(n)
+    known = dict(status.get("tickets") or {})
+    for t in guards:
+        known.setdefault(t, {"granted": False, "standby": False, "last_granted": None})
+    return [{"ticket": t, "granted": bool(known[t].get("granted")), "standby": bool(known[t].get("standby")),
+             "last_granted": known[t].get("last_granted"), "resources": guards.get(t, [])} for t in sorted(known)]
+
+
 def _fence_hosts(params):
     p = params or {}
     if p.get("pcmk_host_list"):
@@ -1031,6 +1049,7 @@ def build_model(status, config, cmap=None, versions=None, generated_at=None, his
         "orphans": orphans,
         "collections": collections,
         "constraints": _constraints(config),
+        "tickets": _tickets(status, config),
         "links": dict((k, (corosync or {}).get(k)) for k in ("transport", "crypto_cipher", "crypto_hash", "link_mode",
                                                              "ip_version")) if corosync else None,
         "totem": corosync["totem"] if corosync else None,
@@ -1303,6 +1322,20 @@ def render_markdown(model):
     else:
         out.append("No constraints.")
     out.append("")
+
+    # tickets (geo clusters)
+    if model.get("tickets"):
+        out += ["## Tickets (geo cluster)", "",
+                "This cluster is a site of a geo cluster: booth grants each ticket to one site at a time, and the "
+                "resources a ticket guards run only at the site that holds it (docs/disaster-recovery.md).", "",
+                _row("Ticket", "Here", "Last granted", "Guards"), _row("---", "---", "---", "---")]
+        for t in model["tickets"]:
+            here = "granted" if t["granted"] else "not granted"
+            if t["standby"]:
+                here += " (standby)"
+            out.append(_row(md(t["ticket"]), here, md(t["last_granted"] or "-"),
+                            ", ".join(md(r) for r in t["resources"]) or "-"))
+        out.append("")
 
     # quorum and totem
     out += ["## Quorum and heartbeat (totem)", ""]

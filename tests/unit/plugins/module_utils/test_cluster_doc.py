@@ -925,3 +925,35 @@ def test_the_audit_trail_from_the_snapshot_history():
     assert section(empty, "Changes (audit trail)").strip() == "No configuration snapshot yet (docs/snapshots.md)."
     plain = document(status, config, cmap=cmap, versions=versions)
     assert "## Changes (audit trail)" not in plain["markdown"] and plain["model"]["history"] is None
+
+
+# ---------------------------------------------------------------------------------------------
+# a geo cluster's site (fixtures/booth, the geo scenario)
+
+
+def geo_model(crm_mon):
+    status = cluster_status.build_status(crm_mon=cluster_status.parse_crm_mon(fixture_text("booth", crm_mon)))
+    config = cib.export(cib.parse(fixture_text("booth", "cib-site-a.xml")))
+    return build_model(status, config, generated_at="2026-12-06T19:50:00Z")
+
+
+def test_a_geo_site_documents_its_tickets_and_what_they_guard():
+    model = geo_model("crm_mon-site-granted.xml")
+    assert model["tickets"] == [{"ticket": "geo-web", "granted": True, "standby": False,
+                                 "last_granted": "Sun Dec  6 19:34:11 2026", "resources": ["geo-service"]}]
+    text = render_markdown(model)
+    assert rows(section(text, "Tickets (geo cluster)"), "geo-web") == [
+        ["geo-web", "granted", "Sun Dec 6 19:34:11 2026", "geo-service"]]
+    assert "geo-service runs only while ticket geo-web is granted (loss-policy stop)" in section(text, "Constraints")
+
+
+def test_a_site_that_does_not_hold_the_ticket_says_so():
+    model = geo_model("crm_mon-site-revoked.xml")
+    assert [(t["ticket"], t["granted"]) for t in model["tickets"]] == [("geo-web", False)]
+    assert rows(render_markdown(model), "geo-web")[0][1] == "not granted"
+
+
+def test_a_cluster_without_tickets_has_no_ticket_section():
+    model = model_of("healthy")
+    assert model["tickets"] == []
+    assert "## Tickets" not in render_markdown(model)
