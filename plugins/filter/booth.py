@@ -100,6 +100,16 @@ def booth_switchover_plan(config, ticket, target, views, placed):
     return booth.switchover_plan(config, ticket, target, dict(views or {}), placed or {})
 
 
+def booth_agreement(config, views):
+    """Every member's view of every ticket (booth.agreement): leaders, answered, problems."""
+    return booth.agreement(config, dict(views or {}))
+
+
+def booth_restart_order(config, leaders):
+    """The members in the order they restart to take a new authfile (booth.restart_order)."""
+    return booth.restart_order(config, leaders or {})
+
+
 def booth_key_plan(hosts, checksums):
     """Where the authfile comes from and where it goes (cluster_plan.key_plan, the majority's key kept):
     checksums {host: sha256 or None}."""
@@ -115,5 +125,6 @@ class FilterModule(object):
     def filters(self):
         return {"booth_config": booth_config, "booth_conf": booth_conf, "booth_list": booth_list,
                 "booth_hosts": booth_hosts, "booth_ticket_state": booth_ticket_state,
-                "booth_switchover_plan": booth_switchover_plan,
+                "booth_switchover_plan": booth_switchover_plan, "booth_agreement": booth_agreement,
+                "booth_restart_order": booth_restart_order,
                 "booth_key_plan": booth_key_plan}

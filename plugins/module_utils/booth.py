@@ -340,6 +340,40 @@ def ticket_state(status, constraints, ticket):
     }
 
 
+def _member_views(members, views):
+    """({member: parsed booth list}, [problems]) for the members whose `booth list -s <member>` answered; a member
+    whose output does not parse is a problem, one that did not answer is simply absent."""
+    parsed, problems = {}, []
+    for member in members:
+        result = (views or {}).get(member) or {}
+        if result.get("rc") != 0 or result.get("skipped"):
+            continue
+        try:
+            parsed[member] = parse_list(result.get("stdout") or "")
+        except BoothError as e:
+            problems.append("%s: %s" % (member, e))
+    return parsed, problems
+
+
+def _leaders(parsed, ticket, problems):
+    """{member: the holder it names} for a ticket; members that do not know it, and warnings of a ticket granted at
+    two sites, go to problems."""
+    out = {}
+    for member in sorted(parsed):
+        tickets = parsed[member]["tickets"]
+        if ticket not in tickets:
+            problems.append("booth at %s does not know the ticket %s (is its booth.conf current?)" % (member, ticket))
+            continue
+        out[member] = tickets[ticket]["leader"]
+        if ticket in parsed[member]["multiple_grants"]:
+            problems.append("booth at %s warns that %s is granted at more than one site: %s"
+                            % (member, ticket, ", ".join(parsed[member]["multiple_grants"][ticket])))
+    if len(set(out.values())) > 1:
+        problems.append("booth's members disagree on who holds %s: %s" % (
+            ticket, "; ".join("%s says %s" % (m, out[m] or "none") for m in sorted(out))))
+    return out
+
+
 def switchover_plan(config, ticket, target, views, placed):
     """How to move a ticket to the site `target` (a site's cluster), from booth's views.
 
@@ -351,31 +385,13 @@ def switchover_plan(config, ticket, target, views, placed):
     Problems (nothing may change then): no member answered, the members disagree on the holder, the target site's
     booth is not running, the holder's address is not a site's.
     """
-    problems = []
-    by_address = dict((s["address"], s["cluster"]) for s in config["sites"])
+    members = [x["address"] for x in config["sites"]] + [x["address"] for x in config["arbitrators"]]
+    parsed, problems = _member_views(members, views)
+    by_address = dict((x["address"], x["cluster"]) for x in config["sites"])
     target_address = dict((c, a) for a, c in by_address.items()).get(target)
-    leaders = {}
-    for host in sorted(views or {}):
-        result = views[host] or {}
-        if result.get("rc") != 0 or result.get("skipped"):
-            continue
-        try:
-            parsed = parse_list(result.get("stdout") or "")
-        except BoothError as e:
-            problems.append("%s: %s" % (host, e))
-            continue
-        if ticket not in parsed["tickets"]:
-            problems.append("%s: booth there does not know the ticket %s (is its booth.conf current?)" % (host, ticket))
-            continue
-        leaders[host] = parsed["tickets"][ticket]["leader"]
-        if ticket in parsed["multiple_grants"]:
-            problems.append("%s: booth warns that %s is granted at more than one site: %s"
-                            % (host, ticket, ", ".join(parsed["multiple_grants"][ticket])))
-    if not leaders:
+    leaders = _leaders(parsed, ticket, problems)
+    if not parsed:
         problems.append("no member's booth answered booth list")
-    if len(set(leaders.values())) > 1:
-        problems.append("booth's members disagree on who holds %s: %s" % (
-            ticket, "; ".join("%s says %s" % (h, leaders[h] or "none") for h in sorted(leaders))))
     target_nodes = (placed.get("sites") or {}).get(target) or []
     if target_address and target_address not in leaders:
         problems.append("booth at the site %s (%s) does not answer booth list" % (target, target_address))
@@ -396,3 +412,35 @@ def switchover_plan(config, ticket, target, views, placed):
         "views": leaders,
         "problems": problems,
     }
+
+
+def agreement(config, views):
+    """Every member's view of every ticket, from `booth list -s <member>` asked of each ({member address: {"rc",
+    "stdout"}}): {"leaders": {ticket: its holder's address or None}, "answered": [members], "problems": [...]}.
+    Problems: a member that does not answer, a ticket a member does not know, members that disagree on a holder, a
+    ticket booth says is granted at two sites."""
+    members = [x["address"] for x in config["sites"]] + [x["address"] for x in config["arbitrators"]]
+    parsed, problems = _member_views(members, views)
+    problems += ["booth at %s does not answer booth list" % m for m in members if m not in parsed]
+    answered = [m for m in members if m in parsed]
+    leaders = {}
+    for ticket in [t["name"] for t in config["tickets"]]:
+        views_of = _leaders(parsed, ticket, problems)
+        if views_of and len(set(views_of.values())) == 1:
+            leaders[ticket] = next(iter(views_of.values()))
+    return {"leaders": leaders, "answered": answered, "problems": problems}
+
+
+def restart_order(config, leaders):
+    """The order in which the members restart to take a new authfile: the arbitrators, then the sites that hold the
+    fewest tickets. While part of the members runs the new key and part the old, each part talks only to itself; a
+    holder restarted last keeps a majority (the others) for as long as it can, and is then away for one restart, far
+    less than the lease it renewed last. [{"kind": "arbitrator"|"site", "name": host or cluster, "address"}]."""
+    held = {}
+    for leader in (leaders or {}).values():
+        if leader:
+            held[leader] = held.get(leader, 0) + 1
+    order = [{"kind": "arbitrator", "name": a["host"], "address": a["address"]} for a in config["arbitrators"]]
+    sites = sorted(config["sites"], key=lambda s: (held.get(s["address"], 0), config["sites"].index(s)))
+    order += [{"kind": "site", "name": s["cluster"], "address": s["address"]} for s in sites]
+    return order

@@ -232,6 +232,51 @@ def test_a_planned_switchover_moves_the_ticket_in_order():
     assert all(r["changed"] == 0 for r in parse_recap(out).values()), parse_recap(out)
 
 
+def service_call_id():
+    """The call id of geo-service's last action where it runs (a restart would change it)."""
+    for node in NODES:
+        rc, out = sh(node, "crm_mon --output-as=xml --include=operations")
+        if rc != 0:
+            continue
+        for rh in ET.fromstring(out).iter("resource_history"):
+            if rh.get("id") != SERVICE:
+                continue
+            for op in rh.iter("operation_history"):
+                if op.get("task") == "start":
+                    return node, op.get("call")
+    return None
+
+
+def test_booths_authfile_rotated_live_no_ticket_moves_and_the_old_key_is_refused():
+    """booth_rotate_key.yml on the running geo cluster (site B holds the ticket after the switchover): a new key
+    everywhere, every member's booth answers with it, the ticket stays at site B, the service is not restarted, and a
+    client with the old key is refused by every member."""
+    before_key = sha256(ARBITRATOR, booth.AUTHFILE)
+    rc, old = sh(ARBITRATOR, "base64 -w0 %s" % booth.AUTHFILE)
+    assert rc == 0
+    call = service_call_id()
+    assert call is not None
+    rc, out = run_playbook("booth_rotate_key.yml", {}, timeout=600)
+    assert rc == 0, out[-4000:]
+    keys = dict((n, sha256(n, booth.AUTHFILE)) for n in MEMBERS)
+    assert len(set(keys.values())) == 1 and before_key not in keys.values(), keys
+    assert service_call_id() == call, "geo-service was restarted"
+    a, b = site_view("site-a"), site_view("site-b")
+    assert b["granted"] is True and len(b["service"]) == 1 and a["granted"] is False and a["service"] == [], (a, b)
+    for node in (ARBITRATOR, booth_node("site-a"), booth_node("site-b")):
+        assert leader_seen_by(node) == ADDRESS["site-b"], node
+    # The old key, from outside the playbook: a client holding it gets no answer from any member.
+    rc, _out = sh(ARBITRATOR, "umask 077; echo %s | base64 -d > /root/old.key; "
+                  "sed 's|^authfile = .*|authfile = /root/old.key|' %s > /root/old.conf" % (old, booth.CONF_PATH))
+    assert rc == 0
+    try:
+        for address in list(ADDRESS.values()) + ["172.31.244.10"]:
+            rc, out = sh(ARBITRATOR, "timeout 15 booth list -c /root/old.conf -s %s 2>&1" % address)
+            assert rc != 0 and "failed to authenticate" in out, (address, out)
+    finally:
+        sh(ARBITRATOR, "rm -f /root/old.key /root/old.conf")
+
+
 def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both():
     """Site B (the holder) is cut off the WAN: its own cluster stays whole, but it cannot renew. At the end of the
     lease it gives the ticket up (loss-policy stop); site A takes it, not before. At no sample do both hold it.

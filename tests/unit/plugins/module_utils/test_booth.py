@@ -335,3 +335,58 @@ def test_parse_list_of_nothing_is_empty():
 def test_parse_list_refuses_a_line_it_does_not_know(line):
     with pytest.raises(BoothError, match=re.escape("booth list: a line this parser does not know: %r" % line)):
         parse_list("ticket: t1, leader: none\n%s\n" % line)
+
+
+# ---------------------------------------------------------------------------------------------
+# every member's view, the switchover's plan, the rotation's order (booth list -s <member>, real captures)
+
+GRANTED = fixture_text("booth", "list-1.0-granted.txt")  # leader 172.31.244.100 (site-a)
+REVOKED = fixture_text("booth", "list-1.0-revoked.txt")  # leader none
+PLACED = {"arbitrators": ["geo-arb"], "site_nodes": ["geo-a1", "geo-a2", "geo-b1", "geo-b2"],
+          "sites": {"site-a": ["geo-a1", "geo-a2"], "site-b": ["geo-b1", "geo-b2"]}}
+
+
+def views(a=GRANTED, b=GRANTED, arb=GRANTED):
+    out = {}
+    for address, text in (("172.31.244.100", a), ("172.31.244.200", b), ("172.31.244.10", arb)):
+        out[address] = {"rc": 1, "stdout": ""} if text is None else {"rc": 0, "stdout": text}
+    return out
+
+
+def normalized():
+    return booth.normalize(LAB)
+
+
+def test_agreement_of_every_member():
+    got = booth.agreement(normalized(), views())
+    assert got == {"leaders": {"geo-web": "172.31.244.100"},
+                   "answered": ["172.31.244.100", "172.31.244.200", "172.31.244.10"], "problems": []}
+
+
+def test_agreement_names_a_silent_member_and_members_that_disagree():
+    got = booth.agreement(normalized(), views(b=None, arb=REVOKED))
+    assert got["leaders"] == {}
+    assert "booth at 172.31.244.200 does not answer booth list" in got["problems"]
+    assert ("booth's members disagree on who holds geo-web: 172.31.244.10 says none; 172.31.244.100 says "
+            "172.31.244.100") in got["problems"]
+
+
+def test_switchover_plan_from_site_a_to_site_b():
+    plan = booth.switchover_plan(normalized(), "geo-web", "site-b", views(), PLACED)
+    assert plan["problems"] == []
+    assert (plan["holder"], plan["holder_address"], plan["holder_node"]) == ("site-a", "172.31.244.100", "geo-a1")
+    assert (plan["target_address"], plan["target_node"], plan["client"]) == ("172.31.244.200", "geo-b1", "geo-arb")
+
+
+def test_switchover_plan_of_a_ticket_granted_nowhere_and_a_target_whose_booth_is_down():
+    plan = booth.switchover_plan(normalized(), "geo-web", "site-b", views(a=REVOKED, b=None, arb=REVOKED), PLACED)
+    assert plan["holder"] == "" and plan["holder_address"] == ""
+    assert plan["problems"] == ["booth at the site site-b (172.31.244.200) does not answer booth list"]
+
+
+def test_restart_order_puts_the_holders_last():
+    order = booth.restart_order(normalized(), {"geo-web": "172.31.244.100"})
+    assert [(m["kind"], m["name"]) for m in order] == [("arbitrator", "geo-arb"), ("site", "site-b"), ("site", "site-a")]
+    order = booth.restart_order(normalized(), {"geo-web": "172.31.244.200"})
+    assert [m["name"] for m in order] == ["geo-arb", "site-a", "site-b"]
+    assert [m["name"] for m in booth.restart_order(normalized(), {"geo-web": None})] == ["geo-arb", "site-a", "site-b"]
