@@ -27,7 +27,7 @@ LAB_BASE_IMAGE ?= debian:$(LAB_SUITE)
 LAB_NODE_IMAGE ?= clusterops/ha-node:$(LAB_SUITE)
 export LAB_SUITE LAB_BASE_IMAGE LAB_NODE_IMAGE
 
-.PHONY: help venv collection engine images images-trixie images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover bench-major bench-storage clean
+.PHONY: help venv collection engine images images-trixie images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover bench-major bench-storage bench-dr clean
 
 help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13,"
@@ -157,6 +157,10 @@ bench-failover: venv collection images
 # The database and the file service under a switchover, a crash and a partition, writes counted (about 10 minutes).
 bench-storage: venv collection images
 	bash bench/storage/run.sh
+
+# Geo cluster: switchovers, a site crash and a partition against the ticket's bound (about 10 minutes).
+bench-dr: venv collection images
+	bash bench/dr/run.sh
 
 clean: lab-down
 	rm -rf .build

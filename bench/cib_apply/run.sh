@@ -7,7 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-export LAB_NETWORK=clusterops-cibbench LAB_PREFIX=cibbench-node LAB_SUBNET_PREFIX=172.31.244 LAB_NODES=3
+export LAB_NETWORK=clusterops-cibbench LAB_PREFIX=cibbench-node LAB_SUBNET_PREFIX=172.31.239 LAB_NODES=3
 export LAB_INVENTORY=$root/.build/cibbench-inventory.yml LAB_DOCKER_SOCKET=
 n=${BENCH_RESOURCES:-50}
 out=$root/bench/results/cib_apply.json
