@@ -49,7 +49,7 @@ def wait_taken_over(site, both, timeout):
         view = {"site-a": a, "site-b": b}[other]
         return view["granted"] and len(view["service"]) == 1
 
-    g.wait_until("%s to hold the ticket" % other, done, timeout=timeout, interval=1)
+    g.wait("%s to hold the ticket" % other, done, timeout=timeout, interval=1)
 
 
 def crash(bound):
@@ -68,7 +68,7 @@ def crash(bound):
         g.sample_both(both)
         return v["online"] == g.SITES[site] and len(v["booth"]) == 1 and v["granted"] is False
 
-    g.wait_until("%s back" % site, back, timeout=300, interval=2)
+    g.wait("%s back" % site, back, timeout=300, interval=2)
     return {"site": site, "taken_over_s": round(took, 1), "bound_s": bound, "ratio": round(took / bound, 2),
             "both_at_once": len(both)}
 
@@ -87,7 +87,7 @@ def partition(bound):
     finally:
         for node in g.SITES[site]:
             g.sh(node, "nft delete table inet geo_cut")
-    g.wait_until("%s's booth to see the new holder" % site,
+    g.wait("%s's booth to see the new holder" % site,
                  lambda: g.leader_seen_by(g.booth_node(site)) == g.ADDRESS[OTHER[site]], timeout=120, interval=2)
     return {"site": site, "taken_over_s": round(took, 1), "bound_s": bound, "ratio": round(took / bound, 2),
             "both_at_once": len(both)}

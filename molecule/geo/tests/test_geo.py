@@ -13,6 +13,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
+from drill import crm_mon, online, wait  # noqa: E402  pylint: disable=wrong-import-position
 from playbook_run import parse_recap, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.clusterops.ha.plugins.module_utils import booth  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -49,29 +50,19 @@ def sh(node, command, timeout=30):
     return res.returncode, res.stdout
 
 
-def crm_mon(node):
-    rc, out = sh(node, "crm_mon --output-as=xml")
-    if rc != 0 or not out.strip():
-        return None
-    return ET.fromstring(out)
-
-
 def site_view(site):
     """What the site's cluster says, from the first node that answers: {"granted": bool or None (no answer),
     "service": [nodes running it], "booth": [nodes running booth-site], "online": [nodes]}."""
-    for node in SITES[site]:
-        root = crm_mon(node)
-        if root is None:
-            continue
-        granted = any(t.get("id") == TICKET and t.get("status") == "granted" for t in root.iter("ticket"))
-        running = {}
-        for r in root.iter("resource"):
-            if r.get("role") == "Started":
-                running.setdefault(r.get("id"), []).extend(n.get("name") for n in r.findall("node"))
-        return {"granted": granted, "service": sorted(running.get(SERVICE, [])),
-                "booth": sorted(running.get("booth-site", [])),
-                "online": sorted(n.get("name") for n in root.findall("nodes/node") if n.get("online") == "true")}
-    return {"granted": None, "service": [], "booth": [], "online": []}
+    root = crm_mon(SITES[site])
+    if root is None:
+        return {"granted": None, "service": [], "booth": [], "online": []}
+    granted = any(t.get("id") == TICKET and t.get("status") == "granted" for t in root.iter("ticket"))
+    running = {}
+    for r in root.iter("resource"):
+        if r.get("role") == "Started":
+            running.setdefault(r.get("id"), []).extend(n.get("name") for n in r.findall("node"))
+    return {"granted": granted, "service": sorted(running.get(SERVICE, [])),
+            "booth": sorted(running.get("booth-site", [])), "online": online(root)}
 
 
 def booth_list(node):
@@ -87,17 +78,6 @@ def leader_seen_by(node):
 def booth_node(site):
     """The site's node that runs booth (and holds its booth address)."""
     return site_view(site)["booth"][0]
-
-
-def wait_until(what, check, timeout=180, interval=1):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError("timed out after %s s waiting for %s; last: %r" % (timeout, what, last))
 
 
 def sha256(node, path):
@@ -294,14 +274,14 @@ def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both()
             a, b = sample_both(both)
             return a["granted"] and len(a["service"]) == 1 and b["granted"] is False and b["service"] == []
 
-        wait_until("site A to hold %s and site B to have given it up" % TICKET, moved,
+        wait("site A to hold %s and site B to have given it up" % TICKET, moved,
                    timeout=booth.failover_bound(TICKET_SETTINGS) + 90, interval=1)
         print("site B cut off: site A held %s and ran %s after %.1f s" % (TICKET, SERVICE, time.time() - started))
     finally:
         for node in SITES["site-b"]:
             sh(node, "nft delete table inet geo_cut")
     # Back on the WAN, site B learns that site A holds the ticket and does not take it again.
-    wait_until("site B's booth to see site A as the holder",
+    wait("site B's booth to see site A as the holder",
                lambda: leader_seen_by(booth_node("site-b")) == ADDRESS["site-a"], timeout=120, interval=2)
     for __ in range(10):
         sample_both(both)
@@ -327,7 +307,7 @@ def test_site_loss_the_other_site_takes_the_ticket_within_the_bound_and_never_bo
             samples.append(b)
             return b["granted"] and len(b["service"]) == 1
 
-        wait_until("site B to hold %s and run %s" % (TICKET, SERVICE), taken_over, timeout=bound + 90, interval=2)
+        wait("site B to hold %s and run %s" % (TICKET, SERVICE), taken_over, timeout=bound + 90, interval=2)
         took = time.time() - started
         print("site A crashed: site B held %s and ran %s after %.1f s (the ticket's bound: %d s, then Pacemaker "
               "starts the service); %d samples" % (TICKET, SERVICE, took, bound, len(samples)))
@@ -347,7 +327,7 @@ def test_site_loss_the_other_site_takes_the_ticket_within_the_bound_and_never_bo
         a, b = sample_both(both)
         return a["online"] == SITES["site-a"] and len(a["booth"]) == 1 and a["granted"] is False
 
-    wait_until("site A back, with booth running and the ticket not granted there", a_back, timeout=240, interval=2)
+    wait("site A back, with booth running and the ticket not granted there", a_back, timeout=240, interval=2)
     print("site A back after %.1f s" % (time.time() - started))
     for __ in range(10):
         a_back()
