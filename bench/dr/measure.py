@@ -88,7 +88,7 @@ def partition(bound):
         for node in g.SITES[site]:
             g.sh(node, "nft delete table inet geo_cut")
     g.wait("%s's booth to see the new holder" % site,
-                 lambda: g.leader_seen_by(g.booth_node(site)) == g.ADDRESS[OTHER[site]], timeout=120, interval=2)
+           lambda: g.leader_seen_by(g.booth_node(site)) == g.ADDRESS[OTHER[site]], timeout=120, interval=2)
     return {"site": site, "taken_over_s": round(took, 1), "bound_s": bound, "ratio": round(took / bound, 2),
             "both_at_once": len(both)}
 

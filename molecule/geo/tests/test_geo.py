@@ -275,14 +275,14 @@ def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both()
             return a["granted"] and len(a["service"]) == 1 and b["granted"] is False and b["service"] == []
 
         wait("site A to hold %s and site B to have given it up" % TICKET, moved,
-                   timeout=booth.failover_bound(TICKET_SETTINGS) + 90, interval=1)
+             timeout=booth.failover_bound(TICKET_SETTINGS) + 90, interval=1)
         print("site B cut off: site A held %s and ran %s after %.1f s" % (TICKET, SERVICE, time.time() - started))
     finally:
         for node in SITES["site-b"]:
             sh(node, "nft delete table inet geo_cut")
     # Back on the WAN, site B learns that site A holds the ticket and does not take it again.
     wait("site B's booth to see site A as the holder",
-               lambda: leader_seen_by(booth_node("site-b")) == ADDRESS["site-a"], timeout=120, interval=2)
+         lambda: leader_seen_by(booth_node("site-b")) == ADDRESS["site-a"], timeout=120, interval=2)
     for __ in range(10):
         sample_both(both)
         time.sleep(1)
