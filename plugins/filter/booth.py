@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clusterops.ha.plugins.module_utils import booth
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import PlanError, key_plan
+from ansible_collections.clusterops.ha.plugins.module_utils.firewall import FirewallError, booth_errors, booth_ruleset
 
 
 def _used_tickets(hosts, hostvars):
@@ -121,10 +122,31 @@ def booth_key_plan(hosts, checksums):
         raise AnsibleFilterError(str(e).replace("stop pacemaker and corosync there first", "stop booth there first"))
 
 
+def booth_firewall_rules(hosts, hostvars, config, sources=None):
+    """The nft -f text of booth's table on a member (firewall.booth_ruleset): booth's port open to the members,
+    the play's hosts (their primary IPv4 addresses, from their facts) and ``sources`` (booth_firewall_sources,
+    which the role's preflight judged with check_values)."""
+    sources = [] if sources is None else sources
+    problems = booth_errors(sources, booth.PORT, enabled=False)
+    if problems:
+        raise AnsibleFilterError("; ".join(problems))
+    addresses = {}
+    for host in hosts or []:
+        facts = hostvars[host].get("ansible_facts") or {}
+        if "interfaces" not in facts:
+            raise AnsibleFilterError("booth_firewall_rules: %s has no network facts (gather_subset network); booth's "
+                                     "firewall opens the port to the play's hosts by their addresses" % host)
+        addresses[host] = booth.primary_ipv4(facts)
+    try:
+        return booth_ruleset(booth.firewall_sources(config, addresses, sources), config.get("port", booth.PORT))
+    except FirewallError as e:
+        raise AnsibleFilterError(str(e))
+
+
 class FilterModule(object):
     def filters(self):
         return {"booth_config": booth_config, "booth_conf": booth_conf, "booth_list": booth_list,
                 "booth_hosts": booth_hosts, "booth_ticket_state": booth_ticket_state,
                 "booth_switchover_plan": booth_switchover_plan, "booth_agreement": booth_agreement,
-                "booth_restart_order": booth_restart_order,
-                "booth_key_plan": booth_key_plan}
+                "booth_restart_order": booth_restart_order, "booth_key_plan": booth_key_plan,
+                "booth_firewall_rules": booth_firewall_rules}

@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Booth, the ticket manager of geo clusters: the configuration judged and written, and `booth list` read.
 
-Pure: no I/O. The booth role (roles/booth) calls this through the filters in plugins/filter/booth.py.
+Pure, but for read_refusals (booth's journal, through the command seam). The booth role (roles/booth) calls this
+through the filters in plugins/filter/booth.py; cluster_node_facts reads the refusals for the health check
+booth-refused.
 
 The configuration (the role's variables, one dict):
   sites:        [{"cluster": cluster_name, "address": the site's booth address (a VIP Pacemaker runs)}, ...]
@@ -26,6 +28,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils import validate as v
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 PORT = 9929
@@ -36,6 +39,19 @@ MODES = ("automatic", "manual")
 # boothd(8)'s defaults, in seconds.
 DEFAULTS = {"expire": 600, "acquire_after": 0, "timeout": 5, "retries": 10}
 _NAME_MAX = 63  # BOOTH_NAME_LEN 64, with its terminating NUL
+# What boothd (1.0 and 1.2) logs when it refuses a message, as journalctl -o short-unix shows it (-t boothd-site
+# -t boothd-arbitrator: the daemon's own lines, not the copy the arbitrator also sends through syslog). Each
+# refusal is logged twice, once as "<from>: failed to authenticate" and once without the colon: only the first
+# form counts. <from> is the sender's address, or "client" for a booth command (list, grant, revoke) whose key is
+# not the daemon's. A sender that is no member is logged by its address ("unknown sender: <id> (real: <address>)").
+# A timestamp older than maxtimeskew means the sender's clock is behind (or a replay).
+REFUSALS_GREP = "failed to authenticate|packet timestamp older|unknown sender"
+_REFUSAL = re.compile(r"^(?P<time>\d+(?:\.\d+)?) \S+ boothd-(?:site|arbitrator)\[\d+\]: (?:\[\d+\]: )?\w+: "
+                      r"(?:unknown sender: \S+ \(real: (?P<stranger>[^)\s]+)\)"
+                      r"|(?P<source>[^\s:]+): (?:(?P<auth>failed to authenticate)"
+                      r"|packet timestamp older than (?:(?P<replay>previous one)|(?P<skew>\d+) seconds)))")
+# The newest refusal lines read at most (a flood must not make the facts huge).
+REFUSALS_MAX_LINES = 20000
 
 
 class BoothError(ClusterOpsError):
@@ -279,6 +295,77 @@ _LIST_LINE = re.compile(r"^ticket: (?P<name>[^,\s]+), leader: (?P<leader>[^,\s\[
 # booth 1.1 and later; the sites end with a full stop, then advice ("Revoke the ticket from the faulty sites.").
 _MULTIPLE = re.compile(r"^WARNING: The ticket (?P<name>\S+) is granted to multiple sites: (?P<sites>[^ ]+(?:, [^ ]+)*?)\.?"
                        r"(?: [A-Z].*)?$")
+
+
+def primary_ipv4(facts):
+    """A host's primary IPv4 address on each interface but loopback, from its Ansible facts (ansible_facts):
+    the address each interface was configured with, never the secondary ones Pacemaker adds and moves (IPaddr2
+    VIPs), so that the list does not change when a resource moves."""
+    found = []
+    for name in (facts or {}).get("interfaces") or []:
+        data = facts.get(str(name).replace("-", "_")) or {}
+        address = (data.get("ipv4") or {}).get("address") if isinstance(data, dict) else None
+        if name != "lo" and address and not address.startswith("127.") and address not in found:
+            found.append(address)
+    return found
+
+
+def firewall_sources(config, host_addresses, extra=()):
+    """The addresses booth's port stays open to, each once, in this order: every member's booth address (the
+    sites' and the arbitrators'), the addresses of the play's hosts ({host: [addresses]}, taken in the hosts'
+    order: a site's node asks the members with `booth list -s`, a TCP client), then the extra sources (admin hosts,
+    monitoring: booth_firewall_sources)."""
+    found = [s["address"] for s in config.get("sites") or []] + [a["address"] for a in config.get("arbitrators") or []]
+    for host in sorted(host_addresses):
+        found += list(host_addresses[host] or [])
+    found += list(extra or ())
+    return [a for i, a in enumerate(found) if a not in found[:i]]
+
+
+def parse_refusals(text):
+    """boothd's journal lines (``journalctl -t boothd-site -t boothd-arbitrator -o short-unix``) -> the messages it
+    refused, per sender and reason: [{"source": an address, or "client" (a booth command with another key),
+    "reason": "authentication" (another key), "stranger" (no member sent it), "timestamp" (older than maxtimeskew:
+    the sender's clock is behind) or "replay" (older than the sender's previous one), "count", "first", "last"
+    (Unix seconds), "maxtimeskew" (with "timestamp": the limit booth applied)}], sorted by source and reason. Other
+    lines are left out."""
+    found = {}
+    for line in (text or "").splitlines():
+        m = _REFUSAL.match(line.strip())
+        if not m:
+            continue
+        if m.group("stranger"):
+            source, reason = m.group("stranger"), "stranger"
+        else:
+            source = m.group("source")
+            reason = "authentication" if m.group("auth") else "replay" if m.group("replay") else "timestamp"
+        at = float(m.group("time"))
+        entry = found.setdefault((source, reason), {"source": source, "reason": reason, "count": 0,
+                                                    "first": at, "last": at})
+        entry["count"] += 1
+        entry["first"], entry["last"] = min(entry["first"], at), max(entry["last"], at)
+        if m.group("skew"):
+            entry["maxtimeskew"] = int(m.group("skew"))
+    return [found[k] for k in sorted(found)]
+
+
+def read_refusals(runner, window_s, now):
+    """(parse_refusals() of boothd's journal since now - window_s, truncated) through the command seam; (None,
+    False) when the journal cannot be read. A host where booth never ran has no such lines: ([], False).
+    truncated: REFUSALS_MAX_LINES lines or more matched (only the newest were read: the counts are lower
+    bounds)."""
+    argv = ["journalctl", "-t", "boothd-site", "-t", "boothd-arbitrator", "--since", "@%d" % int(now - window_s),
+            "--output", "short-unix", "--no-pager", "--quiet", "--lines", str(REFUSALS_MAX_LINES),
+            "--grep", REFUSALS_GREP]
+    try:
+        res = runner.run(argv, check=False)
+    except CommandError:
+        return None, False
+    # journalctl --grep ends with 1 when nothing matched (and prints nothing, or "-- No entries --").
+    if res.rc not in (0, 1) or (res.rc == 1 and res.stdout.strip() not in ("", "-- No entries --")):
+        return None, False
+    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
+    return parse_refusals(res.stdout), len(lines) >= REFUSALS_MAX_LINES
 
 
 def parse_list(text):

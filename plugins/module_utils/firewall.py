@@ -19,6 +19,14 @@ ports to every address that has no business there, and touch nothing else.
   given port) refused to every address that is not one of the sources (the cluster nodes' addresses or networks
   that reach it), nothing else filtered.
 
+- ``booth_ruleset(sources, port)``: a geo cluster member's second table, ``inet clusterops_booth`` (the booth role,
+  on every site node and arbitrator): booth's port, UDP (between the members) and TCP (its clients: booth list,
+  grant, revoke), refused to every address that is not one of the sources, nothing else filtered. A table of its
+  own because its writer is another role: nft runs every table's input chain, so a drop in either is final and an
+  accept in one lets the packet on to the other.
+- ``table_name(name)`` and ``rules_file(name)``: the table and the rules file of the firewall named ``name`` (""
+  the cluster's or qnetd's own, "booth" booth's), one naming rule for the common role and the readers.
+
 - ``parse_table(text)``: ``nft list table inet clusterops`` -> {"drops": [{"rule", "packets"}]}: what each drop
   rule's counter refused since the table was loaded, by the rule's comment.
 - ``read_table(runner, rules_file)``: the table on this node, through the command seam: {"managed": False} where
@@ -45,8 +53,11 @@ TABLE = "clusterops"
 KNET_BASE_PORT = 5405
 PCSD_PORT = 2224
 QNETD_PORT = 5403
+BOOTH_PORT = 9929
 # Where the common role writes the table's rules (roles/common/vars/main.yml: __common_firewall_rules_file).
 RULES_FILE = "/etc/clusterops/firewall.nft"
+_QNETD_FROM = "the addresses the cluster nodes reach corosync-qnetd from"
+_BOOTH_FROM = "the addresses booth's members and clients reach it from"
 _DROP = re.compile(r'\bcounter packets (\d+) bytes \d+ drop comment "([^"]*)"')
 _RING = re.compile(r"^ring(\d+)_addr$")
 
@@ -124,15 +135,27 @@ def _service_rules(proto, ports, v4_set, v6_set, label):
             + "        %s counter drop comment \"%s from elsewhere\"\n" % (dport, label))
 
 
-def _table(body, managed_by):
+def table_name(name=""):
+    """The nft table of the firewall named ``name``: "clusterops" for the cluster's (or qnetd's) own, else
+    "clusterops_<name>"."""
+    return TABLE if not name else "%s_%s" % (TABLE, name)
+
+
+def rules_file(name=""):
+    """Where the common role writes the rules of the firewall named ``name`` (RULES_FILE for the unnamed one)."""
+    return RULES_FILE if not name else "%s-%s.nft" % (RULES_FILE[:-len(".nft")], name)
+
+
+def _table(body, managed_by, name=""):
     """The nft -f text of the table: created, deleted and created again in one transaction (an atomic replace),
     with an input chain of policy accept that runs before the usual filter chains and accepts loopback first."""
+    table = table_name(name)
     out = ["#!/usr/sbin/nft -f",
            "# Managed by the clusterops.ha %s: the cluster's ports refused to" % managed_by,
            "# every address that has no business there. Nothing else is filtered here. Atomic replace:",
-           "table inet %s" % TABLE,
-           "delete table inet %s" % TABLE,
-           "table inet %s {" % TABLE]
+           "table inet %s" % table,
+           "delete table inet %s" % table,
+           "table inet %s {" % table]
     return "\n".join(out) + "\n" + body + "}\n"
 
 
@@ -159,46 +182,71 @@ def ruleset(config, pcsd_sources=(), pcsd=True):
     return _table(body + _chain(rules), "cluster role (cluster_firewall_enabled)")
 
 
-def _qnetd_input(sources, port, enabled=True):
-    """(networks, port, errors): the input read once, with every message about it, in order (errors empty: all
-    good): each source that is neither an address nor a network (validate.ip_network), no source at all when
-    the firewall is on (nothing could reach corosync-qnetd), a port that is not a port (validate.port)."""
+def _sources_input(sources, port, enabled, prefix, who):
+    """(networks, port, errors): a firewall's sources and port read once, with every message about them, in order
+    (errors empty: all good): each source that is neither an address nor a network (validate.ip_network), no
+    source at all when the firewall is on (nothing could reach the daemon), a port that is not a port
+    (validate.port). Fields are named <prefix>_firewall_sources and <prefix>_port; ``who`` says who
+    the sources are."""
     errors, networks = [], []
     if not isinstance(sources, (list, tuple)):
-        errors.append("qnetd_firewall_sources: %r is not a list of addresses or networks" % (sources,))
+        errors.append("%s_firewall_sources: %r is not a list of addresses or networks" % (prefix, sources))
         sources = ()
     for i, source in enumerate(sources):
         try:
-            networks.append(_network(source, "qnetd_firewall_sources[%d]" % i))
+            networks.append(_network(source, "%s_firewall_sources[%d]" % (prefix, i)))
         except FirewallError as e:
             errors.append(str(e))
     if enabled and not sources:
-        errors.append("qnetd_firewall_sources: no address or network; list the addresses the cluster nodes reach "
-                      "corosync-qnetd from, or qnetd_firewall_enabled: false")
+        errors.append("%s_firewall_sources: no address or network; list %s, or %s_firewall_enabled: false"
+                      % (prefix, who, prefix))
     try:
-        port = validate_port(port, "qnetd_port")
+        port = validate_port(port, "%s_port" % prefix)
     except ValidationError as e:
         errors.append(str(e))
     return networks, port, errors
+
+
+def _clients(networks, v4, v6):
+    return (_set(v4, "ipv4_addr", _collapsed([n for n in networks if n.version == 4]))
+            + _set(v6, "ipv6_addr", _collapsed([n for n in networks if n.version == 6])))
 
 
 def qnetd_errors(sources, port=QNETD_PORT, enabled=True):
     """Every message about a quorum device arbitrator's firewall input (empty: all good). The qnetd role's
     preflight shows them all at once (the filter qnetd_firewall_rules with errors=true); qnetd_ruleset refuses
     with the same."""
-    return _qnetd_input(sources, port, enabled)[2]
+    return _sources_input(sources, port, enabled, "qnetd", _QNETD_FROM)[2]
 
 
 def qnetd_ruleset(sources, port=QNETD_PORT):
     """The nft -f text of a quorum device arbitrator's table (see the module's doc). FirewallError with every
     message of qnetd_errors when the input has any."""
-    networks, port, errors = _qnetd_input(sources, port)
+    networks, port, errors = _sources_input(sources, port, True, "qnetd",
+                                            _QNETD_FROM)
     if errors:
         raise FirewallError("; ".join(errors))
-    body = (_set("clients4", "ipv4_addr", _collapsed([n for n in networks if n.version == 4]))
-            + _set("clients6", "ipv6_addr", _collapsed([n for n in networks if n.version == 6])))
-    return _table(body + _chain(_service_rules("tcp", port, "clients4", "clients6", "corosync-qnetd")),
+    return _table(_clients(networks, "clients4", "clients6")
+                  + _chain(_service_rules("tcp", port, "clients4", "clients6", "corosync-qnetd")),
                   "qnetd role (qnetd_firewall_enabled)")
+
+
+def booth_errors(sources, port=BOOTH_PORT, enabled=True):
+    """Every message about a booth member's firewall input (empty: all good); booth_ruleset refuses with the
+    same."""
+    return _sources_input(sources, port, enabled, "booth", _BOOTH_FROM)[2]
+
+
+def booth_ruleset(sources, port=BOOTH_PORT):
+    """The nft -f text of a geo cluster member's booth table, inet clusterops_booth (see the module's doc).
+    FirewallError with every message of booth_errors when the input has any."""
+    networks, port, errors = _sources_input(sources, port, True, "booth", _BOOTH_FROM)
+    if errors:
+        raise FirewallError("; ".join(errors))
+    rules = (_service_rules("udp", port, "members4", "members6", "booth")
+             + _service_rules("tcp", port, "members4", "members6", "booth client"))
+    return _table(_clients(networks, "members4", "members6") + _chain(rules),
+                  "booth role (booth_firewall_enabled)", "booth")
 
 
 def parse_table(text):

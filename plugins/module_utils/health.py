@@ -199,6 +199,19 @@ CHECKS = [
            "is down at a site that holds no ticket (it can take none).",
            "crm_mon -1 -r  # why booth-site does not run\ncrm_resource --cleanup -r booth\n"
            "booth list  # on the node that runs booth-site: who holds each ticket"),
+    _check("booth-refused", "warning", "Booth refuses no message sent to this site",
+           "Booth authenticates every message with its authfile and refuses, with a line in its journal and no other "
+           "record, a message signed with another key, one from an address that is no member of booth.conf, and one "
+           "whose timestamp is older than maxtimeskew. A member named here runs with another key (expected for a few "
+           "seconds while booth_rotate_key.yml restarts the members, not after) or its clock is behind; a booth "
+           "command refused as 'client' was run with another key; any other address is someone on the network "
+           "talking to booth who should not be. A member whose messages are refused is cut off from the ticket "
+           "votes, so the site may lose a ticket it should keep, or fail to take one.",
+           "journalctl -t boothd-site --since -1h --grep '<source>'  # on the node that refused them\n"
+           "sha256sum /etc/booth/authkey  # on every member: all the same (playbooks/booth_rotate_key.yml makes them so)\n"
+           "timedatectl; chronyc tracking  # on the sender and here, for a timestamp refusal\n"
+           "# any other address: find who it is; booth_firewall_enabled lets only the geo cluster's hosts reach "
+           "booth's port (docs/security.md)"),
     _check("filesystem-single-mount", "critical",
            "Each shared-storage filesystem is mounted on exactly one node, where Pacemaker runs it",
            "A local filesystem (ext4, xfs) on a device every node sees, run by an ocf:heartbeat:Filesystem resource, may "
@@ -1573,6 +1586,56 @@ def check_booth(ctx):
     return _failed("%s: this site can take no ticket" % what, remedy, booth, severity="warning")
 
 
+_BOOTH_REASONS = {
+    "authentication": "could not authenticate (another key)",
+    "stranger": "refused from a sender that is no member of booth.conf",
+    "timestamp": "refused as older than maxtimeskew (the sender's clock is behind)",
+    "replay": "refused as older than the sender's previous message (a replay, or its clock stepped back)",
+}
+
+
+def check_booth_refused(ctx):
+    # Addresses are the objects; no message's content is ever read, only booth's line about it.
+    known, unknown = ctx.facts("booth_refused")
+    st = ctx.status or {}
+    geo = any(r.get("agent") == BOOTH_AGENT for r in st.get("resources") or []) or bool(st.get("tickets"))
+    found = [(node, e, bool(ctx.nodes[node].get("booth_refused_truncated"))) for node in sorted(known)
+             for e in known[node]]
+    if not geo and not found:
+        return _passed("no booth-site resource, no ticket and no refusal in booth's journal: not a geo cluster's "
+                       "site (not applicable)")
+    if not known:
+        return _unknown("no node could read booth's journal")
+    window = _facts_window(ctx, known)
+    if not found:
+        return _passed("booth refused no message on %s in the last %s%s"
+                       % (_join(sorted(known)), _window_text(window), _unknown_suffix(unknown)))
+    parts, remedy, objects = [], [], []
+    for node, e, lower_bound in sorted(found, key=lambda f: (-int(f[1]["count"]), f[0], f[1]["source"], f[1]["reason"])):
+        count = "%s%d message%s" % ("at least " if lower_bound else "", int(e["count"]), "" if int(e["count"]) == 1 else "s")
+        who = "booth commands run with another key" if e["source"] == "client" else e["source"]
+        what = _BOOTH_REASONS.get(e["reason"], e["reason"])
+        if e["reason"] == "timestamp" and e.get("maxtimeskew"):
+            what = what.replace("maxtimeskew", "maxtimeskew (%d s)" % int(e["maxtimeskew"]))
+        times = ("" if e.get("first") is None else
+                 ", first %s, last %s" % (iso_time(e["first"]), iso_time(e["last"])))
+        parts.append("%s: %s booth on %s %s%s" % (who, count, node, what, times))
+        grep = "client: failed" if e["source"] == "client" else e["source"]
+        remedy.append("journalctl -t boothd-site --since -%ds --grep '%s'  # on %s" % (window, re.escape(grep), node))
+        objects += [node] + ([] if e["source"] == "client" else [e["source"]])
+        if e["reason"] == "authentication":
+            remedy.append("sha256sum /etc/booth/authkey  # on every member: all the same; else run "
+                          "playbooks/booth_rotate_key.yml (right after a rotation a few refusals are expected)")
+        elif e["reason"] == "stranger":
+            remedy.append("# %s is no member of booth.conf: find who it is; booth_firewall_enabled lets only the geo "
+                          "cluster's hosts reach booth's port" % e["source"])
+        else:
+            remedy.append("timedatectl; chronyc tracking  # on %s and on %s: the clocks must agree within maxtimeskew"
+                          % (e["source"], node))
+    return _failed("in the last %s: %s%s" % (_window_text(window), "; ".join(parts), _unknown_suffix(unknown)),
+                   _uniq(remedy), _uniq(objects))
+
+
 _RUNNERS = {
     "quorum": check_quorum, "nodes-online": check_nodes_online, "nodes-standby": check_nodes_standby,
     "nodes-maintenance": check_nodes_maintenance, "maintenance-mode": check_maintenance_mode,
@@ -1588,7 +1651,7 @@ _RUNNERS = {
     "postgresql-standbys-streaming": check_postgresql_standbys, "postgresql-sync-standby": check_postgresql_sync,
     "postgresql-lag": check_postgresql_lag,
     "postgresql-promotable": check_postgresql_promotable, "filesystem-single-mount": check_filesystem_single_mount,
-    "booth-tickets": check_booth,
+    "booth-tickets": check_booth, "booth-refused": check_booth_refused,
 }
 
 
@@ -1625,6 +1688,9 @@ NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?"
                           "pcsd_failed_logins?": [{"user": "str", "address": "str", "count": "int",
                                                    "first?": "number?", "last?": "number?"}],
                           "pcsd_failed_logins_truncated?": "bool?",
+                          "booth_refused?": [{"source": "str", "reason": "str", "count": "int",
+                                              "first?": "number?", "last?": "number?", "maxtimeskew?": "int?"}],
+                          "booth_refused_truncated?": "bool?",
                           "pcsd_certificate?": {"subject": "str", "issuer": "str", "self_signed": "bool",
                                                 "not_before": "number", "not_after": "number"},
                           "firewall?": {"managed": "bool", "loaded?": "bool", "error?": "str",

@@ -24,6 +24,9 @@ description:
     settings, or anything else sent to the knet port. knet keeps no counter of them; its log is the only record.
   - From pcsd's log (C(/var/log/pcsd/pcsd.log)), the failed pcsd logins of the same window, per user name and
     client address (someone guessing the hacluster password, or a node with a stale one).
+  - At a geo cluster's site, from booth's journal (C(journalctl -t boothd-site -t boothd-arbitrator)), the messages
+    booth refused in the same window, per sender and reason (another key, a sender that is no member, a timestamp
+    older than booth's maxtimeskew); booth logs them and keeps no other record.
   - The subject, issuer and validity of the certificate pcsd serves, never its key.
   - Where the cluster's firewall is on (its rules file O(firewall_rules) exists), whether nft holds its table
     (C(nft list table inet clusterops)) and what each of its drop rules refused.
@@ -136,6 +139,23 @@ facts:
       description: True when the window may hold more of pcsd's log than was read; the counts are then lower bounds.
       type: bool
       sample: false
+    booth_refused:
+      description:
+        - The messages booth refused on this node in the last RV(facts.refused_packets_window_s) seconds, from its
+          journal, one entry per sender and reason; empty when there were none (or booth never ran here), null when
+          the journal cannot be read.
+        - C(source) is the sender's address, or C(client) for a booth command (list, grant, revoke) run with another
+          key. C(reason) is C(authentication) (another key), C(stranger) (no member of booth.conf sent it),
+          C(timestamp) (older than booth's maxtimeskew, which C(maxtimeskew) gives; the sender's clock is behind) or
+          C(replay) (older than the sender's previous message).
+      type: list
+      elements: dict
+      sample: [{"source": "172.31.244.200", "reason": "authentication", "count": 4, "first": 1796598980.49,
+                "last": 1796598984.59}]
+    booth_refused_truncated:
+      description: True when the window held more refusal lines than were read; the counts are then lower bounds.
+      type: bool
+      sample: false
     pcsd_certificate:
       description:
         - The certificate pcsd serves (O(pcsd_certificate)), never its key; null when there is none or it cannot be
@@ -204,6 +224,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE, read_table
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins
+from ansible_collections.clusterops.ha.plugins.module_utils.booth import read_refusals
 from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
@@ -261,6 +282,7 @@ def gather(runner, paths, window_s=3600, now=None):
     now = time.time() if now is None else now
     refused, truncated = read_refused_packets(runner, window_s, now)
     logins, logins_truncated = read_failed_logins(runner, window_s, now)
+    booth_refused, booth_truncated = read_refusals(runner, window_s, now)
     versions = read_stack_versions(runner)
     facts = {
         "corosync_conf_sha256": file_sha256(paths["corosync_conf"]),
@@ -281,6 +303,8 @@ def gather(runner, paths, window_s=3600, now=None):
         "refused_packets_truncated": truncated,
         "pcsd_failed_logins": logins,
         "pcsd_failed_logins_truncated": logins_truncated,
+        "booth_refused": booth_refused,
+        "booth_refused_truncated": booth_truncated,
         "pcsd_certificate": read_certificate(paths.get("pcsd_certificate", PCSD_CERT)),
         "firewall": read_table(runner, paths.get("firewall_rules", RULES_FILE)),
     }

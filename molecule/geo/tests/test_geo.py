@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
 from drill import crm_mon, online, wait  # noqa: E402  pylint: disable=wrong-import-position
 from playbook_run import parse_recap, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.clusterops.ha.plugins.module_utils import booth  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.clusterops.ha.plugins.module_utils import booth, firewall  # noqa: E402  pylint: disable=wrong-import-position
 
 SITES = {"site-a": ["geo-a1", "geo-a2"], "site-b": ["geo-b1", "geo-b2"]}
 ADDRESS = {"site-a": "172.31.244.100", "site-b": "172.31.244.200"}
@@ -128,6 +128,47 @@ def test_the_ticket_is_granted_to_site_a_alone_and_the_service_runs_only_there()
     assert len(a["service"]) == 1 and b["service"] == [], (a, b)
 
 
+def drops(node, rule):
+    """What booth's table on the node dropped so far under one rule (its counter), from nft itself."""
+    rc, out = sh(node, "nft list table inet clusterops_booth")
+    assert rc == 0, "%s: no booth table: %s" % (node, out)
+    found = [d["packets"] for d in firewall.parse_table(out)["drops"] if d["rule"] == rule]
+    assert len(found) == 1, (node, rule, out)
+    return found[0]
+
+
+def test_the_booth_firewall_refuses_strangers_and_lets_the_members_talk():
+    """booth's own table on every member, beside the cluster's; a stranger's UDP and TCP to booth's port are dropped
+    and counted, while the members keep the ticket and answer each other (booth list -s from a site's node)."""
+    for node in MEMBERS:
+        rc, out = sh(node, "systemctl is-active clusterops-firewall-booth.service; nft list tables")
+        assert rc == 0 and "active" in out.split() and "table inet clusterops_booth" in out.splitlines(), (node, out)
+        # The site's own table (cluster_firewall_enabled) beside it, untouched by the booth role.
+        assert ("table inet clusterops" in out.splitlines()) == (node in NODES), (node, out)
+    before = (drops(ARBITRATOR, "booth from elsewhere"), drops(ARBITRATOR, "booth client from elsewhere"))
+    # A stranger on the WAN: an address no member and no host of the play has, put for the test on a node of site A
+    # that does not hold the site's booth address.
+    stranger = "172.31.244.250"
+    asker = next(n for n in SITES["site-a"] if n != booth_node("site-a"))
+    probe = ("import socket\n"
+             "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('%s', 0))\n"
+             "for _ in range(3): u.sendto(b'x' * 64, ('172.31.244.10', 9929))\n"
+             "t = socket.socket(); t.bind(('%s', 0)); t.settimeout(2)\n"
+             "try:\n    t.connect(('172.31.244.10', 9929)); print('connected')\n"
+             "except OSError as e:\n    print('refused', e)\n" % (stranger, stranger))
+    rc, out = sh(asker, "i=$(ip -o -4 addr show | awk '/ 172[.]31[.]244[.]/ {print $2; exit}'); "
+                  "ip addr add %s/24 dev $i && cat > /tmp/probe.py <<'PROBE'\n%sPROBE\n"
+                  "python3 /tmp/probe.py; rc=$?; ip addr del %s/24 dev $i; exit $rc"
+                 % (stranger, probe, stranger))
+    assert rc == 0 and "refused" in out and "connected" not in out, out
+    after = (drops(ARBITRATOR, "booth from elsewhere"), drops(ARBITRATOR, "booth client from elsewhere"))
+    assert after[0] >= before[0] + 3 and after[1] > before[1], (before, after)
+    # The members still talk: the same node, from its own address, asks the arbitrator, and the ticket stays where
+    # it was.
+    rc, out = sh(asker, "booth list -s 172.31.244.10")
+    assert rc == 0 and booth.parse_list(out)["tickets"][TICKET]["leader"] == ADDRESS["site-a"], out
+
+
 def test_health_sees_booth_keeping_the_ticket_at_each_site(tmp_path):
     """health.yml's booth-tickets check at each site (fencing is off in this scenario: its check is skipped)."""
     for site, group, held in (("site-a", "site_a", "geo-web granted here"), ("site-b", "site_b", "no ticket granted here")):
@@ -137,6 +178,9 @@ def test_health_sees_booth_keeping_the_ticket_at_each_site(tmp_path):
         report = json.loads((tmp_path / site / "health.json").read_text())
         check = next(c for c in report["checks"] if c["id"] == "booth-tickets")
         assert check["status"] == "pass" and check["message"] == "booth runs on %s; %s" % (booth_node(site), held), check
+        # Nobody has knocked with another key yet (the firewall test's stranger went to the arbitrator).
+        check = next(c for c in report["checks"] if c["id"] == "booth-refused")
+        assert check["status"] == "pass" and check["message"].startswith("booth refused no message on "), check
 
 
 def test_check_mode_previews_a_ticket_change_and_changes_nothing():
@@ -162,6 +206,8 @@ def test_bad_input_is_refused_before_any_host_changes():
         "cluster_tickets": [{"ticket": "geo-files", "resource": SERVICE, "loss_policy": "stop"}],
         "booth_sites": [{"cluster": "site-a", "address": "172.31.244.100"},
                         {"cluster": "site-b", "address": "172.31.244.300"}],
+        "booth_wait_timeout": 0,
+        "booth_firewall_sources": ["admin-host"],
     }
     rc, out = run_playbook("booth.yml", bad, timeout=300)
     assert rc != 0
@@ -170,6 +216,8 @@ def test_bad_input_is_refused_before_any_host_changes():
         "booth_tickets[1] (geo-db): timeout x (retries + 1) = 5 x 4 = 20 s is not below the renewal period",
         "geo-files",
         "booth_sites[1].address: '172.31.244.300'",
+        "booth_wait_timeout: 0",
+        "booth_firewall_sources[0]: 'admin-host' is not an IP address or network",
     ):
         assert expected in out, (expected, out[-4000:])
     assert "Booth at the sites and the arbitrators" not in out
@@ -255,6 +303,21 @@ def test_booths_authfile_rotated_live_no_ticket_moves_and_the_old_key_is_refused
             assert rc != 0 and "failed to authenticate" in out, (address, out)
     finally:
         sh(ARBITRATOR, "rm -f /root/old.key /root/old.conf")
+
+
+def test_health_names_the_booth_commands_run_with_the_old_key(tmp_path):
+    """After the rotation's proof (a booth list with the old key at every member), health.yml's booth-refused check
+    at each site reads booth's journal and reports the refused commands, as a warning: the run itself passes."""
+    for site, group in (("site-a", "site_a"), ("site-b", "site_b")):
+        rc, out = run_playbook("health.yml", {"cluster_hosts": group, "health_report_dir": str(tmp_path / site),
+                                              "health_skip": {"stonith": "no fencing in the geo scenario"}}, timeout=300)
+        assert rc == 0, out[-3000:]
+        report = json.loads((tmp_path / site / "health.json").read_text())
+        check = next(c for c in report["checks"] if c["id"] == "booth-refused")
+        assert check["status"] == "fail" and check["severity"] == "warning", check
+        assert "booth commands run with another key: " in check["message"], check
+        assert "could not authenticate (another key)" in check["message"], check
+        assert "sha256sum /etc/booth/authkey" in check["remedy"], check
 
 
 def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both():

@@ -7,16 +7,19 @@ constraints, where each host of the play belongs, the authfile's plan and `booth
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
 from conftest import fixture_text
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.clusterops.ha.plugins.module_utils import booth
 from ansible_collections.clusterops.ha.plugins.filter.booth import (
     FilterModule,
     booth_conf,
     booth_config,
+    booth_firewall_rules,
     booth_hosts,
     booth_key_plan,
     booth_list,
@@ -188,3 +191,65 @@ def test_booth_list_reads_booth_list():
 def test_booth_list_turns_a_booth_error_into_a_filter_error():
     with pytest.raises(AnsibleFilterError, match="booth list: a line this parser does not know: 'connect: refused'"):
         booth_list("connect: refused\n")
+
+
+# --------------------------------------------------------------------------------------------------
+# booth_firewall_rules (the facts: `setup gather_subset=min,network` on geo-a1 of the geo scenario, while it held
+# the site's booth address 172.31.244.100 as a secondary address of eth1)
+
+FACTS_A1 = json.loads(fixture_text("booth", "facts-network-geo-a1.json"))
+
+
+def _facts(eth0, eth1):
+    """Another host's facts: geo-a1's, with other primary addresses and no secondary one."""
+    facts = copy.deepcopy(FACTS_A1)
+    facts["eth0"]["ipv4"]["address"], facts["eth1"]["ipv4"]["address"] = eth0, eth1
+    facts["eth1"].pop("ipv4_secondaries", None)
+    return facts
+
+
+def test_primary_ipv4_leaves_out_loopback_and_the_addresses_pacemaker_moves():
+    assert "172.31.244.100" in FACTS_A1["all_ipv4_addresses"]
+    assert sorted(booth.primary_ipv4(FACTS_A1)) == ["172.31.242.11", "172.31.244.11"]
+    assert booth.primary_ipv4({}) == []
+    assert booth.primary_ipv4({"interfaces": ["br-x", "lo"], "br_x": {"ipv4": {"address": "10.0.0.1"}}}) == ["10.0.0.1"]
+
+
+def test_firewall_sources_are_the_members_then_the_hosts_then_the_extra_ones_each_once():
+    config = booth_config(CONFIG)
+    got = booth.firewall_sources(config, {"geo-b1": ["172.31.244.21"], "geo-a1": ["172.31.244.11", "172.31.244.100"]},
+                                 ["10.9.0.0/24", "172.31.244.21"])
+    assert got == ["172.31.244.100", "172.31.244.200", "172.31.244.10", "172.31.244.11", "172.31.244.21",
+                   "10.9.0.0/24"]
+
+
+def test_booth_firewall_rules_open_the_port_to_the_play_and_nobody_else():
+    hv = hostvars()
+    hv["geo-a1"]["ansible_facts"] = FACTS_A1
+    hv["geo-a2"]["ansible_facts"] = _facts("172.31.242.12", "172.31.244.12")
+    hv["geo-b1"]["ansible_facts"] = _facts("172.31.241.21", "172.31.244.21")
+    hv["geo-b2"]["ansible_facts"] = _facts("172.31.241.22", "172.31.244.22")
+    hv["geo-arb"]["ansible_facts"] = _facts("172.31.244.10", "172.31.244.10")
+    text = booth_firewall_rules(HOSTS, hv, booth_config(CONFIG), ["192.0.2.7"])
+    flat = " ".join(text.split())
+    assert "table inet clusterops_booth {" in flat
+    # Every primary address of the play (the arbitrator's 172.31.244.10 and geo-a1's .11 merged into one interval),
+    # the members' booth addresses and the extra source; never a node's secondary address alone.
+    assert ("elements = { 172.31.241.21, 172.31.241.22, 172.31.242.11, 172.31.242.12, 172.31.244.10/31, "
+            "172.31.244.12, 172.31.244.21, 172.31.244.22, 172.31.244.100, 172.31.244.200, 192.0.2.7 }") in flat, flat
+    assert "udp dport 9929 counter drop" in flat and "tcp dport 9929 counter drop" in flat
+    # The same rules whichever node holds the site's address: no churn when a resource moves.
+    hv["geo-a1"]["ansible_facts"] = _facts("172.31.242.11", "172.31.244.11")
+    assert booth_firewall_rules(HOSTS, hv, booth_config(CONFIG), ["192.0.2.7"]) == text
+    assert FilterModule().filters()["booth_firewall_rules"] is booth_firewall_rules
+
+
+def test_booth_firewall_rules_refuse_a_bad_source_and_a_host_without_network_facts():
+    hv = hostvars()
+    for host in HOSTS:
+        hv[host]["ansible_facts"] = _facts("10.0.0.1", "10.0.1.1")
+    with pytest.raises(AnsibleFilterError, match=r"booth_firewall_sources\[1\]: 'admin' is not an IP address"):
+        booth_firewall_rules(HOSTS, hv, booth_config(CONFIG), ["10.9.0.1", "admin"])
+    hv["geo-arb"]["ansible_facts"] = {}
+    with pytest.raises(AnsibleFilterError, match="geo-arb has no network facts"):
+        booth_firewall_rules(HOSTS, hv, booth_config(CONFIG))

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, fixture_text
+from conftest import FIXTURES, FakeRunner, fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import booth
 from ansible_collections.clusterops.ha.plugins.module_utils.booth import (
@@ -390,3 +390,55 @@ def test_restart_order_puts_the_holders_last():
     order = booth.restart_order(normalized(), {"geo-web": "172.31.244.200"})
     assert [m["name"] for m in order] == ["geo-arb", "site-a", "site-b"]
     assert [m["name"] for m in booth.restart_order(normalized(), {"geo-web": None})] == ["geo-arb", "site-a", "site-b"]
+
+
+# --------------------------------------------------------------------------------------------------
+# parse_refusals / read_refusals (journalctl -t boothd-site -t boothd-arbitrator -o short-unix, captured in the geo
+# scenario: during the key rotation, a booth list run with a wrong key, and junk from a host that is no member)
+
+
+def test_parse_refusals_counts_each_refusal_once_per_sender_and_reason():
+    """boothd logs each refusal twice ("<from>: failed ..." and "<from> failed ..."): only the first form counts."""
+    assert booth.parse_refusals(fixture_text("booth", "journal-refused.site-member.txt")) == [
+        {"source": "172.31.244.10", "reason": "authentication", "count": 1, "first": 1796598980.090487,
+         "last": 1796598980.090487},
+        {"source": "172.31.244.100", "reason": "authentication", "count": 1, "first": 1796598982.988985,
+         "last": 1796598982.988985}]
+    got = booth.parse_refusals(fixture_text("booth", "journal-refused.arbitrator.txt"))
+    assert [(e["source"], e["reason"], e["count"]) for e in got] == [
+        ("172.31.244.12", "stranger", 1), ("172.31.244.200", "authentication", 4), ("client", "authentication", 2)]
+    assert booth.parse_refusals("") == [] and booth.parse_refusals("-- No entries --") == []
+
+
+def test_parse_refusals_reads_booths_timestamp_refusals():
+    # boothd's own format strings (the lab's containers share one clock, so none was captured).
+    text = ("1796599050.5 geo-b1 boothd-site[1305]: [1305]: ERROR: 172.31.244.10: packet timestamp older than 600 seconds\n"
+            "1796599051.5 geo-b1 boothd-site[1305]: [1305]: ERROR: 172.31.244.10: packet timestamp older than 600 seconds\n"
+            "1796599052.5 geo-b1 boothd-site[1305]: [1305]: ERROR: 172.31.244.200: packet timestamp older than previous one\n")
+    assert booth.parse_refusals(text) == [
+        {"source": "172.31.244.10", "reason": "timestamp", "count": 2, "first": 1796599050.5, "last": 1796599051.5,
+         "maxtimeskew": 600},
+        {"source": "172.31.244.200", "reason": "replay", "count": 1, "first": 1796599052.5, "last": 1796599052.5}]
+
+
+def test_read_refusals_asks_the_journal_for_booths_own_lines_in_the_window():
+    runner = FakeRunner()
+    runner.add(["journalctl"], stdout=fixture_text("booth", "journal-refused.site-client.txt"))
+    got, truncated = booth.read_refusals(runner, 3600, 1796599100)
+    assert got == [{"source": "client", "reason": "authentication", "count": 3, "first": 1796598992.154874,
+                    "last": 1796599027.301927}] and truncated is False
+    argv = runner.calls[0]["argv"]
+    assert argv[:5] == ["journalctl", "-t", "boothd-site", "-t", "boothd-arbitrator"]
+    assert argv[argv.index("--since") + 1] == "@1796595500" and argv[-1] == booth.REFUSALS_GREP
+
+
+@pytest.mark.parametrize("rc, out, expected", [
+    (1, "", ([], False)),                     # nothing matched (or booth never ran here)
+    (1, "-- No entries --\n", ([], False)),
+    (1, "Failed to open journal\n", (None, False)),
+    (2, "", (None, False)),
+])
+def test_read_refusals_tells_none_from_unreadable(rc, out, expected):
+    runner = FakeRunner()
+    runner.add(["journalctl"], rc=rc, stdout=out)
+    assert booth.read_refusals(runner, 3600, 1796599100) == expected

@@ -129,3 +129,42 @@ def test_read_table_when_nft_is_missing(tmp_path):
     rules.write_text("")
     got = firewall.read_table(FakeRunner(), str(rules))
     assert got["managed"] is True and got["loaded"] is False and "nft" in got["error"]
+
+
+def test_the_booth_table_is_a_table_of_its_own_for_udp_and_tcp():
+    """booth's table: UDP between the members, TCP for its clients, both to the members only; its own table, so the
+    cluster role's table (inet clusterops) is never replaced by the booth role's, or the other way round."""
+    text = firewall.booth_ruleset(["172.31.244.100", "172.31.244.10", "172.31.244.21", "10.9.0.0/24", "fd00::7"])
+    flat = " ".join(text.split())
+    assert "table inet clusterops_booth delete table inet clusterops_booth table inet clusterops_booth {" in flat
+    assert "table inet clusterops " not in flat + " "
+    assert "set members4 { type ipv4_addr flags interval elements = { 10.9.0.0/24, 172.31.244.10, " \
+           "172.31.244.21, 172.31.244.100 } }" in flat
+    assert "set members6 { type ipv6_addr elements = { fd00::7 } }" in flat
+    assert "udp dport 9929 ip saddr @members4 accept udp dport 9929 ip6 saddr @members6 accept " \
+           "udp dport 9929 counter drop comment \"booth from elsewhere\"" in flat
+    assert "tcp dport 9929 ip saddr @members4 accept tcp dport 9929 ip6 saddr @members6 accept " \
+           "tcp dport 9929 counter drop comment \"booth client from elsewhere\"" in flat
+    assert "5405" not in flat and "2224" not in flat and "5403" not in flat
+    assert "udp dport 9930 " in firewall.booth_ruleset(["10.0.0.1"], 9930)
+
+
+def test_booth_errors_name_the_booth_fields():
+    assert firewall.booth_errors(["10.0.0.1"], 9929) == []
+    assert firewall.booth_errors([], 9929, enabled=False) == []
+    assert firewall.booth_errors(["site-a", "10.0.0.0/33"], 0) == [
+        "booth_firewall_sources[0]: 'site-a' is not an IP address or network (such as 10.0.0.5 or 10.0.0.0/24)",
+        "booth_firewall_sources[1]: '10.0.0.0/33' is not an IP address or network (such as 10.0.0.5 or 10.0.0.0/24)",
+        "booth_port: 0 is not a port (an integer from 1 to 65535)"]
+    assert firewall.booth_errors([], 9929) == [
+        "booth_firewall_sources: no address or network; list the addresses booth's members and clients reach it "
+        "from, or booth_firewall_enabled: false"]
+    with pytest.raises(FirewallError, match=r"booth_firewall_sources\[0\]"):
+        firewall.booth_ruleset(["site-a"])
+
+
+def test_each_firewall_has_its_table_and_rules_file():
+    """One naming rule; the common role's vars (roles/common/vars/main.yml) follow it."""
+    assert firewall.table_name() == "clusterops" and firewall.rules_file() == firewall.RULES_FILE
+    assert firewall.table_name("booth") == "clusterops_booth"
+    assert firewall.rules_file("booth") == "/etc/clusterops/firewall-booth.nft"
