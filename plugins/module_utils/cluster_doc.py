@@ -1472,7 +1472,7 @@ def cluster_map(model):
 
     {"nodes": [{"node": <model node>, "resources": [instance], "groups": [(group id, [instance])]}],
      "stopped": [instance], "edges": [{"kind": "colocation"|"order", "from": instance, "to": instance,
-     "label": text}]}
+     "label": text}], "tickets": [{"index": 1, 2 ..., "ticket": <model ticket>, "guards": [instance]}]}
 
     An instance is one resource drawn in one place: {"index": 1, 2 ... in drawing order, "resource": <model
     resource>, "node": node name (None when it runs nowhere), "vip": <model VIP> or None, "promoted": bool,
@@ -1481,7 +1481,8 @@ def cluster_map(model):
     A resource is drawn inside every node it runs on (a clone once per node), a group's members inside their
     group's box there; the resources that run nowhere apart. A colocation or order between two resources (or
     groups and clones, which their members stand for) is an edge between their instances on the same node
-    when there are such, else between all of them; each edge once.
+    when there are such, else between all of them; each edge once. A ticket (geo clusters) is drawn once, apart
+    from the nodes, granted here or not, with an edge to every instance of what its rsc_ticket constraints guard.
     """
     vips = dict((v["id"], v) for v in model["vips"])
     by_id = dict((r["id"], r) for r in model["resources"])
@@ -1545,7 +1546,18 @@ def cluster_map(model):
             if key not in drawn:
                 drawn.add(key)
                 edges.append({"kind": con["kind"], "from": x, "to": y, "label": e["label"]})
-    return {"nodes": nodes, "stopped": stopped, "edges": edges}
+    tickets = []
+    for t in model.get("tickets") or []:
+        guards = []
+        for rid in t["resources"]:
+            guards += [inst for inst in expand(rid, set()) if inst not in guards]
+        tickets.append({"index": len(tickets) + 1, "ticket": t, "guards": guards})
+    return {"nodes": nodes, "stopped": stopped, "edges": edges, "tickets": tickets}
+
+
+def _ticket_lines(t):
+    return ["ticket " + t["ticket"], ("granted here" if t["granted"] else "not granted here")
+            + (", standby" if t["standby"] else "")]
 
 
 def _vip_text(vip, netmask=True):
@@ -1590,6 +1602,8 @@ def instance_look(inst):
 
 
 # The DOT attributes of each look.
+# A ticket granted here, and one that is not.
+DOT_TICKET_LOOKS = {True: "shape=note, style=filled, fillcolor=palegreen", False: "shape=note, style=\"filled,dashed\", fillcolor=grey90"}
 DOT_LOOKS = {"vip": "shape=box, style=\"rounded,filled,bold\", fillcolor=gold", "fence": "fillcolor=lightpink",
              "failed": "fillcolor=salmon", "rsc": "fillcolor=lightblue",
              "stopped": "fillcolor=grey90, fontcolor=grey30, style=\"rounded,filled,dashed\""}
@@ -1655,6 +1669,15 @@ def render_dot(model):
         if line not in seen:  # two instances whose DOT ids coincide ("/" in an id) are drawn once
             out.append(line)
             seen.add(line)
+    for t in drawing["tickets"]:
+        tid = _nid("ticket", t["ticket"]["ticket"])
+        out.append("  %s [label=%s, %s];" % (tid, _dot_label(*_ticket_lines(t["ticket"])),
+                                             DOT_TICKET_LOOKS[t["ticket"]["granted"]]))
+        for inst in t["guards"]:
+            line = "  %s -> %s [style=dotted, color=darkgreen, label=%s];" % (tid, ident(inst), _dot_label("needs"))
+            if line not in seen:
+                out.append(line)
+                seen.add(line)
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -1669,8 +1692,10 @@ MERMAID_CLASSES = (
     ("fence", "fill:lightpink,stroke:palevioletred,color:black"),
     ("failed", "fill:salmon,stroke:darkred,color:black"),
     ("stopped", "fill:gainsboro,stroke:grey,color:dimgray,stroke-dasharray:5 5"),
+    ("ticket", "fill:palegreen,stroke:darkgreen,color:black"),
+    ("ticketoff", "fill:gainsboro,stroke:darkgreen,color:dimgray,stroke-dasharray:5 5"),
 )
-MERMAID_LINK_COLORS = {"colocation": "purple", "order": "blue"}
+MERMAID_LINK_COLORS = {"colocation": "purple", "order": "blue", "ticket": "darkgreen"}
 
 
 def mermaid_label(text):
@@ -1704,7 +1729,7 @@ def render_mermaid(model):
     """The map of render_dot() as a Mermaid flowchart (the text inside a ```mermaid block).
 
     Ids are made here (c0 the cluster, n1.. its nodes, g1.. groups on a node, r1.. resource instances,
-    s0 what runs nowhere): nothing from the cluster is ever a Mermaid id, only quoted labels.
+    s0 what runs nowhere, t1.. tickets): nothing from the cluster is ever a Mermaid id, only quoted labels.
     """
     c = model["cluster"]
     drawing = cluster_map(model)
@@ -1742,12 +1767,21 @@ def render_mermaid(model):
         for inst in drawing["stopped"]:
             out.append(rsc_node(inst, "      "))
         out.append("    end")
+    for t in drawing["tickets"]:
+        looks["ticket" if t["ticket"]["granted"] else "ticketoff"].append("t%d" % t["index"])
+        out.append("    t%d[%s]" % (t["index"], _mermaid_lines(*_ticket_lines(t["ticket"]))))
     out.append("  end")
     links = dict((kind, []) for kind in MERMAID_LINK_COLORS)
     for i, e in enumerate(drawing["edges"]):
         arrow = "-.->" if e["kind"] == "colocation" else "-->"
         out.append("  %s %s|%s| %s" % (ident(e["from"]), arrow, mermaid_label(e["label"]), ident(e["to"])))
         links.setdefault(e["kind"], []).append(str(i))
+    i = len(drawing["edges"])
+    for t in drawing["tickets"]:
+        for inst in t["guards"]:
+            out.append("  t%d -.->|%s| %s" % (t["index"], mermaid_label("needs"), ident(inst)))
+            links["ticket"].append(str(i))
+            i += 1
     for name, style in MERMAID_CLASSES:
         if looks[name]:
             out.append("  classDef %s %s" % (name, style))

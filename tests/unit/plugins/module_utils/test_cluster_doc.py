@@ -455,9 +455,9 @@ def unmermaid(label):
 
 
 _MM_SUBGRAPH = re.compile(r'^( *)subgraph ([cngs]\d+)\[("[^"]*")\]$')
-_MM_NODE = re.compile(r'^( *)(r\d+)\[("[^"]*")\]$')
-_MM_EDGE = re.compile(r'^  (r\d+) (-\.->|-->)\|("[^"]*")\| (r\d+)$')
-_MM_CLASS = re.compile(r"^  class (r\d+(?:,r\d+)*) ([a-z]+)$")
+_MM_NODE = re.compile(r'^( *)([rt]\d+)\[("[^"]*")\]$')
+_MM_EDGE = re.compile(r'^  ([rt]\d+) (-\.->|-->)\|("[^"]*")\| (r\d+)$')
+_MM_CLASS = re.compile(r"^  class ([rt]\d+(?:,[rt]\d+)*) ([a-z]+)$")
 _MM_STYLE = re.compile(r"^  (classDef [a-z]+|style [cngs]\d+|linkStyle \d+(?:,\d+)*) ([a-z-]+:[a-z0-9 ]+(?:,[a-z-]+:[a-z0-9 ]+)*)$")
 
 
@@ -510,9 +510,12 @@ def parse_mermaid(text):
 
 
 def instances(mm):
-    """(resource id, node name or None, group or None) -> the instance's label lines and class."""
+    """(resource id, node name or None, group or None) -> the instance's label lines and class (tickets, t1..,
+    are no instance)."""
     out = {}
     for ident, entry in mm["nodes"].items():
+        if ident.startswith("t"):
+            continue
         node = group = None
         parent = entry["parent"]
         if parent.startswith("g"):
@@ -957,3 +960,37 @@ def test_a_cluster_without_tickets_has_no_ticket_section():
     model = model_of("healthy")
     assert model["tickets"] == []
     assert "## Tickets" not in render_markdown(model)
+
+
+def test_the_map_draws_the_ticket_granted_here_and_what_it_guards():
+    model = geo_model("crm_mon-site-granted.xml")
+    dot = render_dot(model)
+    _check_dot(dot)
+    assert ('"ticket/geo-web" [label="ticket geo-web\\ngranted here", shape=note, style=filled, '
+            'fillcolor=palegreen];') in dot
+    # The ticket is drawn apart from the nodes; its edge goes to the service where crm_mon runs it.
+    assert dot.index('"ticket/geo-web" [') > dot.rindex("subgraph")
+    assert '"ticket/geo-web" -> "rsc/geo-service/geo-a1" [style=dotted, color=darkgreen, label="needs"];' in dot
+    assert dot.count('"ticket/geo-web" ->') == 1  # booth's own group needs no ticket
+    mm = parse_mermaid(mermaid_block(render_markdown(model)))
+    assert mm["nodes"]["t1"]["label"] == ["ticket geo-web", "granted here"]
+    label = dict((ident, entry["label"][0]) for ident, entry in mm["nodes"].items())
+    assert [(label[a], arrow, text, label[b]) for a, arrow, text, b in mm["edges"]] == [
+        ("ticket geo-web", "-.->", ["needs"], "geo-service")]
+    assert mm["styles"]["linkStyle 0"] == "stroke:darkgreen,color:darkgreen"
+
+
+def test_the_map_of_a_site_without_the_ticket_shows_it_not_granted_and_the_service_stopped():
+    model = geo_model("crm_mon-site-revoked.xml")
+    dot = render_dot(model)
+    _check_dot(dot)
+    assert '"ticket/geo-web" [label="ticket geo-web\\nnot granted here", shape=note, style="filled,dashed"' in dot
+    assert '"ticket/geo-web" -> "rsc/geo-service/-" [style=dotted' in dot
+    mm = parse_mermaid(render_mermaid(model))
+    assert mm["nodes"]["t1"]["label"] == ["ticket geo-web", "not granted here"]
+    assert "class t1 ticketoff" in render_mermaid(model)
+
+
+def test_a_map_without_tickets_draws_none():
+    assert '"ticket/' not in render_dot(model_of("healthy"))
+    assert cluster_map(model_of("healthy"))["tickets"] == []
