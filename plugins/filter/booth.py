@@ -106,9 +106,10 @@ def booth_agreement(config, views):
     return booth.agreement(config, dict(views or {}))
 
 
-def booth_restart_order(config, leaders):
-    """The members in the order they restart to take a new authfile (booth.restart_order)."""
-    return booth.restart_order(config, leaders or {})
+def booth_restart_order(config, leaders, only=None):
+    """The members in the order they restart to take a new authfile or configuration (booth.restart_order); only:
+    the addresses of the members to restart (None: all)."""
+    return booth.restart_order(config, leaders or {}, None if only is None else list(only))
 
 
 def booth_key_plan(hosts, checksums):

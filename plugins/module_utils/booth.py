@@ -518,11 +518,12 @@ def agreement(config, views):
     return {"leaders": leaders, "answered": answered, "problems": problems}
 
 
-def restart_order(config, leaders):
-    """The order in which the members restart to take a new authfile: the arbitrators, then the sites that hold the
-    fewest tickets. While part of the members runs the new key and part the old, each part talks only to itself; a
-    holder restarted last keeps a majority (the others) for as long as it can, and is then away for one restart, far
-    less than the lease it renewed last. [{"kind": "arbitrator"|"site", "name": host or cluster, "address"}]."""
+def restart_order(config, leaders, only=None):
+    """The order in which the members restart to take a new authfile or configuration: the arbitrators, then the
+    sites that hold the fewest tickets. While part of the members runs the new key and part the old, each part talks
+    only to itself; a holder restarted last keeps a majority (the others) for as long as it can, and is then away for
+    one restart, far less than the lease it renewed last. only: the addresses of the members to restart (None: all).
+    [{"kind": "arbitrator"|"site", "name": host or cluster, "address"}]."""
     held = {}
     for leader in (leaders or {}).values():
         if leader:
@@ -530,4 +531,4 @@ def restart_order(config, leaders):
     order = [{"kind": "arbitrator", "name": a["host"], "address": a["address"]} for a in config["arbitrators"]]
     sites = sorted(config["sites"], key=lambda s: (held.get(s["address"], 0), config["sites"].index(s)))
     order += [{"kind": "site", "name": s["cluster"], "address": s["address"]} for s in sites]
-    return order
+    return order if only is None else [m for m in order if m["address"] in only]

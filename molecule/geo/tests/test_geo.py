@@ -156,10 +156,10 @@ def test_the_booth_firewall_refuses_strangers_and_lets_the_members_talk():
              "t = socket.socket(); t.bind(('%s', 0)); t.settimeout(2)\n"
              "try:\n    t.connect(('172.31.244.10', 9929)); print('connected')\n"
              "except OSError as e:\n    print('refused', e)\n" % (stranger, stranger))
-    rc, out = sh(asker, "i=$(ip -o -4 addr show | awk '/ 172[.]31[.]244[.]/ {print $2; exit}'); "
-                  "ip addr add %s/24 dev $i && cat > /tmp/probe.py <<'PROBE'\n%sPROBE\n"
-                  "python3 /tmp/probe.py; rc=$?; ip addr del %s/24 dev $i; exit $rc"
-                 % (stranger, probe, stranger))
+    command = ("i=$(ip -o -4 addr show | awk '/ 172[.]31[.]244[.]/ {print $2; exit}'); "
+               "ip addr add %s/24 dev $i && cat > /tmp/probe.py <<'PROBE'\n%sPROBE\n"
+               "python3 /tmp/probe.py; rc=$?; ip addr del %s/24 dev $i; exit $rc" % (stranger, probe, stranger))
+    rc, out = sh(asker, command)
     assert rc == 0 and "refused" in out and "connected" not in out, out
     after = (drops(ARBITRATOR, "booth from elsewhere"), drops(ARBITRATOR, "booth client from elsewhere"))
     assert after[0] >= before[0] + 3 and after[1] > before[1], (before, after)
@@ -222,6 +222,30 @@ def test_bad_input_is_refused_before_any_host_changes():
         assert expected in out, (expected, out[-4000:])
     assert "Booth at the sites and the arbitrators" not in out
     assert dict((n, sha256(n, booth.CONF_PATH)) for n in MEMBERS) == before
+
+
+def test_a_configuration_change_restarts_booth_member_by_member_and_moves_nothing():
+    """A second ticket in booth.conf: every member's file changes, and booth restarts one member at a time - the
+    arbitrator, then site B, then site A, which holds geo-web - so the ticket stays at site A and the service runs on.
+    (The ticket stays in booth.conf for the tests below; none of them reads it.)"""
+    call = service_call_id()
+    assert call is not None
+    tickets = [dict(name=TICKET, expire=30, timeout=2, retries=3, grant_to="site-a"),
+               dict(name="geo-spare", expire=30, timeout=2, retries=3)]
+    rc, out = run_playbook("booth.yml", {"booth_tickets": tickets}, timeout=600)
+    assert rc == 0, out[-4000:]
+    steps = [out.find(step) for step in ("Restart | the arbitrator geo-arb", "where it runs | site-b",
+                                         "where it runs | site-a")]
+    assert -1 not in steps and steps == sorted(steps), (steps, out[-4000:])
+    for node in MEMBERS:
+        rc, text = sh(node, "cat %s" % booth.CONF_PATH)
+        assert rc == 0 and 'ticket = "geo-spare"' in text, (node, text)
+    for node in (ARBITRATOR, booth_node("site-a"), booth_node("site-b")):
+        view = booth_list(node)
+        assert view["tickets"][TICKET]["leader"] == ADDRESS["site-a"] and "geo-spare" in view["tickets"], (node, view)
+    assert service_call_id() == call, "geo-service was restarted"
+    a, b = site_view("site-a"), site_view("site-b")
+    assert a["granted"] is True and b["granted"] is False and len(a["service"]) == 1 and b["service"] == [], (a, b)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -392,6 +392,16 @@ def test_restart_order_puts_the_holders_last():
     assert [m["name"] for m in booth.restart_order(normalized(), {"geo-web": None})] == ["geo-arb", "site-a", "site-b"]
 
 
+def test_restart_order_keeps_only_the_members_asked_for_in_the_same_order():
+    """A configuration change restarts the members whose files changed while booth ran (the booth role's restart
+    phase), by their addresses."""
+    leaders = {"geo-web": "172.31.244.100"}
+    order = booth.restart_order(normalized(), leaders, only=["172.31.244.100", "172.31.244.10"])
+    assert [m["name"] for m in order] == ["geo-arb", "site-a"]
+    assert booth.restart_order(normalized(), leaders, only=[]) == []
+    assert booth.restart_order(normalized(), leaders, only=None) == booth.restart_order(normalized(), leaders)
+
+
 # --------------------------------------------------------------------------------------------------
 # parse_refusals / read_refusals (journalctl -t boothd-site -t boothd-arbitrator -o short-unix, captured in the geo
 # scenario: during the key rotation, a booth list run with a wrong key, and junk from a host that is no member)
