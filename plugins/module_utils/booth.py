@@ -28,7 +28,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils import validate as v
-from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
+from ansible_collections.clusterops.ha.plugins.module_utils.command import journal_grep
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 PORT = 9929
@@ -354,18 +354,9 @@ def read_refusals(runner, window_s, now):
     False) when the journal cannot be read. A host where booth never ran has no such lines: ([], False).
     truncated: REFUSALS_MAX_LINES lines or more matched (only the newest were read: the counts are lower
     bounds)."""
-    argv = ["journalctl", "-t", "boothd-site", "-t", "boothd-arbitrator", "--since", "@%d" % int(now - window_s),
-            "--output", "short-unix", "--no-pager", "--quiet", "--lines", str(REFUSALS_MAX_LINES),
-            "--grep", REFUSALS_GREP]
-    try:
-        res = runner.run(argv, check=False)
-    except CommandError:
-        return None, False
-    # journalctl --grep ends with 1 when nothing matched (and prints nothing, or "-- No entries --").
-    if res.rc not in (0, 1) or (res.rc == 1 and res.stdout.strip() not in ("", "-- No entries --")):
-        return None, False
-    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
-    return parse_refusals(res.stdout), len(lines) >= REFUSALS_MAX_LINES
+    text, truncated = journal_grep(runner, ["-t", "boothd-site", "-t", "boothd-arbitrator"], window_s, now,
+                                   REFUSALS_GREP, REFUSALS_MAX_LINES)
+    return (None, False) if text is None else (parse_refusals(text), truncated)
 
 
 def parse_list(text):

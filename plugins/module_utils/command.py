@@ -121,3 +121,23 @@ class Runner:
         if check and rc not in ok_rcs:
             raise CommandError(argv, rc, out, err)
         return result
+
+
+def journal_grep(runner, selectors, window_s, now, pattern, max_lines):
+    """(the journal lines matching pattern since now - window_s, -o short-unix, the newest max_lines at most;
+    truncated) through runner; (None, False) when the journal cannot be read. selectors: journalctl's own, such as
+    ["--unit", "corosync"] or ["-t", "boothd-site"]. truncated: max_lines such lines or more matched (only the newest
+    were read). The one reader of the journal for the logs that are the only record of something (refused packets,
+    refused booth messages)."""
+    argv = (["journalctl"] + list(selectors)
+            + ["--since", "@%d" % int(now - window_s), "--output", "short-unix", "--no-pager", "--quiet",
+               "--lines", str(max_lines), "--grep", pattern])
+    try:
+        res = runner.run(argv, check=False)
+    except CommandError:
+        return None, False
+    # journalctl --grep ends with 1 when nothing matched (and prints nothing, or "-- No entries --").
+    if res.rc not in (0, 1) or (res.rc == 1 and res.stdout.strip() not in ("", "-- No entries --")):
+        return None, False
+    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
+    return ("" if res.rc == 1 else res.stdout), len(lines) >= max_lines

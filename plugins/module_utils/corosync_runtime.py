@@ -29,7 +29,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, journal_grep
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_timing import default_consensus, timing
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
@@ -223,14 +223,6 @@ def read_refused_packets(runner, window_s, now):
     """(parse_refused_packets() of corosync's journal since now - window_s, truncated) through the command seam;
     (None, False) when the journal cannot be read. truncated: the window held REFUSED_PACKETS_MAX_LINES such lines
     or more (only the newest are read, so the counts are lower bounds)."""
-    argv = ["journalctl", "--unit", "corosync", "--since", "@%d" % int(now - window_s), "--output", "short-unix",
-            "--no-pager", "--quiet", "--lines", str(REFUSED_PACKETS_MAX_LINES), "--grep", REFUSED_PACKETS_GREP]
-    try:
-        res = runner.run(argv, check=False)
-    except CommandError:
-        return None, False
-    # journalctl --grep ends with 1 when nothing matched (and prints nothing, or "-- No entries --").
-    if res.rc not in (0, 1) or (res.rc == 1 and res.stdout.strip() not in ("", "-- No entries --")):
-        return None, False
-    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
-    return parse_refused_packets(res.stdout), len(lines) >= REFUSED_PACKETS_MAX_LINES
+    text, truncated = journal_grep(runner, ["--unit", "corosync"], window_s, now, REFUSED_PACKETS_GREP,
+                                   REFUSED_PACKETS_MAX_LINES)
+    return (None, False) if text is None else (parse_refused_packets(text), truncated)
