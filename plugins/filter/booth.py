@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clusterops.ha.plugins.module_utils import booth
+from ansible_collections.clusterops.ha.plugins.module_utils import site_drill
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import PlanError, key_plan
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import FirewallError, booth_errors, booth_ruleset
 
@@ -106,6 +107,13 @@ def booth_agreement(config, views):
     return booth.agreement(config, dict(views or {}))
 
 
+def booth_site_drill_plan(config, agreement, placed, ticket, site="", fault="crash", with_arbitrators=False, constraints=None):
+    """A site drill planned (site_drill.plan): the site to lose (site "": the ticket's holder), its hosts, what booth's
+    settings predict, and the problems that forbid the drill (none: it may strike)."""
+    return site_drill.plan(config, agreement or {}, placed or {}, ticket, site or "", fault, bool(with_arbitrators),
+                           dict(constraints or {}))
+
+
 def booth_restart_order(config, leaders, only=None):
     """The members in the order they restart to take a new authfile or configuration (booth.restart_order); only:
     the addresses of the members to restart (None: all)."""
@@ -149,5 +157,5 @@ class FilterModule(object):
         return {"booth_config": booth_config, "booth_conf": booth_conf, "booth_list": booth_list,
                 "booth_hosts": booth_hosts, "booth_ticket_state": booth_ticket_state,
                 "booth_switchover_plan": booth_switchover_plan, "booth_agreement": booth_agreement,
-                "booth_restart_order": booth_restart_order, "booth_key_plan": booth_key_plan,
+                "booth_restart_order": booth_restart_order, "booth_site_drill_plan": booth_site_drill_plan, "booth_key_plan": booth_key_plan,
                 "booth_firewall_rules": booth_firewall_rules}

@@ -21,6 +21,9 @@ description:
     seconds into O(path), one JSON line per sample, until O(path).stop appears or O(duration) passes. Once asked to
     stop, it takes one more sample, marked C(last), so that V(evaluate) sees what the node saw after the settling.
     Run it with C(async). It writes only its own file.
+    With O(tickets), each sample also says which tickets the site's CIB grants and where their resources run; with
+    O(booth_config), what this member's own booth says (C(booth list)) - a site drill samples both. A host without
+    C(crm_mon) (a booth arbitrator) samples booth only.
   - V(kill) sends SIGKILL to the processes whose command line matches O(process) (a regular expression, as
     C(pgrep -f)) and to all their descendants; C(unit:NAME) kills every process of a systemd unit instead.
     This is the fault of a C(kill_process) drill.
@@ -37,6 +40,10 @@ description:
   - V(report) runs on the controller and writes the report into O(report_dir) - JSON (the data), Markdown (the report),
     one SVG timeline per drill (a lane per node, service and client, the fault, when the cluster noticed, fencing,
     recovery, the expected and the limit time), and one self-contained HTML page with the timelines inlined.
+  - V(evaluate_site) runs on the controller and judges a site drill (the loss of a whole site of a booth geo
+    cluster, the role's entry point C(site)) from every member's samples - when another site held the ticket and ran
+    its services against what booth's settings give, and that no two sites held the ticket, claimed it in booth or
+    ran its services at once in any sample - and returns the result and its report in Markdown.
 author:
   - clusterops.ha developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -44,7 +51,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: V(plan), V(wait), V(log) and V(evaluate) only read. V(observe), V(kill) and V(report) change nothing in check mode.
+    details: V(plan), V(wait), V(log), V(evaluate) and V(evaluate_site) only read. V(observe), V(kill) and V(report) change nothing in check mode.
   diff_mode:
     support: none
   platform:
@@ -54,7 +61,7 @@ options:
     description: The step; see the description.
     type: str
     required: true
-    choices: [plan, observe, kill, wait, log, evaluate, report]
+    choices: [plan, observe, kill, wait, log, evaluate, evaluate_site, report]
   drills:
     description: For V(plan), the drills to resolve, in order.
     type: list
@@ -110,6 +117,16 @@ options:
   node:
     description: For V(observe), this node's name in the cluster (default C(crm_node -n)).
     type: str
+  tickets:
+    description: For V(observe), the tickets to sample (ticket name to the resource ids its rsc_ticket constraints guard).
+    type: dict
+    default: {}
+  booth_config:
+    description: For V(observe), booth's configuration file; each sample then carries this member's C(booth list).
+    type: path
+  site_drill:
+    description: For V(evaluate_site), the site drill as the C(booth_site_drill_plan) filter planned it.
+    type: dict
   process:
     description:
       - For V(kill), a regular expression matched against each process's full command line (as C(pgrep -f)), or
@@ -133,7 +150,7 @@ options:
     description: For V(log), the end of the lines to read (Unix seconds, default now); 2 s after it are read too.
     type: float
   samples:
-    description: For V(evaluate), the sample files fetched from the nodes (paths on the controller).
+    description: For V(evaluate) and V(evaluate_site), the sample files fetched from the nodes (paths on the controller).
     type: list
     elements: path
     default: []
@@ -147,10 +164,15 @@ options:
     type: dict
     default: {}
   fault_at:
-    description: For V(evaluate), when the fault was injected (Unix seconds).
+    description: For V(evaluate) and V(evaluate_site), when the fault was injected (Unix seconds).
     type: float
   settled_at:
-    description: For V(evaluate), when the cluster had settled (Unix seconds).
+    description: For V(evaluate), when the cluster had settled; for V(evaluate_site), the end of the observation (Unix seconds).
+    type: float
+  restored_at:
+    description:
+      - For V(evaluate_site), when the lost hosts were brought back (Unix seconds; default O(settled_at)).
+      - Without a majority, a grant before it breaks the rule; after it, the majority is back.
     type: float
   fences:
     description: For V(evaluate), the fence history V(wait) returned.
@@ -162,7 +184,7 @@ options:
     type: bool
     default: true
   threshold:
-    description: For V(evaluate), the factor on the expected recovery a measured one may reach and still pass. 1 to 100.
+    description: For V(evaluate) and V(evaluate_site), the factor on the expected recovery (for a site drill, booth's bound) a measured one may reach and still pass. 1 to 100.
     type: float
     default: 1.5
   grace:
@@ -213,6 +235,17 @@ EXAMPLES = r"""
   clusterops.ha.failover_drill:
     action: kill
     process: nginx.*clusterops-site\.conf
+
+- name: Observe a booth member for a site drill (its ticket, and booth's own view)
+  clusterops.ha.failover_drill:
+    action: observe
+    path: /var/lib/clusterops/drills/site-a-loss.jsonl
+    node: "{{ inventory_hostname }}"
+    tickets: {geo-web: [geo-service]}
+    booth_config: /etc/booth/booth.conf
+    duration: 900
+  async: 960
+  poll: 0
 
 - name: Until the services run again and the cluster settled
   clusterops.ha.failover_drill:
@@ -299,6 +332,17 @@ result:
     and the timeline the report draws (times relative to the fault).
   returned: action is evaluate
   type: dict
+markdown:
+  description: For V(evaluate_site) and V(report), the report in Markdown.
+  returned: action is evaluate_site or report
+  type: str
+site_result:
+  description: >-
+    For V(evaluate_site), the site drill judged - verdict, ticket, lost, survivors, fault, with_arbitrators,
+    takeover_expected, expected (lease_left_min_s, bound_s), measured (granted_s, running_s, taken_by, lost_stopped_s
+    relative to the fault), invariants (id, title, ok, detail) and the samples per member.
+  returned: action is evaluate_site
+  type: dict
 files:
   description: For V(report), the files written (NAME.html, NAME.json, NAME.md and NAME-DRILL.svg per drill).
   returned: action is report
@@ -316,6 +360,8 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
 from ansible_collections.clusterops.ha.plugins.module_utils import report_html
+from ansible_collections.clusterops.ha.plugins.module_utils import site_drill
+from ansible_collections.clusterops.ha.plugins.module_utils.booth import BoothError, parse_list
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
     StatusParseError,
@@ -324,7 +370,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status impor
     parse_crm_mon,
     wait_for,
 )
-from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
+from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, parse_cmapctl
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils import validate as v
@@ -332,7 +378,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils import validate as v
 POLL_SECONDS = 1.0
 REQUIRED = {"plan": ["drills", "nodes"], "observe": ["path"], "kill": ["process"], "wait": ["drill", "services", "since"],
             "log": ["drill", "services", "since"],
-            "evaluate": ["drill", "services", "fault_at", "settled_at"], "report": ["report", "report_dir"]}
+            "evaluate": ["drill", "services", "fault_at", "settled_at"],
+            "evaluate_site": ["site_drill", "fault_at", "settled_at"], "report": ["report", "report_dir"]}
 
 
 def make_runner(module):
@@ -402,6 +449,7 @@ def do_observe(module, runner):
         os.unlink(path + ".stop")
     deadline = time.time() + module.params["duration"]
     count = 0
+    has_crm_mon = runner.which("crm_mon") is not None
     with open(path, "w") as f:
         # When the role asks to stop, one more sample is taken, begun after the request: the request comes
         # once the cluster was seen recovered, so the last sample shows the recovery even when crm_mon is slow.
@@ -409,22 +457,45 @@ def do_observe(module, runner):
             stopping = os.path.exists(path + ".stop")
             t = time.time()
             crm = None
-            res = runner.run(["crm_mon", "--output-as=xml"], check=False, timeout=5)
-            if res.stdout.strip():
+            res = runner.run(["crm_mon", "--output-as=xml"], check=False, timeout=5) if has_crm_mon else None
+            if res is not None and res.stdout.strip():
                 try:
                     crm = parse_crm_mon(res.stdout)
                 except StatusParseError:
                     crm = None
+            booth_view = _booth_view(runner, module.params["booth_config"])
             # The sample's time is when the addresses were read: after a freeze, that is after the thaw.
             seen = time.time()
             addrs = fd.parse_addresses(runner.run(["ip", "-o", "-4", "addr", "show"], check=False, timeout=5).stdout)
-            f.write(json.dumps(fd.sample(seen, node, crm, addrs, module.params["watch"], last=stopping), sort_keys=True) + "\n")
+            one = fd.sample(seen, node, crm, addrs, module.params["watch"], last=stopping)
+            if module.params["tickets"]:
+                one["ticket"] = site_drill.ticket_sample(crm if one["up"] else None, module.params["tickets"])
+            if booth_view is not None:
+                one["booth"] = booth_view
+            f.write(json.dumps(one, sort_keys=True) + "\n")
             f.flush()
             count += 1
             if stopping:
                 break
             time.sleep(max(0.0, module.params["interval"] - (time.time() - t)))
     module.exit_json(changed=False, samples=count, path=path)
+
+
+def _booth_view(runner, config):
+    """This member's own booth view (site_drill.booth_sample), or None: no booth asked for, or it did not answer (a
+    site node that does not hold the booth address, a member that is down)."""
+    if not config:
+        return None
+    try:
+        res = runner.run(["booth", "list", "-c", config], check=False, timeout=5)
+    except CommandNotFound:
+        return None
+    if res.rc != 0:
+        return None
+    try:
+        return site_drill.booth_sample(parse_list(res.stdout))
+    except BoothError:
+        return None
 
 
 def _descendants(pids):
@@ -583,6 +654,16 @@ def do_evaluate(module, runner):
     module.exit_json(changed=False, result=result)
 
 
+def do_evaluate_site(module, runner):
+    p = module.params
+    samples = []
+    for path in p["samples"]:
+        if os.path.exists(path):
+            samples.extend(_read_jsonl(path))
+    result = site_drill.evaluate(p["site_drill"], samples, p["fault_at"], p["settled_at"], p["threshold"], p["restored_at"])
+    module.exit_json(changed=False, site_result=result, markdown=site_drill.render_markdown(result))
+
+
 def do_report(module, runner):
     rep = module.params["report"]
     out_dir = module.params["report_dir"]
@@ -608,7 +689,7 @@ def do_report(module, runner):
 
 
 ACTIONS = {"plan": do_plan, "observe": do_observe, "kill": do_kill, "wait": do_wait, "log": do_log, "evaluate": do_evaluate,
-           "report": do_report}
+           "evaluate_site": do_evaluate_site, "report": do_report}
 
 
 # Bounds of the numbers: the role's preflight uses the same (roles/failover_drill/tasks/preflight.yml).
@@ -620,13 +701,17 @@ def input_errors(p):
     errors = []
     for key, low, high in BOUNDS:
         v.collect(errors, v.number, p[key], key, minimum=low, maximum=high)
-    for key in ("path", "probe", "report_dir"):
+    for key in ("path", "probe", "report_dir", "booth_config"):
         if p[key] is not None:
             v.collect(errors, v.absolute_path, p[key].rstrip("/") if key == "report_dir" else p[key], key)
     for i, sample in enumerate(p["samples"] or []):
         v.collect(errors, v.absolute_path, sample, "samples[%d]" % i)
     v.collect(errors, v.file_name, p["report_name"], "report_name")
     errors.extend(fd.planned_errors(p["drill"], p["services"]))
+    errors.extend(site_drill.plan_errors(p["site_drill"]))
+    for ticket, ids in sorted((p["tickets"] or {}).items()):
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+            errors.append("tickets: %s: %r is not a list of resource ids" % (ticket, ids))
     if p["report"] is not None:
         errors.extend(fd.report_errors(p["report"]))
     if p["process"] is not None and not p["process"].strip():
@@ -652,6 +737,9 @@ def main():
             watch=dict(type="list", elements="str", default=[]),
             duration=dict(type="int", default=600),
             node=dict(type="str"),
+            tickets=dict(type="dict", default={}),
+            booth_config=dict(type="path"),
+            site_drill=dict(type="dict"),
             process=dict(type="str"),
             drill=dict(type="dict"),
             services=dict(type="list", elements="dict"),
@@ -663,6 +751,7 @@ def main():
             probe_services=dict(type="dict", default={}),
             fault_at=dict(type="float"),
             settled_at=dict(type="float"),
+            restored_at=dict(type="float"),
             fences=dict(type="list", elements="dict", default=[]),
             fencing_enabled=dict(type="bool", default=True),
             threshold=dict(type="float", default=1.5),

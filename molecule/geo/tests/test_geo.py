@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -380,47 +381,69 @@ def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both()
 
 
 # ---------------------------------------------------------------------------------------------
-# the loss of site A as a whole (both nodes crash), and its return
+# the loss of site A as a whole (both nodes crash), drilled by the collection, and its return
 
 
-def test_site_loss_the_other_site_takes_the_ticket_within_the_bound_and_never_both():
+def test_site_loss_drilled_the_other_site_takes_the_ticket_within_the_bound_and_never_both(tmp_path):
+    """The failover_drill role's site drill (playbooks/site_drill.yml) crashes both nodes of site A, the holder, at
+    once, waits until site B holds the ticket and runs the service, brings site A back and judges its observers'
+    samples. Beside it, this test samples both sites itself (crm_mon) through the whole run, and checks the drill's
+    figures against booth's own timing formula and the clusters' final state."""
     bound = booth.failover_bound(TICKET_SETTINGS)
     assert site_view("site-a")["granted"] is True
-    docker("kill", *SITES["site-a"])
-    started = time.time()
+    extra = {"failover_drill_crash_command": "docker kill {node}", "failover_drill_start_command": "docker start {node}",
+             "failover_drill_report_dir": str(tmp_path), "failover_drill_stability_seconds": 10}
+    # Bad input is refused before anything is struck, every message at once; so is a drill that would move nothing.
+    bad = dict(extra, failover_drill_site_fault="reboot", failover_drill_site="site-c", failover_drill_site_ticket="geo-db")
+    rc, out = run_playbook("site_drill.yml", bad, timeout=300)
+    assert rc != 0, out[-3000:]
+    for expected in ("failover_drill_site_fault: 'reboot' is not", "failover_drill_site: unknown site 'site-c'",
+                     "failover_drill_site_ticket: unknown booth ticket 'geo-db'"):
+        assert expected in out, (expected, out[-3000:])
+    rc, out = run_playbook("site_drill.yml", dict(extra, failover_drill_site="site-b"), timeout=300)
+    assert rc != 0 and "site-a holds geo-web, not site-b: losing site-b moves nothing" in out, out[-3000:]
+    assert "strike every host" not in out and site_view("site-a")["granted"] is True
+
+    rc, out = run_playbook("site_drill.yml", extra, check=True, timeout=300)
+    flat = " ".join(out.split())  # the plan's lines, wrapped by the output callback
+    assert rc == 0 and "crash every host of site-a (geo-a1, geo-a2)" in flat, out[-3000:]
+    assert "between 15 s (expire - renewal) and %d s" % bound in flat, out[-3000:]
+    assert site_view("site-a")["granted"] is True and not list(tmp_path.glob("*.json")), "check mode struck"
+
+    both, stop = [], threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            sample_both(both)
+            time.sleep(2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
-        samples = []
-
-        def taken_over():
-            b = site_view("site-b")
-            samples.append(b)
-            return b["granted"] and len(b["service"]) == 1
-
-        wait("site B to hold %s and run %s" % (TICKET, SERVICE), taken_over, timeout=bound + 90, interval=2)
-        took = time.time() - started
-        print("site A crashed: site B held %s and ran %s after %.1f s (the ticket's bound: %d s, then Pacemaker "
-              "starts the service); %d samples" % (TICKET, SERVICE, took, bound, len(samples)))
-        assert leader_seen_by(ARBITRATOR) == ADDRESS["site-b"]
-        # Not before the lease ran out: site A may still have been running its services until then. At the crash
-        # the lease had at least expire - renewal period left (it is renewed every renewal period).
-        assert took >= TICKET_SETTINGS["expire"] - booth.renewal(TICKET_SETTINGS), took
-        assert took <= bound + 30, "site B took %.1f s, the ticket's settings predict at most %d s" % (took, bound)
+        rc, out = run_playbook("site_drill.yml", extra, timeout=900)
     finally:
-        docker("start", *SITES["site-a"])
-
-    # Site A comes back: its cluster forms again and its booth learns that site B holds the ticket. At no sample may
-    # both sites hold it or run the service.
-    both = []
-
-    def a_back():
-        a, b = sample_both(both)
-        return a["online"] == SITES["site-a"] and len(a["booth"]) == 1 and a["granted"] is False
-
-    wait("site A back, with booth running and the ticket not granted there", a_back, timeout=240, interval=2)
-    print("site A back after %.1f s" % (time.time() - started))
-    for __ in range(10):
-        a_back()
-        time.sleep(2)
+        stop.set()
+        watcher.join(30)
+        docker("start", *SITES["site-a"])  # whatever happened in the run
+    assert rc == 0, out[-5000:]
+    report = json.loads(next(tmp_path.glob("site-site-a-*.json")).read_text())
+    print("site drill: %s; granted at %s after %s s, service after %s s (bound %d s); %s" % (
+        report["verdict"], report["measured"]["taken_by"], report["measured"]["granted_s"],
+        report["measured"]["running_s"], bound, report["samples"]))
+    assert report["verdict"] == "pass" and report["error"] == "", report
+    assert [i["id"] for i in report["invariants"]] == ["ticket-one-site", "booth-one-site", "services-one-site",
+                                                      "taken-over", "not-before-the-lease", "within-the-bound"]
+    # The figures against booth's formula: not before the lease ran out (at the crash it had at least expire minus
+    # the renewal period left), and within the bound with the slack of a busy machine.
+    took = report["measured"]["granted_s"]
+    assert TICKET_SETTINGS["expire"] - booth.renewal(TICKET_SETTINGS) - 1 <= took <= bound + 30, took
+    # Every member was sampled, site A before its crash and after its return.
+    assert set(report["samples"]) == set(MEMBERS), report["samples"]
+    assert (tmp_path / (next(tmp_path.glob("site-site-a-*.json")).stem + ".md")).read_text().startswith("# Site drill")
+    # The clusters' own view now: site B holds the ticket and runs the service, site A is back with booth and
+    # without the ticket, and booth everywhere names site B. At no sample of this test did both hold it.
     assert both == [], both
-    assert leader_seen_by(booth_node("site-a")) == ADDRESS["site-b"]
-    assert site_view("site-b")["granted"] is True and len(site_view("site-b")["service"]) == 1
+    a, b = site_view("site-a"), site_view("site-b")
+    assert a["online"] == SITES["site-a"] and len(a["booth"]) == 1 and a["granted"] is False and a["service"] == [], a
+    assert b["granted"] is True and len(b["service"]) == 1, b
+    assert leader_seen_by(ARBITRATOR) == ADDRESS["site-b"] and leader_seen_by(booth_node("site-a")) == ADDRESS["site-b"]

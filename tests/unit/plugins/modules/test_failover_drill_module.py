@@ -24,7 +24,7 @@ import pytest
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, health_lab_runner, patch_module_args
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
-from ansible_collections.clusterops.ha.plugins.module_utils import timeline
+from ansible_collections.clusterops.ha.plugins.module_utils import site_drill, timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.modules import failover_drill
 
@@ -549,6 +549,80 @@ def test_observe_writes_one_json_line_per_sample(monkeypatch, tmp_path):
                           fd.parse_addresses(drill("ip-addr.vip-holder.txt")), WATCH)
     assert s["vips"] == [SITE_VIP]
     assert [c["argv"] for c in runner.calls] == [["crm_mon", "--output-as=xml"], ["ip", "-o", "-4", "addr", "show"]] * 2
+
+
+def test_observe_for_a_site_drill_samples_the_ticket_and_booth_s_own_view(monkeypatch, tmp_path):
+    """A site node: crm_mon with the ticket granted and its service running, booth list of its own booth."""
+    path = tmp_path / "site.jsonl"
+    runner = FakeRunner()
+
+    def crm_mon(argv, data):
+        with open(str(path) + ".stop", "w"):
+            pass
+        return 0, fixture_text("booth/crm_mon-site-granted.xml"), ""
+
+    runner.answers[("crm_mon",)] = crm_mon
+    runner.add(["booth", "list"], stdout=fixture_text("booth/list-1.0-granted.txt"))
+    runner.add(["ip"], stdout="")
+    run(monkeypatch, {"action": "observe", "path": str(path), "node": "geo-a1", "tickets": {"geo-web": ["geo-service"]},
+                      "booth_config": "/etc/booth/booth.conf", "interval": 0.1, "duration": 60}, runner)
+    s = json.loads(path.read_text().splitlines()[0])
+    assert s["ticket"] == {"geo-web": {"granted": True, "on": ["geo-a1"], "all": True}}
+    assert s["booth"] == {"leaders": {"geo-web": "172.31.244.100"}, "multiple": []}
+    assert ["booth", "list", "-c", "/etc/booth/booth.conf"] in [c["argv"] for c in runner.calls]
+
+
+def test_observe_on_an_arbitrator_samples_booth_only(monkeypatch, tmp_path):
+    """No crm_mon on an arbitrator: not asked for; booth's view is the sample."""
+    path = tmp_path / "arb.jsonl"
+    runner = FakeRunner()
+
+    def booth_list(argv, data):
+        with open(str(path) + ".stop", "w"):
+            pass
+        return 0, fixture_text("booth/list-1.0-revoked.txt"), ""
+
+    runner.answers[("booth", "list")] = booth_list
+    runner.add(["ip"], stdout="")
+    run(monkeypatch, {"action": "observe", "path": str(path), "node": "geo-arb", "tickets": {"geo-web": ["geo-service"]},
+                      "booth_config": "/etc/booth/booth.conf", "interval": 0.1, "duration": 60}, runner)
+    s = json.loads(path.read_text().splitlines()[0])
+    assert s["up"] is False and s["booth"]["leaders"] == {"geo-web": None}
+    assert "crm_mon" not in [c["argv"][0] for c in runner.calls]
+
+
+def test_evaluate_site_judges_the_fetched_samples_and_returns_the_report(monkeypatch, tmp_path):
+    granted = fixture_text("booth/crm_mon-site-granted.xml")
+    revoked = fixture_text("booth/crm_mon-site-revoked.xml")
+    tickets = {"geo-web": ["geo-service"]}
+    lines = {"geo-a1": [], "geo-b1": []}
+    for i in range(60):
+        t = 1000.0 + i
+        if t < 1010:
+            a = fd.sample(t, "geo-a1", parse_crm_mon(granted), [], ())
+            a["ticket"] = site_drill.ticket_sample(parse_crm_mon(granted), tickets)
+            lines["geo-a1"].append(a)
+        crm = parse_crm_mon(granted if t >= 1035 else revoked)
+        b = fd.sample(t + 0.5, "geo-b1", crm, [], ())
+        b["ticket"] = site_drill.ticket_sample(crm, tickets)
+        lines["geo-b1"].append(b)
+    paths = []
+    for node, samples in lines.items():
+        paths.append(str(tmp_path / (node + ".jsonl")))
+        with open(paths[-1], "w") as f:
+            f.write("".join(json.dumps(x) + "\n" for x in samples) + '{"t": 10')  # the last line cut short
+    plan_ = {"ticket": "geo-web", "lost": "site-a", "survivors": ["site-b"], "fault": "crash", "with_arbitrators": False,
+             "sites": {"site-a": ["geo-a1", "geo-a2"], "site-b": ["geo-b1", "geo-b2"]}, "takeover_expected": True,
+             "addresses": {"site-a": "172.31.244.100", "site-b": "172.31.244.200"}, "resources": ["geo-service"],
+             "expected": {"lease_left_min_s": 15.0, "bound_s": 38}}
+    out = run(monkeypatch, {"action": "evaluate_site", "site_drill": plan_, "samples": paths + [str(tmp_path / "gone.jsonl")],
+                            "fault_at": 1010.0, "settled_at": 1060.0})
+    assert out["changed"] is False and out["site_result"]["verdict"] == "pass", out["site_result"]["invariants"]
+    assert out["site_result"]["measured"]["granted_s"] == 25.5
+    assert "| Granted at | site-b after 25.5 s |" in out["markdown"]
+    bad = dict(plan_, lost="site-c")
+    out = run(monkeypatch, {"action": "evaluate_site", "site_drill": bad, "fault_at": 1010.0, "settled_at": 1060.0}, expect=FailJson)
+    assert "site_drill.lost: 'site-c' is not one of the sites (site-a, site-b)" in out["msg"]
 
 
 def test_observe_in_check_mode_writes_nothing(monkeypatch, tmp_path):
