@@ -42,7 +42,8 @@ def booth_config(config, hosts=None, hostvars=None, errors=False):
 
 def booth_hosts(hosts, hostvars, config, errors=False):
     """Where each host of the play belongs: {"arbitrators": [hosts], "site_nodes": [hosts], "sites": {cluster:
-    [hosts]}, "place": {cluster: its place in booth_sites, from 1}}. A site node is a host whose cluster_name is a site's cluster; an arbitrator is named by
+    [hosts]}, "place": {cluster: its place in booth_sites, from 1}, "client": the host that runs booth's commands for the
+    play (booth list -s, grant, revoke): the first arbitrator, else the first site node}. A site node is a host whose cluster_name is a site's cluster; an arbitrator is named by
     booth_arbitrators[].host. errors=True: the list of messages (a host that is neither, an arbitrator or a site with
     no host in the play) instead."""
     config = config or {}
@@ -65,6 +66,7 @@ def booth_hosts(hosts, hostvars, config, errors=False):
             problems.append("%s is in the play but is neither an arbitrator (booth_arbitrators[].host) nor a node of a "
                             "site (its cluster_name %s is not one of booth_sites[].cluster: %s)"
                             % (host, cluster, ", ".join(str(c) for c in sites)))
+    placed["client"] = (placed["arbitrators"] + placed["site_nodes"] + [""])[0]
     for i, host in enumerate(arbs):
         if host not in (hosts or []):
             problems.append("booth_arbitrators[%d].host: %r is not a host of this play" % (i, host))

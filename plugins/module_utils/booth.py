@@ -479,7 +479,7 @@ def switchover_plan(config, ticket, target, views, placed):
         holder = by_address.get(leader, "")
         if not holder:
             problems.append("%s is held by %s, which is not a site's address" % (ticket, leader))
-    clients = (placed.get("arbitrators") or []) + (placed.get("site_nodes") or [])
+    clients = [placed["client"]] if placed.get("client") else (placed.get("arbitrators") or []) + (placed.get("site_nodes") or [])
     return {
         "holder": holder,
         "holder_address": leader or "",

@@ -99,8 +99,10 @@ def test_booth_hosts_places_every_host():
         "arbitrators": ["geo-arb"],
         "site_nodes": ["geo-a1", "geo-a2", "geo-b1", "geo-b2"],
         "sites": {"site-a": ["geo-a1", "geo-a2"], "site-b": ["geo-b1", "geo-b2"]},
-        "place": {"site-a": 1, "site-b": 2}}
+        "place": {"site-a": 1, "site-b": 2}, "client": "geo-arb"}
     assert booth_hosts(HOSTS, hostvars(), CONFIG, errors=True) == []
+    # Without an arbitrator, booth's commands run on the first site node.
+    assert booth_hosts(HOSTS[:4], hostvars(), dict(CONFIG, arbitrators=[]))["client"] == "geo-a1"
 
 
 def test_booth_hosts_place_follows_the_order_of_the_sites():
