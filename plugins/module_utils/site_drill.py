@@ -315,14 +315,14 @@ def render_markdown(result):
              "Verdict: **%s**." % result["verdict"].upper(), "",
              "| | |", "|---|---|",
              "| Ticket | %s |" % result["ticket"],
-             "| Fault | %s of every host of %s%s |" % (result["fault"], result["lost"],
-                                                   ", and the arbitrators" if result["with_arbitrators"] else ""),
+             "| Fault | %s of every host of %s%s |" % (
+                 result["fault"], result["lost"], ", and the arbitrators" if result["with_arbitrators"] else ""),
              "| Expected | %s |" % ("another site holds the ticket between %s s and %s s after the fault" % (
                  e.get("lease_left_min_s"), e.get("bound_s")) if result["takeover_expected"] else "no site takes the ticket (no majority)"),
              "| Granted at | %s |" % ("%s after %s s" % (m.get("taken_by"), m["granted_s"]) if m.get("granted_s") is not None else "no site"),
              "| Services ran after | %s |" % ("%s s" % m["running_s"] if m.get("running_s") is not None else "-"),
-             "| Lost site stopped its services after | %s |" % ("%s s" % m["lost_stopped_s"] if m.get("lost_stopped_s") is not None
-                                                               else "- (no sample from it after the fault)"),
+             "| Lost site stopped its services after | %s |" % (
+                 "%s s" % m["lost_stopped_s"] if m.get("lost_stopped_s") is not None else "- (no sample from it after the fault)"),
              "", "## Invariants", "", "| Invariant | | Detail |", "|---|---|---|"]
     for i in result["invariants"]:
         lines.append("| %s | %s | %s |" % (i["title"], "ok" if i["ok"] else "**FAILED**", i["detail"].replace("|", "\\|")))

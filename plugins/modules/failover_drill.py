@@ -184,7 +184,9 @@ options:
     type: bool
     default: true
   threshold:
-    description: For V(evaluate) and V(evaluate_site), the factor on the expected recovery (for a site drill, booth's bound) a measured one may reach and still pass. 1 to 100.
+    description:
+      - For V(evaluate) and V(evaluate_site), the factor on the expected recovery (for a site drill, booth's bound) a
+        measured one may reach and still pass. 1 to 100.
     type: float
     default: 1.5
   grace:

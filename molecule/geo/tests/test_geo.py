@@ -431,8 +431,8 @@ def test_site_loss_drilled_the_other_site_takes_the_ticket_within_the_bound_and_
         report["verdict"], report["measured"]["taken_by"], report["measured"]["granted_s"],
         report["measured"]["running_s"], bound, report["samples"]))
     assert report["verdict"] == "pass" and report["error"] == "", report
-    assert [i["id"] for i in report["invariants"]] == ["ticket-one-site", "booth-one-site", "services-one-site",
-                                                      "taken-over", "not-before-the-lease", "within-the-bound"]
+    ids = ["ticket-one-site", "booth-one-site", "services-one-site", "taken-over", "not-before-the-lease", "within-the-bound"]
+    assert [i["id"] for i in report["invariants"]] == ids, report["invariants"]
     # The figures against booth's formula: not before the lease ran out (at the crash it had at least expire minus
     # the renewal period left), and within the bound with the slack of a busy machine.
     took = report["measured"]["granted_s"]

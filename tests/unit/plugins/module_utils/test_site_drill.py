@@ -121,8 +121,8 @@ def test_a_crashed_site_taken_over_within_the_bound_passes():
     assert r["measured"]["granted_s"] == 32.2 and r["measured"]["running_s"] == 32.2 and r["measured"]["taken_by"] == "site-b"
     # Site A's samples stop at the crash; back at 80 s, it runs nothing.
     assert r["measured"]["lost_stopped_s"] == 80.0
-    assert [i["id"] for i in r["invariants"]] == ["ticket-one-site", "booth-one-site", "services-one-site", "taken-over",
-                                                 "not-before-the-lease", "within-the-bound"]
+    ids = ["ticket-one-site", "booth-one-site", "services-one-site", "taken-over", "not-before-the-lease", "within-the-bound"]
+    assert [i["id"] for i in r["invariants"]] == ids
     md = site_drill.render_markdown(r)
     assert "Verdict: **PASS**." in md and "| Granted at | site-b after 32.2 s |" in md
 
