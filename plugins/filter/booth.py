@@ -44,8 +44,8 @@ def booth_hosts(hosts, hostvars, config, errors=False):
     """Where each host of the play belongs: {"arbitrators": [hosts], "site_nodes": [hosts], "sites": {cluster:
     [hosts]}, "place": {cluster: its place in booth_sites, from 1}, "client": the host that runs booth's commands for the
     play (booth list -s, grant, revoke): the first arbitrator, else the first site node}. A site node is a host whose
-    cluster_name is a site's cluster; an arbitrator is named by booth_arbitrators[].host. errors=True: the list of messages (a host that is neither, an arbitrator or a site with
-    no host in the play) instead."""
+    cluster_name is a site's cluster; an arbitrator is named by booth_arbitrators[].host. errors=True: the list of
+    messages (a host that is neither, an arbitrator or a site with no host in the play) instead."""
     config = config or {}
     sites = [s.get("cluster") for s in config.get("sites") or [] if isinstance(s, dict)]
     arbs = [a.get("host") for a in config.get("arbitrators") or [] if isinstance(a, dict)]
