@@ -202,7 +202,9 @@ CHECKS = [
     _check("booth-refused", "warning", "Booth refuses no message sent to this site",
            "Booth authenticates every message with its authfile and refuses, with a line in its journal and no other "
            "record, a message signed with another key, one from an address that is no member of booth.conf, and one "
-           "whose timestamp is older than maxtimeskew. A member named here runs with another key (expected for a few "
+           "whose timestamp is older than maxtimeskew or than the sender's previous one (a replay; fewer than 3 from "
+           "one sender are datagrams that arrived out of order, and only noted). A member named here runs with another "
+           "key (expected for a few "
            "seconds while booth_rotate_key.yml restarts the members, not after) or its clock is behind; a booth "
            "command refused as 'client' was run with another key; any other address is someone on the network "
            "talking to booth who should not be. A member whose messages are refused is cut off from the ticket "
@@ -1594,6 +1596,12 @@ _BOOTH_REASONS = {
 }
 
 
+# Fewer "older than the sender's previous message" refusals than this, per sender and node in the window, are
+# datagrams that arrived out of order (UDP, a loaded host): seen on the lab once during a converge under load. A replay
+# or a clock stepped back repeats; another key or a stranger counts from the first message.
+BOOTH_REPLAY_MIN = 3
+
+
 def check_booth_refused(ctx):
     # Addresses are the objects; no message's content is ever read, only booth's line about it.
     known, unknown = ctx.facts("booth_refused")
@@ -1607,9 +1615,14 @@ def check_booth_refused(ctx):
     if not known:
         return _unknown("no node could read booth's journal")
     window = _facts_window(ctx, known)
+    reordered = [f for f in found if f[1]["reason"] == "replay" and int(f[1]["count"]) < BOOTH_REPLAY_MIN and not f[2]]
+    found = [f for f in found if f not in reordered]
+    tolerated = "".join("; tolerated: %s: %d message%s booth on %s refused as out of order (fewer than %d)"
+                        % (e["source"], int(e["count"]), "" if int(e["count"]) == 1 else "s", node, BOOTH_REPLAY_MIN)
+                        for node, e, _lower in reordered)
     if not found:
-        return _passed("booth refused no message on %s in the last %s%s"
-                       % (_join(sorted(known)), _window_text(window), _unknown_suffix(unknown)))
+        return _passed("booth refused no message on %s in the last %s%s%s"
+                       % (_join(sorted(known)), _window_text(window), tolerated, _unknown_suffix(unknown)))
     parts, remedy, objects = [], [], []
     for node, e, lower_bound in sorted(found, key=lambda f: (-int(f[1]["count"]), f[0], f[1]["source"], f[1]["reason"])):
         count = "%s%d message%s" % ("at least " if lower_bound else "", int(e["count"]), "" if int(e["count"]) == 1 else "s")
@@ -1632,7 +1645,7 @@ def check_booth_refused(ctx):
         else:
             remedy.append("timedatectl; chronyc tracking  # on %s and on %s: the clocks must agree within maxtimeskew"
                           % (e["source"], node))
-    return _failed("in the last %s: %s%s" % (_window_text(window), "; ".join(parts), _unknown_suffix(unknown)),
+    return _failed("in the last %s: %s%s%s" % (_window_text(window), "; ".join(parts), tolerated, _unknown_suffix(unknown)),
                    _uniq(remedy), _uniq(objects))
 
 
