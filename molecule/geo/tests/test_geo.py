@@ -265,6 +265,12 @@ def sample_both(log):
 
 
 def test_a_planned_switchover_moves_the_ticket_in_order():
+    bad = {"booth_switchover_ticket": "geo-db", "booth_switchover_to": "site-c"}
+    rc, out = run_playbook("booth_switchover.yml", bad, timeout=300)
+    assert rc != 0, out[-3000:]
+    for expected in ("booth_switchover_ticket: unknown booth ticket 'geo-db'", "booth_switchover_to: unknown site 'site-c'"):
+        assert expected in out, (expected, out[-3000:])
+    assert "Switchover | revoke" not in out and site_view("site-a")["granted"] is True
     rc, out = run_playbook("booth_switchover.yml", {"booth_switchover_ticket": TICKET, "booth_switchover_to": "site-b"},
                            check=True, timeout=300)
     assert rc == 0 and "revoke at site-a, wait until its services stop, then grant to site-b" in out, out[-3000:]
