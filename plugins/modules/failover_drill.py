@@ -633,12 +633,18 @@ def _read_json(path):
         return None
 
 
-def do_evaluate(module, runner):
-    p = module.params
+def _read_samples(paths):
+    """Every sample of the files fetched from the nodes; a node whose file is missing (it never ran) adds none."""
     samples = []
-    for path in p["samples"]:
+    for path in paths:
         if os.path.exists(path):
             samples.extend(_read_jsonl(path))
+    return samples
+
+
+def do_evaluate(module, runner):
+    p = module.params
+    samples = _read_samples(p["samples"])
     probes = None
     writes = {}
     if p["probe"] and os.path.exists(p["probe"]):
@@ -658,10 +664,7 @@ def do_evaluate(module, runner):
 
 def do_evaluate_site(module, runner):
     p = module.params
-    samples = []
-    for path in p["samples"]:
-        if os.path.exists(path):
-            samples.extend(_read_jsonl(path))
+    samples = _read_samples(p["samples"])
     result = site_drill.evaluate(p["site_drill"], samples, p["fault_at"], p["settled_at"], p["threshold"], p["restored_at"])
     module.exit_json(changed=False, site_result=result, markdown=site_drill.render_markdown(result))
 

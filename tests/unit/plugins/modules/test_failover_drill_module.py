@@ -551,44 +551,42 @@ def test_observe_writes_one_json_line_per_sample(monkeypatch, tmp_path):
     assert [c["argv"] for c in runner.calls] == [["crm_mon", "--output-as=xml"], ["ip", "-o", "-4", "addr", "show"]] * 2
 
 
-def test_observe_for_a_site_drill_samples_the_ticket_and_booth_s_own_view(monkeypatch, tmp_path):
-    """A site node: crm_mon with the ticket granted and its service running, booth list of its own booth."""
-    path = tmp_path / "site.jsonl"
+def observe_booth_member(monkeypatch, tmp_path, node, answers, last):
+    """One site drill observer's first sample: answers {argv prefix: fixture}; the command `last` (the one sampled
+    last before the addresses) asks the observer to stop, as the role does. Returns (sample, the commands run)."""
+    path = tmp_path / (node + ".jsonl")
     runner = FakeRunner()
+    for prefix, name in answers.items():
+        runner.add(list(prefix), stdout=fixture_text(name))
+    text = fixture_text(answers[last])
 
-    def crm_mon(argv, data):
+    def stop_after(argv, data):
         with open(str(path) + ".stop", "w"):
             pass
-        return 0, fixture_text("booth/crm_mon-site-granted.xml"), ""
+        return 0, text, ""
 
-    runner.answers[("crm_mon",)] = crm_mon
-    runner.add(["booth", "list"], stdout=fixture_text("booth/list-1.0-granted.txt"))
+    runner.answers[last] = stop_after
     runner.add(["ip"], stdout="")
-    run(monkeypatch, {"action": "observe", "path": str(path), "node": "geo-a1", "tickets": {"geo-web": ["geo-service"]},
+    run(monkeypatch, {"action": "observe", "path": str(path), "node": node, "tickets": {"geo-web": ["geo-service"]},
                       "booth_config": "/etc/booth/booth.conf", "interval": 0.1, "duration": 60}, runner)
-    s = json.loads(path.read_text().splitlines()[0])
+    return json.loads(path.read_text().splitlines()[0]), [c["argv"] for c in runner.calls]
+
+
+def test_observe_for_a_site_drill_samples_the_ticket_and_booth_s_own_view(monkeypatch, tmp_path):
+    """A site node: crm_mon with the ticket granted and its service running, booth list of its own booth."""
+    answers = {("crm_mon",): "booth/crm_mon-site-granted.xml", ("booth", "list"): "booth/list-1.0-granted.txt"}
+    s, calls = observe_booth_member(monkeypatch, tmp_path, "geo-a1", answers, ("booth", "list"))
     assert s["ticket"] == {"geo-web": {"granted": True, "on": ["geo-a1"], "all": True}}
     assert s["booth"] == {"leaders": {"geo-web": "172.31.244.100"}, "multiple": []}
-    assert ["booth", "list", "-c", "/etc/booth/booth.conf"] in [c["argv"] for c in runner.calls]
+    assert ["booth", "list", "-c", "/etc/booth/booth.conf"] in calls
 
 
 def test_observe_on_an_arbitrator_samples_booth_only(monkeypatch, tmp_path):
     """No crm_mon on an arbitrator: not asked for; booth's view is the sample."""
-    path = tmp_path / "arb.jsonl"
-    runner = FakeRunner()
-
-    def booth_list(argv, data):
-        with open(str(path) + ".stop", "w"):
-            pass
-        return 0, fixture_text("booth/list-1.0-revoked.txt"), ""
-
-    runner.answers[("booth", "list")] = booth_list
-    runner.add(["ip"], stdout="")
-    run(monkeypatch, {"action": "observe", "path": str(path), "node": "geo-arb", "tickets": {"geo-web": ["geo-service"]},
-                      "booth_config": "/etc/booth/booth.conf", "interval": 0.1, "duration": 60}, runner)
-    s = json.loads(path.read_text().splitlines()[0])
+    answers = {("booth", "list"): "booth/list-1.0-revoked.txt"}
+    s, calls = observe_booth_member(monkeypatch, tmp_path, "geo-arb", answers, ("booth", "list"))
     assert s["up"] is False and s["booth"]["leaders"] == {"geo-web": None}
-    assert "crm_mon" not in [c["argv"][0] for c in runner.calls]
+    assert "crm_mon" not in [argv[0] for argv in calls]
 
 
 def test_evaluate_site_judges_the_fetched_samples_and_returns_the_report(monkeypatch, tmp_path):
