@@ -89,6 +89,12 @@ HELP = {
     "ha_cluster_clusterops_pcsd_failed_logins":
         "Failed pcsd logins (wrong password or unknown user) from this address on this node in the last "
         "refused_packets_window_seconds, from pcsd's log; absent when there is no pcsd log",
+    "ha_cluster_clusterops_booth_refused_messages":
+        "Messages the booth daemon on this node (a geo cluster's site: booth-site runs here) refused in the last "
+        "refused_packets_window_seconds, from its journal, per sender (an address, or client for a booth command) and "
+        "reason (authentication: another key; stranger: no member of booth.conf; timestamp: older than maxtimeskew, "
+        "the sender's clock behind; replay: older than the sender's previous message); absent where booth never refused "
+        "one",
     "ha_cluster_clusterops_pcsd_certificate_expiry_timestamp_seconds":
         "When the certificate pcsd serves on this node ends, in Unix time (/var/lib/pcsd/pcsd.crt); absent when "
         "there is none",
@@ -310,6 +316,12 @@ def _refused(fams, refused, window_s):
         fams.add("ha_cluster_clusterops_corosync_refused_packets", e["count"], address=e["address"], reason=e["reason"])
 
 
+def _booth_refused(fams, refused):
+    """The messages boothd refused (booth.read_refusals), one sample per sender and reason."""
+    for e in refused or []:
+        fams.add("ha_cluster_clusterops_booth_refused_messages", e["count"], source=e["source"], reason=e["reason"])
+
+
 def _failed_logins(fams, logins):
     """The failed pcsd logins (pcsd.read_failed_logins), one sample per client address (user names are chosen by
     whoever tries, so they are no label)."""
@@ -359,7 +371,7 @@ def _filesystems(fams, facts, node):
 
 
 def families(status, now=None, duration=None, error=None, refused=None, refused_window_s=REFUSED_WINDOW_S,
-             failed_logins=None, pcsd_certificate=None, postgresql=None, filesystems=None):
+             failed_logins=None, pcsd_certificate=None, postgresql=None, filesystems=None, booth_refused=None):
     """The metric families of a status model (a list of {name, type, help, samples}).
 
     status: cluster_status.build_status()/collect() result, or None when it could not be read
@@ -369,7 +381,8 @@ def families(status, now=None, duration=None, error=None, refused=None, refused_
     failed_logins: the failed pcsd logins of the same window (pcsd.read_failed_logins), None without a pcsd log;
     pcsd_certificate: pcsd.read_certificate() of this node, None without one; postgresql: this node's PostgreSQL
     instances under PAF (postgresql.read_local()), None without any; filesystems: this node's Filesystem resources
-    (filesystem.read_local()), None without any.
+    (filesystem.read_local()), None without any; booth_refused: the messages boothd on this node refused in the same
+    window (booth.read_refusals), None or [] without any.
     """
     fams = _Families()
     if postgresql:
@@ -378,6 +391,7 @@ def families(status, now=None, duration=None, error=None, refused=None, refused_
         _filesystems(fams, filesystems, (status or {}).get("local_node") or "")
     _refused(fams, refused, refused_window_s)
     _failed_logins(fams, failed_logins)
+    _booth_refused(fams, booth_refused)
     if pcsd_certificate:
         fams.add("ha_cluster_clusterops_pcsd_certificate_expiry_timestamp_seconds", int(pcsd_certificate["not_after"]))
     ok = dict((c, False) for c in COLLECTORS)
@@ -479,10 +493,11 @@ def summarize(fams):
 
 
 def metrics_of(status, now=None, duration=None, error=None, refused=None, failed_logins=None, pcsd_certificate=None,
-               postgresql=None, filesystems=None, notes=None):
+               postgresql=None, filesystems=None, notes=None, booth_refused=None):
     """(text, families) for a status model (or None with an error); notes: more comment lines."""
     fams = families(status, now=now, duration=duration, error=error, refused=refused, failed_logins=failed_logins,
-                    pcsd_certificate=pcsd_certificate, postgresql=postgresql, filesystems=filesystems)
+                    pcsd_certificate=pcsd_certificate, postgresql=postgresql, filesystems=filesystems,
+                    booth_refused=booth_refused)
     return render(fams, problems(status, error) + list(notes or [])), fams
 
 
@@ -511,12 +526,13 @@ def _read_resources(runner, readers, cib_reader, notes):
 
 
 def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT, postgresql_reader=None, filesystem_reader=None,
-           cib_reader=None):
+           cib_reader=None, booth_reader=None):
     """Collect through the seam (and pcsd's certificate from pcsd_cert_path) and return (text, families). Never
     raises for an unreadable cluster. postgresql_reader(runner[, root]): this node's PostgreSQL instances under PAF
     (postgresql.read_local), filesystem_reader(runner[, root]): its Filesystem resources (filesystem.read_local);
     this module imports neither (the metrics timer carries only the files it names); None leaves their metrics out.
-    cib_reader(runner) (postgresql.read_cib) reads the CIB once for both; without it each reads it."""
+    cib_reader(runner) (postgresql.read_cib) reads the CIB once for both; without it each reads it.
+    booth_reader(runner, window_s, now) (booth.read_refusals): the messages boothd refused; None leaves them out."""
     start = clock()
     status = None
     error = None
@@ -526,12 +542,14 @@ def scrape(runner, clock=time.time, pcsd_cert_path=PCSD_CERT, postgresql_reader=
         error = str(e)
     refused, _truncated = read_refused_packets(runner, REFUSED_WINDOW_S, start)
     logins, _truncated = read_failed_logins(runner, REFUSED_WINDOW_S, start)
+    booth_refused = booth_reader(runner, REFUSED_WINDOW_S, start)[0] if booth_reader is not None else None
     notes = []
     local = _read_resources(runner, {"postgresql": postgresql_reader, "filesystems": filesystem_reader}, cib_reader, notes)
     end = clock()
     return metrics_of(status, now=end, duration=max(0.0, end - start), error=error, refused=refused,
                       failed_logins=logins, pcsd_certificate=read_certificate(pcsd_cert_path),
-                      postgresql=local["postgresql"], filesystems=local["filesystems"], notes=notes)
+                      postgresql=local["postgresql"], filesystems=local["filesystems"], notes=notes,
+                      booth_refused=booth_refused)
 
 
 def _engine(module, name):
@@ -584,7 +602,7 @@ def main(argv=None, runner=None):
     if runner is None:
         runner = Runner(timeout=args.timeout)
     text, fams = scrape(runner, postgresql_reader=_postgresql_reader(), filesystem_reader=_engine("filesystem", "read_local"),
-                        cib_reader=_engine("postgresql", "read_cib"))
+                        cib_reader=_engine("postgresql", "read_cib"), booth_reader=_engine("booth", "read_refusals"))
     try:
         write_atomic(args.textfile, text)
     except OSError as e:

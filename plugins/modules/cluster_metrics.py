@@ -151,7 +151,7 @@ import stat
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
-from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
+from ansible_collections.clusterops.ha.plugins.module_utils import booth, filesystem, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, absolute_path
 from ansible_collections.clusterops.ha.plugins.module_utils.metrics import (
     TEXTFILE_MODE,
@@ -196,7 +196,8 @@ def main():
                 module.fail_json(msg="path: the directory %s does not exist" % directory)
 
         text, fams = scrape(make_runner(module), postgresql_reader=postgresql.read_local,
-                            filesystem_reader=filesystem.read_local, cib_reader=postgresql.read_cib)
+                            filesystem_reader=filesystem.read_local, cib_reader=postgresql.read_cib,
+                            booth_reader=booth.read_refusals)
         result = dict(changed=False, metrics=text, summary=summarize(fams))
         if path is None:
             module.exit_json(**result)

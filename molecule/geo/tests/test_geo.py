@@ -353,6 +353,26 @@ def test_health_names_the_booth_commands_run_with_the_old_key(tmp_path):
         assert "sha256sum /etc/booth/authkey" in check["remedy"], check
 
 
+def test_the_metrics_count_the_booth_commands_run_with_the_old_key(tmp_path):
+    """The cluster_metrics module (what the metrics timer runs) on the node that runs site B's booth: one series per
+    sender and reason, the client's count being what boothd's own journal holds."""
+    node = booth_node("site-b")
+    prom = "/tmp/clusterops-geo-metrics.prom"
+    play = tmp_path / "metrics.yml"
+    play.write_text(json.dumps([{"name": "metrics", "hosts": node, "gather_facts": False,
+                                 "tasks": [{"clusterops.ha.cluster_metrics": {"textfile": prom}}]}]))
+    rc, out = run_playbook(str(play), {}, timeout=120)
+    assert rc == 0, out[-3000:]
+    rc, text = sh(node, "cat " + prom)
+    assert rc == 0, text
+    series = 'ha_cluster_clusterops_booth_refused_messages{reason="authentication",source="client"} '
+    line = next((ln for ln in text.splitlines() if ln.startswith(series)), None)
+    assert line, text
+    _rc, counted = sh(node, "journalctl -t boothd-site --since -1h -o cat --no-pager | grep -c 'client: failed to authenticate'")
+    journal = int(counted.strip() or 0)
+    assert journal >= 1 and float(line.split()[-1]) == journal, (line, journal)
+
+
 def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both():
     """Site B (the holder) is cut off the WAN: its own cluster stays whole, but it cannot renew. At the end of the
     lease it gives the ticket up (loss-policy stop); site A takes it, not before. At no sample do both hold it.

@@ -615,3 +615,41 @@ def test_tickets_of_a_geo_site():
         assert one(fams, "ha_cluster_clusterops_ticket_granted", ticket="geo-web", standby="false") == granted
     status = build_status(crm_mon=parse_crm_mon(fx("crm_mon.healthy.xml")))
     assert "ha_cluster_clusterops_ticket_granted" not in parse_exposition(metrics.render(metrics.families(status)))
+
+
+def test_booth_refusals_of_a_geo_site():
+    """boothd's journal on geo-b1 after the geo scenario's key rotation (fixtures/booth/journal-refused.site-member.txt):
+    one sample per sender and reason, counted as the health check booth-refused counts them (booth.parse_refusals);
+    nothing without a booth reader or where booth refused nothing."""
+    from ansible_collections.clusterops.ha.plugins.module_utils import booth
+
+    journal = fixture_text("booth", "journal-refused.site-member.txt")
+    runner = lab_runner("healthy")
+    runner.add(["journalctl", "-t", "boothd-site"], stdout=journal)
+    fams = parse_exposition(metrics.scrape(runner, clock=lambda: 1796599000.0, booth_reader=booth.read_refusals)[0])
+    expected = booth.parse_refusals(journal)
+    assert expected
+    samples = fams["ha_cluster_clusterops_booth_refused_messages"]["samples"]
+    assert len(samples) == len(expected)
+    for e in expected:
+        assert one(fams, "ha_cluster_clusterops_booth_refused_messages", source=e["source"], reason=e["reason"]) == e["count"]
+    assert one(fams, "ha_cluster_clusterops_booth_refused_messages", source="172.31.244.10",
+               reason="authentication") >= 1
+    argv = [c["argv"] for c in runner.calls if c["argv"][:2] == ["journalctl", "-t"]][0]
+    assert argv[argv.index("--since") + 1] == "@%d" % (1796599000 - metrics.REFUSED_WINDOW_S)
+    # The corosync reader is not handed booth's lines (its own journalctl call has no answer here).
+    assert "ha_cluster_clusterops_corosync_refused_packets" not in fams
+    # booth refused nothing: no series; no reader (a timer whose engine does not carry booth): no journal read.
+    runner.add(["journalctl", "-t", "boothd-site"], rc=1, stdout="-- No entries --\n")
+    fams = parse_exposition(metrics.scrape(runner, clock=lambda: 1796599000.0, booth_reader=booth.read_refusals)[0])
+    assert "ha_cluster_clusterops_booth_refused_messages" not in fams
+    runner = lab_runner("healthy")
+    metrics.scrape(runner, clock=lambda: 1796599000.0)
+    assert not [c for c in runner.calls if c["argv"][:2] == ["journalctl", "-t"]]
+
+
+def test_the_timer_reads_booth_only_when_its_engine_carries_it(monkeypatch):
+    from ansible_collections.clusterops.ha.plugins.module_utils import booth
+    assert metrics._engine("booth", "read_refusals") is booth.read_refusals
+    hide_from_the_engine(monkeypatch, "booth")
+    assert metrics._engine("booth", "read_refusals") is None
