@@ -28,11 +28,16 @@ import ansible_mitogen.loaders
 import ansible_mitogen.strategy
 
 _DOCKER = ('docker', 'community.docker.docker')
+_ASYNC_STATUS = ('async_status', 'ansible.builtin.async_status', 'ansible.legacy.async_status')
+# Set by StrategyModule._queue_task just before Ansible forks the task's worker, which inherits it.
+_NATIVE = {'task': False}
 
 
 def _connection_get_with_context(name, *args, **kwargs):
-    """connection_loader.get_with_context while the strategy runs: the docker connection becomes Mitogen's."""
-    if name in _DOCKER:
+    """connection_loader.get_with_context while the strategy runs: the docker connection becomes Mitogen's, but for
+    an async task (and async_status): Mitogen's async runner lost the failover_drill module's observers (the job
+    started and died without a result), so those keep Ansible's own async_wrapper and its job files."""
+    if name in _DOCKER and not _NATIVE['task']:
         name = 'mitogen_docker'
     return ansible_mitogen.loaders.connection_loader__get_with_context(name, *args, **kwargs)
 
@@ -44,4 +49,6 @@ Base = ansible_mitogen.loaders.strategy_loader.get('linear', class_only=True)
 
 
 class StrategyModule(ansible_mitogen.strategy.StrategyMixin, Base):
-    pass
+    def _queue_task(self, host, task, task_vars, play_context):
+        _NATIVE['task'] = bool(task.async_val) or task.action in _ASYNC_STATUS
+        return super(StrategyModule, self)._queue_task(host, task, task_vars, play_context)
