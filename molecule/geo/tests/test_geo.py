@@ -360,7 +360,7 @@ def test_the_metrics_count_the_booth_commands_run_with_the_old_key(tmp_path):
     prom = "/tmp/clusterops-geo-metrics.prom"
     play = tmp_path / "metrics.yml"
     play.write_text(json.dumps([{"name": "metrics", "hosts": node, "gather_facts": False,
-                                 "tasks": [{"clusterops.ha.cluster_metrics": {"textfile": prom}}]}]))
+                                 "tasks": [{"clusterops.ha.cluster_metrics": {"path": prom}}]}]))
     rc, out = run_playbook(str(play), {}, timeout=120)
     assert rc == 0, out[-3000:]
     rc, text = sh(node, "cat " + prom)
