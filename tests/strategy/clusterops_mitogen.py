@@ -6,7 +6,10 @@
 # Why: the CI runs on two cores and is CPU-bound. Ansible's own docker connection starts a new Python
 # on the node for every task and host (one `docker exec`, the module unpacked and imported anew);
 # Mitogen keeps one interpreter per node and reuses it. Measured on the qdevice scenario (quiet machine):
-# converge 112 s -> 82 s, idempotence 67 s -> 44 s (bench/results/ci_time.json, measured_2026_12_07_g).
+# converge 112 s -> 76 s, idempotence 67 s -> 41 s (bench/results/ci_time.json, measured_2026_12_07_g);
+# in the whole CI, converges 10-30 % shorter and no clear cut of the total (measured_2026_12_07_j).
+#
+# Async tasks and async_status keep Ansible's docker connection too (see _connection_get_with_context).
 #
 # What differs from Mitogen's own mitogen_linear: only the nodes' docker connection (both its short name
 # and community.docker.docker, which Molecule's docker driver writes into the inventory) goes through
