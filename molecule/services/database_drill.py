@@ -17,6 +17,7 @@ and whether the crashed node's instance came back as a streaming standby.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -153,6 +154,14 @@ def failed_part(stdout, limit=6000):
     return "" if at < 0 else stdout[max(0, stdout.rfind("\n", 0, max(0, at - 400)) + 1):][:limit]
 
 
+def failure_lines(stdout, limit=8):
+    """The lines of a failed playbook run that say why (its fatal lines and the role's "did not pass" and "stopped at"
+    reasons, colours removed), at most limit: the test puts them last, where a CI log's tail shows them."""
+    keys = ("fatal:", "FAILED!", "did not pass", "stopped at", "ERROR!")
+    plain = (re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in stdout.splitlines())
+    return [line[:600] for line in plain if any(k in line for k in keys)][:limit]
+
+
 def rolling(path, nodes, vip, command):
     """The rolling update (command: ansible-playbook playbooks/rolling_update.yml ...) with the writer on: every node
     serviced in turn, the primary's node last by a switchover. Records the primaries before and after, the rows
@@ -172,6 +181,7 @@ def rolling(path, nodes, vip, command):
     found = set(int(x) for x in psql(primary, "SELECT id FROM rolling", db="app").split())
     rows = writer.acked
     record = {"rc": run.returncode, "output_tail": run.stdout[-3000:], "output_failed": failed_part(run.stdout),
+              "failure_lines": failure_lines(run.stdout) if run.returncode else [],
               "primary_before": first, "primary_after": primary,
               "acknowledged": len(rows), "found": len(found), "lost": sorted(set(r for r, _t in rows) - found),
               "write_errors": writer.errors, "seconds": round(end - start, 1),
@@ -179,6 +189,8 @@ def rolling(path, nodes, vip, command):
               "placement_after": placement(nodes), "streaming_after": streaming(primary)}
     with open(path, "w", encoding="utf-8") as f:
         json.dump(record, f, indent=2)
+    with open(path + ".out", "w", encoding="utf-8") as f:  # the whole run, to read after a failure
+        f.write(run.stdout)
     print(json.dumps(dict((k, v) for k, v in record.items() if k != "output_tail")))
     return 0
 

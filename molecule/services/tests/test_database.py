@@ -79,7 +79,9 @@ def test_rolling_update_services_the_primary_last_by_a_switchover_and_loses_no_w
     primary came last in the run's own report, the primary moved, every acknowledged row is there, and both standbys
     stream from the new primary (crm_mon and pg_stat_replication, read by the drill at the end)."""
     rolling = record("database-rolling")
-    assert rolling["rc"] == 0, rolling.get("output_failed") or rolling["output_tail"]
+    # Why it failed goes last, where the CI log's tail shows it.
+    assert rolling["rc"] == 0, "\n".join([rolling.get("output_failed") or rolling["output_tail"], "WHY:"]
+                                         + rolling.get("failure_lines", []))
     assert rolling["acknowledged"] > 100 and rolling["lost"] == [], rolling
     before, after = rolling["primary_before"], rolling["primary_after"]
     assert before != after, rolling
