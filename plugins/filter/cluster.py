@@ -20,6 +20,14 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_plan import 
     nodelist,
     totem_section,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_secrets import (
+    SecretStoreError,
+    directories as secret_directories,
+    files as secret_files,
+    problems as secret_problems,
+    reregister as secret_reregister,
+    split as secret_split,
+)
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check as cib_check
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, parse_quorumtool
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
@@ -238,6 +246,25 @@ def cluster_cib_check(desired, node_names):
     return {"errors": errors, "warnings": warnings}
 
 
+def cluster_cib_secrets(primitives, scope, errors=False):
+    """The primitives for the CIB, their secret parameters in scope (cib_secrets.SCOPES) replaced by "lrm://",
+    and the secret store's files and directories for every node: {primitives, files, directories, entries}.
+    With errors true, the list of every message about the input instead (no value in it; empty when good)."""
+    if errors:
+        return secret_problems(list(primitives or []), scope)
+    try:
+        out, entries = secret_split(list(primitives or []), scope)
+    except SecretStoreError as e:
+        raise AnsibleFilterError("The CIB input is invalid; nothing was changed: %s" % e)
+    return {"primitives": out, "entries": entries, "files": secret_files(entries),
+            "directories": secret_directories(entries) if entries else []}
+
+
+def cluster_cib_secrets_reregister(changed_paths, entries):
+    """The fence devices whose secret files changed and that the fencer must register again."""
+    return secret_reregister(changed_paths, entries)
+
+
 def cluster_missing_paths(pair):
     """[{item, host}] of a host's stat results (registered in a loop) whose path does not exist."""
     results, host = pair
@@ -327,6 +354,8 @@ class FilterModule(object):
             "cluster_health_inputs": cluster_health_inputs,
             "cluster_node_names": cluster_node_names,
             "cluster_cib_check": cluster_cib_check,
+            "cluster_cib_secrets": cluster_cib_secrets,
+            "cluster_cib_secrets_reregister": cluster_cib_secrets_reregister,
             "cluster_missing_paths": cluster_missing_paths,
             "check_values": check_values,
             "report_page": report_page,

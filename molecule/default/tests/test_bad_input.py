@@ -28,8 +28,8 @@ The run cases go first, the module batch last (a wrongly accepted module call is
 Audit snapshots are off (config_snapshot_audit: false): they only read the nodes, the services scenario
 tests them.
 
-Size and cost (2-CPU machine): 88 run cases (54 site.yml in 31 runs, 14 rolling_update.yml, 6 failover_drill.yml,
-5 snapshot.yml, 4 restore.yml, 4 health.yml, 1 rotate_keys.yml) and 91 cib module cases. A site.yml run stopped in its
+Size and cost (2-CPU machine): 97 run cases (62 site.yml in 37 runs, 14 rolling_update.yml, 6 failover_drill.yml,
+5 snapshot.yml, 4 restore.yml, 4 health.yml, 1 rotate_keys.yml, 1 document.yml) and 91 cib module cases. A site.yml run stopped in its
 preflight costs about 6 s, one that reaches the survey of the nodes and the plan about 15-20 s (lab, 2 at a
 time); the other playbooks' runs about 2 s. Grouping took site.yml from 42 runs to 26.
 Each run and the batch are timed into $MOLECULE_EPHEMERAL_DIRECTORY/bad_input_timings.json.

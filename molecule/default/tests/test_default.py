@@ -96,3 +96,32 @@ def test_services_enabled_and_running(host):
         s = host.service(svc)
         assert s.is_running, svc
         assert s.is_enabled, svc
+
+
+# cluster_cib_secrets: all (molecule.yml): the canary's passwd lives in Pacemaker's secret store on every node.
+CANARY_SECRET = "molecule-only-canary-secret"
+STORE = "/var/lib/pacemaker/lrm/secrets"
+
+
+def test_the_canary_secret_is_in_the_store_of_every_node_and_not_in_the_cib(host):
+    assert host.check_output("crm_resource --resource canary --get-parameter passwd").strip() == "lrm://"
+    assert CANARY_SECRET not in host.check_output("cibadmin --query")
+    for path, mode in ((STORE, 0o700), (STORE + "/canary", 0o700), (STORE + "/canary/passwd", 0o600),
+                       (STORE + "/canary/passwd.sign", 0o600)):
+        f = host.file(path)
+        assert f.exists and f.user == "root" and f.mode == mode, path
+    assert host.file(STORE + "/canary/passwd").content_string == CANARY_SECRET + "\n"
+    assert host.file(STORE + "/canary/passwd.sign").content_string.strip() == hashlib.md5(CANARY_SECRET.encode()).hexdigest()
+
+
+def test_the_canary_agent_got_the_secret_from_the_store(host):
+    """Pacemaker's executor replaced lrm:// with the file's value: Dummy's envfile (its environment at every action)
+    on the node that runs it shows the real value, never lrm://."""
+    import testinfra
+
+    runs = [r.get("name") for r in crm_mon(host).findall("resources/resource[@id='canary']/node")]
+    assert len(runs) == 1, runs
+    there = testinfra.get_host("ansible://" + runs[0], ansible_inventory=host.backend.ansible_inventory)
+    env = there.file("/run/canary.env").content_string
+    assert "OCF_RESKEY_passwd=%s\n" % CANARY_SECRET in env
+    assert "OCF_RESKEY_passwd=lrm://" not in env

@@ -11,6 +11,8 @@ from conftest import fixture_text
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.clusterops.ha.plugins.filter.cluster import (
+    cluster_cib_secrets,
+    cluster_cib_secrets_reregister,
     cluster_key_plans,
     cluster_password_hash,
     cluster_rotation_check,
@@ -170,3 +172,21 @@ def test_qnetd_firewall_rules_gives_the_preflight_every_message_and_refuses_with
         "qnetd_firewall_sources: no address or network; list the addresses the cluster nodes reach corosync-qnetd "
         "from, or qnetd_firewall_enabled: false"]
     assert "tcp dport 5403 counter drop" in qnetd_firewall_rules(["10.0.0.1"], 5403)
+
+
+def test_cib_secrets_gives_the_plan_its_messages_then_the_split_and_refuses_with_the_same():
+    fence = {"id": "f1", "agent": "stonith:fence_ipmilan", "params": {"ip": "10.0.0.1", "password": "pw"}}
+    assert cluster_cib_secrets([fence], "fence", True) == []
+    out = cluster_cib_secrets([fence], "fence")
+    assert out["primitives"][0]["params"] == {"ip": "10.0.0.1", "password": "lrm://"}
+    assert [f["path"] for f in out["files"]] == ["/var/lib/pacemaker/lrm/secrets/f1/password",
+                                                 "/var/lib/pacemaker/lrm/secrets/f1/password.sign"]
+    assert out["directories"] == ["/var/lib/pacemaker/lrm/secrets", "/var/lib/pacemaker/lrm/secrets/f1"]
+    assert cluster_cib_secrets_reregister([out["files"][0]["path"]], out["entries"]) == ["f1"]
+    assert cluster_cib_secrets([fence], "none")["directories"] == []
+    bad = dict(fence, params={"password": "pw "})
+    msgs = cluster_cib_secrets([bad], "fence", True)
+    assert len(msgs) == 1 and "cluster_primitives[0] (f1).params.password" in msgs[0]
+    with pytest.raises(AnsibleFilterError) as e:
+        cluster_cib_secrets([bad], "fence")
+    assert str(e.value) == "The CIB input is invalid; nothing was changed: " + msgs[0]
