@@ -20,7 +20,17 @@ from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import parse_table
 
-from ansible_collections.clusterops.ha.plugins.module_utils import health
+from ansible_collections.clusterops.ha.plugins.module_utils import (
+    health,
+    health_base,
+    health_booth,
+    health_fencing,
+    health_filesystem,
+    health_membership,
+    health_postgresql,
+    health_resources,
+    health_security,
+)
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
     build_status,
@@ -225,7 +235,9 @@ class TestCatalogue:
             assert isinstance(c["objects"], list)
 
     def test_python38_syntax(self):
-        ast.parse(inspect.getsource(health), feature_version=(3, 8))
+        for module in (health, health_base, health_booth, health_fencing, health_filesystem, health_membership,
+                       health_postgresql, health_resources, health_security):
+            ast.parse(inspect.getsource(module), feature_version=(3, 8))
 
 
 # --------------------------------------------------------------------------------------------- baseline and verdicts
@@ -600,10 +612,10 @@ class TestFencingHistory:
 
     def test_fencing_older_than_the_window_passes_and_counts(self, base):
         status = lab_status("crm_mon.lab-fenced.xml")
-        c = check(run(base, status=status, now=FENCED_AT + health.RECENT_FENCING_S - 1), "fencing-history")
+        c = check(run(base, status=status, now=FENCED_AT + health_fencing.RECENT_FENCING_S - 1), "fencing-history")
         assert (c["status"], c["severity"]) == ("fail", "warning")
         assert "(24.0 h ago)" in c["message"]
-        c = assert_pass(run(base, status=status, now=FENCED_AT + health.RECENT_FENCING_S), "fencing-history")
+        c = assert_pass(run(base, status=status, now=FENCED_AT + health_fencing.RECENT_FENCING_S), "fencing-history")
         assert c["message"] == "1 fencing action(s) in the history, none confirmed by hand, none failed, none in the last 24 h"
 
     def test_a_time_ahead_of_the_clock_counts_as_recent(self, base):
@@ -628,7 +640,7 @@ class TestFencingHistory:
         assert_skip(run(base), "fencing-history", "the status model has no fencing history")
 
     def test_now_defaults_to_the_clock(self, base, monkeypatch):
-        monkeypatch.setattr(health.time, "time", lambda: FENCED_AT + 60.0)
+        monkeypatch.setattr(health_base.time, "time", lambda: FENCED_AT + 60.0)
         status = lab_status("crm_mon.lab-fenced.xml")
         report = run_checks(status, base[1], base[2], base[3], cib_root=lab_root())
         assert "(1 min ago)" in check(report, "fencing-history")["message"]

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The booth-tickets check of health.py on real crm_mon captures of the geo scenario's sites (fixtures/booth): site A
+"""The booth-tickets check of health_booth.py on real crm_mon captures of the geo scenario's sites (fixtures/booth): site A
 holding the ticket with booth running, site A holding it with booth stopped (target-role Stopped, captured at once),
 site B without the ticket, with booth running and stopped; and the lab's cluster, which is no geo site.
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The filesystem-single-mount check of health.py on the lab (fixtures/health) with the shared-storage group and an
+"""The filesystem-single-mount check of health_filesystem.py on the lab (fixtures/health) with the shared-storage group and an
 NFS clone added to its CIB (test_filesystem.share_cib), each node's facts as cluster_node_facts reads them
 (filesystem.read_local on the mountinfo of fixtures/filesystem, the lab's /dev/clusterops-shared being 7:0 on every
 node), and crm_mon's view of where Pacemaker runs them in the status model."""

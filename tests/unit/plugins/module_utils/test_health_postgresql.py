@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The PostgreSQL checks of health.py on the lab (fixtures/health) with PAF's resources added to its CIB
+"""The PostgreSQL checks of health_postgresql.py on the lab (fixtures/health) with PAF's resources added to its CIB
 (test_postgresql.paf_cib) and each node's instance as cluster_node_facts reads it from psql's real outputs
 (fixtures/postgresql, captured on pgcap1/pgcap2: the standby's application_name is renamed to the lab's node)."""
 
