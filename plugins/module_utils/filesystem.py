@@ -234,7 +234,7 @@ def read_local(runner, root=None, cib_file=CIB_FILE, mountinfo_file=MOUNTINFO, s
 
 
 # ---------------------------------------------------------------------------------------------
-# reading the nodes' facts (health_filesystem.py's check and cluster_doc.py's storage section)
+# reading the nodes' facts (health_filesystem.py's check and cluster_doc_storage.py's storage section)
 
 
 def mountinfo_read(fact):

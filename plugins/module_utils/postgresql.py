@@ -374,7 +374,7 @@ def read_local(runner, root=None, cib_file=CIB_FILE):
 
 
 # ---------------------------------------------------------------------------------------------
-# reading the nodes' facts (health_postgresql.py's checks and cluster_doc.py's storage section)
+# reading the nodes' facts (health_postgresql.py's checks and cluster_doc_storage.py's storage section)
 
 
 def promotion_score(attributes, primitive):

@@ -153,7 +153,8 @@ model:
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, read_live_cib
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import CMAP_PREFIXES, document
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import document
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc_corosync import CMAP_PREFIXES
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, read_cmap

@@ -6,23 +6,29 @@
 healthy: the lab's services (site-vip + site-nginx, group lb, clone app-clone; fence-docker stopped
 because that lab had no path to the Docker engine). degraded: dc-node1 in standby, dc-node3 stopped
 (corosync and Pacemaker), and an extra Dummy whose parameter holds | " < > and a backslash.
-The Mermaid map is also checked on the bookworm and trixie lab captures of tests/unit/fixtures/health/.
+The map is also checked on the bookworm and trixie lab captures of tests/unit/fixtures/health/.
+The drawings have tests of their own (test_cluster_doc_dot.py, test_cluster_doc_mermaid.py), on the inputs and
+with the readers defined here; the Storage section's are in test_cluster_doc_storage.py.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import re
 import shutil
 import subprocess
-
-import pytest
+import sys
 
 from conftest import ROOT, fixture_text
 
-from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_doc, cluster_status, snapshot
+from ansible_collections.clusterops.ha.plugins.module_utils import (
+    cib,
+    cluster_doc,
+    cluster_doc_model,
+    cluster_status,
+    snapshot,
+)
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_version
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     build_model,
@@ -30,7 +36,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     cluster_map,
     dot_string,
     md,
-    mermaid_label,
     render_dot,
     render_markdown,
     render_mermaid,
@@ -296,7 +301,8 @@ def test_md_and_dot_string():
 
 
 # ---------------------------------------------------------------------------------------------
-# DOT
+# the drawings: what the tests of both read them with (test_cluster_doc_dot.py and
+# test_cluster_doc_mermaid.py hold the tests of each)
 
 
 def _check_dot(text):
@@ -311,94 +317,6 @@ def _check_dot(text):
         assert not res.stderr.strip(), res.stderr
         return res.stdout
     return None
-
-
-@pytest.mark.parametrize("which", ["healthy", "degraded"])
-def test_dot_parses(which):
-    _check_dot(render_dot(model_of(which)))
-
-
-def test_dot_places_resources_inside_their_nodes():
-    dot = render_dot(model_of("healthy"))
-    blocks = dict(re.findall(r'subgraph "cluster_node/([^"]+)" \{(.*?)\n  \}', dot, re.S))
-    assert sorted(blocks) == ["dc-node1", "dc-node2", "dc-node3"]
-    assert '"rsc/site-vip/dc-node1"' in blocks["dc-node1"] and "fillcolor=gold" in blocks["dc-node1"]
-    assert "link 0: 172.31.240.11" in blocks["dc-node1"]
-    assert '"cluster_group/lb/dc-node2"' in blocks["dc-node2"]
-    for node in blocks:
-        assert '"rsc/app-nginx/%s"' % node in blocks[node]
-    stopped = dot.split('subgraph "cluster_stopped"', 1)[1]
-    assert '"rsc/fence-docker/-"' in stopped
-    assert '"rsc/site-nginx/dc-node1" -> "rsc/site-vip/dc-node1" [style=dashed' in dot
-    assert '"rsc/site-vip/dc-node1" -> "rsc/site-nginx/dc-node1" [color=blue' in dot
-
-
-def test_dot_and_markdown_are_stable():
-    a = document(*inputs("healthy"), generated_at="x")
-    b = document(*inputs("healthy"), generated_at="y")
-    assert a["dot"] == b["dot"]
-    assert a["markdown"].replace("Generated: x", "Generated: y") == b["markdown"]
-
-
-# The DOT diagram of the captures (and of a synthetic model with what the captures lack), as render_dot()
-# wrote it before the map moved into cluster_map() for the Mermaid map (issue 21): sha256 of the text.
-# A deliberate change of the DOT output updates these digests in the same commit.
-DOT_BEFORE_MERMAID = {
-    "healthy": "bcb0c69a374840ef239db3a33d85258013058853e272d8d11e4c67cc6a892efe",
-    "degraded": "fd554523a4217db9c5f616c54e052c23c1bedebdccce14104753693a975a9b86",
-    "bookworm": "6167f8731233c749511618644c9f26a9c279a35a2ade64fb6af326c790ddfb0c",
-    "trixie": "6167f8731233c749511618644c9f26a9c279a35a2ade64fb6af326c790ddfb0c",
-    "bookworm-ban": "6167f8731233c749511618644c9f26a9c279a35a2ade64fb6af326c790ddfb0c",
-    "trixie-ban": "6167f8731233c749511618644c9f26a9c279a35a2ade64fb6af326c790ddfb0c",
-    "healthy without configuration or corosync": "c015bc4f0f0816b795fd202889ffac9c9acfbd45d94dc59348ed1cd7d2119cb7",
-    "degraded with odd names": "07e104c7c90e397c3c856b2cf7cf692a8993009fd99141d3848d7c3ee88afd08",
-    "synthetic": "474dca948c37e355ffd8bf1db5471ad025ff839df18dcbfbbd12d5b4f28592cb",
-}
-
-HEALTHY_DOT = r'''digraph "cluster lab" {
-  graph [label="Cluster lab", labelloc=t, fontname=Helvetica, compound=true, rankdir=TB];
-  node [fontname=Helvetica, shape=box, style="rounded,filled", fillcolor=white];
-  edge [fontname=Helvetica, fontsize=10];
-  subgraph "cluster_node/dc-node1" {
-    label="dc-node1\nlink 0: 172.31.240.11\nonline"; style=rounded; color=darkgreen; penwidth=2;
-    "anchor/dc-node1" [label="", shape=point, style=invis];
-    "rsc/site-vip/dc-node1" [label="site-vip\nVIP 172.31.240.100/24\nocf:heartbeat:IPaddr2", shape=box, style="rounded,filled,bold", fillcolor=gold];
-    "rsc/site-nginx/dc-node1" [label="site-nginx\nocf:heartbeat:nginx", fillcolor=lightblue];
-    "rsc/app-nginx/dc-node1" [label="app-nginx\n(app-clone)\nocf:heartbeat:nginx", fillcolor=lightblue];
-  }
-  subgraph "cluster_node/dc-node2" {
-    label="dc-node2\nlink 0: 172.31.240.12\nonline"; style=rounded; color=darkgreen; penwidth=2;
-    "anchor/dc-node2" [label="", shape=point, style=invis];
-    "rsc/app-nginx/dc-node2" [label="app-nginx\n(app-clone)\nocf:heartbeat:nginx", fillcolor=lightblue];
-    subgraph "cluster_group/lb/dc-node2" {
-      label="group lb"; style=dashed; color=grey40;
-      "rsc/lb-vip/dc-node2" [label="lb-vip\nVIP 172.31.240.101/24\nocf:heartbeat:IPaddr2", shape=box, style="rounded,filled,bold", fillcolor=gold];
-      "rsc/lb-haproxy/dc-node2" [label="lb-haproxy\nsystemd:haproxy", fillcolor=lightblue];
-    }
-  }
-  subgraph "cluster_node/dc-node3" {
-    label="dc-node3\nlink 0: 172.31.240.13\nonline, DC"; style=rounded; color=darkgreen; penwidth=2;
-    "anchor/dc-node3" [label="", shape=point, style=invis];
-    "rsc/app-nginx/dc-node3" [label="app-nginx\n(app-clone)\nocf:heartbeat:nginx", fillcolor=lightblue];
-  }
-  subgraph "cluster_stopped" {
-    label="not running"; style=dashed; color=grey;
-    "rsc/fence-docker/-" [label="fence-docker\nstonith:fence_docker\nStopped", fillcolor=grey90, fontcolor=grey30, style="rounded,filled,dashed"];
-  }
-  "rsc/site-nginx/dc-node1" -> "rsc/site-vip/dc-node1" [style=dashed, color=purple, label="with INFINITY"];
-  "rsc/site-vip/dc-node1" -> "rsc/site-nginx/dc-node1" [color=blue, label="then (Mandatory)"];
-  "rsc/app-nginx/dc-node2" -> "rsc/lb-vip/dc-node2" [color=blue, label="then (Optional)"];
-  "rsc/app-nginx/dc-node2" -> "rsc/lb-haproxy/dc-node2" [color=blue, label="then (Optional)"];
-}
-'''
-
-
-def odd_names(model):
-    """The degraded model with a cluster name, a node name and an address full of special characters."""
-    model["cluster"]["name"] = 'prod|"eu"\\1 <b>'
-    model["nodes"][0]["name"] = 'n|"1"'
-    model["nodes"][0]["addresses"] = [{"link": 0, "addr": "10.0.0.1|x"}]
-    return model
 
 
 def synthetic_model():
@@ -423,25 +341,6 @@ def synthetic_model():
     ]
     return model
 
-
-def dot_cases():
-    cases = dict((which, model_of(which)) for which in CAPTURES)
-    status, _config, _cmap, versions = inputs("healthy")
-    cases["healthy without configuration or corosync"] = build_model(status, None, cmap=None, versions=versions)
-    cases["degraded with odd names"] = odd_names(model_of("degraded"))
-    cases["synthetic"] = synthetic_model()
-    return cases
-
-
-def test_dot_is_what_it_was_before_the_mermaid_map():
-    assert render_dot(model_of("healthy")) == HEALTHY_DOT
-    digests = dict((name, hashlib.sha256(render_dot(model).encode("utf-8")).hexdigest())
-                   for name, model in dot_cases().items())
-    assert digests == DOT_BEFORE_MERMAID
-
-
-# ---------------------------------------------------------------------------------------------
-# Mermaid
 
 _MERMAID_CODE = re.compile(r"#(quot|amp|lt|gt|\d+);")
 _MERMAID_NAMED = {"quot": '"', "amp": "&", "lt": "<", "gt": ">"}
@@ -543,260 +442,6 @@ def mermaid_block(markdown):
     return "\n".join(lines[start + 1:end]) + "\n"
 
 
-def cib_view(which):
-    """What the CIB configures, read straight from its XML: primitives, their group, VIP addresses,
-    the primitives inside each group or clone, and the colocations and orders between two resources."""
-    import xml.etree.ElementTree as ET
-    root = ET.fromstring(capture(which, CAPTURES[which][2]))
-    resources = root.find("configuration/resources")
-    view = {"primitives": [], "stonith": [], "group": {}, "vip": {}, "members": {}, "edges": []}
-    for p in resources.iter("primitive"):
-        view["primitives"].append(p.get("id"))
-        if p.get("class") == "stonith":
-            view["stonith"].append(p.get("id"))
-        params = dict((nv.get("name"), nv.get("value")) for nv in p.findall("instance_attributes/nvpair"))
-        if p.get("type") in ("IPaddr2", "IPaddr") and params.get("ip"):
-            view["vip"][p.get("id")] = params["ip"] + ("/" + params["cidr_netmask"] if params.get("cidr_netmask") else "")
-    for tag in ("group", "clone"):
-        for parent in resources.iter(tag):
-            view["members"][parent.get("id")] = [p.get("id") for p in parent.iter("primitive")]
-            if tag == "group":
-                for p in parent.iter("primitive"):
-                    view["group"][p.get("id")] = parent.get("id")
-    constraints = root.find("configuration/constraints")
-    for c in constraints.findall("rsc_colocation"):
-        if c.get("rsc") and c.get("with-rsc"):
-            view["edges"].append(("-.->", c.get("rsc"), c.get("with-rsc"), "with %s" % (c.get("score") or "INFINITY")))
-    for c in constraints.findall("rsc_order"):
-        if c.get("first") and c.get("then"):
-            view["edges"].append(("-->", c.get("first"), c.get("then"), "then (%s)" % (c.get("kind") or "Mandatory")))
-    return view
-
-
-def node_states(which):
-    """node name -> online/standby/offline, from the crm_mon XML."""
-    import xml.etree.ElementTree as ET
-    root = ET.fromstring(capture(which, CAPTURES[which][1]))
-    out = {}
-    for n in root.iter("node"):
-        if n.get("online") is None:
-            continue  # a resource's <node>
-        out[n.get("name")] = ("offline" if n.get("online") != "true" else "standby" if n.get("standby") == "true"
-                              else "online")
-    return out
-
-
-def test_the_page_embeds_the_map_as_a_mermaid_block():
-    markdown = render_markdown(model_of("healthy"))
-    titles = re.findall(r"^## (.*)$", markdown, re.M)
-    assert titles[:3] == ["Summary", "Map", "Nodes"]
-    text = section(markdown, "Map")
-    assert text.startswith("\n```mermaid\nflowchart TB\n")
-    assert mermaid_block(markdown) == render_mermaid(model_of("healthy"))
-    assert "The same map for Graphviz is the DOT diagram written next to this page (`.dot`" in text
-    assert rows(markdown, "dc-node1")  # the tables are still tables after the block
-
-
-@pytest.mark.parametrize("which", sorted(CAPTURES))
-def test_mermaid_map_places_every_node_and_resource_as_crm_mon_reports(which):
-    mm = parse_mermaid(mermaid_block(render_markdown(model_of(which))))
-    placement = crm_mon_placement(which)
-    states = node_states(which)
-    view = cib_view(which)
-    status, _config, _cmap, _versions = inputs(which)
-
-    # every node, in a box of its own with its state (and DC), its border coloured by that state
-    boxes = dict((entry["label"][0], (ident, entry)) for ident, entry in mm["subgraphs"].items() if ident[0] == "n")
-    assert sorted(boxes) == sorted(states) and len(states) == 3
-    colors = {"online": "darkgreen", "standby": "orange", "offline": "red"}
-    for name, (ident, entry) in boxes.items():
-        state = entry["label"][-1]
-        assert state == states[name] + (", DC" if name == status["cluster"]["dc"] else "")
-        assert entry["parent"] == "c0"
-        assert mm["styles"]["style " + ident].startswith("stroke:%s," % colors[states[name]])
-    assert mm["subgraphs"]["c0"]["label"] == ["Cluster lab"]
-
-    # every configured resource: on each node crm_mon runs it on (in its group's box there), or apart
-    drawn = instances(mm)
-    expected = {}
-    for rid in view["primitives"]:
-        group = view["group"].get(rid)
-        for node in placement.get(rid) or [None]:
-            expected[(rid, node, group if node else None)] = True
-    assert sorted(drawn, key=repr) == sorted(expected, key=repr)
-    for (rid, node, _group), inst in drawn.items():
-        if node is None:
-            assert inst["class"] == "stopped"
-        elif rid in view["vip"]:
-            assert inst["class"] == "vip" and "VIP %s" % view["vip"][rid] in inst["label"]
-        elif rid in view["stonith"]:
-            assert inst["class"] == "fence"
-        else:
-            assert inst["class"] in ("rsc", "failed")
-    # the VIPs run where crm_mon says
-    for rid in view["vip"]:
-        nodes = [node for (r, node, _group) in drawn if r == rid]
-        assert sorted(nodes, key=str) == sorted(placement.get(rid) or [None], key=str)
-
-    # every colocation and order of two resources: between their instances on the same node when there are
-    # such, else between all (a group or clone stands for its members)
-    ident_of = dict(((r, node), inst["id"]) for (r, node, _group), inst in drawn.items())
-
-    def drawn_as(rid):
-        return [(p, node) for p in view["members"].get(rid, [rid]) for node in placement.get(p) or [None]]
-
-    wanted = set()
-    for arrow, first, second, label in view["edges"]:
-        a, b = drawn_as(first), drawn_as(second)
-        pairs = [(x, y) for x in a for y in b if x[1] is not None and x[1] == y[1]] or [(x, y) for x in a for y in b]
-        wanted.update((ident_of[x], arrow, label, ident_of[y]) for x, y in pairs)
-    edges = [(a, arrow, "<br>".join(text), b) for a, arrow, text, b in mm["edges"]]
-    assert len(edges) == len(set(edges)) and set(edges) == wanted and wanted
-    colocations = [str(i) for i, e in enumerate(mm["edges"]) if e[1] == "-.->"]
-    assert mm["styles"]["linkStyle " + ",".join(colocations)] == "stroke:purple,color:purple"
-
-
-def test_mermaid_map_of_the_healthy_lab():
-    mm = parse_mermaid(render_mermaid(model_of("healthy")))
-    drawn = instances(mm)
-    assert sorted(drawn) == sorted([
-        ("site-vip", "dc-node1", None), ("site-nginx", "dc-node1", None), ("app-nginx", "dc-node1", None),
-        ("app-nginx", "dc-node2", None), ("lb-vip", "dc-node2", "lb"), ("lb-haproxy", "dc-node2", "lb"),
-        ("app-nginx", "dc-node3", None), ("fence-docker", None, None)])
-    assert drawn[("site-vip", "dc-node1", None)]["label"] == ["site-vip", "VIP 172.31.240.100/24", "ocf:heartbeat:IPaddr2"]
-    assert drawn[("app-nginx", "dc-node2", None)]["label"] == ["app-nginx", "(app-clone)", "ocf:heartbeat:nginx"]
-    assert drawn[("fence-docker", None, None)]["label"] == ["fence-docker", "stonith:fence_docker", "Stopped"]
-    label = dict((ident, entry["label"]) for ident, entry in mm["nodes"].items())
-    assert [(label[a][0], arrow, text, label[b][0]) for a, arrow, text, b in mm["edges"]] == [
-        ("site-nginx", "-.->", ["with INFINITY"], "site-vip"),
-        ("site-vip", "-->", ["then (Mandatory)"], "site-nginx"),
-        ("app-nginx", "-->", ["then (Optional)"], "lb-vip"),
-        ("app-nginx", "-->", ["then (Optional)"], "lb-haproxy")]
-    assert mm["subgraphs"]["n3"]["label"] == ["dc-node3", "link 0: 172.31.240.13", "online, DC"]
-
-
-def test_mermaid_map_of_the_degraded_lab():
-    mm = parse_mermaid(render_mermaid(model_of("degraded")))
-    drawn = instances(mm)
-    assert [key for key in drawn if key[1] in ("dc-node1", "dc-node3")] == []  # standby and offline: empty boxes
-    assert ("odd-dummy", "dc-node2", None) in drawn and ("app-nginx", "dc-node2", None) in drawn
-    assert [key for key in drawn if key[0] == "app-nginx"] == [("app-nginx", "dc-node2", None)]
-    assert mm["subgraphs"]["n1"]["label"][-1] == "standby" and mm["subgraphs"]["n3"]["label"][-1] == "offline"
-    assert mm["styles"]["style n1"].startswith("stroke:orange,") and mm["styles"]["style n3"].startswith("stroke:red,")
-
-
-def test_mermaid_map_of_what_no_capture_has():
-    mm = parse_mermaid(render_mermaid(synthetic_model()))
-    drawn = instances(mm)
-    assert drawn[("app-nginx", "dc-node2", None)]["label"] == ["app-nginx", "(app-clone)", "Promoted", "ocf:heartbeat:nginx"]
-    assert drawn[("site-nginx", "dc-node1", None)]["class"] == "failed"
-    assert drawn[("site-vip", None, None)]["label"] == ["site-vip", "VIP 172.31.240.100", "ocf:heartbeat:IPaddr2", "Started"]
-    assert drawn[("site-vip", None, None)]["class"] == drawn[("lb-haproxy", None, None)]["class"] == "stopped"
-    label = dict((ident, entry["label"][0]) for ident, entry in mm["nodes"].items())
-    edges = [(label[a], arrow, text[0], label[b]) for a, arrow, text, b in mm["edges"]]
-    assert edges.count(("site-vip", "-->", "then (Mandatory)", "site-nginx")) == 1  # twice configured, drawn once
-    assert ("lb-vip", "-.->", "with -INFINITY", "app-nginx") in edges
-    assert edges.count(("fence-docker", "-->", "then (Serialize)", "app-nginx")) == 3  # stopped: to every instance
-
-
-@pytest.mark.parametrize("which", sorted(CAPTURES))
-def test_mermaid_and_dot_draw_the_same_map(which):
-    model = model_of(which)
-    mm = parse_mermaid(render_mermaid(model))
-    dot = render_dot(model)
-    drawn = instances(mm)
-    dot_instances = set(re.findall(r'^ +"rsc/([^/"]+)/([^/"]+)" \[', dot, re.M))
-    assert dot_instances == set((r, node or "-") for (r, node, _group) in drawn)
-    where = dict((inst["id"], (r, node or "-")) for (r, node, _group), inst in drawn.items())
-    dot_edges = re.findall(r'^  "rsc/([^/"]+)/([^/"]+)" -> "rsc/([^/"]+)/([^/"]+)" \[(style=dashed|color=blue).*label="([^"]*)"\];$',
-                           dot, re.M)
-    assert [((a, b), "-.->" if style == "style=dashed" else "-->", label, (c, d))
-            for a, b, c, d, style, label in dot_edges] == [
-        (where[x], arrow, text[0], where[y]) for x, arrow, text, y in mm["edges"]]
-    assert cluster_map(model)["edges"] and len(cluster_map(model)["edges"]) == len(mm["edges"])
-
-
-HOSTILE = [
-    'say "hi"',
-    "a]b[c(d)e{f}g",
-    "x|y||z",
-    "line\nbreak\r\nand\ttab",
-    "a --> b -.-> c ==> d",
-    "`code` ```fence",
-    "<script>alert(1)</script><b>bold</b><br>",
-    "%%{init: {\"securityLevel\": \"loose\"}}%%",
-    "#quot; #35; &amp; &#60; #",
-    "end",
-    "click r1 href \"javascript:alert(1)\"",
-    "semi; colon: back\\slash \x01\x7f",
-]
-
-
-@pytest.mark.parametrize("text", HOSTILE)
-def test_mermaid_label_shows_hostile_text_as_it_is(text):
-    label = mermaid_label(text)
-    body = label[1:-1]
-    assert label == '"%s"' % body and "\n" not in label and "\r" not in label
-    assert not set(body) & set('"<>[]{}|`%&'), label
-    assert "#" not in _MERMAID_CODE.sub("", body)  # every # starts an entity code
-    assert unmermaid(label) == [" ".join(text.split())]
-
-
-def test_mermaid_label():
-    assert mermaid_label('say "hi" <b>#1</b> & [x]|y') == '"say #quot;hi#quot; #lt;b#gt;#35;1#lt;/b#gt; #amp; #91;x#93;#124;y"'
-    assert mermaid_label("a\nb  c") == '"a b c"'
-    assert mermaid_label("`md` %%") == '"#96;md#96; #37;#37;"'
-    assert mermaid_label(None) == '""'
-
-
-def test_hostile_names_cannot_change_the_map():
-    plain = model_of("degraded")
-    hostile = copy.deepcopy(plain)
-    text = " ".join(HOSTILE)
-    hostile["cluster"]["name"] = text
-    renamed = {}
-    for n in hostile["nodes"]:
-        renamed[n["name"]] = n["name"] + text
-        n["name"] = renamed[n["name"]]
-        n["addresses"] = [{"link": 0, "addr": "fe80::1%eth0 " + text}]
-    for r in hostile["resources"]:
-        r["id"] += text
-        r["agent"] = text
-        r["nodes"] = [renamed[node] for node in r["nodes"]]
-        r["group"] = r["group"] and r["group"] + text
-    for v in hostile["vips"]:
-        v["id"] += text
-        v["ip"] = text
-    for col in hostile["collections"]:
-        col["id"] += text
-        col["members"] = [m + text for m in col["members"]]
-    for con in hostile["constraints"]:
-        if con.get("edge"):
-            con["edge"] = {"from": con["edge"]["from"] + text, "to": con["edge"]["to"] + text, "label": text}
-
-    page = render_markdown(hostile)
-    mm, base = parse_mermaid(mermaid_block(page)), parse_mermaid(render_mermaid(plain))
-    # the same boxes, instances, edges and looks, under the same ids
-    assert set(mm["subgraphs"]) == set(base["subgraphs"]) and set(mm["nodes"]) == set(base["nodes"])
-    assert [(a, arrow, b) for a, arrow, _t, b in mm["edges"]] == [(a, arrow, b) for a, arrow, _t, b in base["edges"]]
-    assert mm["classes"] == base["classes"] and mm["styles"] == base["styles"]
-    # and every text shown as it is
-    shown = " ".join(text.split())
-    assert mm["subgraphs"]["c0"]["label"] == ["Cluster " + shown]
-    assert mm["subgraphs"]["n2"]["label"] == ["dc-node2" + shown, "link 0: fe80::1%eth0 " + shown, "online, DC"]
-    assert mm["nodes"]["r1"]["label"][0] == "site-vip" + shown
-    assert all(t == [shown] for _a, _arrow, t, _b in mm["edges"])
-    assert "<script" not in page and "<b>" not in page
-
-
-def test_the_mermaid_map_is_stable():
-    assert render_mermaid(model_of("healthy")) == render_mermaid(model_of("healthy", generated_at="another time"))
-    model = model_of("degraded")
-    before = copy.deepcopy(model)
-    render_mermaid(model)
-    assert model == before
-
-
 # docs/examples/cluster-map.md is this page's map of the healthy lab, as the code draws it now.
 # After a change of the map: REGEN_DOC_EXAMPLES=1 ../../.venv/bin/python -m pytest -q
 # plugins/module_utils/test_cluster_doc.py -k example (in tests/unit) writes it again; commit the result.
@@ -864,7 +509,7 @@ def test_without_corosync_settings_or_configuration():
 
 
 def test_constraint_wording():
-    words = cluster_doc._constraints({
+    words = cluster_doc_model._constraints({
         "locations": [
             {"id": "cli-ban-site-vip-on-n1", "resource": "site-vip", "node": "n1", "score": "-INFINITY"},
             {"id": "prefer", "resource": "db", "node": "n2", "score": "50", "role": "Promoted"},
@@ -994,3 +639,28 @@ def test_the_map_of_a_site_without_the_ticket_shows_it_not_granted_and_the_servi
 def test_a_map_without_tickets_draws_none():
     assert '"ticket/' not in render_dot(model_of("healthy"))
     assert cluster_map(model_of("healthy"))["tickets"] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the public face
+
+
+# What cluster_doc.py offered before it was split by concern (issue 19); callers import them from there.
+PUBLIC_NAMES = (
+    "CMAP_PREFIXES", "DEFAULT_LMS_WINDOW_MS", "DOT_LOOKS", "DOT_TICKET_LOOKS", "HISTORY_KEYS", "MERMAID_CLASSES",
+    "MERMAID_LINK_COLORS", "SCORE_INFINITY", "STATE_COLORS", "STORAGE_AGENTS", "TOTEM_COUNTS", "TOTEM_TIMERS",
+    "VIP_AGENTS", "build_model", "cluster_map", "corosync_settings", "document", "dot_string", "instance_look", "md",
+    "mermaid_label", "render_dot", "render_markdown", "render_mermaid", "storage",
+)
+
+
+def test_cluster_doc_keeps_its_public_names():
+    """Every name cluster_doc.py offered is still there, each function the one of the cluster_doc_* module that
+    does the work."""
+    assert sorted(cluster_doc.__all__) == sorted(PUBLIC_NAMES)
+    for name in PUBLIC_NAMES:
+        value = getattr(cluster_doc, name)
+        if callable(value):
+            module = sys.modules[value.__module__]
+            assert module.__name__.startswith(cluster_doc.__name__), name
+            assert getattr(module, name) is value, name

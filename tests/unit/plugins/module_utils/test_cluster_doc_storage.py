@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: clusterops.ha developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Storage section of the living documentation (cluster_doc.py) on the lab with PostgreSQL under PAF and the
+"""The Storage section of the living documentation (cluster_doc_storage.py) on the lab with PostgreSQL under PAF and the
 file service (fixtures/document/*.storage*: crm_mon, cibadmin --query, corosync's outputs and every node's
 cluster_node_facts, captured together): which node is the database primary, how the standbys replicate, where the
 Filesystem is mounted, in the Markdown and in both diagrams. Variations of the facts reuse psql's real outputs of

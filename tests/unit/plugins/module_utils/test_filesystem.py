@@ -291,7 +291,7 @@ class TestReadLocal:
 
 
 def test_reading_a_nodes_fact():
-    """The readers health_filesystem.py's check and cluster_doc.py's storage section share."""
+    """The readers health_filesystem.py's check and cluster_doc_storage.py's storage section share."""
     fact = {"mounted": True, "mounts": [{"mount_point": "/srv/a"}, {"mount_point": "/run/b"}, {"mount_point": "/srv/a"}]}
     assert fs.mount_points(fact) == ["/srv/a", "/run/b"]
     assert fs.mount_points({"mounted": None, "mounts": None}) == [] and fs.mount_points(None) == []

@@ -231,7 +231,7 @@ class TestReadLocal:
 
 
 class TestReadingTheFacts:
-    """The readers health_postgresql.py's checks and cluster_doc.py's storage section share."""
+    """The readers health_postgresql.py's checks and cluster_doc_storage.py's storage section share."""
 
     def test_primaries_and_the_standby_row(self):
         primary, standby = fact("primary-async"), fact("standby")

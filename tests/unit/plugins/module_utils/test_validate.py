@@ -833,5 +833,5 @@ def test_pg_settings_reserved_names_are_the_ones_the_role_writes():
     ("false", False), ("No", False), ("off", False), ("n", False), ("0", False), (0, False),
     (None, "default"), ("maybe", "default"), ("", "default"), (2, "default")])
 def test_flag_reads_what_tools_print_leniently(value, expected):
-    """validate.flag: the words boolean() judges, read without an error (cluster_doc, failover_drill, pcmk_metadata)."""
+    """validate.flag: the words boolean() judges, read without an error (cluster_doc_corosync, failover_drill, pcmk_metadata)."""
     assert validate.flag(value, "default") == expected

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import CMAP_PREFIXES
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc_corosync import CMAP_PREFIXES
 from ansible_collections.clusterops.ha.plugins.modules import cluster_document
 
 
