@@ -27,6 +27,7 @@ __metaclass__ = type
 import hashlib
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.secrets import is_secret
 
 SECRETS_DIR = "/var/lib/pacemaker/lrm/secrets"
@@ -36,7 +37,7 @@ SCOPES = ("none", "fence", "all")
 _COMPONENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
 
 
-class SecretStoreError(ValueError):
+class SecretStoreError(ClusterOpsError):
     """The input cannot go to the secret store; the message names the field."""
 
 
