@@ -25,6 +25,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import hmac
+import os
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
@@ -126,3 +128,62 @@ def reregister(changed_paths, entries):
         if f["fence"] and f["path"] in changed:
             out.add(f["resource"])
     return sorted(out)
+
+
+def in_cib(root):
+    """[(resource, param, fence)] of the CIB's primitives (root: its XML) whose instance attribute is MAGIC, sorted."""
+    out = []
+    if root is None:
+        return out
+    for prim in root.iter("primitive"):
+        fence = prim.get("class") == "stonith"
+        for ia in prim.findall("instance_attributes"):
+            for nv in ia.findall("nvpair"):
+                if nv.get("value") == MAGIC and nv.get("name"):
+                    out.append((prim.get("id"), nv.get("name"), fence))
+    return sorted(set(out))
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "replace")
+
+
+def read_local(root, key_file="/etc/pacemaker/authkey", store=SECRETS_DIR):
+    """This node's store for the CIB's MAGIC parameters (root: the CIB's XML): {"<resource>/<param>": {"state",
+    "digest"}}; None without a CIB. state: "ok" (the file's value matches its .sign, as Pacemaker checks it),
+    "missing" (no value file), "no-sign", "mismatch" (the .sign is another value's) or "unreadable". digest: an
+    HMAC-SHA256 of the value keyed with Pacemaker's authkey (the same on every member), first 16 hex digits, to
+    tell whether two nodes hold the same value without giving it away; None when the value or the key cannot be
+    read. Never the value itself."""
+    if root is None:
+        return None
+    try:
+        with open(key_file, "rb") as f:
+            key = f.read()
+    except (IOError, OSError):
+        key = None
+    out = {}
+    for rsc, param, _fence in in_cib(root):
+        path = os.path.join(store, rsc, param)
+        entry = {"state": "ok", "digest": None}
+        try:
+            # Pacemaker strips trailing white space from both files before it compares.
+            value = _read(path).rstrip()
+        except (IOError, OSError) as e:
+            entry["state"] = "missing" if not os.path.exists(path) else "unreadable"
+            entry["error"] = getattr(e, "strerror", None) or str(e)
+            out["%s/%s" % (rsc, param)] = entry
+            continue
+        try:
+            signed = _read(path + ".sign").strip()
+        except (IOError, OSError):
+            signed = None
+        if signed is None:
+            entry["state"] = "no-sign"
+        elif signed != sign(value):
+            entry["state"] = "mismatch"
+        if key:
+            entry["digest"] = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+        out["%s/%s" % (rsc, param)] = entry
+    return out

@@ -155,6 +155,13 @@ CHECKS = [
            "are open again; a node without it while the others have it is open as well.",
            "systemctl reload clusterops-firewall  # on <node>: loads %s again\n"
            "# or rerun playbooks/site.yml, which also writes the rules where they are missing" % RULES_FILE),
+    _check("cib-secrets", "warning", "Every node holds the secrets the CIB keeps in Pacemaker's secret store",
+           "A parameter whose CIB value is lrm:// (cluster_cib_secrets) is read from /var/lib/pacemaker/lrm/secrets on the "
+           "node that runs the action. A node without the file, with a file its .sign does not match, or with another "
+           "value (a node that was down when the value changed) fails the action there: a fence device's monitor "
+           "fails and the device moves, and its fencing from that node fails (then critical).",
+           "# rerun playbooks/site.yml: it writes the store on every node from its variables\n"
+           "cibsecret check <resource> <parameter>  # on <node>: what Pacemaker finds there"),
     _check("token-consistent", "warning", "The running token timeout is the expected one everywhere",
            "A token timeout that differs from the plan (or between nodes) changes failure detection times.",
            "pcs cluster config update totem token=<ms>\npcs cluster reload corosync"),
@@ -261,6 +268,7 @@ _RUNNERS = {
     "pcsd-failed-logins": health_security.check_pcsd_failed_logins,
     "pcsd-certificate": health_security.check_pcsd_certificate,
     "firewall-loaded": health_security.check_firewall,
+    "cib-secrets": health_security.check_cib_secrets,
     "token-consistent": health_membership.check_token,
     "unmanaged-blocked": health_resources.check_unmanaged,
     "resources-placed": health_resources.check_placed,
@@ -325,7 +333,8 @@ NODE_FACTS_SHAPE = {"*": {"reachable?": "bool?", "corosync_conf_sha256?": "str?"
                           "filesystems?": {"*": {"device?": "str?", "directory?": "str?", "fstype?": "str?",
                                                  "shared?": "bool?", "block_device?": "bool?", "major_minor?": "str?",
                                                  "mounted?": "bool?", "error?": "str?",
-                                                 "mounts?": [{"mount_point": "str", "fstype?": "str?", "source?": "str?"}]}}}}
+                                                 "mounts?": [{"mount_point": "str", "fstype?": "str?", "source?": "str?"}]}},
+                          "cib_secrets?": {"*": {"state": "str", "digest?": "str?", "error?": "str?"}}}}
 REPORT_SHAPE = {"checks": [{"id": "str", "status": "str", "severity": "str", "objects?": ["any"]}]}
 
 

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The health checks of the cluster's security: knet's crypto (knet-crypto), the authkeys' modes and sameness
 (authkey-modes, authkeys-identical), what corosync and pcsd refused (refused-packets, pcsd-failed-logins), pcsd's
-certificate (pcsd-certificate) and the cluster's firewall (firewall-loaded). No key, digest or password goes into
-a message or a remedy: keys are named by their paths and the nodes that hold them.
+certificate (pcsd-certificate), the cluster's firewall (firewall-loaded) and Pacemaker's secret store (cib-secrets).
+No key, digest or password goes into a message or a remedy: keys are named by their paths and the nodes that hold
+them, secrets by their resource and parameter.
 
 Each check_* takes health_base's _Context and returns (status, message, remedy lines, objects[, severity]);
 its id, severity, title, why and remedy are in health.CHECKS, which runs it (health._RUNNERS).
@@ -18,6 +19,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils import cib_secrets
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE
 from ansible_collections.clusterops.ha.plugins.module_utils.health_base import (
     _describe_groups,
@@ -344,3 +346,54 @@ def check_firewall(ctx):
         remedy.append("# rerun playbooks/site.yml: it writes and loads the rules on %s" % _join(off))
     return _failed("the cluster's firewall is %s: the cluster's ports are open there%s"
                    % ("; ".join(parts), _unknown_suffix(unknown)), remedy, gone + off)
+
+
+_STORE_STATES = (("missing", "missing"), ("no-sign", "without its .sign"), ("mismatch", "not matching its .sign"),
+                 ("unreadable", "unreadable"))
+
+
+def check_cib_secrets(ctx):
+    """Every parameter the CIB keeps in Pacemaker's secret store (lrm://) is on every node, intact (its .sign) and
+    the same (the nodes' keyed digests). Critical when a fence device's is not: that node's fencer cannot run it."""
+    if ctx.cib_root is None:
+        return _unknown("the CIB could not be read")
+    wanted = cib_secrets.in_cib(ctx.cib_root)
+    if not wanted:
+        return _passed("no parameter is kept in Pacemaker's secret store (cluster_cib_secrets)")
+    known, unknown = ctx.facts("cib_secrets")
+    if not known:
+        return _unknown("no node reported its secret store")
+    problems, objects, nodes, fence_hit = [], [], [], False
+    for rsc, param, fence in wanted:
+        key = "%s/%s" % (rsc, param)
+        entries = {n: (known[n] or {}).get(key) or {"state": "missing"} for n in sorted(known)}
+        parts = []
+        for state, label in _STORE_STATES:
+            where = [n for n in sorted(entries) if entries[n].get("state") == state]
+            if where:
+                parts.append("%s on %s" % (label, _join(where)))
+                nodes += where
+        groups = _groups({n: e["digest"] for n, e in entries.items() if e.get("state") == "ok" and e.get("digest")})
+        if len(groups) > 1:
+            if len(groups[0][1]) > len(groups[1][1]):
+                odd = sorted(n for _value, names in groups[1:] for n in names)
+                parts.append("another value on %s than on %s" % (_join(odd), _join(groups[0][1])))
+            else:
+                odd = sorted(n for _value, names in groups for n in names)
+                parts.append("no value held by a majority: %s" % "; ".join(
+                    "one on %s" % _join(names) for _value, names in groups))
+            nodes += odd
+        if parts:
+            problems.append("%s's %s: %s" % (rsc, param, ", ".join(parts)))
+            objects.append(rsc)
+            fence_hit = fence_hit or fence
+    if not problems:
+        return _passed("%d parameter%s kept in Pacemaker's secret store (%s), intact and the same on %s%s" % (
+            len(wanted), "" if len(wanted) == 1 else "s", ", ".join("%s's %s" % (r, p) for r, p, _f in wanted),
+            _join(sorted(known)), _unknown_suffix(unknown)))
+    remedy = ["# rerun playbooks/site.yml: it writes the store on every node from its variables (cluster_cib_secrets)",
+              "# what Pacemaker finds on a node, without printing the value:"]
+    remedy += ["cibsecret check %s %s  # on %s" % (r, p, n) for r, p, _f in wanted if r in objects
+               for n in _uniq(nodes)][:6]
+    return _failed("Pacemaker's secret store differs from the CIB: %s%s" % ("; ".join(problems), _unknown_suffix(unknown)),
+                   remedy, _uniq(objects), "critical" if fence_hit else "warning")

@@ -36,6 +36,9 @@ description:
   - Where the CIB holds Filesystem resources (agent C(ocf:heartbeat:Filesystem)), whether this node has each one's
     filesystem mounted and where, from C(/proc/self/mountinfo), and whether its device is a block device here
     (RV(facts.filesystems)). The CIB is read once for both; without such resources nothing more is read.
+  - Where the CIB keeps parameters in Pacemaker's secret store (value C(lrm://)), whether this node's store holds each
+    with the digest Pacemaker checks, and a digest keyed with Pacemaker's authkey to compare nodes, never the value
+    (RV(facts.cib_secrets)).
   - A fact that cannot be read (file missing or unreadable, corosync stopped) is null. The module only reads.
 author:
   - clusterops.ha developers (!UNKNOWN)
@@ -211,6 +214,18 @@ facts:
                             "shared": false, "block_device": true, "major_minor": "7:0", "mounted": true,
                             "mounts": [{"mount_point": "/srv/clusterops-share", "fstype": "ext4",
                                         "source": "/dev/clusterops-shared"}], "error": null}}
+    cib_secrets:
+      description:
+        - Per parameter the CIB keeps in Pacemaker's secret store (value C(lrm://)), as C(<resource>/<parameter>),
+          this node's copy; null when the CIB cannot be read. Never the value.
+        - C(state) is V(ok) when the value file and its C(.sign) agree, as Pacemaker checks them, V(missing) without
+          the value file, V(no-sign) without the digest file, V(mismatch) when the digest is another value's,
+          V(unreadable) otherwise (C(error) says why).
+        - C(digest) is an HMAC-SHA256 of the value keyed with Pacemaker's authkey (the same on every member), its
+          first 16 hexadecimal digits. It is equal on two nodes when they hold the same value, and of no use without the
+          key. Null when the value or the key cannot be read.
+      type: dict
+      sample: {"fence-ipmi-node1/password": {"state": "ok", "digest": "3f7c0a9e1b2d4c5e"}}
 """
 
 import hashlib
@@ -225,7 +240,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.command import Runne
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE, read_table
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins
 from ansible_collections.clusterops.ha.plugins.module_utils.booth import read_refusals
-from ansible_collections.clusterops.ha.plugins.module_utils import filesystem, postgresql
+from ansible_collections.clusterops.ha.plugins.module_utils import cib_secrets, filesystem, postgresql
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import positive_integer
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import (
     CmapParseError, cmap_get, nodelist_addresses, read_cmap, read_refused_packets)
@@ -272,9 +287,11 @@ def services(runner, paths):
     """The local facts of the resources found in the CIB by their agent, from one read of the CIB (none without it)."""
     root = postgresql.read_cib(runner, paths.get("cib_file", postgresql.CIB_FILE))
     if root is None:
-        return {"postgresql": None, "filesystems": None}
+        return {"postgresql": None, "filesystems": None, "cib_secrets": None}
     return {"postgresql": postgresql.read_local(runner, root),
-            "filesystems": filesystem.read_local(runner, root, mountinfo_file=paths.get("mountinfo", filesystem.MOUNTINFO))}
+            "filesystems": filesystem.read_local(runner, root, mountinfo_file=paths.get("mountinfo", filesystem.MOUNTINFO)),
+            "cib_secrets": cib_secrets.read_local(root, paths["pacemaker_authkey"],
+                                                  store=paths.get("cib_secrets_store", cib_secrets.SECRETS_DIR))}
 
 
 def gather(runner, paths, window_s=3600, now=None):

@@ -4,17 +4,24 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 
 import pytest
 
+from conftest import fixture_text
+
 from ansible_collections.clusterops.ha.plugins.module_utils import cib_secrets
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_secrets import (
     MAGIC,
     SECRETS_DIR,
     SecretStoreError,
     directories,
     files,
+    in_cib,
     problems,
+    read_local,
     reregister,
     split,
 )
@@ -105,3 +112,49 @@ def test_the_rule_is_the_collections_one_secret_rule():
     moved = sorted(e["param"] for e in entries)
     assert moved == sorted(n for n in params if cib_secrets.is_secret(n))
     assert "identity_file" not in moved and "tlskey" not in moved and "password" in moved
+
+
+# The lab's CIB with its fence device's password and a Dummy's passwd in the store (what the role writes).
+STORE_CIB = fixture_text("health", "cib.lab.xml").replace(
+    '<nvpair id="fence-docker-instance_attributes-api_version" name="api_version" value="1.41"/>',
+    '<nvpair id="fence-docker-instance_attributes-api_version" name="api_version" value="1.41"/>'
+    '<nvpair id="fence-docker-instance_attributes-password" name="password" value="lrm://"/>').replace(
+    '<primitive id="site-vip"', '<primitive id="canary" class="ocf" provider="pacemaker" type="Dummy">'
+    '<instance_attributes id="canary-ia"><nvpair id="canary-ia-passwd" name="passwd" value="lrm://"/>'
+    '</instance_attributes></primitive><primitive id="site-vip"', 1)
+
+
+def test_in_cib_lists_the_parameters_the_cib_keeps_in_the_store():
+    assert in_cib(parse(STORE_CIB)) == [("canary", "passwd", False), ("fence-docker", "password", True)]
+    assert in_cib(parse(fixture_text("health", "cib.lab.xml"))) == []
+    assert in_cib(None) == []
+
+
+def _write_store(store, entries):
+    for (rsc, param), value in entries.items():
+        os.makedirs(os.path.join(store, rsc), exist_ok=True)
+        with open(os.path.join(store, rsc, param), "w") as f:
+            f.write(value + "\n")
+        with open(os.path.join(store, rsc, param) + ".sign", "w") as f:
+            f.write(hashlib.md5(value.encode()).hexdigest() + "\n")
+
+
+def test_read_local_checks_each_file_as_pacemaker_does_and_never_returns_a_value(tmp_path):
+    store, key = str(tmp_path / "secrets"), tmp_path / "authkey"
+    key.write_bytes(b"k" * 256)
+    _write_store(store, {("canary", "passwd"): "dummy-secret", ("fence-docker", "password"): "pw-1"})
+    got = read_local(parse(STORE_CIB), str(key), store=store)
+    digest = hmac.new(b"k" * 256, b"pw-1", hashlib.sha256).hexdigest()[:16]
+    assert got == {"canary/passwd": {"state": "ok", "digest": hmac.new(b"k" * 256, b"dummy-secret", hashlib.sha256).hexdigest()[:16]},
+                   "fence-docker/password": {"state": "ok", "digest": digest}}
+    assert "pw-1" not in str(got) and "dummy-secret" not in str(got)
+    # A value whose .sign is another's, a missing .sign, a missing value.
+    with open(os.path.join(store, "fence-docker", "password"), "w") as f:
+        f.write("pw-2\n")
+    os.remove(os.path.join(store, "canary", "passwd.sign"))
+    got = read_local(parse(STORE_CIB), str(key), store=store)
+    assert got["fence-docker/password"]["state"] == "mismatch" and got["canary/passwd"]["state"] == "no-sign"
+    os.remove(os.path.join(store, "canary", "passwd"))
+    got = read_local(parse(STORE_CIB), str(tmp_path / "no-key"), store=store)
+    assert got["canary/passwd"]["state"] == "missing" and got["fence-docker/password"]["digest"] is None
+    assert read_local(None) is None

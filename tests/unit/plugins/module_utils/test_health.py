@@ -47,7 +47,7 @@ IDS = [
     "quorum", "nodes-online", "nodes-standby", "nodes-maintenance", "maintenance-mode", "failed-actions",
     "fail-counts", "leftover-bans", "stonith", "fencing-history", "corosync-conf-identical", "versions-identical", "knet-crypto",
     "links-connected", "authkey-modes", "authkeys-identical", "refused-packets", "pcsd-failed-logins", "pcsd-certificate",
-    "firewall-loaded", "token-consistent", "unmanaged-blocked",
+    "firewall-loaded", "cib-secrets", "token-consistent", "unmanaged-blocked",
     "resources-placed", "pacemaker3-ready",
     "postgresql-primary", "postgresql-standbys-streaming", "postgresql-sync-standby", "postgresql-promotable", "postgresql-lag",
     "booth-tickets", "booth-refused", "filesystem-single-mount",
@@ -58,7 +58,7 @@ SEVERITY = {
     "stonith": "critical", "fencing-history": "critical", "corosync-conf-identical": "critical", "versions-identical": "warning",
     "knet-crypto": "critical", "links-connected": "critical", "authkey-modes": "critical", "authkeys-identical": "critical",
     "refused-packets": "warning", "pcsd-failed-logins": "warning", "pcsd-certificate": "warning",
-    "firewall-loaded": "warning", "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
+    "firewall-loaded": "warning", "cib-secrets": "warning", "token-consistent": "warning", "unmanaged-blocked": "warning", "resources-placed": "warning",
     "pacemaker3-ready": "warning", "postgresql-primary": "critical", "postgresql-standbys-streaming": "warning",
     "postgresql-sync-standby": "critical", "postgresql-lag": "warning", "postgresql-promotable": "warning", "filesystem-single-mount": "critical",
     "booth-tickets": "critical", "booth-refused": "warning",
@@ -248,20 +248,20 @@ class TestVerdict:
         report = run(base)
         assert [c["id"] for c in report["checks"] if c["status"] != "pass"] == []
         assert report["verdict"] == "healthy"
-        assert report["summary"] == {"pass": 32, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 33, "fail": 0, "skip": 0, "critical": 0, "warning": 0, "info": 0}
 
     def test_degraded_only_warnings(self, base):
         report = run(base, status=lab_status("crm_mon.lab-failcount.xml"), config=lab_config("cib.lab-ban.xml"))
         failed = [c["id"] for c in report["checks"] if c["status"] == "fail"]
         assert failed == ["failed-actions", "fail-counts", "leftover-bans"]
         assert report["verdict"] == "degraded"
-        assert report["summary"] == {"pass": 29, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
+        assert report["summary"] == {"pass": 30, "fail": 3, "skip": 0, "critical": 0, "warning": 3, "info": 0}
 
     def test_critical(self, base):
         report = run(base, status=no_quorum_status())
         assert report["verdict"] == "critical"
         assert report["summary"]["critical"] >= 2
-        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 32
+        assert report["summary"]["pass"] + report["summary"]["fail"] + report["summary"]["skip"] == 33
 
     def test_info_failures_degrade(self, base, monkeypatch):
         catalogue = [dict(c, severity="info") if c["id"] == "leftover-bans" else c for c in CHECKS]
@@ -561,7 +561,7 @@ class TestFencingHistory:
         # Every other check passes: before this check, this cluster was "healthy".
         assert [x["id"] for x in report["checks"] if x["status"] != "pass"] == ["fencing-history"]
         assert report["verdict"] == "critical"
-        assert report["summary"] == {"pass": 31, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
+        assert report["summary"] == {"pass": 32, "fail": 1, "skip": 0, "critical": 1, "warning": 0, "info": 0}
 
     def test_manual_confirmation_stays_critical_until_cleaned_up(self, base):
         c = check(run(base, status=lab_status("crm_mon.lab-fence-confirmed.xml"), now=CONFIRMED_AT + 30 * 86400),
@@ -1176,11 +1176,11 @@ class TestRender:
         text = render_table(report)
         lines = text.splitlines()
         assert lines[0].split() == ["STATUS", "SEVERITY", "CHECK", "MESSAGE"]
-        assert len(lines) == 1 + 32 + 2
+        assert len(lines) == 1 + 33 + 2
         rows = {ln.split()[2]: ln.split()[0] for ln in lines[1:25]}
         assert rows["leftover-bans"] == "FAIL" and rows["token-consistent"] == "SKIP" and rows["quorum"] == "PASS"
         assert "rolling update" in text
-        assert lines[-1] == "verdict: degraded - 30 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
+        assert lines[-1] == "verdict: degraded - 31 passed, 1 failed (0 critical, 1 warning, 0 info), 1 skipped"
         assert text.endswith("\n")
 
     def test_table_columns_aligned(self, base):
