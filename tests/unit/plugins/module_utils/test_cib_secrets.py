@@ -62,7 +62,7 @@ def test_values_already_in_the_store_and_absent_primitives_are_left_alone():
 
 
 def test_the_files_are_what_cibsecret_writes():
-    _, entries = split([CANARY], "all")
+    entries = split([CANARY], "all")[1]
     assert files(entries) == [
         {"path": SECRETS_DIR + "/canary/passwd", "content": "dummy-secret\n", "resource": "canary", "fence": False},
         {"path": SECRETS_DIR + "/canary/passwd.sign",
@@ -97,7 +97,7 @@ def test_an_unknown_scope_names_the_variable_and_the_choices():
 
 
 def test_only_fence_devices_whose_files_changed_are_registered_again():
-    _, entries = split([FENCE, CANARY], "all")
+    entries = split([FENCE, CANARY], "all")[1]
     changed = [SECRETS_DIR + "/canary/passwd", SECRETS_DIR + "/fence-ipmi-1/password.sign"]
     assert reregister(changed, entries) == ["fence-ipmi-1"]
     assert reregister([SECRETS_DIR + "/canary/passwd"], entries) == []
@@ -108,7 +108,7 @@ def test_the_rule_is_the_collections_one_secret_rule():
     # A parameter the redaction rule names is one the store takes, and the other way round.
     params = {n: "v" for n in ("password", "passwd", "api_key", "community", "token", "identity_file", "tlskey",
                                "ip", "auth", "secret_file")}
-    _, entries = split([{"id": "r", "agent": "ocf:x:y", "params": params}], "all")
+    entries = split([{"id": "r", "agent": "ocf:x:y", "params": params}], "all")[1]
     moved = sorted(e["param"] for e in entries)
     assert moved == sorted(n for n in params if cib_secrets.is_secret(n))
     assert "identity_file" not in moved and "tlskey" not in moved and "password" in moved

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 
-from test_health import check, fixture_base, run  # noqa: F401  pylint: disable=unused-import (the base fixture)
+# fixture_base is test_health's fixture `base`, used here by name.
+from test_health import check, fixture_base, run  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
 from ansible_collections.clusterops.ha.plugins.module_utils.rolling_update import gate
