@@ -114,6 +114,13 @@ def test_the_canary_secret_is_in_the_store_of_every_node_and_not_in_the_cib(host
     assert host.file(STORE + "/canary/passwd.sign").content_string.strip() == hashlib.md5(CANARY_SECRET.encode()).hexdigest()
 
 
+def test_the_fence_devices_password_is_in_the_store_too(host):
+    assert host.check_output("crm_resource --resource fence-canary --get-parameter password").strip() == "lrm://"
+    assert "molecule-only-fence-secret" not in host.check_output("cibadmin --query")
+    f = host.file(STORE + "/fence-canary/password")
+    assert f.exists and f.user == "root" and f.mode == 0o600 and f.content_string == "molecule-only-fence-secret\n"
+
+
 def test_the_canary_agent_got_the_secret_from_the_store(host):
     """Pacemaker's executor replaced lrm:// with the file's value: Dummy's envfile (its environment at every action)
     on the node that runs it shows the real value, never lrm://."""
