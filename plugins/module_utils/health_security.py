@@ -363,7 +363,7 @@ def check_cib_secrets(ctx):
     known, unknown = ctx.facts("cib_secrets")
     if not known:
         return _unknown("no node reported its secret store")
-    problems, objects, nodes, fence_hit = [], [], [], False
+    problems, objects, to_check, fence_hit = [], [], [], False
     for rsc, param, fence in wanted:
         key = "%s/%s" % (rsc, param)
         entries = {n: (known[n] or {}).get(key) or {"state": "missing"} for n in sorted(known)}
@@ -372,7 +372,7 @@ def check_cib_secrets(ctx):
             where = [n for n in sorted(entries) if entries[n].get("state") == state]
             if where:
                 parts.append("%s on %s" % (label, _join(where)))
-                nodes += where
+                to_check += [(rsc, param, n) for n in where]
         groups = _groups({n: e["digest"] for n, e in entries.items() if e.get("state") == "ok" and e.get("digest")})
         if len(groups) > 1:
             if len(groups[0][1]) > len(groups[1][1]):
@@ -382,7 +382,7 @@ def check_cib_secrets(ctx):
                 odd = sorted(n for _value, names in groups for n in names)
                 parts.append("no value held by a majority: %s" % "; ".join(
                     "one on %s" % _join(names) for _value, names in groups))
-            nodes += odd
+            to_check += [(rsc, param, n) for n in odd]
         if parts:
             problems.append("%s's %s: %s" % (rsc, param, ", ".join(parts)))
             objects.append(rsc)
@@ -393,7 +393,6 @@ def check_cib_secrets(ctx):
             _join(sorted(known)), _unknown_suffix(unknown)))
     remedy = ["# rerun playbooks/site.yml: it writes the store on every node from its variables (cluster_cib_secrets)",
               "# what Pacemaker finds on a node, without printing the value:"]
-    remedy += ["cibsecret check %s %s  # on %s" % (r, p, n) for r, p, _f in wanted if r in objects
-               for n in _uniq(nodes)][:6]
+    remedy += ["cibsecret check %s %s  # on %s" % item for item in _uniq(to_check)][:6]
     return _failed("Pacemaker's secret store differs from the CIB: %s%s" % ("; ".join(problems), _unknown_suffix(unknown)),
                    remedy, _uniq(objects), "critical" if fence_hit else "warning")
