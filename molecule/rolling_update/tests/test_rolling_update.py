@@ -60,6 +60,17 @@ def test_no_node_has_updates_pending_now():
         assert inst == [], "%s still has %d pending: %s" % (node, len(inst), inst[:5])
 
 
+def test_packages_on_hold_kept_their_version():
+    before = load("rolling-before.json")
+    for node in NODES:
+        held = before["held"][node]
+        assert "perl-base" in held and "libpq5" in held, "%s: the lab's holds are missing: %s" % (node, sorted(held)[:10])
+        out = on(node, "dpkg-query", "-W", "-f", "${Package} ${Version}\\n", *sorted(held)).stdout
+        now = dict(line.split(" ", 1) for line in out.splitlines() if line)
+        moved = dict((p, (v, now.get(p))) for p, v in held.items() if now.get(p) != v)
+        assert moved == {}, "%s: held packages upgraded (before, after): %s" % (node, moved)
+
+
 def test_every_node_online_no_standby_no_marker(host):
     root = crm_mon(host)
     nodes = {n.get("name"): n for n in root.iter("node") if n.get("name") in NODES and n.get("online") is not None}
