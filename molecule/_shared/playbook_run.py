@@ -8,9 +8,10 @@ Optional arguments of run_playbook: host_vars={host: {var: value}} adds a second
 those variables for those hosts only (-e would apply to every host; the overlay's host_vars/ wins over the
 scenario's own, being the later source), check=True runs in check mode, cwd= runs there (PWD too, which
 playbooks read for their default report directories), stop_at=REGEX stops the run (SIGINT to its process
-group, then SIGKILL) as soon as an output line matches and returns None as its return code: a bad-input
-test stops a playbook when it reaches the first play after its validation plays, so that input the
-validation wrongly accepted costs seconds and changes nothing instead of running the whole playbook.
+group, then SIGKILL) as soon as an output line matches and returns None as its return code; extra_env=
+adds variables to the run's environment. A bad-input test stops a playbook when it reaches the first play
+after its validation plays, so that input the validation wrongly accepted costs seconds and changes
+nothing instead of running the whole playbook.
 recap(out) reads the PLAY RECAP's counters.
 """
 
@@ -53,11 +54,14 @@ def _overlay(host_vars):
     return folder
 
 
-def run_playbook(name, extra, timeout=300, host_vars=None, check=False, cwd=None, stop_at=None, diff=False):
+def run_playbook(name, extra, timeout=300, host_vars=None, check=False, cwd=None, stop_at=None, diff=False,
+                 extra_env=None):
     """playbooks/<name> (or an absolute path) against the scenario's inventory: (rc, stdout + stderr);
-    rc is None when stop_at matched a line (the output then ends with a line saying so)."""
+    rc is None when stop_at matched a line (the output then ends with a line saying so). extra_env= adds to
+    the run's environment (ANSIBLE_STRATEGY, a fact cache)."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
                ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env.update(extra_env or {})
     # Molecule run from a terminal exports ANSIBLE_FORCE_COLOR, which beats ANSIBLE_NOCOLOR: the PLAY RECAP would
     # come with colour codes that its reader (fleet.parse_recap) does not expect.
     env.pop("ANSIBLE_FORCE_COLOR", None)
