@@ -17,7 +17,8 @@ The cases live in ../vars/bad_input_cases.yml (one file, read here and by ../bad
   (BAD_INPUT_FACT_CACHE=0: every run gathers them itself).
 - cib_cases: the cib module called directly, all in ONE run of bad_input_cib.yml (with the scenarios' strategy,
   Mitogen, not the verifier's linear one), dealt out over the nodes, each call for real in block/rescue; per case
-  the call must have failed, its msg must hold every needle, and it must not report a change. The nodes are read after the batch (test_cib_batch_changed_nothing).
+  the call must have failed, its msg must hold every needle, and it must not report a change. The nodes are read
+  after the batch (test_cib_batch_changed_nothing).
 
 "Nothing changed" is read from the nodes (../../_shared/node_state.py), against ONE capture before the
 suite: on every node the CIB's admin_epoch and epoch and the sha256 of its <configuration>, the sha256 of
