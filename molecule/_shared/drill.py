@@ -30,6 +30,13 @@ def record(name):
         return json.load(f)
 
 
+def short_of_writes(record):
+    """The faults of a drill's record without ROWS_AFTER_FAULT writes acknowledged before the fault and after the
+    takeover (empty when the drill wrote on both sides of each)."""
+    return [f for f in record["faults"]
+            if min(f["acknowledged_before"], f["acknowledged_after"]) < ROWS_AFTER_FAULT]
+
+
 def wait(what, predicate, timeout=180, interval=0.5):
     """predicate's first true value, polled every interval seconds on the monotonic clock; AssertionError naming what
     was awaited (and the last value) after timeout."""
@@ -73,6 +80,11 @@ def longest_gap(acked, start, end):
     return round(max(b - a for a, b in zip(times, times[1:])), 2)
 
 
+# Writes a drill wants acknowledged before a fault and after the service took over again: a drill's record says it
+# wrote on both sides of each fault, counted rather than timed, so a slow machine makes it longer, never fail.
+ROWS_AFTER_FAULT = 20
+
+
 class Writer(threading.Thread):
     """Numbered writes, one after the other until stop is set; a failed one is not acknowledged, the next one
     reconnects (reset)."""
@@ -107,3 +119,14 @@ class Writer(threading.Thread):
     def last(self):
         """When the last acknowledged write returned (0.0 before the first)."""
         return self.acked[-1][1] if self.acked else 0.0
+
+    def count(self, start, end=None):
+        """How many writes were acknowledged in [start, end] (end: now)."""
+        end = time.time() if end is None else end
+        return sum(1 for _n, t in self.acked if start <= t <= end)
+
+    def resumed(self, what, since, timeout=60):
+        """Waits until ROWS_AFTER_FAULT writes were acknowledged after since (the service is back and takes writes
+        steadily, whatever the machine's pace); returns that count for the drill's record."""
+        wait(what, lambda: self.count(since) >= ROWS_AFTER_FAULT, timeout=timeout)
+        return self.count(since)

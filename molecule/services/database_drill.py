@@ -108,11 +108,13 @@ def switchover(nodes, first, writer, record):
         return primary if primary != first else None
 
     target = wait("the switchover away from " + first, elsewhere)
+    taken = time.time()
     on(nodes[0], "crm_resource", "--clear", "--resource", CLONE)
     wait("both standbys streaming from " + target, lambda: settled(nodes, want_primary=target))
     wait("both standbys promotable", lambda: promotable(nodes, [n for n in nodes if n != target]), timeout=60)
-    wait("acknowledged rows after the switchover", lambda: writer.last() > time.time() - 2, timeout=30)
+    after = writer.resumed("acknowledged rows after the switchover", taken)
     record["faults"].append({"fault": "switchover", "from": first, "to": target,
+                             "acknowledged_before": writer.count(0, start), "acknowledged_after": after,
                              "seconds_without_acknowledged_write": longest_gap(writer.acked, start, time.time())})
     return target
 
@@ -137,8 +139,9 @@ def lose(fault, nodes, target, writer, record, network):
         return primary if primary in survivors else None
 
     new = wait("a new primary after the %s of %s" % (fault, target), promoted_elsewhere, timeout=120)
-    wait("acknowledged writes through the new primary", lambda: writer.last() > time.time() - 2, timeout=60)
+    after = writer.resumed("acknowledged writes through the new primary", time.time())
     record["faults"].append({"fault": fault, "node": target, "to": new,
+                             "acknowledged_before": writer.count(0, start), "acknowledged_after": after,
                              "seconds_without_acknowledged_write": longest_gap(writer.acked, start, time.time())})
     if fault == "partition":
         # Pacemaker promoted only after the fencing succeeded: the container was already killed and started again.
@@ -171,7 +174,7 @@ def rolling(path, nodes, vip, command):
                 "ALTER TABLE rolling OWNER TO app", db="app")
     writer = RowWriter(vip, table="rolling")
     writer.start()
-    wait("the writer's first acknowledged rows", lambda: len(writer.acked) >= 20, timeout=60)
+    writer.resumed("the writer's first acknowledged rows", 0)
     start = time.time()
     run = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
     end = time.time()
@@ -230,7 +233,7 @@ def main():
 
     writer = RowWriter(args.vip)
     writer.start()
-    wait("the writer's first acknowledged rows", lambda: len(writer.acked) >= 20, timeout=60)
+    writer.resumed("the writer's first acknowledged rows", 0)
 
     primary, fenced = first, []
     for fault in faults:

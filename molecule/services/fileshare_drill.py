@@ -112,17 +112,19 @@ def main():
     sampler.start()
     writer = FileWriter(args.vip, args.user, os.environ[args.password_env])
     writer.start()
-    wait("the writer's first acknowledged files", lambda: len(writer.acked) >= 20, timeout=60)
+    writer.resumed("the writer's first acknowledged files", 0)
 
     # Switchover: the group banned from its node; Pacemaker stops it there (smbd, the VIP, the filesystem) and
     # starts it elsewhere. The ban is cleared once it runs there.
     start = time.time()
     on(nodes[0], "crm_resource", "--ban", "--resource", GROUP, "--node", first)
     target = wait("the switchover away from " + first, lambda: running_among(nodes, [n for n in nodes if n != first]))
+    taken = time.time()
     on(nodes[0], "crm_resource", "--clear", "--resource", GROUP)
-    wait("acknowledged files after the switchover", lambda: writer.last() > time.time() - 2, timeout=60)
+    after = writer.resumed("acknowledged files after the switchover", taken)
     end = time.time()
     record["faults"].append({"fault": "switchover", "from": first, "to": target,
+                             "acknowledged_before": writer.count(0, start), "acknowledged_after": after,
                              "seconds_without_acknowledged_write": longest_gap(writer.acked, start, end)})
 
     # Crash of its node: the container is killed; the survivors fence it (fence_docker starts it again) and start
@@ -132,9 +134,10 @@ def main():
     survivors = [n for n in nodes if n != target]
     new = wait("the file service on a survivor after the crash of " + target, lambda: running_among(survivors, survivors),
                timeout=120)
-    wait("acknowledged files through " + new, lambda: writer.last() > time.time() - 2, timeout=60)
+    after = writer.resumed("acknowledged files through " + new, time.time())
     end = time.time()
     record["faults"].append({"fault": "crash", "node": target, "to": new,
+                             "acknowledged_before": writer.count(0, start), "acknowledged_after": after,
                              "seconds_without_acknowledged_write": longest_gap(writer.acked, start, end)})
 
     writer.stop.set()

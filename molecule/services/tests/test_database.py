@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
-from drill import output as on, record  # noqa: E402  pylint: disable=wrong-import-position
+from drill import output as on, record, short_of_writes  # noqa: E402  pylint: disable=wrong-import-position
 
 NODES = ["svc-node1", "svc-node2", "svc-node3"]
 
@@ -29,7 +29,8 @@ def partition():
 def test_no_acknowledged_write_lost_in_a_switchover_and_a_crash():
     record = drill()
     assert [f["fault"] for f in record["faults"]] == ["switchover", "crash"]
-    assert record["acknowledged"] > 100, record
+    # Writes acknowledged on both sides of each fault, counted (the machine's pace only makes it longer).
+    assert short_of_writes(record) == [], record
     # Synchronous replication: every row the client was told committed is on the new primary.
     assert record["lost"] == [], record
     switchover, crash = record["faults"]
@@ -54,7 +55,7 @@ def test_no_acknowledged_write_lost_in_a_partition_of_the_primary():
     assert [f["fault"] for f in record["faults"]] == ["partition"], record
     cut = record["faults"][0]
     assert cut["to"] != cut["node"] == record["first_primary"] == record["crashed_node"], record
-    assert record["acknowledged"] > 100 and record["lost"] == [], record
+    assert short_of_writes(record) == [] and record["lost"] == [], record
     assert record["crashed_node_streams_again"] is True, record
     promoted, vip, online = record["placement_after"]
     assert (promoted, vip, online) == (cut["to"], cut["to"], NODES), record

@@ -11,7 +11,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "_shared"))
-from drill import output as on, record, running_on  # noqa: E402  pylint: disable=wrong-import-position
+from drill import output as on, record, running_on, short_of_writes  # noqa: E402  pylint: disable=wrong-import-position
 
 NODES = ["svc-node1", "svc-node2", "svc-node3"]
 
@@ -23,7 +23,8 @@ def drill():
 def test_no_acknowledged_write_lost_in_a_switchover_and_a_crash():
     record = drill()
     assert [f["fault"] for f in record["faults"]] == ["switchover", "crash"]
-    assert record["acknowledged"] > 100, record
+    # Writes acknowledged on both sides of each fault, counted (the machine's pace only makes it longer).
+    assert short_of_writes(record) == [], record
     # Every file the client was told was written is there, byte for byte, on the node that took over.
     assert record["lost"] == [] and record["intact"] == record["acknowledged"], record
     switchover, crash = record["faults"]
