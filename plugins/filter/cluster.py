@@ -301,10 +301,11 @@ def cluster_pcsd_settings(bind_addresses, tls_min_version, tls_ciphers):
     return [{"name": k, "value": v} for k, v in sorted(settings.items())]
 
 
-def cluster_firewall_rules(config, pcsd_sources=None, pcsd=True):
-    """The nft -f text of the cluster's table, from the corosync.conf data (firewall.ruleset)."""
+def cluster_firewall_rules(config, pcsd_sources=None, pcsd=True, services=None):
+    """The nft -f text of the cluster's table, from the corosync.conf data and the guarded services
+    (firewall.ruleset)."""
     try:
-        return firewall_ruleset(config, pcsd_sources or [], pcsd)
+        return firewall_ruleset(config, pcsd_sources or [], pcsd, services or [])
     except FirewallError as e:
         raise AnsibleFilterError(str(e))
 

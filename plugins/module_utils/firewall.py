@@ -9,12 +9,14 @@ ports to every address that has no business there, and touch nothing else.
   service forgets).
 - ``peers(config)``: the nodelist's addresses (every ringX_addr), IPv4 and IPv6 apart. Host names are refused
   (FirewallError): nft would resolve them once, at load time.
-- ``ruleset(config, pcsd_sources, pcsd)``: the text for ``nft -f``. One table of its own, ``inet clusterops``,
+- ``ruleset(config, pcsd_sources, pcsd, services)``: the text for ``nft -f``. One table of its own, ``inet clusterops``,
   replaced atomically (created, deleted and created again in one transaction). Its input chain has policy
   accept and runs before the usual filter chains: it drops packets to the knet ports that do not come from a
   node's address, and with pcsd those to TCP 2224 that come from neither a node nor pcsd_sources (addresses or
-  networks). Every other packet goes on to whatever firewall the host has: SSH and the services are never
-  touched, so the rules cannot lock the controller out. A counter on each drop rule shows what was refused.
+  networks), and to each guarded service's ports those that come from neither a node nor its sources
+  (``guarded_services``: cluster_firewall_services, each judged by validate.firewall_service, then together: a
+  name once, no port of the cluster's own). Every other packet goes on to whatever firewall the host has: SSH
+  and the ports no service names are never touched, so the rules cannot lock the controller out. A counter on each drop rule shows what was refused.
 - ``qnetd_ruleset(sources, port)``: the same table on a quorum device arbitrator (the qnetd role): TCP 5403 (the
   given port) refused to every address that is not one of the sources (the cluster nodes' addresses or networks
   that reach it), nothing else filtered.
@@ -47,7 +49,8 @@ import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
-from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, ip_network, port as validate_port
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import (ValidationError, firewall_service, ip_network,
+                                                                            port as validate_port)
 
 TABLE = "clusterops"
 KNET_BASE_PORT = 5405
@@ -129,7 +132,10 @@ def _set(name, kind, elements):
 
 
 def _service_rules(proto, ports, v4_set, v6_set, label):
-    dport = "%s dport %s" % (proto, ports if isinstance(ports, int) else "{ %s }" % ", ".join(map(str, ports)))
+    """Accept from the sets, count and drop from anywhere else. ports: a port, or a list of ports and ranges."""
+    if isinstance(ports, (list, tuple)) and len(ports) == 1:
+        ports = ports[0]
+    dport = "%s dport %s" % (proto, "{ %s }" % ", ".join(map(str, ports)) if isinstance(ports, (list, tuple)) else ports)
     return ("        %s ip saddr @%s accept\n" % (dport, v4_set)
             + "        %s ip6 saddr @%s accept\n" % (dport, v6_set)
             + "        %s counter drop comment \"%s from elsewhere\"\n" % (dport, label))
@@ -165,20 +171,57 @@ def _chain(rules):
             "        iifname \"lo\" accept\n" + rules + "    }\n")
 
 
-def ruleset(config, pcsd_sources=(), pcsd=True):
+def _span(text):
+    low, _sep, high = str(text).partition("-")
+    return int(low), int(high or low)
+
+
+def guarded_services(value, knet=(), pcsd=True, field="cluster_firewall_services"):
+    """The services of cluster_firewall_services, each judged by validate.firewall_service (normalized), then
+    together: names once each (they label the drop counters), and no port of the cluster's own (knet's UDP ports,
+    pcsd's TCP 2224), which have their own rules. FirewallError with every message."""
+    errors, found = [], []
+    if not isinstance(value, (list, tuple)):
+        raise FirewallError("%s: %r is not a list of services" % (field, value))
+    for i, item in enumerate(value):
+        try:
+            found.append(("%s[%d]" % (field, i), firewall_service(item, "%s[%d]" % (field, i))))
+        except ValidationError as e:
+            errors.append(str(e))
+    own = [("udp", p, "corosync's knet port") for p in knet] + ([("tcp", PCSD_PORT, "pcsd's port")] if pcsd else [])
+    seen = set()
+    for where, svc in found:
+        if svc["name"] in seen:
+            errors.append("%s.name: %r is named twice (each service labels its own drop counter)" % (where, svc["name"]))
+        seen.add(svc["name"])
+        for text in svc["ports"]:
+            low, high = _span(text)
+            for proto, port_, what in own:
+                if proto == svc["protocol"] and low <= port_ <= high:
+                    errors.append("%s.port: %s/%s holds %s (%d), which the cluster's own rule already guards"
+                                  % (where, text, proto, what, port_))
+    if errors:
+        raise FirewallError("; ".join(errors))
+    return [svc for _where, svc in found]
+
+
+def ruleset(config, pcsd_sources=(), pcsd=True, services=()):
     """The nft -f text of the cluster's table (see the module's doc). FirewallError when the nodelist has a host
-    name or a source is neither an address nor a network."""
+    name, a source is neither an address nor a network, or a service is not one (guarded_services())."""
     v4, v6 = peers(config)
     ports = sorted(set(knet_ports(config).values())) or [KNET_BASE_PORT]
     sources = [_network(s, "cluster_firewall_pcsd_sources[%d]" % i) for i, s in enumerate(pcsd_sources or ())]
-    pcsd4 = _collapsed([ipaddress.ip_network(a) for a in v4] + [n for n in sources if n.version == 4])
-    pcsd6 = _collapsed([ipaddress.ip_network(a) for a in v6] + [n for n in sources if n.version == 6])
+    guarded = guarded_services(list(services or ()) if isinstance(services, (list, tuple)) else services, ports, pcsd)
+    nodes = [ipaddress.ip_network(a) for a in v4 + v6]
     body = _set("nodes4", "ipv4_addr", [str(a) for a in v4]) + _set("nodes6", "ipv6_addr", [str(a) for a in v6])
     if pcsd:
-        body += _set("pcsd4", "ipv4_addr", pcsd4) + _set("pcsd6", "ipv6_addr", pcsd6)
-    rules = _service_rules("udp", ports if len(ports) > 1 else ports[0], "nodes4", "nodes6", "corosync knet")
+        body += _clients(nodes + sources, "pcsd4", "pcsd6")
+    rules = _service_rules("udp", ports, "nodes4", "nodes6", "corosync knet")
     if pcsd:
         rules += _service_rules("tcp", PCSD_PORT, "pcsd4", "pcsd6", "pcsd")
+    for i, svc in enumerate(guarded):
+        body += _clients(nodes + [ipaddress.ip_network(s) for s in svc["sources"]], "svc%d_4" % i, "svc%d_6" % i)
+        rules += _service_rules(svc["protocol"], svc["ports"], "svc%d_4" % i, "svc%d_6" % i, "service " + svc["name"])
     return _table(body + _chain(rules), "cluster role (cluster_firewall_enabled)")
 
 

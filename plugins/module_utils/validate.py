@@ -909,6 +909,54 @@ def ip_network(value, field):
     return str(net.network_address) if net.prefixlen == net.max_prefixlen else str(net)
 
 
+_SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_PORT_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+_SERVICE_KEYS = ("name", "port", "protocol", "sources")
+
+
+def _service_port(value, field):
+    """A port (int or digits) or a range "low-high"; returns its nft text ("5432", "8000-8010")."""
+    m = _PORT_RANGE.match(value) if isinstance(value, str) else None
+    if m:
+        low, high = port(m.group(1), field), port(m.group(2), field)
+        if low >= high:
+            raise ValidationError(field, value, "%r is not a port range (low-high, low below high)" % value)
+        return "%d-%d" % (low, high)
+    return str(port(value, field))
+
+
+def firewall_service(value, field):
+    """A service the cluster's firewall lets in from its sources only: {name, port, protocol, sources}. name: a
+    label for the drop rule's counter (lower case letters, digits, - and _; at most 32, a letter first); port: a
+    port, a range "low-high", or a list of those; protocol: tcp (the default) or udp; sources: addresses or
+    networks besides the nodes (which may always reach it), [] for the nodes only. Returns it normalized:
+    {"name", "protocol", "ports": ["5432", "8000-8010"], "sources": [canonical networks]}."""
+    if not isinstance(value, dict):
+        raise _err(field, value, "a mapping with name, port, protocol and sources")
+    for key in value:
+        if key not in _SERVICE_KEYS:
+            name(key, field, _SERVICE_KEYS)
+    for key in ("name", "port", "sources"):
+        if key not in value:
+            raise ValidationError(field, value, "%s is missing (a service needs %s; protocol is optional)"
+                                  % (key, ", ".join(k for k in _SERVICE_KEYS if k != "protocol")))
+    label = value["name"]
+    if not isinstance(label, str) or not _SERVICE_NAME.match(label):
+        raise _err(field + ".name", label, "a service name (lower case letters, digits, - and _, a letter first, "
+                                           "at most 32)")
+    ports = value["port"] if isinstance(value["port"], list) else [value["port"]]
+    if not ports:
+        raise _err(field + ".port", value["port"], "a port, a range low-high, or a list of those")
+    texts = [_service_port(p, "%s.port" % field if len(ports) == 1 and not isinstance(value["port"], list)
+                           else "%s.port[%d]" % (field, i)) for i, p in enumerate(ports)]
+    protocol = choice(value.get("protocol", "tcp"), field + ".protocol", ("tcp", "udp"))
+    sources = value["sources"]
+    if not isinstance(sources, list):
+        raise _err(field + ".sources", sources, "a list of addresses or networks ([] for the nodes only)")
+    networks = [ip_network(s, "%s.sources[%d]" % (field, i)) for i, s in enumerate(sources)]
+    return {"name": label, "protocol": protocol, "ports": texts, "sources": networks}
+
+
 _CIPHER_TEXT = re.compile(r"[A-Za-z0-9_+=:!@.,-]+")
 
 
@@ -1011,6 +1059,7 @@ def by_type(type_name, value, field, allowed=None):
 VALUE_TYPES = dict(TYPES, int=integer, number=number, node_name=node_name, absolute_path=absolute_path, url=url,
                    systemd_timespan=systemd_timespan, name=name, choice=choice, git_ref=git_ref,
                    system_user=system_user, address=address, address_on_host=address_on_host, tls_ciphers=tls_ciphers, ip_network=ip_network,
+                   firewall_service=firewall_service,
                    tls_certificate_pair=tls_certificate_pair, password=password,
                    pg_settings=pg_settings)
 

@@ -1,6 +1,10 @@
 """The cluster's firewall (issue 17), seen from the nodes and from a host that is no member: the Docker host,
 172.31.249.1 on the scenario's network. nft's own view of the table, pcsd unreachable from the host while the
-nodes reach it, and junk UDP from the host to corosync's port dropped before corosync sees it."""
+nodes reach it, junk UDP from the host to corosync's port dropped before corosync sees it, and the guarded services
+(cluster_firewall_services): web lets the host in, metrics only the nodes.
+
+Nothing listens on the services' ports: a connection that gets through is refused by the node's kernel at once
+(a reset), one the table drops times out. That tells the two apart without a server."""
 
 import socket
 import time
@@ -53,3 +57,32 @@ def test_junk_udp_from_an_outsider_never_reaches_corosync(host):
     assert drops(host, "corosync knet from elsewhere") >= before + 5
     log = host.check_output("journalctl -u corosync --since '%s' --no-pager -o cat" % since)
     assert OUTSIDER not in log, log
+
+
+def connect_from_the_host(address, port):
+    """"refused" (the packet reached the node), "dropped" (timed out) or "open"."""
+    try:
+        socket.create_connection((address, port), timeout=3).close()
+        return "open"
+    except ConnectionRefusedError:
+        return "refused"
+    except OSError:
+        return "dropped"
+
+
+def test_a_service_is_reached_from_its_source_and_the_nodes_and_dropped_from_elsewhere(host):
+    address = NODES[name_of(host)]
+    table = " ".join(host.check_output("nft list chain inet clusterops input").split())
+    assert "tcp dport 8080 ip saddr @svc0_4 accept" in table
+    assert "tcp dport { 9100, 9200-9201 } ip saddr @svc1_4 accept" in table
+    # web: the host is its source.
+    assert connect_from_the_host(address, 8080) == "refused"
+    # metrics: for the nodes only; every port of it, the range's last one too.
+    before = drops(host, "service metrics from elsewhere")
+    assert [connect_from_the_host(address, p) for p in (9100, 9201)] == ["dropped", "dropped"]
+    assert drops(host, "service metrics from elsewhere") > before
+    other = sorted(NODES)[(sorted(NODES).index(name_of(host)) + 1) % 3]
+    got = host.run("timeout 5 bash -c '</dev/tcp/%s/9100'" % NODES[other])
+    assert got.rc != 124 and "refused" in got.stderr, (got.rc, got.stderr)  # reached the other node's kernel
+    # A port no service names stays untouched: refused, not dropped.
+    assert connect_from_the_host(address, 9300) == "refused"

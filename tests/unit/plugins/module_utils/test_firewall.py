@@ -74,6 +74,58 @@ def test_a_bad_source_is_refused_with_its_field():
         ruleset(PCS, ["10.0.0.0/8", "ten.0.0.0/8"])
 
 
+WEB = {"name": "web", "port": [8080, "9100-9101"], "sources": ["192.0.2.0/24", "2001:db8::7"]}
+
+
+def test_a_service_is_open_to_the_nodes_and_its_sources_and_dropped_from_elsewhere():
+    text = ruleset(PCS, services=[WEB, {"name": "dns", "port": 53, "protocol": "udp", "sources": []}])
+    flat = " ".join(text.split())
+    # The nodes and the sources, folded as nft wants them (no overlapping intervals).
+    assert "set svc0_4 { type ipv4_addr flags interval elements = { 172.31.250.11, 172.31.250.12/31, 192.0.2.0/24 } }" in flat
+    assert "set svc0_6 { type ipv6_addr elements = { 2001:db8::7 } }" in flat
+    assert "tcp dport { 8080, 9100-9101 } ip saddr @svc0_4 accept" in text
+    assert 'tcp dport { 8080, 9100-9101 } counter drop comment "service web from elsewhere"' in text
+    # Sources [] : the nodes only; one port without braces.
+    assert "set svc1_4 { type ipv4_addr flags interval elements = { 172.31.250.11, 172.31.250.12/31 } }" in flat
+    assert 'udp dport 53 counter drop comment "service dns from elsewhere"' in text
+    # The cluster's own rules come first and are unchanged.
+    assert text.index("corosync knet from elsewhere") < text.index("pcsd from elsewhere") < text.index("service web")
+    assert ruleset(PCS, services=[]) == ruleset(PCS)
+
+
+def test_the_drop_counter_of_a_service_is_read_back_by_its_label():
+    got = firewall.parse_table('tcp dport 8080 counter packets 3 bytes 180 drop comment "service web from elsewhere"')
+    assert got == {"drops": [{"rule": "service web from elsewhere", "packets": 3}]}
+
+
+@pytest.mark.parametrize("services, needle", [
+    ([{"name": "pg", "port": 5432, "sources": []}, {"name": "pg", "port": 5433, "sources": []}],
+     r"cluster_firewall_services\[1\]\.name: 'pg' is named twice"),
+    ([{"name": "k", "port": "5400-5410", "protocol": "udp", "sources": []}],
+     r"cluster_firewall_services\[0\]\.port: 5400-5410/udp holds corosync's knet port \(5405\)"),
+    ([{"name": "p", "port": [80, 2224], "sources": []}], r"\[0\]\.port: 2224/tcp holds pcsd's port"),
+    ([{"name": "w", "port": 80, "sources": ["10.0.0.0/33"]}], r"\[0\]\.sources\[0\]: '10.0.0.0/33' is not an IP"),
+    ("web", r"cluster_firewall_services: 'web' is not a list"),
+])
+def test_a_service_the_table_cannot_guard_is_refused_naming_its_field(services, needle):
+    with pytest.raises(FirewallError, match=needle):
+        ruleset(PCS, services=services)
+
+
+def test_a_service_on_udp_2224_or_tcp_5405_is_no_clash_and_without_pcsd_2224_is_free():
+    text = ruleset(PCS, services=[{"name": "a", "port": 2224, "protocol": "udp", "sources": []},
+                                  {"name": "b", "port": 5405, "sources": []}])
+    assert "udp dport 2224 counter drop" in text and "tcp dport 5405 counter drop" in text
+    assert "tcp dport 2224 counter drop" in ruleset(PCS, pcsd=False, services=[{"name": "c", "port": 2224, "sources": []}])
+
+
+def test_every_message_about_the_services_comes_at_once():
+    with pytest.raises(FirewallError) as e:
+        ruleset(PCS, services=[{"name": "A", "port": 1, "sources": []}, {"name": "b", "port": 0, "sources": []},
+                               {"name": "c", "port": 5405, "protocol": "udp", "sources": []}])
+    assert str(e.value).count("; ") == 2, str(e.value)
+
+
 def test_the_qnetd_table_lets_only_the_sources_reach_corosync_qnetd():
     text = qnetd_ruleset(["172.31.247.12", "172.31.247.11", "10.1.0.0/16", "10.1.2.3", "fd00::/64"])
     flat = " ".join(text.split())

@@ -835,3 +835,37 @@ def test_pg_settings_reserved_names_are_the_ones_the_role_writes():
 def test_flag_reads_what_tools_print_leniently(value, expected):
     """validate.flag: the words boolean() judges, read without an error (cluster_doc_corosync, failover_drill, pcmk_metadata)."""
     assert validate.flag(value, "default") == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# firewall_service: a service the cluster's firewall guards (cluster_firewall_services)
+# --------------------------------------------------------------------------------------------------
+
+def test_firewall_service_is_normalized():
+    got = validate.firewall_service({"name": "pg", "port": "5432", "sources": [" 10.0.0.0/24 ", "10.0.1.5/32"]}, "s[0]")
+    assert got == {"name": "pg", "protocol": "tcp", "ports": ["5432"], "sources": ["10.0.0.0/24", "10.0.1.5"]}
+    got = validate.firewall_service({"name": "rtp", "port": [5004, "10000 - 10100"], "protocol": "UDP", "sources": []}, "s")
+    assert got["ports"] == ["5004", "10000-10100"] and got["protocol"] == "udp"
+
+
+@pytest.mark.parametrize("value, needle", [
+    ("pg", r"^s: 'pg' is not a mapping with name, port, protocol and sources$"),
+    ({"name": "pg", "port": 1, "source": []}, r"^s: unknown key 'source'; did you mean sources"),
+    ({"name": "pg", "port": 1}, r"^s: sources is missing"),
+    ({"name": "Pg", "port": 1, "sources": []}, r"^s\.name: 'Pg' is not a service name"),
+    ({"name": "pg", "port": [], "sources": []}, r"^s\.port: \[\] is not a port"),
+    ({"name": "pg", "port": 65536, "sources": []}, r"^s\.port: 65536 is not a port"),
+    ({"name": "pg", "port": [80, "90-80"], "sources": []}, r"^s\.port\[1\]: '90-80' is not a port range"),
+    ({"name": "pg", "port": 1, "protocol": "sctp", "sources": []}, r"^s\.protocol: 'sctp' is not one of tcp, udp"),
+    ({"name": "pg", "port": 1, "sources": "10.0.0.1"}, r"^s\.sources: '10.0.0.1' is not a list"),
+    ({"name": "pg", "port": 1, "sources": ["x"]}, r"^s\.sources\[0\]: 'x' is not an IP address or network"),
+])
+def test_firewall_service_refuses_naming_the_field(value, needle):
+    with pytest.raises(validate.ValidationError, match=needle):
+        validate.firewall_service(value, "s")
+
+
+def test_check_values_judges_each_firewall_service():
+    errors = validate.check_values([{"field": "cluster_firewall_services", "type": "firewall_service", "elements": True,
+                              "value": [{"name": "ok", "port": 80, "sources": []}, {"name": "bad", "port": "x", "sources": []}]}])
+    assert errors == ["cluster_firewall_services[1].port: 'x' is not a port (an integer from 1 to 65535)"]
