@@ -155,7 +155,10 @@ def read_local(root, key_file="/etc/pacemaker/authkey", store=SECRETS_DIR):
     "missing" (no value file), "no-sign", "mismatch" (the .sign is another value's) or "unreadable". digest: an
     HMAC-SHA256 of the value keyed with Pacemaker's authkey (the same on every member), first 16 hex digits, to
     tell whether two nodes hold the same value without giving it away; None when the value or the key cannot be
-    read. Never the value itself."""
+    read. Never the value itself.
+
+    Besides, every value file of the store whose parameter the CIB does not keep there (a resource deleted, or a
+    parameter given back to the CIB): {"state": "left"}, a secret Pacemaker will never read again."""
     if root is None:
         return None
     try:
@@ -186,4 +189,24 @@ def read_local(root, key_file="/etc/pacemaker/authkey", store=SECRETS_DIR):
         if key:
             entry["digest"] = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
         out["%s/%s" % (rsc, param)] = entry
+    for key_ in left_behind(store, out):
+        out[key_] = {"state": "left"}
     return out
+
+
+def left_behind(store, known):
+    """"<resource>/<param>" of the store's value files (not the .sign files) that are not among known, sorted."""
+    found = []
+    try:
+        resources = sorted(os.listdir(store))
+    except (IOError, OSError):
+        return found
+    for rsc in resources:
+        folder = os.path.join(store, rsc)
+        try:
+            names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+        except (IOError, OSError):
+            continue
+        found += ["%s/%s" % (rsc, name) for name in names
+                  if not name.endswith(".sign") and "%s/%s" % (rsc, name) not in known]
+    return found

@@ -358,9 +358,14 @@ def check_cib_secrets(ctx):
     if ctx.cib_root is None:
         return _unknown("the CIB could not be read")
     wanted = cib_secrets.in_cib(ctx.cib_root)
-    if not wanted:
-        return _passed("no parameter is kept in Pacemaker's secret store (cluster_cib_secrets)")
     known, unknown = ctx.facts("cib_secrets")
+    left = {}
+    for node in sorted(known):
+        for key, entry in sorted((known[node] or {}).items()):
+            if (entry or {}).get("state") == "left":
+                left.setdefault(key, []).append(node)
+    if not wanted and not left:
+        return _passed("no parameter is kept in Pacemaker's secret store (cluster_cib_secrets)")
     if not known:
         return _unknown("no node reported its secret store")
     problems, objects, to_check, fence_hit = [], [], [], False
@@ -387,12 +392,23 @@ def check_cib_secrets(ctx):
             problems.append("%s's %s: %s" % (rsc, param, ", ".join(parts)))
             objects.append(rsc)
             fence_hit = fence_hit or fence
+    if left:
+        problems.append("left in the store, though the CIB no longer keeps them there (nothing reads them; delete them): "
+                        + ", ".join("%s's %s on %s" % (key.split("/", 1)[0], key.split("/", 1)[1], _join(nodes))
+                                    for key, nodes in sorted(left.items())))
+        objects += sorted(set(key.split("/", 1)[0] for key in left))
     if not problems:
         return _passed("%d parameter%s kept in Pacemaker's secret store (%s), intact and the same on %s%s" % (
             len(wanted), "" if len(wanted) == 1 else "s", ", ".join("%s's %s" % (r, p) for r, p, _f in wanted),
             _join(sorted(known)), _unknown_suffix(unknown)))
-    remedy = ["# rerun playbooks/site.yml: it writes the store on every node from its variables (cluster_cib_secrets)",
-              "# what Pacemaker finds on a node, without printing the value:"]
-    remedy += ["cibsecret check %s %s  # on %s" % item for item in _uniq(to_check)][:6]
+    remedy = []
+    if to_check:
+        remedy = ["# rerun playbooks/site.yml: it writes the store on every node from its variables (cluster_cib_secrets)",
+                  "# what Pacemaker finds on a node, without printing the value:"]
+        remedy += ["cibsecret check %s %s  # on %s" % item for item in _uniq(to_check)][:6]
+    if left:
+        remedy.append("# a value left behind, on the node named (the value and its .sign; the CIB is not involved):")
+        remedy += ["rm -f %s/%s %s/%s.sign  # on %s" % (cib_secrets.SECRETS_DIR, key, cib_secrets.SECRETS_DIR, key, _join(nodes))
+                   for key, nodes in sorted(left.items())][:6]
     return _failed("Pacemaker's secret store differs from the CIB: %s%s" % ("; ".join(problems), _unknown_suffix(unknown)),
                    remedy, _uniq(objects), "critical" if fence_hit else "warning")

@@ -220,7 +220,8 @@ facts:
           this node's copy; null when the CIB cannot be read. Never the value.
         - C(state) is V(ok) when the value file and its C(.sign) agree, as Pacemaker checks them, V(missing) without
           the value file, V(no-sign) without the digest file, V(mismatch) when the digest is another value's,
-          V(unreadable) otherwise (C(error) says why).
+          V(unreadable) otherwise (C(error) says why), and V(left) for a value file of the store whose parameter the
+          CIB no longer keeps there (a deleted resource's; nothing reads it; only C(state) then).
         - C(digest) is an HMAC-SHA256 of the value keyed with Pacemaker's authkey (the same on every member), its
           first 16 hexadecimal digits. It is equal on two nodes when they hold the same value, and of no use without the
           key. Null when the value or the key cannot be read.

@@ -158,3 +158,20 @@ def test_read_local_checks_each_file_as_pacemaker_does_and_never_returns_a_value
     got = read_local(parse(STORE_CIB), str(tmp_path / "no-key"), store=store)
     assert got["canary/passwd"]["state"] == "missing" and got["fence-docker/password"]["digest"] is None
     assert read_local(None) is None
+
+
+def test_read_local_names_the_values_the_cib_no_longer_keeps_in_the_store(tmp_path):
+    store, key = str(tmp_path / "secrets"), tmp_path / "authkey"
+    key.write_bytes(b"k" * 256)
+    # old-fence was deleted from the CIB; canary's token was given back to it: both stay on disk.
+    _write_store(store, {("canary", "passwd"): "dummy-secret", ("fence-docker", "password"): "pw-1",
+                         ("old-fence", "password"): "old-pw", ("canary", "token"): "tok"})
+    with open(os.path.join(store, "stray-file"), "w") as f:  # not a resource's directory: not a value
+        f.write("x\n")
+    got = read_local(parse(STORE_CIB), str(key), store=store)
+    assert got["old-fence/password"] == {"state": "left"} and got["canary/token"] == {"state": "left"}
+    assert sorted(k for k, v in got.items() if v["state"] != "left") == ["canary/passwd", "fence-docker/password"]
+    assert "old-pw" not in str(got) and "tok'" not in str(got) and "stray-file" not in str(got)
+    # No store at all: only the CIB's parameters, missing.
+    got = read_local(parse(STORE_CIB), str(key), store=str(tmp_path / "none"))
+    assert {v["state"] for v in got.values()} == {"missing"}

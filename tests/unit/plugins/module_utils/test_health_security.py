@@ -95,3 +95,23 @@ def test_no_majority_names_each_group(base):
 def test_without_facts_or_cib_it_cannot_be_checked(base):
     assert check(run(with_stores(base, {}), cib_root=parse(SECRET_CIB)), "cib-secrets")["status"] == "skip"
     assert check(run(base, cib_root=None), "cib-secrets")["status"] == "skip"
+
+
+def test_a_value_left_behind_by_a_deleted_resource_is_a_warning_naming_it_without_its_value(base):
+    # old-fence was deleted from the CIB; its password stays on two nodes' stores until someone removes it.
+    per_node = stores(**{n: {"old-fence/password": {"state": "left"}} for n in ("lab-node1", "lab-node3")})
+    c = check(run(with_stores(base, per_node), cib_root=parse(SECRET_CIB)), "cib-secrets")
+    assert c["status"] == "fail" and c["severity"] == "warning" and c["objects"] == ["old-fence"], c
+    assert c["message"] == ("Pacemaker's secret store differs from the CIB: left in the store, though the CIB no longer "
+                            "keeps them there (nothing reads them; delete them): old-fence's password on lab-node1, "
+                            "lab-node3")
+    assert c["remedy"].splitlines()[-1] == ("rm -f /var/lib/pacemaker/lrm/secrets/old-fence/password "
+                                            "/var/lib/pacemaker/lrm/secrets/old-fence/password.sign  # on lab-node1, "
+                                            "lab-node3")
+    assert "cibsecret check" not in c["remedy"]
+
+
+def test_a_value_left_behind_counts_when_the_cib_keeps_nothing_in_the_store(base):
+    per_node = {n: {"old-fence/password": {"state": "left"}} for n in NODES}
+    c = check(run(with_stores(base, per_node)), "cib-secrets")
+    assert c["status"] == "fail" and "old-fence's password on lab-node1, lab-node2, lab-node3" in c["message"], c
