@@ -49,8 +49,8 @@ import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
-from ansible_collections.clusterops.ha.plugins.module_utils.validate import (ValidationError, firewall_service, ip_network,
-                                                                            port as validate_port)
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError, firewall_service, ip_network
+from ansible_collections.clusterops.ha.plugins.module_utils.validate import port as validate_port
 
 TABLE = "clusterops"
 KNET_BASE_PORT = 5405

@@ -866,6 +866,7 @@ def test_firewall_service_refuses_naming_the_field(value, needle):
 
 
 def test_check_values_judges_each_firewall_service():
+    services = [{"name": "ok", "port": 80, "sources": []}, {"name": "bad", "port": "x", "sources": []}]
     errors = validate.check_values([{"field": "cluster_firewall_services", "type": "firewall_service", "elements": True,
-                              "value": [{"name": "ok", "port": 80, "sources": []}, {"name": "bad", "port": "x", "sources": []}]}])
+                                     "value": services}])
     assert errors == ["cluster_firewall_services[1].port: 'x' is not a port (an integer from 1 to 65535)"]
