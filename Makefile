@@ -27,7 +27,7 @@ LAB_BASE_IMAGE ?= debian:$(LAB_SUITE)
 LAB_NODE_IMAGE ?= clusterops/ha-node:$(LAB_SUITE)
 export LAB_SUITE LAB_BASE_IMAGE LAB_NODE_IMAGE
 
-.PHONY: help venv collection engine images images-trixie images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover bench-major bench-storage bench-dr clean
+.PHONY: help venv collection engine images images-trixie images-all tools lab lab-up lab-down lab-status test lint sanity unit molecule build bench bench-cib bench-rolling bench-failover bench-major bench-storage bench-dr bench-scale clean
 
 help:
 	@echo "make lab        set up and start the lab cluster, then run playbooks/site.yml against it (LAB_SUITE=trixie for Debian 13,"
@@ -140,6 +140,10 @@ bench: venv collection images
 	bash bench/cib_apply/run.sh
 	bash bench/rolling_update/run.sh
 	bash bench/failover/run.sh
+
+# 3, 9 and 16 nodes: fresh deploy, no-op rerun, health, memory, corosync's timing (about half an hour; SIZES="3 9").
+bench-scale: venv collection images
+	$(BIN)/python bench/scale/run.py $(SIZES)
 
 bench-cib: venv collection images
 	bash bench/cib_apply/run.sh
