@@ -9,14 +9,15 @@ ports to every address that has no business there, and touch nothing else.
   service forgets).
 - ``peers(config)``: the nodelist's addresses (every ringX_addr), IPv4 and IPv6 apart. Host names are refused
   (FirewallError): nft would resolve them once, at load time.
-- ``ruleset(config, pcsd_sources, pcsd, services)``: the text for ``nft -f``. One table of its own, ``inet clusterops``,
-  replaced atomically (created, deleted and created again in one transaction). Its input chain has policy
-  accept and runs before the usual filter chains: it drops packets to the knet ports that do not come from a
-  node's address, and with pcsd those to TCP 2224 that come from neither a node nor pcsd_sources (addresses or
-  networks), and to each guarded service's ports those that come from neither a node nor its sources
-  (``guarded_services``: cluster_firewall_services, each judged by validate.firewall_service, then together: a
-  name once, no port of the cluster's own). Every other packet goes on to whatever firewall the host has: SSH
-  and the ports no service names are never touched, so the rules cannot lock the controller out. A counter on each drop rule shows what was refused.
+- ``ruleset(config, pcsd_sources, pcsd, services)``: the text for ``nft -f``. One table of its own,
+  ``inet clusterops``, replaced atomically (created, deleted and created again in one transaction). Its input
+  chain has policy accept and runs before the usual filter chains: it drops packets to the knet ports that do
+  not come from a node's address, with pcsd those to TCP 2224 that come from neither a node nor pcsd_sources
+  (addresses or networks), and those to each guarded service's ports that come from neither a node nor its
+  sources (``guarded_services``: cluster_firewall_services, each judged by validate.firewall_service, then
+  together: a name once, no port of the cluster's own). Every other packet goes on to whatever firewall the
+  host has: SSH and the ports no service names are never touched, so the rules cannot lock the controller out.
+  A counter on each drop rule shows what was refused.
 - ``qnetd_ruleset(sources, port)``: the same table on a quorum device arbitrator (the qnetd role): TCP 5403 (the
   given port) refused to every address that is not one of the sources (the cluster nodes' addresses or networks
   that reach it), nothing else filtered.
