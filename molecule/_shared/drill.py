@@ -30,6 +30,11 @@ def record(name):
         return json.load(f)
 
 
+# Writes a drill wants acknowledged before a fault and after the service took over again: a drill's record says it
+# wrote on both sides of each fault, counted rather than timed, so a slow machine makes it longer, never fail.
+ROWS_AFTER_FAULT = 20
+
+
 def short_of_writes(record):
     """The faults of a drill's record without ROWS_AFTER_FAULT writes acknowledged before the fault and after the
     takeover (empty when the drill wrote on both sides of each)."""
@@ -80,11 +85,6 @@ def longest_gap(acked, start, end):
     return round(max(b - a for a, b in zip(times, times[1:])), 2)
 
 
-# Writes a drill wants acknowledged before a fault and after the service took over again: a drill's record says it
-# wrote on both sides of each fault, counted rather than timed, so a slow machine makes it longer, never fail.
-ROWS_AFTER_FAULT = 20
-
-
 class Writer(threading.Thread):
     """Numbered writes, one after the other until stop is set; a failed one is not acknowledged, the next one
     reconnects (reset)."""
@@ -115,10 +115,6 @@ class Writer(threading.Thread):
                 except Exception:  # pylint: disable=broad-except
                     pass
                 time.sleep(0.1)
-
-    def last(self):
-        """When the last acknowledged write returned (0.0 before the first)."""
-        return self.acked[-1][1] if self.acked else 0.0
 
     def count(self, start, end=None):
         """How many writes were acknowledged in [start, end] (end: now)."""

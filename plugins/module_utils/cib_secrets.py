@@ -189,8 +189,8 @@ def read_local(root, key_file="/etc/pacemaker/authkey", store=SECRETS_DIR):
         if key:
             entry["digest"] = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
         out["%s/%s" % (rsc, param)] = entry
-    for key_ in left_behind(store, out):
-        out[key_] = {"state": "left"}
+    for stale in left_behind(store, out):
+        out[stale] = {"state": "left"}
     return out
 
 

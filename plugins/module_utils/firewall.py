@@ -212,7 +212,7 @@ def ruleset(config, pcsd_sources=(), pcsd=True, services=()):
     v4, v6 = peers(config)
     ports = sorted(set(knet_ports(config).values())) or [KNET_BASE_PORT]
     sources = [_network(s, "cluster_firewall_pcsd_sources[%d]" % i) for i, s in enumerate(pcsd_sources or ())]
-    guarded = guarded_services(list(services or ()) if isinstance(services, (list, tuple)) else services, ports, pcsd)
+    guarded = guarded_services(services if services is not None else [], ports, pcsd)
     nodes = [ipaddress.ip_network(a) for a in v4 + v6]
     body = _set("nodes4", "ipv4_addr", [str(a) for a in v4]) + _set("nodes6", "ipv6_addr", [str(a) for a in v6])
     if pcsd:
