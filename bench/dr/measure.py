@@ -4,7 +4,9 @@ Each round: a planned switchover there and back (booth_switchover.yml: the playb
 stopped/running times); the crash of the site that holds the ticket (every node killed) until the other site holds
 it and runs the service, against the ticket's bound (module_utils/booth.failover_bound); a partition of the holder
 (its WAN interface dropped) until the other site holds it. Every sample of both sites is checked: never the ticket or
-the service at both at once. Writes the JSON given as the first argument.
+the service at both at once. After the rounds, site A is lost for good (its containers removed), blank containers take
+their place and playbooks/reassemble.yml rebuilds it from its snapshots (the wall time of the run; the scenario's
+test_reassemble.py is the proof, this is the figure). Writes the JSON given as the first argument.
 """
 
 import json
@@ -16,6 +18,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "molecule", "geo", "tests"))
 import test_geo as g  # noqa: E402  pylint: disable=wrong-import-position
+import test_reassemble as r  # noqa: E402  pylint: disable=wrong-import-position
 
 OTHER = {"site-a": "site-b", "site-b": "site-a"}
 _MOVED = re.compile(r"moved from \S+ to \S+ in ([0-9.]+) s: its services stopped\s+([0-9.]+) s after\s+the revoke and "
@@ -93,6 +96,22 @@ def partition(bound):
             "both_at_once": len(both)}
 
 
+def reassembly(site="site-a"):
+    """Site A lost for good and rebuilt from its snapshots on blank containers: the reassembly's wall time."""
+    both = []
+    specs = r.lose_for_good(site)
+    wait_taken_over(site, both, 300)
+    for node in g.SITES[site]:
+        r.start_blank(node, specs[node])
+    rc, out, took = r.reassemble(site)
+    if rc != 0:
+        print(out[-4000:], flush=True)
+    for __ in range(5):
+        g.sample_both(both)
+        time.sleep(1)
+    return {"site": site, "rc": rc, "reassemble_s": round(took, 1), "both_at_once": len(both)}
+
+
 def main():
     out_path = sys.argv[1]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -106,6 +125,8 @@ def main():
         runs["site_crash"].append(crash(bound))
         runs["partition"].append(partition(bound))
         print("round %d: %s" % (i + 1, json.dumps({k: v[-1] for k, v in runs.items()})), flush=True)
+    rebuilt = reassembly()
+    print("reassembly: %s" % json.dumps(rebuilt), flush=True)
 
     def stats(values):
         values = [v for v in values if v is not None]
@@ -121,13 +142,15 @@ def main():
         "site_crash_ratio_to_bound": stats([r["ratio"] for r in runs["site_crash"]]),
         "partition_taken_over_s": stats([r["taken_over_s"] for r in runs["partition"]]),
         "partition_ratio_to_bound": stats([r["ratio"] for r in runs["partition"]]),
-        "samples_with_both_sites": sum(r["both_at_once"] for r in runs["site_crash"] + runs["partition"]),
+        "reassembly_of_a_2_node_site": rebuilt,
+        "samples_with_both_sites": sum(run["both_at_once"] for run in runs["site_crash"] + runs["partition"])
+        + rebuilt["both_at_once"],
         "runs": runs,
     }
     with open(out_path, "w") as f:
         f.write(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
-    return 0 if result["samples_with_both_sites"] == 0 else 1
+    return 0 if result["samples_with_both_sites"] == 0 and rebuilt["rc"] == 0 else 1
 
 
 if __name__ == "__main__":

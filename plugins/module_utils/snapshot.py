@@ -721,3 +721,59 @@ def fill_secrets(config, live, salt, given=None):
         _set(out, path, value)
         used.append({"name": name, "source": source})
     return out, used, missing
+
+
+# ---------------------------------------------------------------------------------------------
+# Reassembly: a lost cluster rebuilt from a commit on new hosts
+
+
+# A key file the snapshot keeps only as a fingerprint: a rebuild makes a new one unless a surviving member hands its
+# key on (booth's authfile at the other sites), so a changed fingerprint after a reassembly is expected.
+_REGENERATED_KEY = re.compile(r"^secret (/\S+): (?:changed \(fingerprint differs\)|present \(fingerprint recorded\))$")
+
+
+def manifest_of(text):
+    """{cluster, nodes} of a commit's manifest.json (empty values when it has none or cannot be read)."""
+    manifest = _manifest(text)
+    return {"cluster": manifest.get("cluster"), "nodes": sorted(manifest.get("nodes") or [])}
+
+
+def reassembly_problems(commit, has_cib, corosync_error, manifest, hosts, cluster_name):
+    """Why commit cannot rebuild the cluster cluster_name on exactly hosts; empty when it can.
+
+    A reassembly rebuilds the lost cluster under its own identity: the same cluster name and the same node names
+    (the CIB names nodes in constraints, node attributes and fencing levels; the other sites name the cluster in
+    booth.conf). A node that is renamed is a different cluster: build it with site.yml and restore onto it."""
+    short = (commit or "")[:12]
+    problems = []
+    if not has_cib:
+        problems.append("commit %s has no CIB (cib/cib.xml): it cannot rebuild a cluster" % short)
+    if corosync_error:
+        problems.append("commit %s: %s; a reassembly needs the corosync.conf every node ran" % (short, corosync_error))
+    if not manifest.get("nodes"):
+        problems.append("commit %s names no nodes (manifest.json): it is not a snapshot of a running cluster" % short)
+        return problems
+    if manifest.get("cluster") != cluster_name:
+        problems.append("commit %s is a snapshot of the cluster %r, the hosts are cluster_name %r"
+                        % (short, manifest.get("cluster"), cluster_name))
+    want, have = set(manifest["nodes"]), set(hosts)
+    if want != have:
+        parts = []
+        if want - have:
+            parts.append("missing from the play: %s" % " ".join(sorted(want - have)))
+        if have - want:
+            parts.append("not in the snapshot: %s" % " ".join(sorted(have - want)))
+        problems.append("commit %s has the nodes %s; the play's hosts must be exactly those (%s)"
+                        % (short, " ".join(sorted(want)), "; ".join(parts)))
+    return problems
+
+
+def reassembly_differences(changes):
+    """{expected, unexpected}: what describe() found between the commit and the rebuilt cluster, split.
+
+    Expected: a key file whose fingerprint differs (the snapshot never holds a key, so a rebuild makes a new one).
+    Everything else is a difference the operator must look at."""
+    expected, unexpected = [], []
+    for change in changes:
+        (expected if _REGENERATED_KEY.match(change) else unexpected).append(change)
+    return {"expected": expected, "unexpected": unexpected}

@@ -27,7 +27,13 @@ description:
   - O(step=show) reads a commit back for a restore - the CIB configuration in the input format of
     M(clusterops.ha.cib) and corosync.conf as data - and, given the live configuration, puts the
     real values back in place of the fingerprints (the live value whose fingerprint matches, else one
-    from O(secrets)); it fails naming every secret it cannot fill.
+    from O(secrets)); it fails naming every secret it cannot fill. Given O(hosts), it also refuses a commit
+    that cannot rebuild the cluster O(cluster_name) on exactly those hosts (no CIB, no corosync.conf common to all
+    nodes, another cluster's name, other node names), naming every reason - the check before a reassembly.
+  - O(step=compare) lays out what the nodes returned as O(step=commit) does and compares it with O(commit) instead
+    of the branch's last commit, writing nothing - the verification after a reassembly. RV(differences) lists
+    every difference, split into RV(expected) (key files with a new fingerprint - a snapshot never holds a key, so
+    a rebuilt cluster has new ones) and RV(unexpected).
   - O(step=history) reads the last O(limit) commits of O(branch), newest first, each with what its message says
     (the changes, who, why, who changed the CIB last) - the audit trail that C(playbooks/document.yml) puts in
     the cluster's documentation. A missing repository gives an empty history. It changes nothing.
@@ -42,7 +48,7 @@ attributes:
     details:
       - O(step=prepare) creates nothing and returns a throw-away salt; O(step=commit) returns the changes and the message
         and writes nothing.
-      - O(step=show) and O(step=history) only read.
+      - O(step=show), O(step=compare) and O(step=history) only read.
   diff_mode:
     support: none
   platform:
@@ -51,7 +57,7 @@ options:
   step:
     description: What to do.
     type: str
-    choices: [prepare, commit, show, history]
+    choices: [prepare, commit, show, compare, history]
     default: commit
   repo:
     description: The repository's directory (created with its parents when missing).
@@ -63,16 +69,26 @@ options:
     default: main
   nodes:
     description:
-      - With O(step=commit), what M(clusterops.ha.config_snapshot_info) returned per node
+      - With O(step=commit) or O(step=compare), what M(clusterops.ha.config_snapshot_info) returned per node
         (C(files) and C(fingerprints) are used), keyed by node name.
     type: dict
     default: {}
   cib:
-    description: With O(step=commit), the RV(clusterops.ha.config_snapshot_info#module:cib) of the node that read the CIB; null when none could.
+    description:
+      - With O(step=commit) or O(step=compare), the RV(clusterops.ha.config_snapshot_info#module:cib) of the node that
+        read the CIB; null when none could.
     type: dict
   cluster_name:
-    description: The cluster's name, written into the manifest and the message.
+    description:
+      - The cluster's name, written into the manifest and the message. With O(step=show) and O(hosts), the name
+        the commit must be a snapshot of.
     type: str
+  hosts:
+    description:
+      - With O(step=show), the hosts a reassembly rebuilds the cluster on (inventory names). The commit must name
+        exactly these nodes and the cluster O(cluster_name), and hold a CIB and a corosync.conf common to all nodes.
+    type: list
+    elements: str
   reason:
     description: "Why the snapshot is taken (for example the playbook and the moment, V(site.yml: before))."
     type: str
@@ -110,7 +126,7 @@ options:
     type: int
     default: 20
   commit:
-    description: With O(step=show), the commit to read (anything C(git rev-parse) understands).
+    description: With O(step=show) or O(step=compare), the commit to read (anything C(git rev-parse) understands).
     type: str
     default: HEAD
   live_config:
@@ -176,7 +192,7 @@ pushed:
   type: bool
 drift:
   description: Files that differ between nodes, with the groups of nodes holding the same content.
-  returned: when O(step=commit)
+  returned: when O(step=commit) or O(step=compare)
   type: list
   elements: dict
   sample: [{"path": "/etc/corosync/corosync.conf", "groups": [["node1", "node2"], ["node3"]]}]
@@ -201,6 +217,32 @@ corosync_conf:
   description: With O(step=show), the commit's corosync.conf as data (null when absent or different per node).
   returned: when O(step=show)
   type: dict
+manifest:
+  description: With O(step=show), the cluster and the nodes the commit is a snapshot of (from its C(manifest.json)).
+  returned: when O(step=show)
+  type: dict
+  sample: {"cluster": "site-a", "nodes": ["geo-a1", "geo-a2"]}
+problems:
+  description: With O(step=show) and O(hosts), every reason the commit cannot rebuild the cluster (the task fails).
+  returned: on failure
+  type: list
+  elements: str
+differences:
+  description: With O(step=compare), every difference between O(commit) and what the nodes hold now, in words.
+  returned: when O(step=compare)
+  type: list
+  elements: str
+  sample: ["secret /etc/corosync/authkey: changed (fingerprint differs)"]
+expected:
+  description: With O(step=compare), the differences a rebuild makes by design (key files with a new fingerprint).
+  returned: when O(step=compare)
+  type: list
+  elements: str
+unexpected:
+  description: With O(step=compare), every other difference (the rebuilt cluster is not what the commit holds).
+  returned: when O(step=compare)
+  type: list
+  elements: str
 history:
   description:
     - With O(step=history), the commits of O(branch), newest first, as their messages say (keys null when a
@@ -261,7 +303,11 @@ from ansible_collections.clusterops.ha.plugins.module_utils.snapshot import (
     describe,
     fill_secrets,
     HISTORY_FORMAT,
+    manifest_of,
+    MANIFEST_PATH,
     parse_history,
+    reassembly_differences,
+    reassembly_problems,
     secret_name,
     _walk,
 )
@@ -502,7 +548,8 @@ def show(runner, params):
     if res.rc != 0:
         raise Failed("%s has no commit %s" % (repo, params["commit"]))
     rev = res.stdout.strip()
-    result = {"changed": False, "commit": rev, "config": None, "redacted": [], "corosync_conf": None}
+    result = {"changed": False, "commit": rev, "config": None, "redacted": [], "corosync_conf": None,
+              "manifest": manifest_of(git.show(rev, MANIFEST_PATH))}
     subject = git("log", "-1", "--format=%s%n%ci", rev).stdout.splitlines()
     result["subject"], result["date"] = (subject + ["", ""])[:2]
     xml = git.show(rev, CIB_PATH)
@@ -531,6 +578,35 @@ def show(runner, params):
             result["corosync_error"] = str(e)
     else:
         result["corosync_error"] = "the commit has no corosync.conf common to all nodes"
+    if params["hosts"] is not None:
+        problems = reassembly_problems(rev, xml is not None, result.get("corosync_error"), result["manifest"],
+                                       params["hosts"], params["cluster_name"])
+        if problems:
+            raise Failed("This commit cannot rebuild the cluster; nothing was changed: " + "; ".join(problems),
+                         problems=problems, commit=rev)
+    return result
+
+
+def compare(runner, params):
+    """What differs between commit and what the nodes hold now (the verification after a reassembly); writes nothing."""
+    require_git(runner)
+    repo = params["repo"]
+    if not os.path.isdir(os.path.join(repo, ".git")):
+        raise Failed("%s is not a snapshot repository" % repo)
+    errors = collected_errors(params["nodes"] or {}, params["cib"])
+    if errors:
+        raise Failed("Nothing was compared: the collected data is not what config_snapshot_info returns: "
+                     + "; ".join(errors), errors=errors)
+    git = Git(runner, repo)
+    res = git("rev-parse", "--verify", "--quiet", "%s^{commit}" % params["commit"], check=False)
+    if res.rc != 0:
+        raise Failed("%s has no commit %s" % (repo, params["commit"]))
+    rev = res.stdout.strip()
+    nodes = dict((k, v or {}) for k, v in (params["nodes"] or {}).items())
+    files, drift = build_tree(nodes, params["cib"], params["cluster_name"])
+    differences = describe(git.tree(rev), files)
+    result = {"changed": False, "commit": rev, "differences": differences, "drift": drift}
+    result.update(reassembly_differences(differences))
     return result
 
 
@@ -566,12 +642,13 @@ def locked(repo, func, *args):
 
 
 ARGUMENT_SPEC = dict(
-    step=dict(type="str", choices=["prepare", "commit", "show", "history"], default="commit"),
+    step=dict(type="str", choices=["prepare", "commit", "show", "compare", "history"], default="commit"),
     repo=dict(type="path", required=True),
     branch=dict(type="str", default="main"),
     nodes=dict(type="dict", default={}),
     cib=dict(type="dict"),
     cluster_name=dict(type="str"),
+    hosts=dict(type="list", elements="str"),
     reason=dict(type="str", default="snapshot"),
     who=dict(type="str"),
     author_name=dict(type="str", default="clusterops.ha"),
@@ -600,6 +677,8 @@ def main():
                 result = locked(module.params["repo"], commit, runner, module.params, module.check_mode)
             elif step == "history":
                 result = history(runner, module.params)
+            elif step == "compare":
+                result = compare(runner, module.params)
             else:
                 result = show(runner, module.params)
         except Failed as e:

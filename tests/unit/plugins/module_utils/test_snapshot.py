@@ -292,3 +292,42 @@ def test_fill_secrets_in_properties():
     filled, used, missing = s.fill_secrets(snap, {"properties": {"api-token": "t0k"}}, "k")
     assert filled["properties"]["api-token"] == "t0k" and missing == []
     assert used == [{"name": "properties.api-token", "source": "live"}]
+
+
+# ---------------------------------------------------------------------------------------------
+# reassembly
+
+
+def test_manifest_of_reads_the_cluster_and_nodes_or_gives_empty_values():
+    text = json.dumps({"cluster": "site-a", "nodes": ["geo-a2", "geo-a1"], "files": {}})
+    assert s.manifest_of(text) == {"cluster": "site-a", "nodes": ["geo-a1", "geo-a2"]}
+    assert s.manifest_of(None) == {"cluster": None, "nodes": []}
+    assert s.manifest_of("{not json") == {"cluster": None, "nodes": []}
+
+
+def test_reassembly_problems_names_every_reason():
+    manifest = {"cluster": "site-a", "nodes": ["geo-a1", "geo-a2"]}
+    assert s.reassembly_problems("c" * 40, True, None, manifest, ["geo-a2", "geo-a1"], "site-a") == []
+    problems = s.reassembly_problems("c" * 40, False, "the commit has no corosync.conf common to all nodes",
+                                     manifest, ["geo-a1", "geo-b1"], "site-b")
+    assert problems == [
+        "commit cccccccccccc has no CIB (cib/cib.xml): it cannot rebuild a cluster",
+        "commit cccccccccccc: the commit has no corosync.conf common to all nodes; a reassembly needs the corosync.conf "
+        "every node ran",
+        "commit cccccccccccc is a snapshot of the cluster 'site-a', the hosts are cluster_name 'site-b'",
+        "commit cccccccccccc has the nodes geo-a1 geo-a2; the play's hosts must be exactly those (missing from the "
+        "play: geo-a2; not in the snapshot: geo-b1)"]
+    # a commit without a manifest (made by hand) names no nodes
+    empty = s.reassembly_problems("c" * 40, True, None, {"cluster": None, "nodes": []}, ["geo-a1"], "site-a")
+    assert empty == ["commit cccccccccccc names no nodes (manifest.json): it is not a snapshot of a running cluster"]
+
+
+def test_reassembly_differences_expect_only_new_key_files():
+    changes = ["secret /etc/corosync/authkey: changed (fingerprint differs)",
+               "secret /etc/pacemaker/authkey: present (fingerprint recorded)",
+               "secret /etc/booth/authkey: gone",
+               "cib: resource fence-ipmi params password changed (secret)",
+               "corosync: totem.token 3000 -> 5000"]
+    out = s.reassembly_differences(changes)
+    assert out["expected"] == changes[:2]
+    assert out["unexpected"] == changes[2:]

@@ -263,3 +263,66 @@ def test_info_pacemaker_not_running(monkeypatch):
     runner.add(["cibadmin"], 102, "", "Could not connect to the CIB: Transport endpoint is not connected")
     out = run_info({"salt": "k", "files": [], "secret_files": [], "cib": True}, runner, monkeypatch)
     assert out["cib"] is None and "Transport endpoint is not connected" in out["cib_error"]
+
+
+# ---------------------------------------------------------------------------------------------
+# reassembly: the check before (step=show with hosts) and the verification after (step=compare)
+
+
+def test_show_with_hosts_refuses_what_cannot_rebuild_the_cluster(repo):
+    salt = prepare(repo)["salt"]
+    nodes, cib = collected(salt)
+    first = run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab"})
+    hosts = ["sn-node1", "sn-node2", "sn-node3"]
+    out = run({"step": "show", "repo": repo, "hosts": hosts, "cluster_name": "lab", "live_config": {},
+               "secrets": {"fence-ipmi.params.password": PASSWORD}})
+    assert not out.get("failed"), out
+    assert out["manifest"] == {"cluster": "lab", "nodes": hosts} and out["commit"] == first["commit"]
+    # another cluster's name and other hosts: every reason at once, nothing read further
+    out = run({"step": "show", "repo": repo, "hosts": ["sn-node1", "sn-node4"], "cluster_name": "other"})
+    assert out["failed"] and "nothing was changed" in out["msg"], out
+    assert out["problems"] == [
+        "commit %s is a snapshot of the cluster 'lab', the hosts are cluster_name 'other'" % first["commit"][:12],
+        "commit %s has the nodes sn-node1 sn-node2 sn-node3; the play's hosts must be exactly those "
+        "(missing from the play: sn-node2 sn-node3; not in the snapshot: sn-node4)" % first["commit"][:12]]
+    # a missing secret is named as a restore names it
+    out = run({"step": "show", "repo": repo, "hosts": hosts, "cluster_name": "lab", "live_config": {}})
+    assert out["failed"] and out["missing"] == ["fence-ipmi.params.password"]
+    # without hosts, step=show reads as before (a restore onto a running cluster)
+    assert not run({"step": "show", "repo": repo, "cluster_name": "other"}).get("failed")
+
+
+def test_show_with_hosts_refuses_a_commit_without_a_common_corosync_conf(repo):
+    salt = prepare(repo)["salt"]
+    nodes, cib = collected(salt)
+    nodes = dict(nodes)
+    nodes["sn-node3"] = dict(nodes["sn-node3"], files={"/etc/corosync/corosync.conf": dict(
+        nodes["sn-node3"]["files"]["/etc/corosync/corosync.conf"],
+        content=COROSYNC.replace("crypto_hash: sha256", "crypto_hash: sha256\n    token: 5000"))})
+    run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab"})
+    out = run({"step": "show", "repo": repo, "hosts": sorted(nodes), "cluster_name": "lab"})
+    assert out["failed"] and out["problems"] == [
+        "commit %s: the commit has no corosync.conf common to all nodes; a reassembly needs the corosync.conf every "
+        "node ran" % out["commit"][:12]], out
+
+
+def test_compare_lists_every_difference_and_expects_only_new_keys(repo):
+    salt = prepare(repo)["salt"]
+    nodes, cib = collected(salt)
+    first = run({"repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab"})
+    same = run({"step": "compare", "repo": repo, "nodes": nodes, "cib": cib, "cluster_name": "lab"})
+    assert same == dict(same, changed=False, commit=first["commit"], differences=[], expected=[], unexpected=[])
+    # a later commit exists; compare reads the one it is given, not the branch's head
+    nodes2, cib2 = collected(salt, cib=CIB.replace('value="balanced"', 'value="utilization"'))
+    run({"repo": repo, "nodes": nodes2, "cib": cib2, "cluster_name": "lab"})
+    rebuilt = dict((n, dict(v, fingerprints={"/etc/corosync/authkey": s.fingerprint(salt, b"\x02" * 256)}))
+                   for n, v in nodes2.items())
+    out = run({"step": "compare", "repo": repo, "commit": first["commit"], "nodes": rebuilt, "cib": cib2,
+               "cluster_name": "lab"})
+    assert out["changed"] is False and out["commit"] == first["commit"]
+    assert out["expected"] == ["secret /etc/corosync/authkey: changed (fingerprint differs)"]
+    assert out["unexpected"] == ["cib: property placement-strategy balanced -> utilization"]
+    assert sorted(out["differences"]) == sorted(out["expected"] + out["unexpected"])
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"  # nothing written
+    bad = run({"step": "compare", "repo": repo, "commit": "no-such-ref", "nodes": nodes, "cib": cib})
+    assert bad["failed"] and "has no commit no-such-ref" in bad["msg"]
