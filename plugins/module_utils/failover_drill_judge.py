@@ -8,6 +8,8 @@ Part of the failover drill engine (docs/architecture.md lists the others).
 - evaluate(drill, samples, probes, fences, ...) -> per service: measured recovery, the cluster's and the
                                                    client's view, the writes, the verdict; the invariants
                                                    of the drill; its timeline
+- recovered(drill, services, status, ...)       -> whether a status shows every affected service running again
+- probe_rows(rows, probe_services)              -> a client's lines per service
 - probe_writes(summary, probe_services)         -> a database writer's read-back per service (its summary file)
 
 Times are Unix seconds (floats). Standard library only, Python 3.8 syntax.
@@ -19,7 +21,7 @@ __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_observe import STALE_S, quorate_views
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_plan import NODE_DRILLS, NODE_FAULTS
-from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_services import clone_count, service_node
+from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_services import clone_count, service_node, status_view
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_timeline import build_timeline
 
 
@@ -81,6 +83,32 @@ def evaluate(drill, services, samples, probes, fences, t_fault, t_end, expectati
     return {"services": rows, "invariants": invariants, "verdict": "fail" if failed else "pass",
             "samples": len(window), "nodes_sampled": sorted(set(s["node"] for s in window)),
             "timeline": build_timeline(drill, services, samples, probes, fences, t_fault, t_end, rows)}
+
+
+def recovered(drill, services, status, fail_before):
+    """Whether one status model (cluster_status.build_status) shows every service the drill affects running
+    again the way the drill expects (recovered_at()), an active-active one on at least one node."""
+    view = dict(status_view(status), t=0.0)
+    by_name = dict((s["name"], s) for s in services)
+    for name in drill["affected"]:
+        svc = by_name[name]
+        if svc["kind"] == "active-active":
+            if clone_count(svc, view) == 0:
+                return False
+        elif recovered_at(drill, svc, [view], fail_before) is None:
+            return False
+    return True
+
+
+def probe_rows(rows, probe_services):
+    """{service: [rows]}: a client's lines (service_probe.py's, each with the probe's "name") per service;
+    probe_services maps probe names to services, a line of another probe is left out."""
+    out = {}
+    for row in rows:
+        svc = (probe_services or {}).get(row.get("name"))
+        if svc:
+            out.setdefault(svc, []).append(row)
+    return out
 
 
 def _writer_rows(rows):

@@ -10,6 +10,7 @@ Part of the failover drill engine (docs/architecture.md lists the others).
 - quorate_views(samples)               -> the samples of nodes with quorum, in time order
 - parse_fence_history(xml_text)        -> the fence events a drill reads
 - relevant_lines(lines, ...)           -> the log lines that tell the story of one failover
+- drill_lines(lines, drill, services)  -> the same for a planned drill
 
 Times are Unix seconds (floats) on every clock involved: the nodes' and the controller's clocks
 must agree (NTP), as they must for a cluster's logs anyway. Standard library only, Python 3.8 syntax.
@@ -103,3 +104,11 @@ def relevant_lines(lines, resources, node, limit=25):
     if len(out) > limit:
         out = out[:limit // 2] + ["... %d lines left out ..." % (len(out) - limit)] + out[-(limit - limit // 2):]
     return out
+
+
+def drill_lines(lines, drill, services, limit=25):
+    """relevant_lines() of a planned drill: the members of the services it affects, and its node as the victim
+    (not for a move: its node is where the service ran, nothing happens to the node itself)."""
+    by_name = dict((s["name"], s) for s in services)
+    resources = [m for n in drill["affected"] for m in by_name[n]["resources"]]
+    return relevant_lines(lines, resources, drill["node"] if drill["type"] != "move" else None, limit=limit)

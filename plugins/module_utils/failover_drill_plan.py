@@ -8,6 +8,9 @@ Part of the failover drill engine (docs/architecture.md lists the others).
 - check_specs(specs)                        -> the drills as written, judged by their shape alone
 - plan(specs, services, status, nodes, ...) -> each drill resolved: its victim node, its service,
                                                the services it affects, what restore will do
+- kill_pattern(drill, ...)                  -> what the kill action matches for a kill_process drill
+- driver(drill, nodes, online, dc)          -> the node that drives a drill (not its victim)
+- summary_line(drill)                       -> the plan of one drill in one line for people
 - planned_errors(drill, services)           -> a planned drill and the services checked before a step reads them
 
 Standard library only, Python 3.8 syntax.
@@ -191,6 +194,35 @@ def _describe(d):
         "partition": "cut %s off the network" % d["node"],
         "hang": "hang %s (freeze every process)" % d["node"],
     }[d["type"]]
+
+
+def kill_pattern(drill, given=None, agent=None, configfile=None):
+    """What the kill action matches for a drill (its process for any other drill): the process plan() found,
+    narrowed when the drill spec gave none (given) - a member with a config file (params configfile) to the
+    processes of that file (a cloned nginx beside the site's runs the same program), a systemd member to its
+    unit ("unit:<name>", killed by systemctl)."""
+    if drill["type"] != "kill_process" or given:
+        return drill["process"]
+    if configfile:
+        return "%s.*%s" % (re.escape(drill["process"]), re.escape(configfile))
+    if (agent or "").startswith("systemd:"):
+        return "unit:%s" % drill["process"]
+    return drill["process"]
+
+
+def driver(drill, nodes, online, dc=None):
+    """The node that drives a drill (runs its fault, waits, reads the logs): the DC when it is online and not
+    the drill's node, else the first other online node of nodes; None when no other node is online."""
+    others = [n for n in nodes if n in online and n != drill["node"]]
+    if not others:
+        return None
+    return dc if dc in others else others[0]
+
+
+def summary_line(drill):
+    """One planned drill for people: what it does, the expected recovery per service, the restore."""
+    exp = ", ".join("%s %.1f s" % (k, v["expected_s"]) for k, v in sorted(drill["expected"].items())) or "no service affected"
+    return "%s: %s; expected recovery: %s; restore: %s" % (drill["id"], drill["description"], exp, drill["restore"])
 
 
 # A planned drill and the services, as plan() returns them and the wait, log and evaluate steps read them.

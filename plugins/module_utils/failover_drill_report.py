@@ -9,6 +9,7 @@ Part of the failover drill engine (docs/architecture.md lists the others).
 - render_markdown(report, ...)    -> the report for people
 - readable_log_line(line, ...)    -> a journal line with the time relative to the fault and in ISO 8601
 - timeline_files(report, name)    -> the drills' timelines as SVG files
+- report_texts(report, name)      -> every file of the report ({name: text}) and its Markdown
 
 Standard library only, Python 3.8 syntax.
 """
@@ -17,9 +18,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 
-from ansible_collections.clusterops.ha.plugins.module_utils import timeline
+from ansible_collections.clusterops.ha.plugins.module_utils import report_html, timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_plan import SPEC_ID
 from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import shape
@@ -152,3 +154,16 @@ def render_markdown(report, pictures=None):
                          else "Log lines (time in UTC):"), "", "```"]
             out += [readable_log_line(ln, fault_at).replace("```", "'''") for ln in lines] + ["```"]
     return "\n".join(out) + "\n"
+
+
+def report_texts(report, name):
+    """({file name: text}, markdown): every file of the report - NAME.json (the data), NAME.md, NAME.html (the
+    page with the pictures inlined) and NAME-DRILL.svg per drill with a timeline - and its Markdown."""
+    svgs = timeline_files(report, name)
+    pictures = dict((d["id"], "%s-%s.svg" % (name, d["id"])) for d in report.get("drills") or []
+                    if "%s-%s.svg" % (name, d["id"]) in svgs)
+    markdown = render_markdown(report, pictures)
+    texts = {name + ".json": json.dumps(report, indent=2, sort_keys=True) + "\n", name + ".md": markdown,
+             name + ".html": report_html.page("Failover drills: %s" % (report.get("cluster") or "cluster"), markdown, svgs)}
+    texts.update(svgs)
+    return texts, markdown

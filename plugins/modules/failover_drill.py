@@ -366,7 +366,6 @@ from ansible_collections.clusterops.ha.plugins.module_utils import failover_dril
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_plan as drill_plan
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_report as drill_report
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
-from ansible_collections.clusterops.ha.plugins.module_utils import report_html
 from ansible_collections.clusterops.ha.plugins.module_utils import site_drill
 from ansible_collections.clusterops.ha.plugins.module_utils.booth import BoothError, parse_list
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
@@ -418,16 +417,10 @@ def do_plan(module, runner):
     dc = status["cluster"].get("dc")
     lines = []
     for d, spec in zip(drills, specs):
-        if d["type"] == "kill_process" and not spec.get("process") and configfile.get(d["resource"]):
-            # Several instances of one program (a cloned nginx beside the site's): only this one's config file.
-            d["process"] = "%s.*%s" % (re.escape(d["process"]), re.escape(configfile[d["resource"]]))
-        elif d["type"] == "kill_process" and (process_of.get(d["resource"]) or "").startswith("systemd:") and not spec.get("process"):
-            d["process"] = "unit:%s" % d["process"]
-        online = [n for n in module.params["nodes"] if n in status["nodes_online"]]
-        others = [n for n in online if n != d["node"]]
-        if not others:
+        d["process"] = drill_plan.kill_pattern(d, spec.get("process"), process_of.get(d["resource"]), configfile.get(d["resource"]))
+        d["driver"] = drill_plan.driver(d, module.params["nodes"], status["nodes_online"], dc)
+        if d["driver"] is None:
             module.fail_json(msg="%s: no other node of %s is online to drive the drill from" % (d["id"], ", ".join(module.params["nodes"])))
-        d["driver"] = dc if dc in others else others[0]
         fencing = drill_expected.fencing_settings(config, d["node"])
         d["fencing_enabled"] = fencing["enabled"]
         try:
@@ -436,9 +429,9 @@ def do_plan(module, runner):
         except drill_plan.DrillError as e:
             module.fail_json(msg=str(e))
         d["grace_s"] = drill_expected.grace_seconds(services, durations, tm)
-        exp = ", ".join("%s %.1f s" % (k, v["expected_s"]) for k, v in sorted(d["expected"].items())) or "no service affected"
-        lines.append("%s: %s; expected recovery: %s; restore: %s" % (d["id"], d["description"], exp, d["restore"]))
-    module.exit_json(changed=False, drills=drills, services=services, timing=tm, fail_counts=drill_services.fail_totals(status.get("fail_counts")),
+        lines.append(drill_plan.summary_line(d))
+    module.exit_json(changed=False, drills=drills, services=services, timing=tm,
+                     fail_counts=drill_services.fail_totals(status.get("fail_counts")),
                      lines=lines,
                      cluster=(config.get("properties") or {}).get("cluster-name"))
 
@@ -563,19 +556,6 @@ def do_kill(module, runner):
     module.exit_json(changed=True, killed=sorted(pids), at=at)
 
 
-def _recovered(drill, services, status, fail_before):
-    view = dict(drill_services.status_view(status), t=0.0)
-    by_name = dict((s["name"], s) for s in services)
-    for name in drill["affected"]:
-        svc = by_name[name]
-        if svc["kind"] == "active-active":
-            if drill_services.clone_count(svc, view) == 0:
-                return False
-        elif drill_judge.recovered_at(drill, svc, [view], fail_before) is None:
-            return False
-    return True
-
-
 def do_wait(module, runner):
     drill = module.params["drill"]
     seen_at = {}  # wall-clock times: the observers' samples on other nodes are compared with them
@@ -583,7 +563,7 @@ def do_wait(module, runner):
     def recovered_and_settled(status):
         conds = check_conditions(status)
         if (conds["pacemaker"][0] and conds["quorate"][0] and "recovered" not in seen_at
-                and _recovered(drill, module.params["services"], status, module.params["fail_before"])):
+                and drill_judge.recovered(drill, module.params["services"], status, module.params["fail_before"])):
             seen_at["recovered"] = time.time()
         return "recovered" in seen_at and conds["settled"][0]
 
@@ -610,9 +590,7 @@ def do_log(module, runner):
     res = runner.run(["journalctl", "-u", "pacemaker", "-u", "corosync", "--no-pager", "-o", "short-unix",
                       "--since", "@%d" % (int(module.params["since"]) - 2), "--until", "@%d" % (int(until) + 2)],
                      check=False, timeout=30)
-    by_name = dict((s["name"], s) for s in module.params["services"])
-    resources = [m for n in drill["affected"] for m in by_name[n]["resources"]]
-    log = drill_observe.relevant_lines(res.stdout.splitlines(), resources, drill["node"] if drill["type"] != "move" else None, limit=60)
+    log = drill_observe.drill_lines(res.stdout.splitlines(), drill, module.params["services"], limit=60)
     module.exit_json(changed=False, log=log)
 
 
@@ -653,11 +631,7 @@ def do_evaluate(module, runner):
     probes = None
     writes = {}
     if p["probe"] and os.path.exists(p["probe"]):
-        probes = {}
-        for row in _read_jsonl(p["probe"]):
-            svc = p["probe_services"].get(row.get("name"))
-            if svc:
-                probes.setdefault(svc, []).append(row)
+        probes = drill_judge.probe_rows(_read_jsonl(p["probe"]), p["probe_services"])
         writes = drill_judge.probe_writes(_read_json(p["probe"] + ".summary.json"), p["probe_services"])
     drill = p["drill"]
     result = drill_judge.evaluate(drill, p["services"], samples, probes, p["fences"], p["fault_at"], p["settled_at"],
@@ -678,13 +652,7 @@ def do_report(module, runner):
     rep = module.params["report"]
     out_dir = module.params["report_dir"]
     name = module.params["report_name"]
-    svgs = drill_report.timeline_files(rep, name)
-    pictures = dict((d["id"], "%s-%s.svg" % (name, d["id"])) for d in rep.get("drills") or []
-                    if "%s-%s.svg" % (name, d["id"]) in svgs)
-    markdown = drill_report.render_markdown(rep, pictures)
-    texts = {name + ".json": json.dumps(rep, indent=2, sort_keys=True) + "\n", name + ".md": markdown,
-             name + ".html": report_html.page("Failover drills: %s" % (rep.get("cluster") or "cluster"), markdown, svgs)}
-    texts.update(svgs)
+    texts, markdown = drill_report.report_texts(rep, name)
     files = [os.path.join(out_dir, n) for n in sorted(texts)]
     if module.check_mode:
         module.exit_json(changed=True, files=files)

@@ -20,6 +20,7 @@ from drill_lab import (
     evaluate,
     lab_expected,
     lab_plan,
+    lab_services,
     site_on,
     status_of,
 )
@@ -468,3 +469,33 @@ def test_probe_writes_of_the_summary():
     assert (both["acknowledged"], both["found"], both["lost"], both["error"]) == (12, None, None, "x")
     assert drill_judge.probe_writes(None, {"db": "pg"}) == {}
     assert drill_judge.probe_writes({"db": "cut short"}, {"db": "pg"}) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# the wait's question, and the client's lines per service
+
+
+def test_recovered_after_the_crash_and_not_before():
+    d = crash_drill()
+    services = lab_services()
+    assert drill_judge.recovered(d, services, status_of("crash-recovered"), {}) is True
+    assert drill_judge.recovered(d, services, status_of("hang-undetected"), {}) is False  # still on fx-node2
+
+
+def test_recovered_after_a_kill_needs_the_fail_count_to_rise():
+    (d,) = lab_plan([{"type": "kill_process"}], status=status_of("hang-undetected"))
+    services = lab_services()
+    status = status_of("hang-undetected")
+    assert drill_judge.recovered(d, services, status, {}) is False
+    status["fail_counts"] = [{"resource": "site-nginx", "node": "fx-node2", "fail_count": 1}]
+    assert drill_judge.recovered(d, services, status, {}) is True
+    assert drill_judge.recovered(d, services, status, {"site-nginx": 1}) is False
+
+
+def test_probe_rows_per_service():
+    rows = [{"name": "web", "t": 1.0, "ok": True}, {"name": "db", "t": 1.2, "ok": False},
+            {"name": "other", "t": 1.4, "ok": True}, {"t": 1.6, "ok": True}, {"name": "web", "t": 1.8, "ok": False}]
+    assert drill_judge.probe_rows(rows, {"web": "site-vip", "db": "pgsql-vip"}) == {
+        "site-vip": [rows[0], rows[4]], "pgsql-vip": [rows[1]]}
+    assert drill_judge.probe_rows(rows, {}) == {}
+    assert drill_judge.probe_rows([], {"web": "site-vip"}) == {}

@@ -179,3 +179,14 @@ def test_relevant_lines_keep_the_dc_s_operation_keys():
              "1.2 n3 pacemaker-controld[805]:  notice: Initiating stop operation site-nginx-extra_stop_0 on n2",
              "1.3 n3 pacemaker-controld[805]:  notice: Initiating start operation site-nginx_extra_start_0 on n2"]
     assert drill_observe.relevant_lines(lines, ["site-nginx"], None) == lines[:2]
+
+
+def test_drill_lines_read_the_members_of_the_affected_services_and_the_victim():
+    lines = crash_journal()
+    crash = {"type": "crash", "node": "fx-node2", "affected": ["site-vip", "app-clone"]}
+    assert drill_observe.drill_lines(lines, crash, lab_services()) == drill_observe.relevant_lines(
+        lines, ["site-vip", "site-nginx", "app-nginx"], "fx-node2")
+    # A move does nothing to its node: no victim's lines.
+    move = {"type": "move", "node": "fx-node2", "affected": ["site-vip"]}
+    assert drill_observe.drill_lines(lines, move, lab_services(), limit=60) == drill_observe.relevant_lines(
+        lines, ["site-vip", "site-nginx"], None, limit=60)

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from drill_lab import LB_VIP, NODES, drill, healthy_status, lab_plan, status_of
+from drill_lab import LB_VIP, NODES, agents, drill, healthy_status, lab_expected, lab_plan, status_of
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_plan as drill_plan
 
@@ -154,3 +156,56 @@ def test_check_specs_judges_the_shape_before_the_cluster(specs, message):
 
 def test_kill_process_knows_paf_s_postgres():
     assert drill_plan._AGENT_PROCESS["ocf:heartbeat:pgsqlms"] == "postgres"
+
+
+# ---------------------------------------------------------------------------------------------
+# what the module asks of a planned drill: the kill pattern, the driver, the plan's line
+
+
+def test_kill_pattern_narrows_the_process_to_the_member_s_config_file():
+    (d,) = lab_plan([{"type": "kill_process"}])
+    assert (d["resource"], d["process"]) == ("site-nginx", "nginx")
+    pattern = re.compile(drill_plan.kill_pattern(d, None, agents()["site-nginx"], "/etc/nginx/clusterops-site.conf"))
+    # The site's nginx, not the cloned app nginx beside it.
+    assert pattern.search("nginx: master process /usr/sbin/nginx -c /etc/nginx/clusterops-site.conf")
+    assert not pattern.search("nginx: master process /usr/sbin/nginx -c /etc/nginx/clusterops-app.conf")
+    assert drill_plan.kill_pattern(d, None, agents()["site-nginx"], None) == "nginx"
+
+
+def test_kill_pattern_of_a_systemd_member_is_its_unit():
+    d = {"type": "kill_process", "node": "lab-node3", "resource": "lb-haproxy", "process": "haproxy"}
+    assert drill_plan.kill_pattern(d, None, "systemd:haproxy", None) == "unit:haproxy"
+    # A config file names the instance even of a systemd member.
+    assert drill_plan.kill_pattern(d, None, "systemd:haproxy", "/etc/haproxy/a.cfg") == r"haproxy.*/etc/haproxy/a\.cfg"
+
+
+def test_kill_pattern_keeps_a_given_process_and_leaves_other_drills_alone():
+    (given,) = lab_plan([{"type": "kill_process", "process": "nginx: worker"}])
+    assert drill_plan.kill_pattern(given, "nginx: worker", agents()["site-nginx"], "/etc/nginx/clusterops-site.conf") == \
+        "nginx: worker"
+    (standby,) = lab_plan([{"type": "standby"}])
+    assert drill_plan.kill_pattern(standby, None, None, None) is None
+
+
+def test_driver_is_the_dc_unless_it_is_the_drill_s_node():
+    assert drill_plan.driver({"node": "fx-node2"}, NODES, NODES, "fx-node3") == "fx-node3"
+    assert drill_plan.driver({"node": "fx-node3"}, NODES, NODES, "fx-node3") == "fx-node1"
+    # A DC that is not one of the play's nodes, or none known: the first other online node.
+    assert drill_plan.driver({"node": "fx-node2"}, ["fx-node1", "fx-node2"], NODES, "fx-node3") == "fx-node1"
+    assert drill_plan.driver({"node": "fx-node1"}, NODES, ["fx-node1", "fx-node3"], None) == "fx-node3"
+
+
+def test_driver_without_another_online_node_is_none():
+    assert drill_plan.driver({"node": "fx-node1"}, NODES, ["fx-node1"], "fx-node1") is None
+    assert drill_plan.driver({"node": "fx-node1"}, NODES, [], None) is None
+
+
+def test_summary_line_of_a_planned_crash():
+    (d,) = lab_plan([{"type": "crash"}])
+    d["expected"] = lab_expected(d)
+    assert drill_plan.summary_line(d) == (
+        "01-crash: crash fx-node2; expected recovery: app-clone 0.0 s, lb-haproxy-clone 0.0 s, site-vip 19.8 s; "
+        "restore: start fx-node2 again if fencing did not, wait until it rejoins, clean up")
+    d["expected"] = {}
+    assert drill_plan.summary_line(d).endswith("; expected recovery: no service affected; restore: start fx-node2 "
+                                               "again if fencing did not, wait until it rejoins, clean up")

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from drill_lab import T, crash_drill, crash_fences, crash_journal, crash_samples, evaluate
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_observe as drill_observe
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_report as drill_report
+from ansible_collections.clusterops.ha.plugins.module_utils import report_html
 from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 
 
@@ -134,3 +136,19 @@ def test_render_markdown_shows_the_writes_per_drill():
            "3.0 s without an acknowledged write (no writable primary)." in lines
     # Without a writer, no writes table.
     assert "| drill | service | acknowledged | found | lost | without writes s |" not in drill_report.render_markdown(lab_report())
+
+
+def test_report_texts_are_every_file_of_the_report():
+    report = lab_report()
+    texts, markdown = drill_report.report_texts(report, "drills")
+    assert sorted(texts) == ["drills-01-crash.svg", "drills.html", "drills.json", "drills.md"]
+    assert texts["drills.md"] == markdown == drill_report.render_markdown(report, {"01-crash": "drills-01-crash.svg"})
+    assert json.loads(texts["drills.json"]) == json.loads(json.dumps(report)) and texts["drills.json"].endswith("}\n")
+    assert texts["drills-01-crash.svg"] == drill_report.timeline_files(report, "drills")["drills-01-crash.svg"]
+    assert texts["drills.html"] == report_html.page("Failover drills: lab", markdown, {
+        "drills-01-crash.svg": texts["drills-01-crash.svg"]})
+    # A drill without a timeline has no picture, and the Markdown does not point at one.
+    del report["drills"][0]["result"]["timeline"]
+    texts, markdown = drill_report.report_texts(report, "drills")
+    assert sorted(texts) == ["drills.html", "drills.json", "drills.md"]
+    assert "![timeline" not in markdown
