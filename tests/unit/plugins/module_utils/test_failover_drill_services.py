@@ -6,15 +6,22 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
 
 import pytest
 
 from conftest import fixture_text
 from drill_lab import LB_VIP, NODES, SITE_VIP, lab_services, paf_root, site_on
 
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_expected as drill_expected
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_judge as drill_judge
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_observe as drill_observe
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_plan as drill_plan
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_report as drill_report
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_timeline as drill_timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
 
 
@@ -166,3 +173,9 @@ def test_services_shape_takes_follows():
     bad = copy.deepcopy(services)
     next(s for s in bad if s["name"] == "pgsql-vip")["follows"] = {"clone": "pgsqld-clone", "role": "Promoted"}
     assert drill_plan.planned_errors(None, bad) == ["services[2].follows: the key member is missing"]
+
+
+def test_python38_syntax_of_every_file_of_the_engine():
+    # The module runs on the nodes (observe, kill, wait, log) and AnsiballZ packs every one of these.
+    for module in (drill_expected, drill_judge, drill_observe, drill_plan, drill_report, drill_services, drill_timeline):
+        ast.parse(inspect.getsource(module), feature_version=(3, 8))
