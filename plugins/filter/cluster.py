@@ -32,7 +32,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import 
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, parse_quorumtool
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
-from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import check_specs as drill_specs
+from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_plan import check_specs as drill_specs
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import (
     FirewallError,
     qnetd_errors,

@@ -4,7 +4,7 @@
 """corosync's heartbeat timing formulas, in one place.
 
 Every module that needs an effective token, a consensus or a knet ping timer calls these
-(corosync_conf.effective_timing, corosync_tuning, cluster_doc_corosync, failover_drill); none computes them
+(corosync_conf.effective_timing, corosync_tuning, cluster_doc_corosync, failover_drill_expected); none computes them
 itself. Pure, standard library only, Python 3.8 syntax at most, and it imports nothing of the
 collection, so any module_utils may import it without a cycle.
 

@@ -207,7 +207,7 @@ def _two_sites(p, spans, t0, what):
 
 
 def evaluate(p, samples, t_fault, t_end, threshold=1.5, t_restore=None):
-    """Judge a site drill (plan()'s p) from every member's samples (failover_drill.sample with "ticket" and "booth"),
+    """Judge a site drill (plan()'s p) from every member's samples (failover_drill_observe.sample with "ticket" and "booth"),
     observed until t_end (after the lost site came back; t_restore: when it was brought back, None: t_end). Returns
     the report of the drill: SITE_REPORT_KEYS. Without a majority, only a grant before t_restore breaks the rule:
     once the arbitrator is back, the site left and the arbitrator are a majority again and may take the ticket."""

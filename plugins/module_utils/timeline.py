@@ -4,7 +4,7 @@
 """Timelines as pictures: one lane per node, service or client, spans of states, and marked moments.
 
 Pure: a timeline (plain data, TIMELINE_SHAPE) in, SVG text out. The engines that know what happened
-build the timeline (failover_drill.build_timeline() for a drill); this module only draws it, the same
+build the timeline (failover_drill_timeline.build_timeline() for a drill); this module only draws it, the same
 way for every report, so that every picture the collection makes reads the same.
 
 A timeline's times are seconds relative to its zero (t0, Unix seconds: the fault of a drill), so the

@@ -360,8 +360,12 @@ import tempfile
 import time
 
 
-from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
-from ansible_collections.clusterops.ha.plugins.module_utils import report_html
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_expected as drill_expected
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_judge as drill_judge
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_observe as drill_observe
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_plan as drill_plan
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_report as drill_report
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
 from ansible_collections.clusterops.ha.plugins.module_utils import site_drill
 from ansible_collections.clusterops.ha.plugins.module_utils.booth import BoothError, parse_list
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
@@ -397,43 +401,37 @@ def do_plan(module, runner):
     root = parse(res.stdout)
     config = export(root)
     cmap = parse_cmapctl(runner.run(["corosync-cmapctl"]).stdout)
-    tm = fd.timing(cmap)
+    tm = drill_expected.timing(cmap)
     resources = root.find("configuration/resources")
-    services = fd.discover_services(config, order=[el.get("id") for el in (resources if resources is not None else [])])
+    services = drill_services.discover_services(config, order=[el.get("id") for el in (resources if resources is not None else [])])
     process_of = {}
     for prim in config.get("primitives") or []:
         process_of[prim["id"]] = prim.get("agent")
     specs = [dict((k, v) for k, v in d.items() if v is not None) for d in module.params["drills"]]
     try:
-        drills = fd.plan(specs, services, status, module.params["nodes"], process_of=process_of)
-    except fd.DrillError as e:
+        drills = drill_plan.plan(specs, services, status, module.params["nodes"], process_of=process_of)
+    except drill_plan.DrillError as e:
         module.fail_json(msg=str(e), services=services)
     configfile = dict((p["id"], (p.get("params") or {}).get("configfile")) for p in config.get("primitives") or [])
-    durations = fd.op_durations(root)
+    durations = drill_expected.op_durations(root)
     dc = status["cluster"].get("dc")
     lines = []
     for d, spec in zip(drills, specs):
-        if d["type"] == "kill_process" and not spec.get("process") and configfile.get(d["resource"]):
-            # Several instances of one program (a cloned nginx beside the site's): only this one's config file.
-            d["process"] = "%s.*%s" % (re.escape(d["process"]), re.escape(configfile[d["resource"]]))
-        elif d["type"] == "kill_process" and (process_of.get(d["resource"]) or "").startswith("systemd:") and not spec.get("process"):
-            d["process"] = "unit:%s" % d["process"]
-        online = [n for n in module.params["nodes"] if n in status["nodes_online"]]
-        others = [n for n in online if n != d["node"]]
-        if not others:
+        d["process"] = drill_plan.kill_pattern(d, spec.get("process"), process_of.get(d["resource"]), configfile.get(d["resource"]))
+        d["driver"] = drill_plan.driver(d, module.params["nodes"], status["nodes_online"], dc)
+        if d["driver"] is None:
             module.fail_json(msg="%s: no other node of %s is online to drive the drill from" % (d["id"], ", ".join(module.params["nodes"])))
-        d["driver"] = dc if dc in others else others[0]
-        fencing = fd.fencing_settings(config, d["node"])
+        fencing = drill_expected.fencing_settings(config, d["node"])
         d["fencing_enabled"] = fencing["enabled"]
         try:
-            d["expected"] = fd.expected(d, services, config, tm, durations, module.params["fence_action_seconds"],
-                                        module.params["interval"])
-        except fd.DrillError as e:
+            d["expected"] = drill_expected.expected(d, services, config, tm, durations, module.params["fence_action_seconds"],
+                                                    module.params["interval"])
+        except drill_plan.DrillError as e:
             module.fail_json(msg=str(e))
-        d["grace_s"] = fd.grace_seconds(services, durations, tm)
-        exp = ", ".join("%s %.1f s" % (k, v["expected_s"]) for k, v in sorted(d["expected"].items())) or "no service affected"
-        lines.append("%s: %s; expected recovery: %s; restore: %s" % (d["id"], d["description"], exp, d["restore"]))
-    module.exit_json(changed=False, drills=drills, services=services, timing=tm, fail_counts=fd.fail_totals(status.get("fail_counts")),
+        d["grace_s"] = drill_expected.grace_seconds(services, durations, tm)
+        lines.append(drill_plan.summary_line(d))
+    module.exit_json(changed=False, drills=drills, services=services, timing=tm,
+                     fail_counts=drill_services.fail_totals(status.get("fail_counts")),
                      lines=lines,
                      cluster=(config.get("properties") or {}).get("cluster-name"))
 
@@ -468,8 +466,8 @@ def do_observe(module, runner):
             booth_view = _booth_view(runner, module.params["booth_config"])
             # The sample's time is when the addresses were read: after a freeze, that is after the thaw.
             seen = time.time()
-            addrs = fd.parse_addresses(runner.run(["ip", "-o", "-4", "addr", "show"], check=False, timeout=5).stdout)
-            one = fd.sample(seen, node, crm, addrs, module.params["watch"], last=stopping)
+            addrs = drill_observe.parse_addresses(runner.run(["ip", "-o", "-4", "addr", "show"], check=False, timeout=5).stdout)
+            one = drill_observe.sample(seen, node, crm, addrs, module.params["watch"], last=stopping)
             if module.params["tickets"]:
                 one["ticket"] = site_drill.ticket_sample(crm if one["up"] else None, module.params["tickets"])
             if booth_view is not None:
@@ -558,19 +556,6 @@ def do_kill(module, runner):
     module.exit_json(changed=True, killed=sorted(pids), at=at)
 
 
-def _recovered(drill, services, status, fail_before):
-    view = dict(fd.status_view(status), t=0.0)
-    by_name = dict((s["name"], s) for s in services)
-    for name in drill["affected"]:
-        svc = by_name[name]
-        if svc["kind"] == "active-active":
-            if fd.clone_count(svc, view) == 0:
-                return False
-        elif fd.recovered_at(drill, svc, [view], fail_before) is None:
-            return False
-    return True
-
-
 def do_wait(module, runner):
     drill = module.params["drill"]
     seen_at = {}  # wall-clock times: the observers' samples on other nodes are compared with them
@@ -578,7 +563,7 @@ def do_wait(module, runner):
     def recovered_and_settled(status):
         conds = check_conditions(status)
         if (conds["pacemaker"][0] and conds["quorate"][0] and "recovered" not in seen_at
-                and _recovered(drill, module.params["services"], status, module.params["fail_before"])):
+                and drill_judge.recovered(drill, module.params["services"], status, module.params["fail_before"])):
             seen_at["recovered"] = time.time()
         return "recovered" in seen_at and conds["settled"][0]
 
@@ -593,7 +578,7 @@ def do_wait(module, runner):
                          online=status["nodes_online"], conditions=dict((k, v[1]) for k, v in conds.items()))
     settled_at = time.time()
     res = runner.run(["stonith_admin", "--history=*", "--verbose", "--output-as=xml"], check=False, timeout=30)
-    fences = fd.parse_fence_history(res.stdout) if res.rc == 0 else []
+    fences = drill_observe.parse_fence_history(res.stdout) if res.rc == 0 else []
     module.exit_json(changed=False, recovered_at=seen_at["recovered"], settled_at=settled_at, fences=fences,
                      online=status["nodes_online"])
 
@@ -605,9 +590,7 @@ def do_log(module, runner):
     res = runner.run(["journalctl", "-u", "pacemaker", "-u", "corosync", "--no-pager", "-o", "short-unix",
                       "--since", "@%d" % (int(module.params["since"]) - 2), "--until", "@%d" % (int(until) + 2)],
                      check=False, timeout=30)
-    by_name = dict((s["name"], s) for s in module.params["services"])
-    resources = [m for n in drill["affected"] for m in by_name[n]["resources"]]
-    log = fd.relevant_lines(res.stdout.splitlines(), resources, drill["node"] if drill["type"] != "move" else None, limit=60)
+    log = drill_observe.drill_lines(res.stdout.splitlines(), drill, module.params["services"], limit=60)
     module.exit_json(changed=False, log=log)
 
 
@@ -648,17 +631,13 @@ def do_evaluate(module, runner):
     probes = None
     writes = {}
     if p["probe"] and os.path.exists(p["probe"]):
-        probes = {}
-        for row in _read_jsonl(p["probe"]):
-            svc = p["probe_services"].get(row.get("name"))
-            if svc:
-                probes.setdefault(svc, []).append(row)
-        writes = fd.probe_writes(_read_json(p["probe"] + ".summary.json"), p["probe_services"])
+        probes = drill_judge.probe_rows(_read_jsonl(p["probe"]), p["probe_services"])
+        writes = drill_judge.probe_writes(_read_json(p["probe"] + ".summary.json"), p["probe_services"])
     drill = p["drill"]
-    result = fd.evaluate(drill, p["services"], samples, probes, p["fences"], p["fault_at"], p["settled_at"],
-                         drill.get("expected") or {}, p["threshold"], fail_before=p["fail_before"],
-                         grace_s=p["grace"] if p["grace"] is not None else drill.get("grace_s"),
-                         fencing_enabled=p["fencing_enabled"], writes=writes)
+    result = drill_judge.evaluate(drill, p["services"], samples, probes, p["fences"], p["fault_at"], p["settled_at"],
+                                  drill.get("expected") or {}, p["threshold"], fail_before=p["fail_before"],
+                                  grace_s=p["grace"] if p["grace"] is not None else drill.get("grace_s"),
+                                  fencing_enabled=p["fencing_enabled"], writes=writes)
     module.exit_json(changed=False, result=result)
 
 
@@ -673,13 +652,7 @@ def do_report(module, runner):
     rep = module.params["report"]
     out_dir = module.params["report_dir"]
     name = module.params["report_name"]
-    svgs = fd.timeline_files(rep, name)
-    pictures = dict((d["id"], "%s-%s.svg" % (name, d["id"])) for d in rep.get("drills") or []
-                    if "%s-%s.svg" % (name, d["id"]) in svgs)
-    markdown = fd.render_markdown(rep, pictures)
-    texts = {name + ".json": json.dumps(rep, indent=2, sort_keys=True) + "\n", name + ".md": markdown,
-             name + ".html": report_html.page("Failover drills: %s" % (rep.get("cluster") or "cluster"), markdown, svgs)}
-    texts.update(svgs)
+    texts, markdown = drill_report.report_texts(rep, name)
     files = [os.path.join(out_dir, n) for n in sorted(texts)]
     if module.check_mode:
         module.exit_json(changed=True, files=files)
@@ -712,13 +685,13 @@ def input_errors(p):
     for i, sample in enumerate(p["samples"] or []):
         v.collect(errors, v.absolute_path, sample, "samples[%d]" % i)
     v.collect(errors, v.file_name, p["report_name"], "report_name")
-    errors.extend(fd.planned_errors(p["drill"], p["services"]))
+    errors.extend(drill_plan.planned_errors(p["drill"], p["services"]))
     errors.extend(site_drill.plan_errors(p["site_drill"]))
     for ticket, ids in sorted((p["tickets"] or {}).items()):
         if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
             errors.append("tickets: %s: %r is not a list of resource ids" % (ticket, ids))
     if p["report"] is not None:
-        errors.extend(fd.report_errors(p["report"]))
+        errors.extend(drill_report.report_errors(p["report"]))
     if p["process"] is not None and not p["process"].strip():
         errors.append("process: %r would match every process: give a pattern of the process's command line or "
                       "unit:<name>" % p["process"])
@@ -727,7 +700,7 @@ def input_errors(p):
 
 def main():
     drill_spec = dict(
-        type=dict(type="str", required=True, choices=list(fd.DRILLS)),
+        type=dict(type="str", required=True, choices=list(drill_plan.DRILLS)),
         id=dict(type="str"), node=dict(type="str"), service=dict(type="str"), to=dict(type="str"),
         resource=dict(type="str"), process=dict(type="str"),
     )

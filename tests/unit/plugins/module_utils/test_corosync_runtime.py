@@ -139,7 +139,7 @@ def test_running_timing_reads_the_runtime_values():
 
 
 def test_running_timing_without_runtime_keys_scales_the_configured_token():
-    """Would have caught failover_drill.timing() taking totem.token for the effective token on 3 nodes."""
+    """Would have caught failover_drill_expected.timing() taking totem.token for the effective token on 3 nodes."""
     cmap = dict((k, v) for k, v in parse_cmapctl(fixture_text("drill", "cmapctl.full.txt")).items()
                 if not k.startswith("runtime.config.totem."))
     cmap["totem.token"] = 3000

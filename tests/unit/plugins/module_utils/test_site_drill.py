@@ -14,7 +14,7 @@ from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import booth, site_drill
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_crm_mon
-from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill import sample
+from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_observe import sample
 
 SITES = [{"cluster": "site-a", "address": "172.31.244.100", "cidr_netmask": 24},
          {"cluster": "site-b", "address": "172.31.244.200", "cidr_netmask": 24}]

@@ -23,7 +23,9 @@ import pytest
 
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, health_lab_runner, patch_module_args
 
-from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_judge as drill_judge
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_observe as drill_observe
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_report as drill_report
 from ansible_collections.clusterops.ha.plugins.module_utils import site_drill, timeline
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.modules import failover_drill
@@ -329,20 +331,20 @@ def crash_records(tmp_path):
     """The observers' files of the crash drill: the survivors' from the captured views, and the victim's,
     cut off in the middle of a line when it died."""
     crm = dict((n, parse_crm_mon(drill("crm_mon.%s.xml" % n))) for n in ("hang-undetected", "crash-unclean", "crash-recovered"))
-    plain = fd.parse_addresses(drill("ip-addr.plain.txt"))
+    plain = drill_observe.parse_addresses(drill("ip-addr.plain.txt"))
     node1, node3 = [], []
     for dt in (0.5, 2.5, 4.5, 6.5):
-        node1.append(fd.sample(T + dt, "fx-node1", crm["hang-undetected"], plain, WATCH))
-        node3.append(fd.sample(T + dt + 0.1, "fx-node3", crm["hang-undetected"], [LB_VIP], WATCH))
-    node1.append(fd.sample(T + 8.3, "fx-node1", crm["crash-unclean"], plain, WATCH))
-    node3.append(fd.sample(T + 8.4, "fx-node3", crm["crash-unclean"], [LB_VIP], WATCH))
+        node1.append(drill_observe.sample(T + dt, "fx-node1", crm["hang-undetected"], plain, WATCH))
+        node3.append(drill_observe.sample(T + dt + 0.1, "fx-node3", crm["hang-undetected"], [LB_VIP], WATCH))
+    node1.append(drill_observe.sample(T + 8.3, "fx-node1", crm["crash-unclean"], plain, WATCH))
+    node3.append(drill_observe.sample(T + 8.4, "fx-node3", crm["crash-unclean"], [LB_VIP], WATCH))
     for dt in (10.2, 12.2, 16.2):
-        node1.append(fd.sample(T + dt, "fx-node1", crm["crash-recovered"], plain + [SITE_VIP], WATCH))
-        node3.append(fd.sample(T + dt + 0.1, "fx-node3", crm["crash-recovered"], [LB_VIP], WATCH))
-    holder = fd.parse_addresses(drill("ip-addr.vip-holder.txt"))
-    node2 = [fd.sample(T - 2.0, "fx-node2", crm["hang-undetected"], holder, WATCH),
-             fd.sample(T - 1.0, "fx-node2", crm["hang-undetected"], holder, WATCH)]
-    last = json.dumps(fd.sample(T - 0.1, "fx-node2", crm["hang-undetected"], holder, WATCH), sort_keys=True)
+        node1.append(drill_observe.sample(T + dt, "fx-node1", crm["crash-recovered"], plain + [SITE_VIP], WATCH))
+        node3.append(drill_observe.sample(T + dt + 0.1, "fx-node3", crm["crash-recovered"], [LB_VIP], WATCH))
+    holder = drill_observe.parse_addresses(drill("ip-addr.vip-holder.txt"))
+    node2 = [drill_observe.sample(T - 2.0, "fx-node2", crm["hang-undetected"], holder, WATCH),
+             drill_observe.sample(T - 1.0, "fx-node2", crm["hang-undetected"], holder, WATCH)]
+    last = json.dumps(drill_observe.sample(T - 0.1, "fx-node2", crm["hang-undetected"], holder, WATCH), sort_keys=True)
     return [write_jsonl(tmp_path / "03-crash-fx-node1.jsonl", node1),
             write_jsonl(tmp_path / "03-crash-fx-node2.jsonl", node2, truncated=last[:len(last) // 2]),
             write_jsonl(tmp_path / "03-crash-fx-node3.jsonl", node3)]
@@ -365,7 +367,7 @@ def test_evaluate_reads_the_samples_of_every_node(monkeypatch, tmp_path):
     d, services = crash_plan(monkeypatch)
     samples = crash_records(tmp_path) + [str(tmp_path / "03-crash-fx-node9.jsonl")]  # a node that wrote nothing
     args = {"action": "evaluate", "drill": d, "services": services, "samples": samples,
-            "fences": fd.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30,
+            "fences": drill_observe.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30,
             "probe": probe_file(tmp_path), "probe_services": {"site": "site-vip"}}
     result = run(monkeypatch, args)
     assert result["changed"] is False
@@ -386,7 +388,7 @@ def test_evaluate_judges_with_the_threshold_and_the_grace(monkeypatch, tmp_path)
     d, services = crash_plan(monkeypatch)
     d["expected"]["site-vip"]["expected_s"] = 5.0
     args = {"action": "evaluate", "drill": d, "services": services, "samples": crash_records(tmp_path),
-            "fences": fd.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30}
+            "fences": drill_observe.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30}
     res = run(monkeypatch, args)["result"]
     assert res["verdict"] == "fail"
     assert res["services"][0]["why"] == "10.2 s is over 1.5 x the expected 5.0 s"
@@ -403,7 +405,7 @@ def test_evaluate_judges_with_the_threshold_and_the_grace(monkeypatch, tmp_path)
 def test_evaluate_of_a_probe_that_never_answered_again(monkeypatch, tmp_path):
     d, services = crash_plan(monkeypatch)
     args = {"action": "evaluate", "drill": d, "services": services, "samples": crash_records(tmp_path),
-            "fences": fd.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30,
+            "fences": drill_observe.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30,
             "probe": probe_file(tmp_path, ok_again=45), "probe_services": {"site": "site-vip"}}
     res = run(monkeypatch, args)["result"]
     # It answered again at +45 s, after the drill had settled at +30 s: still measured, over the limit.
@@ -437,7 +439,7 @@ def test_evaluate_reads_the_writer_s_summary_beside_the_probe(monkeypatch, tmp_p
     d, services = crash_plan(monkeypatch)
     path, acked = writer_file(tmp_path)
     args = {"action": "evaluate", "drill": d, "services": services, "samples": crash_records(tmp_path),
-            "fences": fd.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30,
+            "fences": drill_observe.parse_fence_history(drill("stonith_admin-history.xml")), "fault_at": T, "settled_at": T + 30,
             "probe": path, "probe_services": {"db": "site-vip"}}
     res = run(monkeypatch, args)["result"]
     site = res["services"][0]
@@ -469,9 +471,9 @@ def test_evaluate_reads_the_writer_s_summary_beside_the_probe(monkeypatch, tmp_p
 
 def report_of(monkeypatch, tmp_path):
     d, services = crash_plan(monkeypatch)
-    d["result"] = fd.evaluate(d, services, [], None, [], T, T + 30, d["expected"], 1.5)
+    d["result"] = drill_judge.evaluate(d, services, [], None, [], T, T + 30, d["expected"], 1.5)
     d["settled_s"] = 30.0
-    d["log_lines"] = fd.relevant_lines(drill("journal.crash.txt").splitlines(), ["site-vip", "site-nginx"], "fx-node2")
+    d["log_lines"] = drill_observe.relevant_lines(drill("journal.crash.txt").splitlines(), ["site-vip", "site-nginx"], "fx-node2")
     return {"cluster": "lab", "started": "2026-11-25T04:29:50Z", "threshold": 1.5, "verdict": d["result"]["verdict"],
             "drills": [d]}
 
@@ -490,7 +492,7 @@ def test_report_writes_json_and_markdown(monkeypatch, tmp_path):
         assert json.load(f) == json.loads(json.dumps(rep))
     with open(str(out / "drills.md")) as f:
         md = f.read()
-    assert md == result["markdown"] == fd.render_markdown(json.loads(json.dumps(rep)), {"01-crash": "drills-01-crash.svg"})
+    assert md == result["markdown"] == drill_report.render_markdown(json.loads(json.dumps(rep)), {"01-crash": "drills-01-crash.svg"})
     assert md.startswith("# Failover drills: lab\n")
     assert "![timeline of 01-crash](drills-01-crash.svg)" in md.splitlines()
     with open(str(out / "drills-01-crash.svg")) as f:
@@ -545,8 +547,8 @@ def test_observe_writes_one_json_line_per_sample(monkeypatch, tmp_path):
     assert last["t"] >= s["t"]
     assert last["last"] is True and "last" not in s  # the one begun after the stop request is marked
     assert before <= s["t"] <= time.time()
-    assert s == fd.sample(s["t"], "fx-node2", parse_crm_mon(drill("crm_mon.crash-recovered.xml")),
-                          fd.parse_addresses(drill("ip-addr.vip-holder.txt")), WATCH)
+    assert s == drill_observe.sample(s["t"], "fx-node2", parse_crm_mon(drill("crm_mon.crash-recovered.xml")),
+                                     drill_observe.parse_addresses(drill("ip-addr.vip-holder.txt")), WATCH)
     assert s["vips"] == [SITE_VIP]
     assert [c["argv"] for c in runner.calls] == [["crm_mon", "--output-as=xml"], ["ip", "-o", "-4", "addr", "show"]] * 2
 
@@ -597,11 +599,11 @@ def test_evaluate_site_judges_the_fetched_samples_and_returns_the_report(monkeyp
     for i in range(60):
         t = 1000.0 + i
         if t < 1010:
-            a = fd.sample(t, "geo-a1", parse_crm_mon(granted), [], ())
+            a = drill_observe.sample(t, "geo-a1", parse_crm_mon(granted), [], ())
             a["ticket"] = site_drill.ticket_sample(parse_crm_mon(granted), tickets)
             lines["geo-a1"].append(a)
         crm = parse_crm_mon(granted if t >= 1035 else revoked)
-        b = fd.sample(t + 0.5, "geo-b1", crm, [], ())
+        b = drill_observe.sample(t + 0.5, "geo-b1", crm, [], ())
         b["ticket"] = site_drill.ticket_sample(crm, tickets)
         lines["geo-b1"].append(b)
     paths = []

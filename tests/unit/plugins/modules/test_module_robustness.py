@@ -44,7 +44,7 @@ import pytest
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, health_lab_runner, patch_module_args
 
 from ansible.module_utils import basic
-from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_judge as drill_judge
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
 from ansible_collections.clusterops.ha.plugins.modules import (
     cib,
@@ -298,7 +298,7 @@ def rolling_report():
 def drill_report(monkeypatch):
     from test_failover_drill_module import T
     d, services = drill_plan(monkeypatch)
-    d["result"] = fd.evaluate(d, services, [], None, [], T, T + 30, d["expected"], 1.5)
+    d["result"] = drill_judge.evaluate(d, services, [], None, [], T, T + 30, d["expected"], 1.5)
     d["settled_s"] = 30.0
     return {"cluster": "lab", "started": "2026-11-25T04:29:50Z", "threshold": 1.5, "verdict": d["result"]["verdict"],
             "drills": [d]}

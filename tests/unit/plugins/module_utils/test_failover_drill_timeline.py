@@ -16,7 +16,8 @@ import pytest
 
 from conftest import FIXTURES, check_docs_example
 
-from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill as fd
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_judge as drill_judge
+from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_report as drill_report
 from ansible_collections.clusterops.ha.plugins.module_utils import report_html
 from ansible_collections.clusterops.ha.plugins.module_utils import timeline as tl
 
@@ -48,8 +49,8 @@ def records(d):
 def evaluated(d, services):
     """evaluate() again, as the role calls it, on the run's own records."""
     samples, probes = records(d)
-    return fd.evaluate(d, services, samples, probes, d["fences"], d["fault_at"], d["fault_at"] + d["settled_s"],
-                       d["expected"], 1.5, grace_s=d.get("grace_s"), fencing_enabled=d["fencing_enabled"])
+    return drill_judge.evaluate(d, services, samples, probes, d["fences"], d["fault_at"], d["fault_at"] + d["settled_s"],
+                                d["expected"], 1.5, grace_s=d.get("grace_s"), fencing_enabled=d["fencing_enabled"])
 
 
 def report_now():
@@ -126,7 +127,7 @@ def test_planned_drills_have_no_victim_noticed():
 
 def test_every_svg_is_drawn_from_the_run():
     rep = report_now()
-    files = fd.timeline_files(rep, "lab")
+    files = drill_report.timeline_files(rep, "lab")
     assert sorted(files) == ["lab-%s.svg" % d["id"] for d in rep["drills"]]
     for d in rep["drills"]:
         root = ET.fromstring(files["lab-%s.svg" % d["id"]].split("\n", 1)[1])
@@ -139,9 +140,9 @@ def test_every_svg_is_drawn_from_the_run():
 # docs/examples/failover-drill/: the report of the recorded run as the code writes it now.
 def example_files():
     rep = report_now()
-    svgs = fd.timeline_files(rep, "lab")
+    svgs = drill_report.timeline_files(rep, "lab")
     pictures = dict((d["id"], "lab-%s.svg" % d["id"]) for d in rep["drills"])
-    md = fd.render_markdown(rep, pictures)
+    md = drill_report.render_markdown(rep, pictures)
     out = dict(svgs)
     out["lab.md"] = md
     out["lab.html"] = report_html.page("Failover drills: %s" % rep["cluster"], md, svgs)
