@@ -375,29 +375,47 @@ def test_the_metrics_count_the_booth_commands_run_with_the_old_key(tmp_path):
     assert journal >= 1 and float(line.split()[-1]) == journal, (line, journal)
 
 
-def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both():
-    """Site B (the holder) is cut off the WAN: its own cluster stays whole, but it cannot renew. At the end of the
-    lease it gives the ticket up (loss-policy stop); site A takes it, not before. At no sample do both hold it.
+def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both(tmp_path):
+    """Site B (the holder) is cut off the WAN by the failover_drill role's site drill (failover_drill_site_fault:
+    partition): its own cluster stays whole, but it cannot renew. At the end of the lease it gives the ticket up
+    (loss-policy stop); site A takes it, not before. At no sample - the drill's observers on every member, and this
+    test's own crm_mon samples of both sites - do both hold it, and site B does not take it back once the WAN returns.
 
     The cut drops every packet on the WAN interface inside site B's nodes (nftables), as a WAN outage does; a Docker
     network disconnect would instead remove the interface and its booth address with it."""
     assert site_view("site-b")["granted"] is True
     for node in SITES["site-b"]:
-        rc, out = sh(node, CUT)
+        rc, out = _install_cut(node)
         assert rc == 0, (node, out)
-    started = time.time()
-    both = []
-    try:
-        def moved():
-            a, b = sample_both(both)
-            return a["granted"] and len(a["service"]) == 1 and b["granted"] is False and b["service"] == []
+    extra = {"failover_drill_site_fault": "partition",
+             "failover_drill_partition_command": "docker exec {node} /usr/local/sbin/geo-cut",
+             "failover_drill_heal_command": "docker exec {node} nft delete table inet geo_cut",
+             "failover_drill_report_dir": str(tmp_path), "failover_drill_stability_seconds": 10}
+    both, stop = [], threading.Event()
 
-        wait("site A to hold %s and site B to have given it up" % TICKET, moved,
-             timeout=booth.failover_bound(TICKET_SETTINGS) + 90, interval=1)
-        print("site B cut off: site A held %s and ran %s after %.1f s" % (TICKET, SERVICE, time.time() - started))
+    def watch():
+        while not stop.is_set():
+            sample_both(both)
+            time.sleep(2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        rc, out = run_playbook("site_drill.yml", extra, timeout=900)
     finally:
+        stop.set()
+        watcher.join(30)
         for node in SITES["site-b"]:
-            sh(node, "nft delete table inet geo_cut")
+            sh(node, "nft delete table inet geo_cut 2>/dev/null; true")  # whatever happened in the run
+    assert rc == 0, out[-5000:]
+    report = json.loads(next(tmp_path.glob("site-site-b-*.json")).read_text())
+    print("site B cut off (drill): %s; site A granted after %s s, service after %s s (bound %d s)" % (
+        report["verdict"], report["measured"]["granted_s"], report["measured"]["running_s"],
+        booth.failover_bound(TICKET_SETTINGS)))
+    assert report["verdict"] == "pass" and report["error"] == "", report
+    assert {"ticket-one-site", "booth-one-site", "services-one-site", "taken-over", "not-before-the-lease",
+            "within-the-bound"} <= set(i["id"] for i in report["invariants"]), report["invariants"]
+    assert report["measured"]["taken_by"] == "site-a", report["measured"]
     # Back on the WAN, site B learns that site A holds the ticket and does not take it again.
     wait("site B's booth to see site A as the holder",
          lambda: leader_seen_by(booth_node("site-b")) == ADDRESS["site-a"], timeout=120, interval=2)
@@ -406,6 +424,18 @@ def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both()
         time.sleep(1)
     assert both == [], both
     assert site_view("site-a")["granted"] is True and site_view("site-b")["granted"] is False
+
+
+def _install_cut(node):
+    """The WAN cut as a script on the node (/usr/local/sbin/geo-cut), for the drill's partition command."""
+    try:
+        res = subprocess.run(["docker", "exec", "-i", node, "sh", "-c",
+                              "cat > /usr/local/sbin/geo-cut && chmod 0755 /usr/local/sbin/geo-cut"],
+                             input="#!/bin/sh\nset -e\n" + CUT + "\n", capture_output=True, text=True, timeout=30,
+                             check=False)
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return res.returncode, res.stdout + res.stderr
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from drill import wait  # noqa: E402  pylint: disable=wrong-import-position
 from playbook_run import inventory, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 from test_geo import (  # noqa: E402  pylint: disable=wrong-import-position
-    ADDRESS, SERVICE, SITES, booth_node, docker, leader_seen_by, sample_both, sh, site_view)
+    ADDRESS, SITES, booth_node, docker, leader_seen_by, sample_both, sh, site_view)
 from ansible_collections.clusterops.ha.plugins.module_utils import snapshot  # noqa: E402  pylint: disable=wrong-import-position
 
 LOST = "site-a"
@@ -121,6 +121,16 @@ def test_a_lost_site_is_rebuilt_from_its_snapshots_on_new_hosts(tmp_path):
                             % (" ".join(SITES[LOST]), SITES[LOST][1])) in flat, out[-3000:]
         assert blank == dict((node, sh(node, "ls -la --time-style=full-iso /etc/corosync /etc/booth 2>&1")[1])
                              for node in SITES[LOST]), "a refused reassembly touched a node"
+
+        # The preview: judged, the build previewed, the restore and the comparison announced; nothing on the nodes.
+        rc, out = run_playbook("reassemble.yml", {"cluster_hosts": "site_a", "health_report_dir": str(tmp_path / "check"),
+                                                  "health_skip": {"stonith": "no fencing in the geo scenario"}},
+                               check=True, timeout=900)
+        flat = " ".join(out.split())
+        assert rc == 0 and "After the build: the CIB and corosync.conf of HEAD restored" in flat, out[-6000:]
+        assert blank == dict((node, sh(node, "ls -la --time-style=full-iso /etc/corosync /etc/booth 2>&1")[1])
+                             for node in SITES[LOST]), "check mode touched a node"
+        assert all(sh(node, "systemctl is-active corosync")[1].strip() != "active" for node in SITES[LOST])
 
         rc, out, took = reassemble(LOST, tmp_path)
         (tmp_path / "reassemble.log").write_text(out)
