@@ -6,15 +6,30 @@ on real captured corosync.conf files."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+
 import pytest
 
 from conftest import fixture_text
 from corosync_conf_data import three_nodes
 
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf as cc
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf_diff
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf_parse
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf_reload
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf_render
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf_validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import CorosyncConfError, effective_timing, normalize
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_diff import diff
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_parse import parse
+
+
+def test_python38_syntax_of_every_file_of_the_engine():
+    # The corosync_config module runs on the nodes and AnsiballZ packs every one of these.
+    for module in (cc, corosync_conf_diff, corosync_conf_parse, corosync_conf_reload, corosync_conf_render,
+                   corosync_conf_validate):
+        ast.parse(inspect.getsource(module), feature_version=(3, 8))
 
 
 # --- scalar_text / normalize ----------------------------------------------------------------------
