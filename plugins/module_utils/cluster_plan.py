@@ -8,10 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import (
-    CorosyncConfError,
-    parse,
-)
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import CorosyncConfError
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_parse import parse
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import (

@@ -10,7 +10,7 @@ only, Python 3.8 syntax at most: it runs on the controller (filters) and may run
   count, with explicit overrides winning.
 - ``interfaces()``: the ``totem.interface`` list from per-link options; optionally pins the knet
   ping timers so that later token changes stay reloadable on corosync <= 3.1.10.
-- ``validate_tuning()``: corosync_conf.validate() plus the timing and quorum rules below.
+- ``validate_tuning()``: corosync_conf_validate.validate() plus the timing and quorum rules below.
 - ``timing_report()``: effective timing for this node count, in ms and s, with a one-line summary.
 
 The formulas (effective token, consensus, knet ping timers) are corosync_timing's, used here and
@@ -36,8 +36,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import
     CorosyncConfError,
     effective_timing,
     normalize,
-    validate,
 )
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_validate import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_timing import (
     KNET_PONG_COUNT,
     TOKEN_COEFFICIENT_MS,
@@ -236,7 +236,7 @@ def interfaces(links, node_count, token=None, token_coefficient=None, pin_knet_p
     pin_knet_ping_timers: write knet_ping_interval and knet_ping_timeout on every link that does not
     set them, from corosync's own formula with the effective token for node_count (see
     knet_ping_timers()). corosync <= 3.1.10 keeps ping timers computed from the old token after a
-    reload; with explicit timers on every link a token change stays reloadable (corosync_conf.diff).
+    reload; with explicit timers on every link a token change stays reloadable (corosync_conf_diff.diff).
     """
     count = _node_count(node_count)
     if links is None:
@@ -774,7 +774,7 @@ def _rule_device(norm, device, count, report):
 def validate_tuning(config, allow_low_consensus=False):
     """(errors, warnings) for a full desired corosync config dict.
 
-    Runs corosync_conf.validate() first (types, integers, two_node with != 2 nodes, crypto...) and
+    Runs corosync_conf_validate.validate() first (types, integers, two_node with != 2 nodes, crypto...) and
     returns its findings too; then, when the structure is readable, the tuning rules:
 
     - totem.consensus below 1.2 x the effective token (error; warning with allow_low_consensus);

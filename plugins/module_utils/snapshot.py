@@ -41,7 +41,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
-from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf, corosync_conf_diff, corosync_conf_parse
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_value
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import shape
@@ -447,7 +447,7 @@ def describe_corosync(old_text, new_text, label="corosync"):
     if new_text is None:
         return ["%s: corosync.conf no longer captured" % label]
     try:
-        changes = corosync_conf.diff(corosync_conf.parse(old_text), corosync_conf.parse(new_text))
+        changes = corosync_conf_diff.diff(corosync_conf_parse.parse(old_text), corosync_conf_parse.parse(new_text))
     except corosync_conf.CorosyncConfError:
         return ["%s: corosync.conf changed" % label]
     out = []

@@ -290,7 +290,7 @@ import socket
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
-from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf, corosync_conf_parse
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import Failed
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
@@ -573,7 +573,7 @@ def show(runner, params):
     text = git.show(rev, COROSYNC_CONF.lstrip("/"))
     if text is not None:
         try:
-            result["corosync_conf"] = corosync_conf.parse(text)
+            result["corosync_conf"] = corosync_conf_parse.parse(text)
         except corosync_conf.CorosyncConfError as e:
             result["corosync_error"] = str(e)
     else:

@@ -231,16 +231,11 @@ from ansible_collections.clusterops.ha.plugins.module_utils.command import (
     CommandError,
     Runner,
 )
-from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import (
-    RESTART,
-    CorosyncConfError,
-    diff,
-    is_managed,
-    normalize,
-    parse,
-    render,
-    summarize,
-)
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import CorosyncConfError, normalize
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_diff import diff, summarize
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_parse import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_reload import RESTART
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_render import is_managed, render
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import validate_tuning
 
 ARGUMENT_SPEC = dict(

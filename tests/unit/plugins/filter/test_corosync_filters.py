@@ -14,7 +14,7 @@ from conftest import ROOT, fixture_text
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.clusterops.ha.plugins.filter import corosync as filters
-from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_parse import parse
 
 NAMES = ("corosync_timing", "corosync_tuned_totem", "corosync_tuning_validate")
 

@@ -18,7 +18,8 @@ from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_timing as ct
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_tuning
-from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import effective_timing, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import effective_timing
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_parse import parse
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import configured_timing, parse_cmapctl
 
 # Real `corosync-cmapctl` of 3-node clusters with corosync's default timing (three labs).

@@ -11,14 +11,11 @@ import pytest
 
 from conftest import fixture_text
 
-from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import (
-    RELOAD,
-    RESTART,
-    diff,
-    parse,
-    render,
-    validate,
-)
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_diff import diff
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_parse import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_reload import RELOAD, RESTART
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_render import render
+from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_validate import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import (
     PROFILES,
     TuningError,

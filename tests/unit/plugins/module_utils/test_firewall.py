@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from conftest import FakeRunner, fixture_text
 
-from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf, firewall
+from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf_parse, firewall
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import (
     FirewallError, knet_ports, peers, qnetd_ruleset, ruleset)
 
-PCS = corosync_conf.parse(fixture_text("corosync", "pcs-0.11.corosync.conf"))
+PCS = corosync_conf_parse.parse(fixture_text("corosync", "pcs-0.11.corosync.conf"))
 TWO_LINKS = {"totem": {"interface": [{"linknumber": 0}, {"linknumber": 1, "mcastport": 5420}]},
              "nodelist": {"node": [{"name": "n1", "nodeid": 1, "ring0_addr": "10.0.0.1", "ring1_addr": "fd00::1"},
                                    {"name": "n2", "nodeid": 2, "ring0_addr": "10.0.0.2", "ring1_addr": "fd00::2"}]}}

@@ -92,7 +92,7 @@ def test_creates_file_then_idempotent(conf, tmp_path, runner):
 def test_semantically_equal_file_is_not_rewritten(conf, tmp_path, runner):
     pcs = fixture_text("corosync", "pcs-0.11.corosync.conf")
     write(conf, pcs)
-    from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf import parse
+    from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_parse import parse
     result = run({"path": str(conf), "config": parse(pcs)}, tmp_path)
     assert result["changed"] is False
     assert conf.read_text() == pcs  # different text, same meaning: left alone
