@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from drill import wait  # noqa: E402  pylint: disable=wrong-import-position
 from playbook_run import inventory, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 from test_geo import (  # noqa: E402  pylint: disable=wrong-import-position
-    ADDRESS, SERVICE, SITES, booth_node, docker, leader_seen_by, sample_both, sh, site_view)
+    ADDRESS, SITES, booth_node, docker, leader_seen_by, sample_both, sh, site_view)
 from ansible_collections.clusterops.ha.plugins.module_utils import snapshot  # noqa: E402  pylint: disable=wrong-import-position
 
 LOST = "site-a"
