@@ -29,7 +29,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib_secrets import (
     split as secret_split,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check as cib_check
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_conf_validate import validate
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_tuning import timing_report
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_plan import check_specs as drill_specs

@@ -28,7 +28,7 @@ import re
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import crm_mon_resources
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import crm_mon_resources
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 
 RESOURCE_KINDS = ("primitives", "groups", "clones")

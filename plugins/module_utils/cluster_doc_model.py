@@ -374,7 +374,7 @@ def build_model(status, config, cmap=None, versions=None, generated_at=None, his
                 node_facts=None):
     """One plain dict of everything documented (see the module docstring for the inputs).
 
-    status: cluster_status.build_status()/collect() model; config: cib.export() (None when the CIB
+    status: cluster_status.build_status() or cluster_status_collect.collect() model; config: cib.export() (None when the CIB
     could not be read); cmap: corosync_runtime.parse_cmapctl() (None when corosync could not be asked);
     versions: {corosync, pacemaker}; generated_at: any string, shown as is; history: the snapshot repository's
     last commits (snapshot.parse_history()), newest first, or None when not asked; cib_root: the CIB's XML root

@@ -22,13 +22,13 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.clusterops.ha.plugins.module_utils import cluster_status
+from ansible_collections.clusterops.ha.plugins.module_utils import cluster_status_fencing
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_services import fail_totals, placements
 
 
 # A node's sample older than this (seconds) says nothing about now: the node is down or paused.
 STALE_S = 3.0
-# What a drill keeps of a fence event (cluster_status.fence_events()).
+# What a drill keeps of a fence event (cluster_status_fencing.fence_events()).
 _FENCE_KEYS = ("target", "action", "status", "executioner", "completed")
 _OP_TASKS = ("start", "stop", "monitor", "promote", "demote", "migrate_to", "migrate_from", "notify", "reload")
 # Log lines worth a place in a failover's story besides those naming its resources.
@@ -53,7 +53,7 @@ def parse_addresses(ip_text):
 
 
 def sample(t, node, crm_mon=None, addresses=None, watched=(), last=False):
-    """One observation from one node: the parsed crm_mon (cluster_status.parse_crm_mon) or None,
+    """One observation from one node: the parsed crm_mon (cluster_status_crm_mon.parse_crm_mon) or None,
     and the node's own addresses. Compact, one JSON line each. last: the observer's final sample, begun
     after the role asked it to stop (observation_window() reads it)."""
     s = {"t": round(float(t), 3), "node": node, "up": False, "quorate": None, "online": [], "rsc": {}, "fail": {},
@@ -73,9 +73,9 @@ def sample(t, node, crm_mon=None, addresses=None, watched=(), last=False):
 
 def parse_fence_history(xml_text):
     """``stonith_admin --history '*' --output-as=xml`` (or crm_mon's XML) -> [{target, action, status, executioner,
-    completed}] with completed as Unix seconds (None when pending): cluster_status.parse_fence_history() cut to
+    completed}] with completed as Unix seconds (None when pending): cluster_status_fencing.parse_fence_history() cut to
     what a drill reads."""
-    return [dict((k, ev[k]) for k in _FENCE_KEYS) for ev in cluster_status.parse_fence_history(xml_text)]
+    return [dict((k, ev[k]) for k in _FENCE_KEYS) for ev in cluster_status_fencing.parse_fence_history(xml_text)]
 
 
 def quorate_views(samples, exclude=()):

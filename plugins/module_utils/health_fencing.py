@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import to_bool
 from ansible_collections.clusterops.ha.plugins.module_utils.health_base import _failed, _join, _passed, _uniq, _unknown
 from ansible_collections.clusterops.ha.plugins.module_utils.timeline import iso_time
 
@@ -26,7 +26,7 @@ RECENT_FENCING_S = 24 * 3600
 
 def check_stonith(ctx):
     if ctx.config is not None:
-        enabled = _bool((ctx.config.get("properties") or {}).get("stonith-enabled"))
+        enabled = to_bool((ctx.config.get("properties") or {}).get("stonith-enabled"))
         enabled = True if enabled is None else enabled
         devices = [p["id"] for p in ctx.config.get("primitives") or [] if str(p.get("agent", "")).startswith("stonith:")]
     elif ctx.pacemaker:

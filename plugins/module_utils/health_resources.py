@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import _bool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import to_bool
 from ansible_collections.clusterops.ha.plugins.module_utils.health_base import (
     _failed,
     _join,
@@ -34,7 +34,7 @@ def check_maintenance_mode(ctx):
     known = False
     if ctx.config is not None:
         known = True
-        if _bool((ctx.config.get("properties") or {}).get("maintenance-mode")):
+        if to_bool((ctx.config.get("properties") or {}).get("maintenance-mode")):
             sources.append("cluster property")
     if ctx.pacemaker and ctx.status["cluster"].get("maintenance_mode") is not None:
         known = True

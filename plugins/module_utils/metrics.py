@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Prometheus metrics of clusterops.ha, for node_exporter's textfile collector.
 
-families(status) turns the status model of cluster_status (build_status()/collect()) into metric
+families(status) turns the status model (cluster_status.build_status(), read by cluster_status_collect.collect()) into metric
 families named as ClusterLabs' ha_cluster_exporter names them (ha_cluster_pacemaker_*,
 ha_cluster_corosync_*), plus a few ha_cluster_clusterops_* of the collection's own (scrape success
 per collector, scrape time, corosync link state per peer). render() writes the Prometheus text
@@ -31,12 +31,9 @@ import sys
 import tempfile
 import time
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
-    SCORE_INFINITY,
-    StatusParseError,
-    collect,
-    parse_pcmk_time,
-)
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import SCORE_INFINITY
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError, parse_pcmk_time
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import read_refused_packets
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins
@@ -374,7 +371,7 @@ def families(status, now=None, duration=None, error=None, refused=None, refused_
              failed_logins=None, pcsd_certificate=None, postgresql=None, filesystems=None, booth_refused=None):
     """The metric families of a status model (a list of {name, type, help, samples}).
 
-    status: cluster_status.build_status()/collect() result, or None when it could not be read
+    status: cluster_status.build_status() or cluster_status_collect.collect() result, or None when it could not be read
     (error then says why; every collector's scrape success is 0). now: Unix time of the scrape;
     duration: seconds it took. Either is left out when None. refused: the packets libknet refused in the
     last refused_window_s seconds (corosync_runtime.read_refused_packets), None when the journal was not read;

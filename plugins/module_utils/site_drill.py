@@ -119,7 +119,7 @@ def describe(p):
 
 
 def ticket_sample(crm_mon, tickets):
-    """A site node's view of the tickets, from its parsed crm_mon (cluster_status.parse_crm_mon):
+    """A site node's view of the tickets, from its parsed crm_mon (cluster_status_crm_mon.parse_crm_mon):
     {ticket: {"granted": bool, "on": [nodes running any of its resources], "all": every resource runs}}.
     tickets: {ticket: [resource ids]}; a group, clone or bundle id counts by its members."""
     out = {}

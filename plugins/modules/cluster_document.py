@@ -155,7 +155,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import 
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, read_live_cib
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import document
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc_corosync import CMAP_PREFIXES
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect, read_stack_versions
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect, read_stack_versions
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, read_cmap
 from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors

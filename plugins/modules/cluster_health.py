@@ -87,7 +87,8 @@ markdown:
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, read_live_cib
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, collect
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.health import check_skip, node_facts_errors, render_markdown, render_table, run_checks
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError

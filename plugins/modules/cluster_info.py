@@ -203,11 +203,11 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_wait import (
     CONDITIONS,
-    StatusParseError,
     check_conditions,
-    collect,
     wait_for as poll,
 )
 

@@ -236,7 +236,7 @@ import time
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.command import Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.firewall import RULES_FILE, read_table
 from ansible_collections.clusterops.ha.plugins.module_utils.pcsd import PCSD_CERT, read_certificate, read_failed_logins

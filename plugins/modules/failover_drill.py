@@ -369,13 +369,10 @@ from ansible_collections.clusterops.ha.plugins.module_utils import failover_dril
 from ansible_collections.clusterops.ha.plugins.module_utils import site_drill
 from ansible_collections.clusterops.ha.plugins.module_utils.booth import BoothError, parse_list
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
-    StatusParseError,
-    check_conditions,
-    collect,
-    parse_crm_mon,
-    wait_for,
-)
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_wait import check_conditions, wait_for
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import CmapParseError, parse_cmapctl
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module

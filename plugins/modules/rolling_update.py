@@ -323,8 +323,11 @@ import time
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, read_live_config, to_xml
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
-    StatusParseError, build_status, collect, parse_simulate_revised, wait_for)
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_simulate_revised
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_wait import wait_for
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, CommandNotFound, Runner
 from ansible_collections.clusterops.ha.plugins.module_utils import report_html
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru

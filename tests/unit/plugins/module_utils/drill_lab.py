@@ -20,7 +20,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils import failover_dril
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_plan as drill_plan
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status, parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl
 
 NODES = ["fx-node1", "fx-node2", "fx-node3"]

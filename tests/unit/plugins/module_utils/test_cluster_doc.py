@@ -26,10 +26,13 @@ from ansible_collections.clusterops.ha.plugins.module_utils import (
     cib,
     cluster_doc,
     cluster_doc_model,
-    cluster_status,
     snapshot,
 )
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_version
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import parse_version
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crmadmin import parse_crmadmin_state
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     build_model,
     document,
@@ -69,11 +72,11 @@ def inputs(which):
     def text(name):
         return fixture_text(directory, name)
 
-    status = cluster_status.build_status(
-        crm_mon=cluster_status.parse_crm_mon(text(crm_mon)),
-        quorum=cluster_status.parse_quorumtool(text("quorumtool.%s.txt" % infix)),
-        cfgtool=cluster_status.parse_cfgtool(text("cfgtool-s.%s.txt" % infix)),
-        dc_state=cluster_status.parse_crmadmin_state(text("crmadmin-S.%s.xml" % infix)),
+    status = build_status(
+        crm_mon=parse_crm_mon(text(crm_mon)),
+        quorum=parse_quorumtool(text("quorumtool.%s.txt" % infix)),
+        cfgtool=parse_cfgtool(text("cfgtool-s.%s.txt" % infix)),
+        dc_state=parse_crmadmin_state(text("crmadmin-S.%s.xml" % infix)),
     )
     config = cib.export(cib.parse(text(cib_file)))
     cmap = parse_cmapctl(text("cmapctl.%s.txt" % infix))
@@ -580,7 +583,7 @@ def test_the_audit_trail_from_the_snapshot_history():
 
 
 def geo_model(crm_mon):
-    status = cluster_status.build_status(crm_mon=cluster_status.parse_crm_mon(fixture_text("booth", crm_mon)))
+    status = build_status(crm_mon=parse_crm_mon(fixture_text("booth", crm_mon)))
     config = cib.export(cib.parse(fixture_text("booth", "cib-site-a.xml")))
     return build_model(status, config, generated_at="2026-12-06T19:50:00Z")
 

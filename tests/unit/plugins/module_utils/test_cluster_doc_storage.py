@@ -18,7 +18,11 @@ import pytest
 from conftest import fixture_text
 from test_postgresql import fact
 
-from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_status
+from ansible_collections.clusterops.ha.plugins.module_utils import cib
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crmadmin import parse_crmadmin_state
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import (
     build_model,
     cluster_map,
@@ -39,11 +43,11 @@ def text(name):
 
 
 def inputs(infix="storage"):
-    status = cluster_status.build_status(
-        crm_mon=cluster_status.parse_crm_mon(text("crm_mon.%s.xml" % infix)),
-        quorum=cluster_status.parse_quorumtool(text("quorumtool.%s.txt" % infix)),
-        cfgtool=cluster_status.parse_cfgtool(text("cfgtool-s.%s.txt" % infix)),
-        dc_state=cluster_status.parse_crmadmin_state(text("crmadmin-S.%s.xml" % infix)),
+    status = build_status(
+        crm_mon=parse_crm_mon(text("crm_mon.%s.xml" % infix)),
+        quorum=parse_quorumtool(text("quorumtool.%s.txt" % infix)),
+        cfgtool=parse_cfgtool(text("cfgtool-s.%s.txt" % infix)),
+        dc_state=parse_crmadmin_state(text("crmadmin-S.%s.xml" % infix)),
     )
     root = cib.parse(text("cib.%s.xml" % infix))
     return status, root, parse_cmapctl(text("cmapctl.%s.txt" % infix)), json.loads(text("node_facts.%s.json" % infix))

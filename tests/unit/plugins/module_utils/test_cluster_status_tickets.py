@@ -10,7 +10,8 @@ import pytest
 
 from conftest import fixture_text
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status, parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 
 GRANTED = parse_crm_mon(fixture_text("booth", "crm_mon-site-granted.xml"))
 REVOKED = parse_crm_mon(fixture_text("booth", "crm_mon-site-revoked.xml"))

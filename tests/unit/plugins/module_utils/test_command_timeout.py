@@ -4,7 +4,7 @@ import time
 
 from conftest import health_lab_runner
 
-from ansible_collections.clusterops.ha.plugins.module_utils import cluster_status
+from ansible_collections.clusterops.ha.plugins.module_utils import cluster_status_collect
 from ansible_collections.clusterops.ha.plugins.module_utils.command import TIMEOUT_RC, Runner
 
 
@@ -46,16 +46,16 @@ def test_without_a_timeout_nothing_wraps_the_command():
 
 def test_collect_asks_the_dc_with_a_timeout_the_seam_enforces():
     runner = health_lab_runner()
-    cluster_status.collect(runner, crmadmin_timeout_ms=5000)
+    cluster_status_collect.collect(runner, crmadmin_timeout_ms=5000)
     crmadmin = [c for c in runner.calls if c["argv"][0] == "crmadmin"]
     assert crmadmin, runner.calls
     for call in crmadmin:
-        assert call["timeout"] == 5000 / 1000.0 + cluster_status.CRMADMIN_GRACE_S
+        assert call["timeout"] == 5000 / 1000.0 + cluster_status_collect.CRMADMIN_GRACE_S
 
 
 def test_a_dc_that_never_answers_leaves_the_state_unknown_with_a_note():
     runner = health_lab_runner()
     runner.add(["crmadmin", "-S"], rc=TIMEOUT_RC, stderr="")
-    status = cluster_status.collect(runner)
+    status = cluster_status_collect.collect(runner)
     assert status["dc_state"] is None
     assert any(n.startswith("crmadmin -S") and "rc=124" in n for n in status["notes"])

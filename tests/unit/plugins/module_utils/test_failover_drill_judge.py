@@ -27,7 +27,7 @@ from drill_lab import (
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_judge as drill_judge
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_observe as drill_observe
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 
 
 def smp(t, node, rsc=None, online=None, up=True, quorate=True, vips=(), fail=None):

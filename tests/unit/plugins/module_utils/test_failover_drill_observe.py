@@ -15,7 +15,8 @@ from drill_lab import SITE_VIP, WATCH, crash_journal, crm, drill, lab_services
 
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_observe as drill_observe
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import StatusParseError, parse_fence_history
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_fencing import parse_fence_history
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def test_parse_fence_history_of_a_pending_fencing_and_of_nothing():
 
 
 def test_parse_fence_history_keeps_its_keys_and_reads_a_manual_confirmation():
-    # The one parser of <fence_event> is cluster_status.fence_events(); a drill keeps these five keys of it.
+    # The one parser of <fence_event> is cluster_status_fencing.fence_events(); a drill keeps these five keys of it.
     text = fixture_text("health", "stonith_admin-history.lab-confirmed.xml")
     assert drill_observe.parse_fence_history(text) == [{"target": "lab-node3", "action": "off", "status": "success",
                                                         "executioner": "a human", "completed": 1796392808.0}]

@@ -32,13 +32,10 @@ from ansible_collections.clusterops.ha.plugins.module_utils import (
     health_security,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
-    build_status,
-    parse_cfgtool,
-    parse_crm_mon,
-    parse_crmadmin_state,
-    parse_quorumtool,
-)
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crmadmin import parse_crmadmin_state
 from ansible_collections.clusterops.ha.plugins.module_utils.health import CHECKS, check_skip, render_markdown, render_table, run_checks
 from ansible_collections.clusterops.ha.plugins.module_utils.rolling_update import gate
 from ansible_collections.clusterops.ha.plugins.module_utils.validate import ValidationError

@@ -14,7 +14,8 @@ from conftest import fixture_text
 from test_health import lab_config, lab_status
 
 from ansible_collections.clusterops.ha.plugins.module_utils import booth
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status, parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.module_utils.health import run_checks
 
 CHECK = "booth-tickets"

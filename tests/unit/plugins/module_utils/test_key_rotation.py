@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import fixture_text
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_quorumtool
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl
 from ansible_collections.clusterops.ha.plugins.module_utils.key_rotation import RotationError, check, plan
 

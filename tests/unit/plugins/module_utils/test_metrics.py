@@ -607,7 +607,8 @@ def test_the_timer_reads_filesystems_only_when_its_engine_carries_them(monkeypat
 def test_tickets_of_a_geo_site():
     """A geo cluster's sites (fixtures/booth, the geo scenario): the one that holds geo-web says 1, the other 0, so that
     sum by (ticket) over the sites counts where a ticket is held."""
-    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status, parse_crm_mon
+    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 
     for name, granted in (("crm_mon-site-granted.xml", 1), ("crm_mon-site-revoked.xml", 0)):
         status = build_status(crm_mon=parse_crm_mon(fixture_text("booth", name)))

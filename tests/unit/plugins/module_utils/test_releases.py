@@ -19,9 +19,12 @@ from conftest import fixture_text
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse, parse_simulate_run, plan
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import document
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
-    build_status, check_conditions, parse_cfgtool, parse_crm_mon, parse_crmadmin_dc, parse_crmadmin_state,
-    parse_quorumtool, parse_version)
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import parse_version
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crmadmin import parse_crmadmin_dc, parse_crmadmin_state
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_wait import check_conditions
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl, running_timing
 from ansible_collections.clusterops.ha.plugins.module_utils.health import run_checks
 from ansible_collections.clusterops.ha.plugins.module_utils.metrics import metrics_of

@@ -10,8 +10,10 @@ from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import (
-    build_status, parse_cfgtool, parse_crm_mon, parse_crmadmin_state, parse_quorumtool)
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crmadmin import parse_crmadmin_state
 from ansible_collections.clusterops.ha.plugins.module_utils.health import run_checks
 
 NODES = ["lab-node1", "lab-node2", "lab-node3"]
@@ -376,7 +378,7 @@ def test_with_standby_sets_the_node_attribute_on_a_copy():
     ("crm_simulate.paf-node1-standby-pinned.xml", [], ["pgsql-vip", "pgsqld-clone (promoted)"]),
 ])
 def test_pacemakers_prediction_of_the_primarys_standby(name, promoted, missing):
-    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_simulate_revised
+    from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_simulate_revised
     hosted = ru.node_roles(paf_status("crm_mon.paf-primary-node1-gate.xml"))["lab-node1"]
     after = build_status(crm_mon=parse_simulate_revised(fixture_text("rolling_update", name)), dc_state={"state": "S_IDLE"})
     roles = ru.node_roles(after)

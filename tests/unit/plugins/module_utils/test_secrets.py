@@ -10,7 +10,11 @@ import pytest
 
 from conftest import fixture_text
 
-from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_doc, cluster_status, secrets, snapshot
+from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_doc, secrets, snapshot
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crmadmin import parse_crmadmin_state
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl
 
 # Every secret-looking parameter name the writers disagreed on, and the usual ones.
@@ -62,11 +66,11 @@ def test_every_writer_hides_every_secret_and_shows_the_rest():
     def doc(name):
         return fixture_text("document", name)
 
-    status = cluster_status.build_status(
-        crm_mon=cluster_status.parse_crm_mon(doc("crm_mon.healthy.xml")),
-        quorum=cluster_status.parse_quorumtool(doc("quorumtool.healthy.txt")),
-        cfgtool=cluster_status.parse_cfgtool(doc("cfgtool-s.healthy.txt")),
-        dc_state=cluster_status.parse_crmadmin_state(doc("crmadmin-S.healthy.xml")))
+    status = build_status(
+        crm_mon=parse_crm_mon(doc("crm_mon.healthy.xml")),
+        quorum=parse_quorumtool(doc("quorumtool.healthy.txt")),
+        cfgtool=parse_cfgtool(doc("cfgtool-s.healthy.txt")),
+        dc_state=parse_crmadmin_state(doc("crmadmin-S.healthy.xml")))
     documented = cluster_doc.document(status, cib.export(cib.parse(old_xml)),
                                       cmap=parse_cmapctl(doc("cmapctl.healthy.txt")), versions={})
     written["document"] = repr(documented)

@@ -13,7 +13,7 @@ import copy
 from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import booth, site_drill
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.module_utils.failover_drill_observe import sample
 
 SITES = [{"cluster": "site-a", "address": "172.31.244.100", "cidr_netmask": 24},

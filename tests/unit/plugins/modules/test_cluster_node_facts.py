@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import read_stack_versions
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import read_stack_versions
 from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors
 from ansible_collections.clusterops.ha.plugins.modules import cluster_node_facts
 

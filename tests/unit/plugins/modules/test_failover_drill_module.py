@@ -27,7 +27,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils import failover_dril
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_observe as drill_observe
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_report as drill_report
 from ansible_collections.clusterops.ha.plugins.module_utils import site_drill, timeline
-from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import parse_crm_mon
+from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.modules import failover_drill
 
 NODES = ["fx-node1", "fx-node2", "fx-node3"]
