@@ -145,14 +145,15 @@ def booth_sample(parsed):
             "multiple": sorted(parsed.get("multiple_grants") or {})}
 
 
-def _series(samples, hosts, value):
-    """[(t, bool)] in time order from the samples of these hosts whose value() is not None."""
+def _series(samples, hosts, value, when="t"):
+    """[(t, bool)] in time order from the samples of these hosts whose value() is not None, each at its time `when`
+    (a sample's booth view has a time of its own, booth_t: booth is asked after the cluster was read)."""
     out = []
     for s in samples:
         if s.get("node") in hosts:
             x = value(s)
             if x is not None:
-                out.append((s["t"], bool(x)))
+                out.append((s.get(when, s["t"]), bool(x)))
     out.sort()
     return out
 
@@ -235,7 +236,7 @@ def evaluate(p, samples, t_fault, t_end, threshold=1.5, t_restore=None):
 
         grants[cluster] = intervals(_series(samples, hosts, granted))
         runs[cluster] = intervals(_series(samples, hosts, running))
-        claims[cluster] = intervals(_series(samples, hosts, claim))
+        claims[cluster] = intervals(_series(samples, hosts, claim, when="booth_t"))
     multiple = sorted(set("%s at %+.1f s" % (s["node"], s["t"] - t_fault) for s in samples
                           if ticket in ((s.get("booth") or {}).get("multiple") or [])))
     invariants = []

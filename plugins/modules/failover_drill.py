@@ -460,15 +460,18 @@ def do_observe(module, runner):
                     crm = parse_crm_mon(res.stdout)
                 except StatusParseError:
                     crm = None
-            booth_view = _booth_view(runner, module.params["booth_config"])
-            # The sample's time is when the addresses were read: after a freeze, that is after the thaw.
-            seen = time.time()
             addrs = drill_observe.parse_addresses(runner.run(["ip", "-o", "-4", "addr", "show"], check=False, timeout=5).stdout)
+            # The sample's time is when the cluster and the addresses were read (after a freeze, that is after the
+            # thaw), before booth is asked: booth list can take its whole timeout (a member cut off the WAN), and the
+            # cluster's view must not carry a time seconds later than when it was read.
+            seen = time.time()
+            booth_view = _booth_view(runner, module.params["booth_config"])
             one = drill_observe.sample(seen, node, crm, addrs, module.params["watch"], last=stopping)
             if module.params["tickets"]:
                 one["ticket"] = site_drill.ticket_sample(crm if one["up"] else None, module.params["tickets"])
             if booth_view is not None:
                 one["booth"] = booth_view
+                one["booth_t"] = round(time.time(), 3)
             f.write(json.dumps(one, sort_keys=True) + "\n")
             f.flush()
             count += 1

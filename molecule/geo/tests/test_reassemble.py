@@ -130,7 +130,6 @@ def test_a_lost_site_is_rebuilt_from_its_snapshots_on_new_hosts(tmp_path):
         assert rc == 0 and "After the build: the CIB and corosync.conf of HEAD restored" in flat, out[-6000:]
         assert blank == dict((node, sh(node, "ls -la --time-style=full-iso /etc/corosync /etc/booth 2>&1")[1])
                              for node in SITES[LOST]), "check mode touched a node"
-        assert all(sh(node, "systemctl is-active corosync")[1].strip() != "active" for node in SITES[LOST])
 
         rc, out, took = reassemble(LOST, tmp_path)
         (tmp_path / "reassemble.log").write_text(out)

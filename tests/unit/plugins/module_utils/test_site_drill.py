@@ -196,3 +196,28 @@ def test_intervals_and_overlaps():
     assert site_drill.intervals([(1, True), (2, True), (20, True), (21, True)]) == [(1, 2), (20, 21)]
     assert site_drill.overlaps([(1, 2)], [(2, 3)]) == [(2, 2)]
     assert site_drill.overlaps([(1, 2)], [(2.5, 3)]) == []
+
+
+def test_a_booth_view_is_judged_at_its_own_time_not_when_the_cluster_was_read():
+    """An observer reads the cluster, then asks booth, which can take its whole timeout (a member cut off the WAN):
+    the sample's t is when the cluster was read, booth_t when booth answered. Site A, cut off, holds the ticket until
+    +30.5 s; site B's booth takes it and answers at +31.5 s, in a sample whose cluster was read at +30.1 s. Judged at
+    booth_t, the claims follow each other; judged at t, site B would seem to claim it 0.4 s before site A let go."""
+    out = []
+    for k in range(980, 1100):
+        if k + 0.5 <= 1030.5:
+            out.append(seen(k + 0.5, "geo-a1", GRANTED, "172.31.244.100"))
+        elif k >= 1040:
+            out.append(seen(k + 0.5, "geo-a1", REVOKED, "172.31.244.200"))
+        read, asked = k + 0.1, k + 1.5
+        s = seen(read, "geo-b1", GRANTED if read >= 1031 else REVOKED,
+                 "172.31.244.200" if asked >= 1031.5 else "172.31.244.100")
+        s["booth_t"] = asked
+        out.append(s)
+    r = site_drill.evaluate(the_plan(fault="partition"), out, T0, 1100.0)
+    assert r["verdict"] == "pass", r["invariants"]
+    for s in out:
+        s.pop("booth_t", None)
+    r = site_drill.evaluate(the_plan(fault="partition"), out, T0, 1100.0)
+    bad = dict((i["id"], i["detail"]) for i in r["invariants"] if not i["ok"])
+    assert bad == {"booth-one-site": "site-a and site-b both claimed geo-web in booth from +30.1 s to +30.5 s"}

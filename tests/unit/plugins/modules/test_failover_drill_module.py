@@ -583,6 +583,28 @@ def test_observe_for_a_site_drill_samples_the_ticket_and_booth_s_own_view(monkey
     assert ["booth", "list", "-c", "/etc/booth/booth.conf"] in calls
 
 
+def test_observe_stamps_the_cluster_when_read_and_booth_when_it_answered(monkeypatch, tmp_path):
+    """booth list can take its whole timeout (a member cut off the WAN): it is asked after the cluster and the
+    addresses were read, which give the sample its time t; booth's view has its own, booth_t."""
+    path = tmp_path / "geo-b2.jsonl"
+    runner = FakeRunner()
+    runner.add(["crm_mon"], stdout=fixture_text("booth/crm_mon-site-granted.xml"))
+    runner.add(["ip"], stdout="")
+
+    def slow_booth(argv, data):
+        time.sleep(0.3)
+        with open(str(path) + ".stop", "w"):
+            pass
+        return 0, fixture_text("booth/list-1.0-granted.txt"), ""
+
+    runner.answers[("booth", "list")] = slow_booth
+    run(monkeypatch, {"action": "observe", "path": str(path), "node": "geo-b2", "tickets": {"geo-web": ["geo-service"]},
+                      "booth_config": "/etc/booth/booth.conf", "interval": 0.1, "duration": 60}, runner)
+    s = json.loads(path.read_text().splitlines()[0])
+    assert s["booth_t"] - s["t"] >= 0.3 and s["ticket"]["geo-web"]["granted"] is True
+    assert [c["argv"][0] for c in runner.calls][:3] == ["crm_mon", "ip", "booth"]
+
+
 def test_observe_on_an_arbitrator_samples_booth_only(monkeypatch, tmp_path):
     """No crm_mon on an arbitrator: not asked for; booth's view is the sample."""
     answers = {("booth", "list"): "booth/list-1.0-revoked.txt"}
