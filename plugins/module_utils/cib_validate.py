@@ -24,11 +24,13 @@ from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
     CONSTRAINT_KINDS,
     DICT_KINDS,
     ID_KINDS,
-    comparable,
-    default_constraint_id,
     key_of,
-    normalize,
     scalar,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_compare import comparable
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_normalize import (
+    default_constraint_id,
+    normalize,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils.pcmk_metadata import (
     OP_ATTRIBUTES,
@@ -41,7 +43,7 @@ REMOTE_AGENT = "ocf:pacemaker:remote"
 
 
 def only_changes(desired, current):
-    """desired without what the live configuration (current: cib.export of the live CIB) already says:
+    """desired without what the live configuration (current: cib_export.export of the live CIB) already says:
     what exists is not judged again (a restore of an export, dc-version in properties, a custom
     meta attribute Pacemaker accepts), only what the call would change."""
     out = dict(desired or {})

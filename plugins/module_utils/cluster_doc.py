@@ -6,7 +6,7 @@
 Pure: plain data in, text out. The inputs are what the collection already reads:
 
 - the status model of cluster_status_collect.collect() (crm_mon XML, corosync-quorumtool, corosync-cfgtool);
-- the configuration in the cib module's format (cib.export() of ``cibadmin --query``);
+- the configuration in the cib module's format (cib_export.export() of ``cibadmin --query``);
 - the running corosync settings (``corosync-cmapctl`` output, parsed by corosync_runtime.parse_cmapctl());
 - the stack's versions (cluster_status_collect.read_stack_versions());
 - the CIB's XML (cib.read_live_cib()), where the storage resources are found by the finders the health checks use

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The living documentation's model: what was documented, as one plain dict (build_model()).
 
-build_model() joins the status model (cluster_status), the configuration (cib.export()), the running corosync
+build_model() joins the status model (cluster_status), the configuration (cib_export.export()), the running corosync
 settings (cluster_doc_corosync.corosync_settings() of a parsed corosync-cmapctl output), the stack's versions,
 the audit trail (snapshot.parse_history()) and the storage section (cluster_doc_storage.storage()): nodes,
 virtual IPs, resources with their placement, groups and clones, constraints in words (and the edges the map
@@ -374,7 +374,7 @@ def build_model(status, config, cmap=None, versions=None, generated_at=None, his
                 node_facts=None):
     """One plain dict of everything documented (see the module docstring for the inputs).
 
-    status: cluster_status.build_status() or cluster_status_collect.collect() model; config: cib.export() (None when the CIB
+    status: cluster_status.build_status() or cluster_status_collect.collect() model; config: cib_export.export() (None when the CIB
     could not be read); cmap: corosync_runtime.parse_cmapctl() (None when corosync could not be asked);
     versions: {corosync, pacemaker}; generated_at: any string, shown as is; history: the snapshot repository's
     last commits (snapshot.parse_history()), newest first, or None when not asked; cib_root: the CIB's XML root

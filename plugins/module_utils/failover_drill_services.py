@@ -50,7 +50,7 @@ def _infinite(score):
 
 
 def discover_services(config, order=None):
-    """The services in a live configuration (cib.export() format), in CIB order.
+    """The services in a live configuration (cib_export.export() format), in CIB order.
 
     Active-passive: top-level primitives and groups outside any clone, joined into one service when a
     colocation ties them together; the members are in start order (group order, then order constraints).

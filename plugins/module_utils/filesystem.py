@@ -32,7 +32,7 @@ import re
 import stat as stat_module
 
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import read_primitive
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import read_primitive
 from ansible_collections.clusterops.ha.plugins.module_utils.postgresql import CIB_FILE, _resources, read_cib
 
 AGENT = ("ocf", "heartbeat", "Filesystem")

@@ -4,7 +4,7 @@
 """The health checks of clusterops.ha: a pure engine that runs no command.
 
 run_checks() judges what was already read: the status model (cluster_status.build_status()), the
-live configuration (cib.export(), None when Pacemaker is down) and facts gathered on every node
+live configuration (cib_export.export(), None when Pacemaker is down) and facts gathered on every node
 (the cluster_node_facts module). Every check in CHECKS yields pass, fail or skip with a message
 naming the objects and, when it fails, a remedy made of concrete commands (one per line, "#"
 lines explain). A check whose data is unknown (Pacemaker down, no node facts) is skipped with the

@@ -44,7 +44,7 @@ NOT_SECRET_NAME = re.compile(r"(_script|_file|_path|file|path)$|^(ssl_insecure|k
 REDACTED = "(redacted)"
 # What the cib module's diff shows after, for a hidden value that changes.
 REDACTED_CHANGED = "(redacted, changed)"
-# The keys of the CIB model (cib.export) whose mappings are nvpairs ({name: value}) that may hold secrets:
+# The keys of the CIB model (cib_export.export) whose mappings are nvpairs ({name: value}) that may hold secrets:
 # the nvpair sets of objects (params also of operations, alerts and recipients) and the dict kinds.
 PARAM_KEYS = ("params", "meta", "utilization", "attributes", "properties", "rsc_defaults", "op_defaults")
 # The keys of the CIB model whose lists hold objects with one more value that is not an nvpair, and its key:

@@ -41,6 +41,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
+from ansible_collections.clusterops.ha.plugins.module_utils import cib_compare, cib_export
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf, corosync_conf_diff, corosync_conf_parse
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import ClusterOpsError
 from ansible_collections.clusterops.ha.plugins.module_utils.secrets import redact_value
@@ -397,7 +398,7 @@ def _export(text):
         return None
     try:
         root = cibmod.parse(text)
-        return root, cibmod.export(root)
+        return root, cib_export.export(root)
     except (cibmod.CibError, SnapshotError):
         return None
 
@@ -414,7 +415,7 @@ def describe_cib(old_text, new_text):
     for attr in sorted(set(old[0].attrib) | set(new[0].attrib)):
         if old[0].get(attr) != new[0].get(attr):
             out.append("cib: %s %s -> %s" % (attr, _show(old[0].get(attr)), _show(new[0].get(attr))))
-    changes, _diff = cibmod.compare(old[1], new[1])
+    changes, _diff = cib_compare.compare(old[1], new[1])
     for c in changes:
         kind, key = c["kind"], c["id"]
         noun = _NOUN.get(kind, kind)

@@ -486,17 +486,23 @@ from ansible_collections.clusterops.ha.plugins.module_utils.errors import Failed
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils.cib import (
     KINDS,
-    UNPARSED_VALUE,
     CibError,
-    check_params,
-    explain_verify,
+    parse,
+    to_xml,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import (
     export,
     live_names,
-    parse,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_plan import plan
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_simulate import (
     parse_simulate_run,
-    plan,
     stops_everything,
-    to_xml,
+)
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_verify import (
+    UNPARSED_VALUE,
+    check_params,
+    explain_verify,
 )
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check, only_changes
@@ -751,7 +757,7 @@ class Engine:
         return said
 
     def simulate(self, name, text):
-        """{"actions", "active"} of crm_simulate --run on a CIB (see cib.parse_simulate_run)."""
+        """{"actions", "active"} of crm_simulate --run on a CIB (see cib_simulate.parse_simulate_run)."""
         res = self.runner.run(["crm_simulate", "--xml-file", self.write(name, text), "--run",
                                "--output-as=xml"], check=False)
         if res.rc != 0:

@@ -65,7 +65,8 @@ epoch:
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import KINDS, CibError, export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import KINDS, CibError, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner
 
 

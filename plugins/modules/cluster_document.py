@@ -152,7 +152,8 @@ model:
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, read_live_cib
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import document
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc_corosync import CMAP_PREFIXES
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect, read_stack_versions

@@ -86,7 +86,8 @@ markdown:
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, read_live_cib
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError
 from ansible_collections.clusterops.ha.plugins.module_utils.command import CommandError, Runner

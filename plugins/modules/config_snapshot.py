@@ -290,6 +290,7 @@ import socket
 
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
+from ansible_collections.clusterops.ha.plugins.module_utils import cib_export
 from ansible_collections.clusterops.ha.plugins.module_utils import corosync_conf, corosync_conf_parse
 from ansible_collections.clusterops.ha.plugins.module_utils.errors import Failed
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
@@ -555,7 +556,7 @@ def show(runner, params):
     xml = git.show(rev, CIB_PATH)
     if xml is not None:
         try:
-            config = cibmod.export(cibmod.parse(xml))
+            config = cib_export.export(cibmod.parse(xml))
         except cibmod.CibError as e:
             raise Failed("%s in commit %s cannot be read: %s" % (CIB_PATH, rev[:12], e))
         result["redacted"] = [secret_name(config, p) for p in _walk(config, (), [])]

@@ -368,7 +368,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils import failover_dril
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
 from ansible_collections.clusterops.ha.plugins.module_utils import site_drill
 from ansible_collections.clusterops.ha.plugins.module_utils.booth import BoothError, parse_list
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_parse import StatusParseError

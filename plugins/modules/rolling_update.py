@@ -322,7 +322,8 @@ import time
 
 from ansible_collections.clusterops.ha.plugins.module_utils.module_entry import guard, new_module
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, read_live_config, to_xml
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import CibError, read_live_cib, to_xml
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import read_live_config
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import collect
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_simulate_revised

@@ -19,7 +19,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils import failover_dril
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_observe as drill_observe
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_plan as drill_plan
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl

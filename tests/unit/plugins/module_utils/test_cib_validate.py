@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import fixture_text
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import live_names, parse, plan
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import live_names
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_plan import plan
 from ansible_collections.clusterops.ha.plugins.module_utils.cib_validate import Context, check
 from ansible_collections.clusterops.ha.plugins.module_utils.pcmk_metadata import cluster_options
 

@@ -24,6 +24,7 @@ from conftest import ROOT, fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import (
     cib,
+    cib_export,
     cluster_doc,
     cluster_doc_model,
     snapshot,
@@ -78,7 +79,7 @@ def inputs(which):
         cfgtool=parse_cfgtool(text("cfgtool-s.%s.txt" % infix)),
         dc_state=parse_crmadmin_state(text("crmadmin-S.%s.xml" % infix)),
     )
-    config = cib.export(cib.parse(text(cib_file)))
+    config = cib_export.export(cib.parse(text(cib_file)))
     cmap = parse_cmapctl(text("cmapctl.%s.txt" % infix))
     versions = {"corosync": parse_version(text("corosync-v.txt")),
                 "pacemaker": parse_version(text("pacemakerd-version.txt"))}
@@ -584,7 +585,7 @@ def test_the_audit_trail_from_the_snapshot_history():
 
 def geo_model(crm_mon):
     status = build_status(crm_mon=parse_crm_mon(fixture_text("booth", crm_mon)))
-    config = cib.export(cib.parse(fixture_text("booth", "cib-site-a.xml")))
+    config = cib_export.export(cib.parse(fixture_text("booth", "cib-site-a.xml")))
     return build_model(status, config, generated_at="2026-12-06T19:50:00Z")
 
 

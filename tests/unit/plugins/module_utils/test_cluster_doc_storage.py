@@ -18,7 +18,7 @@ import pytest
 from conftest import fixture_text
 from test_postgresql import fact
 
-from ansible_collections.clusterops.ha.plugins.module_utils import cib
+from ansible_collections.clusterops.ha.plugins.module_utils import cib, cib_export
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
@@ -56,7 +56,7 @@ def inputs(infix="storage"):
 def model_of(infix="storage", node_facts="captured", root="captured"):
     status, cib_root, cmap, facts = inputs(infix)
     cib_root = cib_root if root == "captured" else root
-    return build_model(status, cib.export(cib.parse(text("cib.%s.xml" % infix))), cmap=cmap, cib_root=cib_root,
+    return build_model(status, cib_export.export(cib.parse(text("cib.%s.xml" % infix))), cmap=cmap, cib_root=cib_root,
                        node_facts=facts if node_facts == "captured" else node_facts)
 
 
@@ -142,13 +142,13 @@ def test_the_page_does_not_change_with_a_lag_under_the_threshold():
     """Under write load every run reads another lag: the page (and its diagrams) stay the same while the standbys are
     within postgresql-lag's threshold, so document.yml reports no change and the history gets no commit."""
     status, root, cmap, facts = inputs()
-    quiet = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    quiet = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     busy_facts = copy.deepcopy(facts)
     rows = busy_facts["lab-node2"]["postgresql"]["pgsqld"]["replication"]
     assert len(rows) == 2
     for row in rows:
         row.update(lag_bytes=123456, replay_lag_s=0.8)
-    busy = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=busy_facts)
+    busy = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=busy_facts)
     assert page(busy) == page(quiet) and render_dot(busy) == render_dot(quiet)
 
 
@@ -212,7 +212,7 @@ def test_an_unreachable_node_is_unknown_not_a_standby():
     status, root, cmap, facts = inputs()
     facts["lab-node3"] = {"reachable": False}
     del facts["lab-node1"]["filesystems"]
-    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    model = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     (db,) = model["storage"]["databases"]
     node3 = next(i for i in db["instances"] if i["node"] == "lab-node3")
     assert (node3["role"], node3["note"], node3["label"]) == ("unknown", "unreachable", "PostgreSQL unknown (unreachable)")
@@ -232,7 +232,7 @@ def test_a_stopped_standby_and_a_lagging_one():
     facts["lab-node2"]["postgresql"]["pgsqld"] = lagging
     facts["lab-node1"]["postgresql"]["pgsqld"] = fact("stopped", rc=2)
     facts["lab-node3"]["postgresql"]["pgsqld"] = fact("standby-paused")
-    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    model = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     (db,) = model["storage"]["databases"]
     assert db["replication"] == "asynchronous"
     by_node = dict((i["node"], i) for i in db["instances"])
@@ -248,7 +248,7 @@ def test_a_stopped_standby_and_a_lagging_one():
 def test_split_brain_and_a_primary_pacemaker_did_not_promote():
     status, root, cmap, facts = inputs()
     facts["lab-node3"]["postgresql"]["pgsqld"] = copy.deepcopy(facts["lab-node2"]["postgresql"]["pgsqld"])
-    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    model = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     (db,) = model["storage"]["databases"]
     assert db["primary"] is None and db["primaries"] == ["lab-node2", "lab-node3"]
     assert db["notes"] == ["PostgreSQL runs as a primary on lab-node2, lab-node3: 2 databases accept writes (split brain; "
@@ -258,7 +258,7 @@ def test_split_brain_and_a_primary_pacemaker_did_not_promote():
     assert "- Primary: none known (Pacemaker promoted lab-node2)" in section
     # one primary, not where Pacemaker promoted it
     facts["lab-node2"]["postgresql"]["pgsqld"] = fact("standby")
-    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    model = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     (db,) = model["storage"]["databases"]
     assert db["primary"] == "lab-node3"
     assert db["notes"] == ["PostgreSQL's primary is on lab-node3 but Pacemaker promoted lab-node2 (see the health check "
@@ -270,7 +270,7 @@ def test_a_double_mount_is_said():
     status, root, cmap, facts = inputs()
     facts["lab-node1"]["filesystems"]["share-fs"] = copy.deepcopy(facts["lab-node2"]["filesystems"]["share-fs"])
     facts["lab-node2"]["filesystems"]["share-fs"].update(mounted=False, mounts=[])
-    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    model = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     (fs,) = model["storage"]["filesystems"]
     assert fs["notes"] == [
         "mounted on lab-node1, where Pacemaker does not run it (see the health check filesystem-single-mount)",
@@ -298,7 +298,7 @@ def test_a_cluster_without_storage_says_so():
         for child in list(parent):
             if child.get("type") in ("pgsqlms", "Filesystem"):
                 parent.remove(child)
-    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts={})
+    model = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts={})
     assert model["storage"]["databases"] == [] and model["storage"]["filesystems"] == []
     assert storage_section(page(model)) == (
         "\nNo PostgreSQL (ocf:heartbeat:pgsqlms) or Filesystem (ocf:heartbeat:Filesystem) resource is configured.\n")
@@ -321,7 +321,7 @@ def test_secrets_never_reach_the_page():
     pg = next(p for p in root.iter("primitive") if p.get("type") == "pgsqlms")
     attrs = pg.find("instance_attributes")
     ET.SubElement(attrs, "nvpair", {"id": "pgsqld-repl-pw", "name": "replication_password", "value": "R3pl-s3cret"})
-    result = document(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    result = document(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     everything = result["markdown"] + result["dot"] + json.dumps(result["model"])
     for secret in ("s3cr3t-pw", "t0k3n", "R3pl-s3cret", "backup:"):
         assert secret not in everything
@@ -331,13 +331,13 @@ def test_secrets_never_reach_the_page():
 def test_the_inputs_are_not_changed_and_the_map_is_stable():
     status, root, cmap, facts = inputs()
     before = copy.deepcopy(facts)
-    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    model = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     assert facts == before
     again = copy.deepcopy(model)
     render_markdown(model)
     render_dot(model)
     assert model == again
-    assert render_mermaid(model) == render_mermaid(build_model(status, cib.export(root), cmap=cmap, cib_root=root,
+    assert render_mermaid(model) == render_mermaid(build_model(status, cib_export.export(root), cmap=cmap, cib_root=root,
                                                                node_facts=facts))
 
 
@@ -345,7 +345,7 @@ def test_no_node_reported_its_instance():
     status, root, cmap, facts = inputs()
     for name in NODES:
         facts[name] = {"reachable": False}
-    model = build_model(status, cib.export(root), cmap=cmap, cib_root=root, node_facts=facts)
+    model = build_model(status, cib_export.export(root), cmap=cmap, cib_root=root, node_facts=facts)
     (db,) = model["storage"]["databases"]
     assert (db["primary"], db["primary_source"], db["primaries"]) == ("lab-node2", "Pacemaker", [])
     assert db["notes"] == ["no node reported its PostgreSQL instance (cluster_node_facts): the primary is where "

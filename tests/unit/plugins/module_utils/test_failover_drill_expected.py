@@ -27,7 +27,8 @@ from drill_lab import (
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_expected as drill_expected
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_plan as drill_plan
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.corosync_runtime import parse_cmapctl
 
 

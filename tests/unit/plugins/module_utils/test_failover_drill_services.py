@@ -22,7 +22,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils import failover_dril
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_report as drill_report
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_services as drill_services
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_timeline as drill_timeline
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils import (
     health_resources,
     health_security,
 )
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon

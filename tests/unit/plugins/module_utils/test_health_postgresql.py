@@ -15,7 +15,7 @@ from test_health import NOW, lab_config, lab_facts, lab_root, lab_status
 from test_postgresql import fact, paf_cib
 
 from ansible_collections.clusterops.ha.plugins.module_utils import postgresql
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.health import node_facts_errors, run_checks
 from ansible_collections.clusterops.ha.plugins.module_utils.rolling_update import gate
 

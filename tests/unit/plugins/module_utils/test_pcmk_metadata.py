@@ -149,7 +149,7 @@ def test_version_differences():
 
 
 def test_agent_metadata_flags():
-    # The flags the cib module's agent check reads (cib.check_params), from the one metadata parser.
+    # The flags the cib module's agent check reads (cib_verify.check_params), from the one metadata parser.
     fenced = parse_metadata(fixture_text("metadata", "pacemaker-fenced.2.1.5.xml"))
     assert not [n for n, info in fenced.items() if info["required"]]
     docker = parse_metadata(meta("stonith_admin.metadata.fence_docker.2.1.5.xml"))

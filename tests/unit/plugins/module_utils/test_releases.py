@@ -17,7 +17,10 @@ import pytest
 from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import pcmk3
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse, parse_simulate_run, plan
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_plan import plan
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_simulate import parse_simulate_run
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_doc import document
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_collect import parse_version

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import fixture_text
 
-from ansible_collections.clusterops.ha.plugins.module_utils import cib, cluster_doc, secrets, snapshot
+from ansible_collections.clusterops.ha.plugins.module_utils import cib, cib_compare, cib_export, cluster_doc, secrets, snapshot
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
@@ -71,11 +71,11 @@ def test_every_writer_hides_every_secret_and_shows_the_rest():
         quorum=parse_quorumtool(doc("quorumtool.healthy.txt")),
         cfgtool=parse_cfgtool(doc("cfgtool-s.healthy.txt")),
         dc_state=parse_crmadmin_state(doc("crmadmin-S.healthy.xml")))
-    documented = cluster_doc.document(status, cib.export(cib.parse(old_xml)),
+    documented = cluster_doc.document(status, cib_export.export(cib.parse(old_xml)),
                                       cmap=parse_cmapctl(doc("cmapctl.healthy.txt")), versions={})
     written["document"] = repr(documented)
     # 3. The cib module's diff (a changed password).
-    _changes, diff = cib.compare(cib.export(cib.parse(old_xml)), cib.export(cib.parse(new_xml)))
+    _changes, diff = cib_compare.compare(cib_export.export(cib.parse(old_xml)), cib_export.export(cib.parse(new_xml)))
     redacted = secrets.redact_diff(diff)
     written["cib diff"] = repr(redacted)
 
@@ -235,8 +235,8 @@ def test_snapshots_fingerprint_urls_stably_and_restore_them():
     # A changed token shows as a changed secret, and the restore takes the live value back.
     other = snapshot.normalize_cib(_cib_with_alert(hook.replace("123", "456")), "salt")[0]
     assert any("(secret)" in line for line in snapshot.describe_cib(text, other))
-    config = cib.export(cib.parse(text))
-    live = cib.export(cib.parse(xml))
+    config = cib_export.export(cib.parse(text))
+    live = cib_export.export(cib.parse(xml))
     filled, used, missing = snapshot.fill_secrets(config, live, "salt")
     assert missing == [] and [u["source"] for u in used] == ["live"]
     assert [a for a in filled["alerts"] if a["id"] == "hook"][0]["recipients"][0]["value"] == hook

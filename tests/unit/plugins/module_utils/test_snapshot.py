@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from conftest import fixture_text
 
 from ansible_collections.clusterops.ha.plugins.module_utils import cib as cibmod
+from ansible_collections.clusterops.ha.plugins.module_utils import cib_export
 from ansible_collections.clusterops.ha.plugins.module_utils import snapshot as s
 
 CIB = fixture_text("snapshot", "cib.lab.xml")
@@ -83,8 +84,8 @@ def test_normalize_redacts_and_is_stable():
 
 def test_normalized_cib_exports_like_the_live_one():
     text = s.normalize_cib(CIB, "salt")[0]
-    live = cibmod.export(cibmod.parse(CIB))
-    snap = cibmod.export(cibmod.parse(text))
+    live = cib_export.export(cibmod.parse(CIB))
+    snap = cib_export.export(cibmod.parse(text))
     live["properties"].pop("dc-version")
     assert snap["primitives"][-1]["params"]["password"] == s.fingerprint("salt", PASSWORD)
     snap_prims = [p for p in snap["primitives"] if p["id"] != "fence-ipmi"]
@@ -262,8 +263,8 @@ def test_parse_history_of_git_log():
 
 
 def test_fill_secrets_from_live_or_given():
-    snap = cibmod.export(cibmod.parse(_cib()))
-    live = cibmod.export(cibmod.parse(CIB))
+    snap = cib_export.export(cibmod.parse(_cib()))
+    live = cib_export.export(cibmod.parse(CIB))
     filled, used, missing = s.fill_secrets(snap, live, "salt")
     assert missing == []
     assert used == [{"name": "fence-ipmi.params.password", "source": "live"}]
@@ -272,7 +273,7 @@ def test_fill_secrets_from_live_or_given():
     # The snapshot is not modified.
     assert [p for p in snap["primitives"] if p["id"] == "fence-ipmi"][0]["params"]["password"].startswith("redacted")
     # Live value changed since (fingerprint differs) and nothing given: missing.
-    other = cibmod.export(cibmod.parse(CIB.replace(PASSWORD, "changed-since")))
+    other = cib_export.export(cibmod.parse(CIB.replace(PASSWORD, "changed-since")))
     _f, _u, missing = s.fill_secrets(snap, other, "salt")
     assert missing == ["fence-ipmi.params.password"]
     # Wiped live CIB, value given by name or by fingerprint.

@@ -13,7 +13,8 @@ import pytest
 from ansible.module_utils.basic import AnsibleModule
 from conftest import ExitJson, FailJson, FakeRunner, fixture_text, patch_module_args
 
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.modules import cib as cib_module
 
 

@@ -45,7 +45,8 @@ from conftest import ExitJson, FailJson, FakeRunner, fixture_text, health_lab_ru
 
 from ansible.module_utils import basic
 from ansible_collections.clusterops.ha.plugins.module_utils import failover_drill_judge as drill_judge
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.modules import (
     cib,
     cib_info,

@@ -13,7 +13,8 @@ from conftest import ExitJson, FailJson, FakeRunner, fixture_text, health_lab_ru
 
 from ansible_collections.clusterops.ha.plugins.module_utils import rolling_update as ru
 from ansible_collections.clusterops.ha.plugins.module_utils import timeline
-from ansible_collections.clusterops.ha.plugins.module_utils.cib import export, parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib import parse
+from ansible_collections.clusterops.ha.plugins.module_utils.cib_export import export
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status import build_status
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_corosync import parse_cfgtool, parse_quorumtool
 from ansible_collections.clusterops.ha.plugins.module_utils.cluster_status_crm_mon import parse_crm_mon
