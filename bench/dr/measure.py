@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -103,7 +104,7 @@ def reassembly(site="site-a"):
     wait_taken_over(site, both, 300)
     for node in g.SITES[site]:
         r.start_blank(node, specs[node])
-    rc, out, took = r.reassemble(site)
+    rc, out, took = r.reassemble(site, tempfile.mkdtemp(prefix="drbench-health-"))
     if rc != 0:
         print(out[-4000:], flush=True)
     for __ in range(5):
