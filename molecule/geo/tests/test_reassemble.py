@@ -29,9 +29,18 @@ RUNTIME_KEYS = ("runtime.config.totem.token", "runtime.config.totem.consensus", 
 
 
 def repo():
-    """The site's snapshot repository: config_snapshot_repo's default for the scenario's inventory."""
-    source = inventory().rstrip("/")
-    return os.path.join(os.path.dirname(source), "snapshots", os.path.splitext(os.path.basename(source))[0], LOST)
+    """The site's snapshot repository, the one the converge's booth.yml filled: config_snapshot_repo's default for the
+    inventory source Molecule's converge was given (its inventory directory, or the file in it that the verifier's
+    MOLECULE_INVENTORY_FILE names; they put the repository in different places). The reassembly is pointed at it
+    with config_snapshot_repo, as an operator points it at the lost cluster's repository."""
+    candidates = []
+    for source in (inventory(), os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", ""), "inventory")):
+        source = source.rstrip("/")
+        candidates.append(os.path.join(os.path.dirname(source), "snapshots",
+                                       os.path.splitext(os.path.basename(source))[0], LOST))
+    found = [c for c in candidates if os.path.isdir(os.path.join(c, ".git"))]
+    assert found, "no snapshot repository of %s in %s" % (LOST, candidates)
+    return found[0]
 
 
 def git(*argv):
@@ -81,7 +90,7 @@ def reassemble(site, report_dir, extra=None, timeout=1200):
     """(rc, output, seconds) of playbooks/reassemble.yml for the site's group (site_a for site-a). Its health run at
     the end skips the stonith check: the geo scenario runs without fencing."""
     started = time.time()
-    extra = dict({"cluster_hosts": site.replace("-", "_"), "health_report_dir": str(report_dir),
+    extra = dict({"cluster_hosts": site.replace("-", "_"), "health_report_dir": str(report_dir), "config_snapshot_repo": repo(),
                   "health_skip": {"stonith": "no fencing in the geo scenario"}}, **(extra or {}))
     rc, out = run_playbook("reassemble.yml", extra, timeout=timeout)
     return rc, out, time.time() - started
@@ -115,7 +124,8 @@ def test_a_lost_site_is_rebuilt_from_its_snapshots_on_new_hosts(tmp_path):
         assert all(sh(node, "test -e /etc/corosync/authkey")[0] == 1 for node in SITES[LOST]), "not blank"
 
         # Bad input first, nothing touched: the play's hosts must be exactly the snapshot's nodes.
-        rc, out = run_playbook("reassemble.yml", {"cluster_hosts": SITES[LOST][0]}, timeout=300)
+        rc, out = run_playbook("reassemble.yml", {"cluster_hosts": SITES[LOST][0], "config_snapshot_repo": repo()},
+                               timeout=300)
         flat = " ".join(out.split())
         assert rc != 0 and ("has the nodes %s; the play's hosts must be exactly those (missing from the play: %s)"
                             % (" ".join(SITES[LOST]), SITES[LOST][1])) in flat, out[-3000:]
