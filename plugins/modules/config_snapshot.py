@@ -539,7 +539,8 @@ def commit(runner, params, check_mode):
     return result
 
 
-def show(runner, params):
+def open_commit(runner, params):
+    """(git, the full hash of params["commit"]) of an existing snapshot repository; Failed otherwise."""
     require_git(runner)
     repo = params["repo"]
     if not os.path.isdir(os.path.join(repo, ".git")):
@@ -548,7 +549,12 @@ def show(runner, params):
     res = git("rev-parse", "--verify", "--quiet", "%s^{commit}" % params["commit"], check=False)
     if res.rc != 0:
         raise Failed("%s has no commit %s" % (repo, params["commit"]))
-    rev = res.stdout.strip()
+    return git, res.stdout.strip()
+
+
+def show(runner, params):
+    git, rev = open_commit(runner, params)
+    repo = params["repo"]
     result = {"changed": False, "commit": rev, "config": None, "redacted": [], "corosync_conf": None,
               "manifest": manifest_of(git.show(rev, MANIFEST_PATH))}
     subject = git("log", "-1", "--format=%s%n%ci", rev).stdout.splitlines()
@@ -590,19 +596,11 @@ def show(runner, params):
 
 def compare(runner, params):
     """What differs between commit and what the nodes hold now (the verification after a reassembly); writes nothing."""
-    require_git(runner)
-    repo = params["repo"]
-    if not os.path.isdir(os.path.join(repo, ".git")):
-        raise Failed("%s is not a snapshot repository" % repo)
     errors = collected_errors(params["nodes"] or {}, params["cib"])
     if errors:
         raise Failed("Nothing was compared: the collected data is not what config_snapshot_info returns: "
                      + "; ".join(errors), errors=errors)
-    git = Git(runner, repo)
-    res = git("rev-parse", "--verify", "--quiet", "%s^{commit}" % params["commit"], check=False)
-    if res.rc != 0:
-        raise Failed("%s has no commit %s" % (repo, params["commit"]))
-    rev = res.stdout.strip()
+    git, rev = open_commit(runner, params)
     nodes = dict((k, v or {}) for k, v in (params["nodes"] or {}).items())
     files, drift = build_tree(nodes, params["cib"], params["cluster_name"])
     differences = describe(git.tree(rev), files)

@@ -266,6 +266,18 @@ def sample_both(log):
     return a, b
 
 
+def watch_both(both, stop):
+    """A thread that samples both sites every 2 s into `both` (sample_both) until `stop` is set; started."""
+    def watch():
+        while not stop.is_set():
+            sample_both(both)
+            time.sleep(2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher
+
+
 def test_a_planned_switchover_moves_the_ticket_in_order():
     bad = {"booth_switchover_ticket": "geo-db", "booth_switchover_to": "site-c"}
     rc, out = run_playbook("booth_switchover.yml", bad, timeout=300)
@@ -392,14 +404,7 @@ def test_a_partitioned_site_loses_the_ticket_and_the_other_takes_it_never_both(t
              "failover_drill_heal_command": "docker exec {node} nft delete table inet geo_cut",
              "failover_drill_report_dir": str(tmp_path), "failover_drill_stability_seconds": 10}
     both, stop = [], threading.Event()
-
-    def watch():
-        while not stop.is_set():
-            sample_both(both)
-            time.sleep(2)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    watcher = watch_both(both, stop)
     try:
         rc, out = run_playbook("site_drill.yml", extra, timeout=900)
     finally:
@@ -469,14 +474,7 @@ def test_site_loss_drilled_the_other_site_takes_the_ticket_within_the_bound_and_
     assert site_view("site-a")["granted"] is True and not list(tmp_path.glob("*.json")), "check mode struck"
 
     both, stop = [], threading.Event()
-
-    def watch():
-        while not stop.is_set():
-            sample_both(both)
-            time.sleep(2)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    watcher = watch_both(both, stop)
     try:
         rc, out = run_playbook("site_drill.yml", extra, timeout=900)
     finally:

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from drill import wait  # noqa: E402  pylint: disable=wrong-import-position
 from playbook_run import inventory, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 from test_geo import (  # noqa: E402  pylint: disable=wrong-import-position
-    ADDRESS, SITES, booth_node, docker, leader_seen_by, sample_both, sh, site_view)
+    ADDRESS, SITES, booth_node, docker, leader_seen_by, sh, site_view, watch_both)
 from ansible_collections.clusterops.ha.plugins.module_utils import snapshot  # noqa: E402  pylint: disable=wrong-import-position
 
 LOST = "site-a"
@@ -103,14 +103,7 @@ def test_a_lost_site_is_rebuilt_from_its_snapshots_on_new_hosts(tmp_path):
     before = runtime(SITES[LOST][0])
 
     both, stop = [], threading.Event()
-
-    def watch():
-        while not stop.is_set():
-            sample_both(both)
-            time.sleep(2)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    watcher = watch_both(both, stop)
     try:
         # The site is gone for good: its containers and everything in them.
         specs = lose_for_good(LOST)
